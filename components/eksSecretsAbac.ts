@@ -1,0 +1,130 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EsoControllerRole } from "./esoControllerRole";
+import { EsoRelease } from "./esoRelease";
+import { awsContext } from "./lib/account";
+import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME } from "./lib/constants";
+import { roleArn } from "./lib/iam";
+import { controllerRoleName } from "./lib/naming";
+import type { EksSecretsAbacArgs } from "./lib/types";
+import { assertValidArgs } from "./lib/validate";
+import { PodIdentityAgent } from "./podIdentityAgent";
+import { SharedAbacRole } from "./sharedAbacRole";
+import { Team } from "./team";
+import { TeamSecretStore } from "./teamSecretStore";
+
+/**
+ * Everything a cluster needs for per-team Secrets Manager access through one
+ * shared role: Pod Identity agent, ESO controller role and association,
+ * shared ABAC role (unless one is given), ESO release, ClusterSecretStore,
+ * and the onboarded teams. The arguments are validated before any resource
+ * is declared.
+ */
+export class EksSecretsAbac extends pulumi.ComponentResource {
+    public readonly controllerRoleArn: pulumi.Output<string>;
+    public readonly abacRoleArn: pulumi.Output<string>;
+    public readonly storeName: string;
+    public readonly teams: Record<string, Team> = {};
+    /** Secret ARNs by namespace, then by short name. */
+    public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
+
+    constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super(): a bad argument must not leave even the component behind.
+        assertValidArgs(args);
+        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+
+        const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
+        const esoServiceAccount = args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT;
+        const storeName = args.storeName ?? DEFAULT_STORE_NAME;
+        const tags = args.tags;
+        const ctx = awsContext(this);
+        const clusterArn =
+            args.clusterArn ?? aws.eks.getClusterOutput({ name: args.clusterName }, { parent: this }).arn;
+
+        const agent =
+            args.installPodIdentityAgent === false
+                ? undefined
+                : new PodIdentityAgent(
+                      `${name}-pod-identity-agent`,
+                      { clusterName: args.clusterName, addonVersion: args.podIdentityAgentVersion, tags },
+                      { parent: this },
+                  );
+
+        const controllerName = controllerRoleName(args.clusterName);
+        const abacArn =
+            args.sharedRole !== undefined
+                ? pulumi.output(args.sharedRole.arn)
+                : new SharedAbacRole(
+                      `${name}-shared-abac`,
+                      {
+                          controllerRoleArns: [ctx.apply((c) => roleArn(c, controllerName))],
+                          kmsKeyArns: args.kmsKeyArns,
+                          tags,
+                      },
+                      { parent: this },
+                  ).arn;
+
+        const controller = new EsoControllerRole(
+            `${name}-eso-controller`,
+            {
+                clusterName: args.clusterName,
+                clusterArn,
+                roleName: controllerName,
+                esoNamespace,
+                esoServiceAccount,
+                abacRoleArn: abacArn,
+                tags,
+            },
+            { parent: this },
+        );
+
+        // Pod Identity injects credentials when a pod starts: the agent and
+        // the association must exist before the ESO pods do.
+        const release = new EsoRelease(
+            `${name}-eso`,
+            {
+                namespace: esoNamespace,
+                serviceAccountName: esoServiceAccount,
+                chartVersion: args.chartVersion,
+                chartRepository: args.chartRepository,
+                values: args.helmValues,
+                allowNamespacedSecretStores: args.allowNamespacedSecretStores,
+                abacRoleArn: abacArn,
+            },
+            { parent: this, dependsOn: agent ? [controller.association, agent.addon] : [controller.association] },
+        );
+
+        const store = new TeamSecretStore(
+            `${name}-store`,
+            { storeName, region: ctx.region, abacRoleArn: abacArn },
+            { parent: this, dependsOn: [release.release] },
+        );
+
+        for (const team of args.teams) {
+            const t = new Team(
+                `${name}-${team.namespace}`,
+                {
+                    team,
+                    clusterName: args.clusterName,
+                    storeName,
+                    secretNamePrefix: args.secretNamePrefix,
+                    tags,
+                    store: store.store,
+                },
+                { parent: this },
+            );
+            this.teams[team.namespace] = t;
+            this.teamSecretArns[team.namespace] = t.secretArns;
+        }
+
+        this.controllerRoleArn = controller.arn;
+        this.abacRoleArn = abacArn;
+        this.storeName = storeName;
+        this.registerOutputs({
+            controllerRoleArn: this.controllerRoleArn,
+            abacRoleArn: this.abacRoleArn,
+            storeName: this.storeName,
+            teamSecretArns: this.teamSecretArns,
+        });
+    }
+}

@@ -1,0 +1,183 @@
+/**
+ * The IAM documents of the design, as pure functions of plain strings.
+ *
+ * None of them mentions a team: onboarding a team changes no IAM document.
+ * The components render them, the access matrix evaluates them and the plan
+ * prints them, so all three see the same bytes.
+ */
+import {
+    CLUSTER_TAG_KEY,
+    ESO_NAMESPACE_SESSION_TAG,
+    NAMESPACE_TAG_KEY,
+    POD_IDENTITY_SERVICE_PRINCIPAL,
+    SECRET_READ_ACTIONS,
+} from "./constants";
+
+export type ConditionBlock = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | Record<string, string | string[]>;
+    Action: string | string[];
+    Resource?: string | string[];
+    Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** Where the documents live: one account, one partition. */
+export interface AccountContext {
+    partition: string;
+    accountId: string;
+}
+
+export interface ControllerTrustArgs extends AccountContext {
+    /** ARN of the EKS cluster whose Pod Identity agent may assume the role. */
+    clusterArn: string;
+    /** Namespace of the ESO controller. */
+    esoNamespace: string;
+    /** Service account of the ESO controller. */
+    esoServiceAccount: string;
+}
+
+/**
+ * Trust policy of the ESO controller role: only EKS Pod Identity, only for
+ * this account and cluster, only for ESO's own service account. Pod Identity
+ * always tags the session, hence `sts:TagSession`.
+ */
+export function controllerTrustPolicy(args: ControllerTrustArgs): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EksPodIdentityForEsoController",
+                Effect: "Allow",
+                Principal: { Service: POD_IDENTITY_SERVICE_PRINCIPAL },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:SourceAccount": args.accountId,
+                        "aws:RequestTag/kubernetes-namespace": args.esoNamespace,
+                        "aws:RequestTag/kubernetes-service-account": args.esoServiceAccount,
+                    },
+                    ArnEquals: { "aws:SourceArn": args.clusterArn },
+                },
+            },
+        ],
+    };
+}
+
+/**
+ * The controller role's only permission: assume the shared ABAC role with
+ * session tags. No Secrets Manager action, so a store without `role` reads
+ * nothing.
+ */
+export function controllerPermissionPolicy(abacRoleArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AssumeSharedAbacRoleWithTags",
+                Effect: "Allow",
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Resource: abacRoleArn,
+            },
+        ],
+    };
+}
+
+export interface AbacTrustArgs extends AccountContext {
+    /** Controller roles (one per cluster) that may assume the shared role. */
+    controllerRoleArns: string[];
+}
+
+/**
+ * Trust policy of the shared ABAC role. The account is the principal and the
+ * controller roles are named in `aws:PrincipalArn`: a role ARN used directly
+ * as Principal turns into a unique ID, and breaks silently when that role is
+ * replaced; the condition keeps matching by name. The empty `esoNamespace`
+ * of ESO's store validation must still be accepted, so no tag is required
+ * here; the permission policy refuses it instead.
+ */
+export function abacTrustPolicy(args: AbacTrustArgs): PolicyDocument {
+    if (args.controllerRoleArns.length === 0) {
+        throw new Error("abacTrustPolicy: at least one controller role ARN is required");
+    }
+    const arns = [...args.controllerRoleArns].sort();
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EsoControllerAssumesWithSessionTags",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    ArnEquals: { "aws:PrincipalArn": arns.length === 1 ? arns[0] : arns },
+                },
+            },
+        ],
+    };
+}
+
+export interface AbacPermissionArgs extends AccountContext {
+    /** Region of the secrets; the shared role reads no other region's. */
+    region: string;
+    /** Customer-managed KMS keys of the secrets, decrypted only through Secrets Manager. */
+    kmsKeyArns?: string[];
+}
+
+/**
+ * Permission policy of the shared ABAC role: a secret is readable when its
+ * namespace tag equals the session's `esoNamespace` and its cluster tag
+ * equals the session's `eks-cluster-name`. `StringEquals`, never
+ * `StringLike`: with a wildcard match, team `a` would read `a-admin`.
+ * A non-empty `esoNamespace` is required as well, so the store-validation
+ * session (`esoNamespace=""`) reads nothing even if a secret has an empty tag.
+ */
+export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "ReadSecretsOfTheCallersNamespaceAndCluster",
+            Effect: "Allow",
+            Action: [...SECRET_READ_ACTIONS],
+            Resource: `arn:${args.partition}:secretsmanager:${args.region}:${args.accountId}:secret:*`,
+            Condition: {
+                StringEquals: {
+                    [`secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`]: `\${aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}}`,
+                    [`secretsmanager:ResourceTag/${CLUSTER_TAG_KEY}`]: `\${aws:PrincipalTag/${CLUSTER_TAG_KEY}}`,
+                },
+                StringLike: {
+                    [`aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`]: "?*",
+                },
+            },
+        },
+    ];
+    const keys = [...(args.kmsKeyArns ?? [])].sort();
+    if (keys.length > 0) {
+        statements.push({
+            Sid: "DecryptOnlyThroughSecretsManager",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: keys.length === 1 ? keys[0] : keys,
+            Condition: {
+                StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
+            },
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** ARN of a role from its name, so that documents can name roles declared elsewhere. */
+export function roleArn(ctx: AccountContext, roleName: string): string {
+    return `arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`;
+}
+
+/** IAM documents are compared and measured as this exact serialisation. */
+export function renderPolicy(doc: PolicyDocument): string {
+    return JSON.stringify(doc);
+}

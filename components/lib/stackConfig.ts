@@ -1,0 +1,203 @@
+/**
+ * The stack's config contract: its JSON Schema, and the step from raw
+ * config values to validated component arguments. The stack program, the
+ * plan and the onboarding command all read config through here.
+ */
+import Ajv, { ErrorObject } from "ajv";
+import type * as pulumi from "@pulumi/pulumi";
+import type { EksSecretsAbacArgs, TeamSpec } from "./types";
+import { Problem, validateArgs } from "./validate";
+
+const str = { type: "string" } as const;
+const strList = { type: "array", items: str } as const;
+
+const secretSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["name"],
+    properties: {
+        name: str,
+        description: str,
+        kmsKeyId: str,
+        valueFromConfig: str,
+        recoveryWindowInDays: { type: "integer" },
+    },
+} as const;
+
+const externalSecretSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["name"],
+    properties: {
+        name: str,
+        targetName: str,
+        refreshInterval: str,
+        extract: strList,
+        data: {
+            type: "array",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["secretKey"],
+                properties: { secretKey: str, secret: str, remoteKey: str, property: str },
+            },
+        },
+    },
+} as const;
+
+export const teamSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["namespace"],
+    properties: {
+        namespace: str,
+        createNamespace: { type: "boolean" },
+        secrets: { type: "array", items: secretSchema },
+        externalSecrets: { type: "array", items: externalSecretSchema },
+    },
+} as const;
+
+/** Schema of the project's config namespace (`eks-secrets-abac:<key>`). */
+export const stackConfigSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["clusterName", "teams"],
+    properties: {
+        clusterName: str,
+        clusterArn: str,
+        installPodIdentityAgent: { type: "boolean" },
+        podIdentityAgentVersion: str,
+        esoNamespace: str,
+        esoServiceAccount: str,
+        chartVersion: str,
+        chartRepository: str,
+        helmValues: { type: "object" },
+        allowNamespacedSecretStores: { type: "boolean" },
+        storeName: str,
+        secretNamePrefix: str,
+        kmsKeyArns: strList,
+        tags: { type: "object", additionalProperties: str },
+        teams: { type: "array", items: teamSchema },
+    },
+} as const;
+
+/** A team secret as config spells it: its value, if any, comes from another (secret) config key. */
+export interface SecretConfig {
+    name: string;
+    description?: string;
+    kmsKeyId?: string;
+    valueFromConfig?: string;
+    recoveryWindowInDays?: number;
+}
+export type TeamConfig = Omit<TeamSpec, "secrets"> & { secrets?: SecretConfig[] };
+export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn"> & {
+    clusterArn?: string;
+    teams: TeamConfig[];
+};
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateShape = ajv.compile(stackConfigSchema);
+
+/** `/teams/2/namespace` as config spells it: `teams[2].namespace`. */
+function configPath(instancePath: string, extra?: string): string {
+    const parts = instancePath.split("/").filter((p) => p.length > 0);
+    if (extra !== undefined) parts.push(extra);
+    return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+}
+
+function describeSchemaError(e: ErrorObject): Problem {
+    switch (e.keyword) {
+        case "additionalProperties": {
+            const field = String(e.params.additionalProperty);
+            const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).join(", ");
+            return { path: configPath(e.instancePath, field), message: `is not a known field (a typo?); allowed here: ${allowed}` };
+        }
+        case "required":
+            return {
+                path: configPath(e.instancePath, String(e.params.missingProperty)),
+                message: "is required but missing",
+            };
+        case "type":
+            return { path: configPath(e.instancePath) || "config", message: `must be ${e.params.type === "array" ? "a list" : `of type ${e.params.type}`}` };
+        default:
+            return { path: configPath(e.instancePath) || "config", message: e.message ?? "is invalid" };
+    }
+}
+
+export interface ParsedStackConfig {
+    config?: StackConfig;
+    problems: Problem[];
+}
+
+/** Shape first (unknown fields, types), then the rules of `validateArgs`. */
+export function parseStackConfig(raw: unknown): ParsedStackConfig {
+    if (!validateShape(raw)) {
+        return { problems: (validateShape.errors ?? []).map(describeSchemaError) };
+    }
+    const config = raw as unknown as StackConfig;
+    const problems = validateArgs(toArgs(config, () => undefined));
+    return problems.length > 0 ? { problems } : { config, problems };
+}
+
+/** Component arguments from config; `secretValue` resolves `valueFromConfig` keys. */
+export function toArgs(
+    config: StackConfig,
+    secretValue: (key: string) => pulumi.Input<string> | undefined,
+): EksSecretsAbacArgs {
+    return {
+        ...config,
+        teams: config.teams.map((team) => ({
+            ...team,
+            secrets: team.secrets?.map(({ valueFromConfig, ...secret }) => ({
+                ...secret,
+                value: valueFromConfig === undefined ? undefined : secretValue(valueFromConfig),
+            })),
+        })),
+    };
+}
+
+/** Keys whose values are strings in the schema: Pulumi hands them over unparsed. */
+const STRING_KEYS = new Set(
+    Object.entries(stackConfigSchema.properties)
+        .filter(([, s]) => (s as { type: string }).type === "string")
+        .map(([k]) => k),
+);
+
+/**
+ * The project's config namespace as one object, from Pulumi's flat
+ * `project:key` map, where structured values arrive as JSON text. Keys named
+ * by a secret's `valueFromConfig` are left out: they hold values, not options.
+ */
+export function configObjectFromPulumi(all: Record<string, string>, project: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(all)) {
+        const [ns, key] = splitKey(fullKey);
+        if (ns !== project) continue;
+        out[key] = STRING_KEYS.has(key) ? value : parseJsonOrString(value);
+    }
+    const valueKeys = new Set<string>();
+    const teams = out.teams;
+    if (Array.isArray(teams)) {
+        for (const team of teams) {
+            for (const secret of (team as { secrets?: unknown[] })?.secrets ?? []) {
+                const key = (secret as { valueFromConfig?: unknown })?.valueFromConfig;
+                if (typeof key === "string") valueKeys.add(key);
+            }
+        }
+    }
+    for (const key of valueKeys) delete out[key];
+    return out;
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1).replace(/^config:/, "")];
+}
+
+function parseJsonOrString(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}

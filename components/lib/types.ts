@@ -1,0 +1,107 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { HelmValues } from "./helm";
+
+/** One secret of a team in Secrets Manager, tagged for the team's namespace and the cluster. */
+export interface TeamSecretSpec {
+    /**
+     * Short name, unique within the team. The Secrets Manager name is
+     * `<secretNamePrefix><namespace>/<name>`.
+     */
+    readonly name: string;
+    readonly description?: string;
+    /** Customer-managed KMS key; also list it in `kmsKeyArns` so the shared role may decrypt. */
+    readonly kmsKeyId?: string;
+    /**
+     * Initial value. Without it the secret is created empty and the team
+     * sets the value itself (`aws secretsmanager put-secret-value`).
+     */
+    readonly value?: pulumi.Input<string>;
+    /** Days Secrets Manager keeps a removed secret. @default 30 */
+    readonly recoveryWindowInDays?: number;
+}
+
+/** One key of an ExternalSecret: exactly one of `secret` and `remoteKey`. */
+export interface ExternalSecretDataSpec {
+    /** Key in the Kubernetes Secret. */
+    readonly secretKey: string;
+    /** Short name of one of the team's `secrets`. */
+    readonly secret?: string;
+    /** Full Secrets Manager name of a secret the team created and tagged itself. */
+    readonly remoteKey?: string;
+    /** JSON property of the value, when the value is JSON. */
+    readonly property?: string;
+}
+
+export interface ExternalSecretSpec {
+    /** Name of the ExternalSecret (a DNS-1123 subdomain). */
+    readonly name: string;
+    /** Kubernetes Secret to write. @default name */
+    readonly targetName?: string;
+    /** @default "1h" */
+    readonly refreshInterval?: string;
+    readonly data?: ExternalSecretDataSpec[];
+    /** Short names of team secrets whose JSON keys all become Secret keys. */
+    readonly extract?: string[];
+}
+
+export interface TeamSpec {
+    /** The team's Kubernetes namespace: the value of its secrets' namespace tag. */
+    readonly namespace: string;
+    /**
+     * Create the namespace. `false` when it exists already: onboarding then
+     * only adds the store label, with a server-side-apply patch.
+     * @default true
+     */
+    readonly createNamespace?: boolean;
+    readonly secrets?: TeamSecretSpec[];
+    readonly externalSecrets?: ExternalSecretSpec[];
+}
+
+export interface EksSecretsAbacArgs {
+    /** Name of the EKS cluster: the value of every secret's cluster tag. */
+    readonly clusterName: string;
+    /** ARN of the cluster. @default looked up from `clusterName` */
+    readonly clusterArn?: pulumi.Input<string>;
+    /**
+     * Install the `eks-pod-identity-agent` add-on. `false` when the cluster
+     * has it already (as EKS Auto Mode clusters do).
+     * @default true
+     */
+    readonly installPodIdentityAgent?: boolean;
+    /** Add-on version. @default the one EKS picks for the cluster */
+    readonly podIdentityAgentVersion?: string;
+    /** Namespace of the ESO release. @default "external-secrets" */
+    readonly esoNamespace?: string;
+    /** Service account of the ESO controller. @default "external-secrets" */
+    readonly esoServiceAccount?: string;
+    /** Chart version, at least 2.5.0 (`sessionTagsPolicy`). @default "2.9.0" */
+    readonly chartVersion?: string;
+    /** @default "https://charts.external-secrets.io" */
+    readonly chartRepository?: string;
+    /**
+     * Extra Helm values, merged over the defaults. Values that reopen the
+     * forged-namespace hole are refused unless `allowNamespacedSecretStores`.
+     */
+    readonly helmValues?: HelmValues;
+    /**
+     * Keep namespaced SecretStores. A ValidatingAdmissionPolicy then rejects
+     * AWS SecretStores that name the shared role or send `eso*` tags.
+     * @default false
+     */
+    readonly allowNamespacedSecretStores?: boolean;
+    /** Name of the ClusterSecretStore. @default "team-secrets" */
+    readonly storeName?: string;
+    /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */
+    readonly secretNamePrefix?: string;
+    /** Customer-managed KMS keys of the secrets. */
+    readonly kmsKeyArns?: string[];
+    /**
+     * An ABAC role shared with other clusters. It must trust this
+     * cluster's controller role (`controllerRoleName(clusterName)`).
+     * @default a role of this component
+     */
+    readonly sharedRole?: { readonly arn: pulumi.Input<string> };
+    /** Tags on every AWS resource, beside the ABAC tags. */
+    readonly tags?: Record<string, string>;
+    readonly teams: TeamSpec[];
+}

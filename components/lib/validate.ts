@@ -1,0 +1,295 @@
+/**
+ * Validation of the component's arguments, before any resource exists.
+ * Every problem is collected; the error lists each with the entry, the value
+ * received, why it is wrong and how to fix it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CLUSTER_TAG_KEY,
+    DEFAULT_ESO_NAMESPACE,
+    NAMESPACE_TAG_KEY,
+    ESO_CHART,
+    RESERVED_NAMESPACES,
+    TAG_VALUE_MAX_LENGTH,
+} from "./constants";
+import { getPath, NAMESPACED_STORE_PATHS, HARDENED_VALUES } from "./helm";
+import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
+
+export interface Problem {
+    /** Where, as in the stack config: `teams[2].namespace`. */
+    path: string;
+    message: string;
+}
+
+/** One error for every problem found; `problems` keeps them for callers and tests. */
+export class ConfigValidationError extends pulumi.ResourceError {
+    constructor(
+        public readonly problems: Problem[],
+        resource?: pulumi.Resource,
+    ) {
+        super(formatProblems(problems), resource, true);
+        this.name = "ConfigValidationError";
+    }
+}
+
+export function formatProblems(problems: Problem[]): string {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
+    const noun = problems.length === 1 ? "problem" : "problems";
+    return `eks-secrets-abac: ${problems.length} configuration ${noun}; nothing was deployed:\n${lines.join("\n")}`;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
+/** Secrets Manager appends `-` and six characters to ARNs; a name ending so confuses partial-ARN lookups. */
+const SECRET_NAME_ARN_SUFFIX = /-[A-Za-z0-9]{6}$/;
+const KUBE_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
+
+/** DNS-1123 label check with the reason, or undefined when valid. */
+function dnsLabelProblem(value: string, maxLength: number): string | undefined {
+    if (value.length === 0) return "is empty";
+    if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
+    if (!DNS1123_LABEL.test(value)) {
+        return "use lowercase letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)";
+    }
+    return undefined;
+}
+
+function quote(v: unknown): string {
+    return "`" + String(v) + "`";
+}
+
+/** Full Secrets Manager name of a team secret. */
+export function secretFullName(prefix: string, namespace: string, name: string): string {
+    return `${prefix}${namespace}/${name}`;
+}
+
+/** Compares dotted versions such as 2.9.0; a pre-release suffix is ignored. */
+export function versionAtLeast(version: string, minimum: string): boolean {
+    const parse = (v: string) => v.replace(/^v/, "").split(/[-+]/)[0].split(".").map((n) => Number(n));
+    const a = parse(version);
+    const b = parse(minimum);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i] ?? 0;
+        const y = b[i] ?? 0;
+        if (x !== y) return x > y;
+    }
+    return true;
+}
+
+/** Collects every problem of the arguments; an empty list means valid. */
+export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
+    const problems: Problem[] = [];
+    const add = (path: string, message: string) => problems.push({ path, message });
+    const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
+
+    const cluster = args.clusterName;
+    if (typeof cluster !== "string" || cluster.length === 0) {
+        add("clusterName", "is missing: set it to the EKS cluster's name (`pulumi config set clusterName my-cluster`)");
+    } else if (cluster.length > 100 || !EKS_CLUSTER_NAME.test(cluster)) {
+        add(
+            "clusterName",
+            `is ${quote(cluster)}: an EKS cluster name has 1-100 letters, digits, '-' and '_', and starts with a letter or digit`,
+        );
+    }
+
+    for (const [field, value] of [
+        ["esoNamespace", args.esoNamespace],
+        ["esoServiceAccount", args.esoServiceAccount],
+    ] as const) {
+        if (value === undefined) continue;
+        const why = dnsLabelProblem(value, 63);
+        if (why) add(field, `is ${quote(value)}: ${why}`);
+    }
+
+    if (args.storeName !== undefined && (args.storeName.length > 253 || !DNS1123_SUBDOMAIN.test(args.storeName))) {
+        add("storeName", `is ${quote(args.storeName)}: use a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+    }
+
+    if (args.chartVersion !== undefined && !versionAtLeast(args.chartVersion, ESO_CHART.minimumVersion)) {
+        add(
+            "chartVersion",
+            `is ${quote(args.chartVersion)}: ESO before ${ESO_CHART.minimumVersion} has no sessionTagsPolicy, ` +
+                `its CRD prunes the field and every read is denied; use ${ESO_CHART.version}`,
+        );
+    }
+
+    if (args.secretNamePrefix !== undefined && args.secretNamePrefix !== "" && !SECRET_NAME.test(args.secretNamePrefix)) {
+        add(
+            "secretNamePrefix",
+            `is ${quote(args.secretNamePrefix)}: Secrets Manager names allow letters, digits and /_+=.@- only`,
+        );
+    }
+
+    (args.kmsKeyArns ?? []).forEach((arn, i) => {
+        if (!KMS_KEY_ARN.test(arn)) {
+            add(`kmsKeyArns[${i}]`, `is ${quote(arn)}: give a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias`);
+        }
+    });
+    if (args.sharedRole !== undefined && (args.kmsKeyArns ?? []).length > 0) {
+        add("kmsKeyArns", "is set together with sharedRole: give the KMS keys to the shared role, whose policy grants decryption");
+    }
+
+    for (const [key, value] of Object.entries(args.tags ?? {})) {
+        const at = `tags.${key}`;
+        if (key.length === 0 || key.length > 128) {
+            add(at, `key is ${key.length} characters long: AWS tag keys have 1 to 128`);
+        } else if (key.toLowerCase().startsWith("aws:")) {
+            add(at, "uses the prefix `aws:`, which AWS reserves: rename the key");
+        } else if ([NAMESPACE_TAG_KEY, CLUSTER_TAG_KEY].includes(key.toLowerCase())) {
+            add(at, "would overwrite the tag that decides who reads a secret: remove it, the component sets it per team");
+        }
+        if (typeof value !== "string" || value.length > TAG_VALUE_MAX_LENGTH) {
+            add(at, `value must be a string of at most ${TAG_VALUE_MAX_LENGTH} characters`);
+        }
+    }
+
+    validateHelmValues(args, add);
+
+    if (!Array.isArray(args.teams)) {
+        add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");
+        return problems;
+    }
+    const reserved = new Set<string>([...RESERVED_NAMESPACES, esoNamespace]);
+    const seen = new Map<string, number>();
+    args.teams.forEach((team, i) => {
+        validateTeam(team, `teams[${i}]`, args.secretNamePrefix ?? "", reserved, add);
+        const first = seen.get(team.namespace);
+        if (first !== undefined) {
+            add(`teams[${i}].namespace`, `${quote(team.namespace)} is already onboarded by teams[${first}]: merge the two entries`);
+        } else {
+            seen.set(team.namespace, i);
+        }
+    });
+    return problems;
+}
+
+function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, message: string) => void) {
+    const values = args.helmValues ?? {};
+    for (const hardened of HARDENED_VALUES) {
+        const dotted = hardened.path.join(".");
+        const given = getPath(values, hardened.path);
+        if (given === undefined || given === hardened.value) continue;
+        if (args.allowNamespacedSecretStores && NAMESPACED_STORE_PATHS.includes(dotted)) continue;
+        const fix = NAMESPACED_STORE_PATHS.includes(dotted)
+            ? "remove it, or set allowNamespacedSecretStores: true to keep SecretStores behind an admission policy"
+            : "remove it";
+        add(`helmValues.${dotted}`, `is ${quote(given)}, which ${hardened.why}: ${fix}`);
+    }
+    const saName = getPath(values, ["serviceAccount", "name"]);
+    if (saName !== undefined && saName !== (args.esoServiceAccount ?? saName)) {
+        add("helmValues.serviceAccount.name", "differs from esoServiceAccount: set esoServiceAccount instead");
+    }
+}
+
+function validateTeam(
+    team: TeamSpec,
+    at: string,
+    prefix: string,
+    reserved: Set<string>,
+    add: (path: string, message: string) => void,
+) {
+    const ns = team.namespace;
+    if (typeof ns !== "string") {
+        add(`${at}.namespace`, "is missing: every team needs the Kubernetes namespace it owns");
+        return;
+    }
+    const why = dnsLabelProblem(ns, 63);
+    if (why) {
+        add(`${at}.namespace`, `is ${quote(ns)}: ${why}`);
+    } else if (reserved.has(ns)) {
+        add(`${at}.namespace`, `is ${quote(ns)}, which is reserved (the cluster's or ESO's own): give the team a namespace of its own`);
+    }
+
+    const secretNames = new Set<string>();
+    (team.secrets ?? []).forEach((secret, j) => {
+        const path = `${at}.secrets[${j}].name`;
+        const name = secret.name;
+        if (typeof name !== "string" || name.length === 0) {
+            add(path, "is missing: give the secret a name, e.g. `db-password`");
+            return;
+        }
+        const full = secretFullName(prefix, ns, name);
+        if (!SECRET_NAME.test(name)) {
+            add(path, `is ${quote(name)}: Secrets Manager names allow letters, digits and /_+=.@- only`);
+        } else if (full.length > 512) {
+            add(path, `makes the Secrets Manager name ${full.length} characters long; the limit is 512`);
+        } else if (SECRET_NAME_ARN_SUFFIX.test(name)) {
+            add(path, `is ${quote(name)}: a name ending in '-' and six characters is mistaken for an ARN suffix; rename it`);
+        }
+        if (secretNames.has(name)) {
+            add(path, `${quote(name)} appears twice in ${at}.secrets: names are unique within a team`);
+        }
+        secretNames.add(name);
+        if (secret.recoveryWindowInDays !== undefined) {
+            const d = secret.recoveryWindowInDays;
+            if (!(d === 0 || (Number.isInteger(d) && d >= 7 && d <= 30))) {
+                add(`${at}.secrets[${j}].recoveryWindowInDays`, `is ${quote(d)}: use 0 (delete at once) or 7 to 30 days`);
+            }
+        }
+    });
+
+    const esNames = new Set<string>();
+    (team.externalSecrets ?? []).forEach((es, k) => {
+        validateExternalSecret(es, `${at}.externalSecrets[${k}]`, secretNames, esNames, add);
+    });
+}
+
+function validateExternalSecret(
+    es: ExternalSecretSpec,
+    at: string,
+    teamSecrets: Set<string>,
+    seen: Set<string>,
+    add: (path: string, message: string) => void,
+) {
+    if (typeof es.name !== "string" || es.name.length > 253 || !DNS1123_SUBDOMAIN.test(es.name)) {
+        add(`${at}.name`, `is ${quote(es.name)}: use a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+    } else if (seen.has(es.name)) {
+        add(`${at}.name`, `${quote(es.name)} appears twice in the team's externalSecrets`);
+    }
+    seen.add(es.name);
+    if (es.targetName !== undefined && (es.targetName.length > 253 || !DNS1123_SUBDOMAIN.test(es.targetName))) {
+        add(`${at}.targetName`, `is ${quote(es.targetName)}: a Kubernetes Secret name is a DNS-1123 subdomain`);
+    }
+    if (es.refreshInterval !== undefined && !GO_DURATION.test(es.refreshInterval)) {
+        add(`${at}.refreshInterval`, `is ${quote(es.refreshInterval)}: use a duration such as 1h or 15m`);
+    }
+    const data = es.data ?? [];
+    const extract = es.extract ?? [];
+    if (data.length === 0 && extract.length === 0) {
+        add(at, "reads nothing: give `data` (key by key) or `extract` (every JSON key of a secret)");
+    }
+    const keys = new Set<string>();
+    data.forEach((item, m) => {
+        const p = `${at}.data[${m}]`;
+        if (typeof item.secretKey !== "string" || !KUBE_SECRET_KEY.test(item.secretKey)) {
+            add(`${p}.secretKey`, `is ${quote(item.secretKey)}: a Secret key has letters, digits, '-', '_' and '.'`);
+        } else if (keys.has(item.secretKey)) {
+            add(`${p}.secretKey`, `${quote(item.secretKey)} appears twice: each key of the Secret comes from one entry`);
+        }
+        keys.add(item.secretKey);
+        const hasSecret = item.secret !== undefined;
+        const hasRemote = item.remoteKey !== undefined;
+        if (hasSecret === hasRemote) {
+            add(p, "give exactly one of `secret` (a team secret's short name) and `remoteKey` (a full Secrets Manager name)");
+        } else if (hasSecret && !teamSecrets.has(item.secret as string)) {
+            add(`${p}.secret`, `is ${quote(item.secret)}, which is not one of the team's secrets: add it to the team's secrets or fix the name`);
+        } else if (hasRemote && !SECRET_NAME.test(item.remoteKey as string)) {
+            add(`${p}.remoteKey`, `is ${quote(item.remoteKey)}: Secrets Manager names allow letters, digits and /_+=.@- only`);
+        }
+    });
+    extract.forEach((name, m) => {
+        if (!teamSecrets.has(name)) {
+            add(`${at}.extract[${m}]`, `is ${quote(name)}, which is not one of the team's secrets: add it to the team's secrets or fix the name`);
+        }
+    });
+}
+
+/** Throws one error listing every problem; returns when the arguments are valid. */
+export function assertValidArgs(args: EksSecretsAbacArgs, resource?: pulumi.Resource): void {
+    const problems = validateArgs(args);
+    if (problems.length > 0) throw new ConfigValidationError(problems, resource);
+}

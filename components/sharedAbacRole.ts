@@ -1,0 +1,60 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsContext } from "./lib/account";
+import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
+
+export interface SharedAbacRoleArgs {
+    /**
+     * Controller roles that may assume this role, one per cluster; see
+     * `controllerRoleName` and `roleArn` to name them before they exist.
+     */
+    readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
+    readonly kmsKeyArns?: string[];
+    /** Role name. @default auto-named from the component name */
+    readonly roleName?: string;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The one role every team's reads go through. Its permission policy names
+ * no team: a secret is readable when its `kubernetes-namespace` tag equals
+ * the session's `esoNamespace` and its `eks-cluster-name` tag the session's
+ * cluster. Adding a team never changes it.
+ */
+export class SharedAbacRole extends pulumi.ComponentResource {
+    public readonly role: aws.iam.Role;
+    public readonly arn: pulumi.Output<string>;
+    public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: SharedAbacRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
+        const ctx = awsContext(this);
+        const trust = pulumi
+            .all([ctx, args.controllerRoleArns])
+            .apply(([c, arns]) => renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns })));
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: args.roleName,
+                description: "Shared ABAC role: reads a Secrets Manager secret only for the namespace and cluster it is tagged with.",
+                assumeRolePolicy: trust,
+                maxSessionDuration: 3600,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const permissions = new aws.iam.RolePolicy(
+            `${name}-read-tagged-secrets`,
+            {
+                role: this.role.name,
+                policy: ctx.apply((c) => renderPolicy(abacPermissionPolicy({ ...c, kmsKeyArns: args.kmsKeyArns }))),
+            },
+            { parent: this },
+        );
+        // Consumers wait for the permissions, so a store never sees the bare role.
+        this.arn = pulumi.all([this.role.arn, permissions.id]).apply(([arn]) => arn);
+        this.name = this.role.name;
+        this.registerOutputs({ arn: this.arn, name: this.name });
+    }
+}

@@ -1,0 +1,102 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
+import { externalSecretManifest, storeLabels } from "./lib/manifests";
+import type { TeamSpec } from "./lib/types";
+import { secretFullName } from "./lib/validate";
+
+export interface TeamArgs {
+    readonly team: TeamSpec;
+    readonly clusterName: string;
+    readonly storeName: string;
+    /** Prefix of the team's Secrets Manager names. @default "" */
+    readonly secretNamePrefix?: string;
+    /** Tags on the team's secrets beside the two ABAC tags. */
+    readonly tags?: Record<string, string>;
+    /** The ClusterSecretStore; the team's ExternalSecrets wait for it. */
+    readonly store?: pulumi.Resource;
+}
+
+/** ABAC tags of a team's secret: the only thing that decides who reads it. */
+export function abacTags(namespace: string, clusterName: string): Record<string, string> {
+    return { [NAMESPACE_TAG_KEY]: namespace, [CLUSTER_TAG_KEY]: clusterName };
+}
+
+/**
+ * One onboarded team: its namespace (created, or labelled when it exists),
+ * its tagged secrets and its ExternalSecrets. No IAM resource: the shared
+ * role reads the tags.
+ */
+export class Team extends pulumi.ComponentResource {
+    public readonly namespace: string;
+    public readonly secrets: Record<string, aws.secretsmanager.Secret> = {};
+    /** Secret ARNs by short name. */
+    public readonly secretArns: Record<string, pulumi.Output<string>> = {};
+
+    constructor(name: string, args: TeamArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-secrets-abac:index:Team", name, {}, opts);
+        const team = args.team;
+        const ns = team.namespace;
+        const prefix = args.secretNamePrefix ?? "";
+        this.namespace = ns;
+
+        const metadata = { name: ns, labels: storeLabels(args.storeName) };
+        const namespace =
+            team.createNamespace === false
+                ? new k8s.core.v1.NamespacePatch(`${name}-namespace-label`, { metadata }, { parent: this })
+                : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent: this });
+
+        for (const secret of team.secrets ?? []) {
+            const resource = new aws.secretsmanager.Secret(
+                `${name}-secret-${secret.name}`,
+                {
+                    name: secretFullName(prefix, ns, secret.name),
+                    description: secret.description,
+                    kmsKeyId: secret.kmsKeyId,
+                    recoveryWindowInDays: secret.recoveryWindowInDays,
+                    tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
+                },
+                { parent: this },
+            );
+            if (secret.value !== undefined) {
+                new aws.secretsmanager.SecretVersion(
+                    `${name}-secret-${secret.name}-value`,
+                    { secretId: resource.id, secretString: pulumi.secret(secret.value) },
+                    { parent: this },
+                );
+            }
+            this.secrets[secret.name] = resource;
+            this.secretArns[secret.name] = resource.arn;
+        }
+
+        const fullName = (short: string) => secretFullName(prefix, ns, short);
+        for (const es of team.externalSecrets ?? []) {
+            const manifest = externalSecretManifest({
+                name: es.name,
+                namespace: ns,
+                storeName: args.storeName,
+                targetName: es.targetName,
+                refreshInterval: es.refreshInterval ?? "1h",
+                data: (es.data ?? []).map((item) => ({
+                    secretKey: item.secretKey,
+                    remoteKey: item.secret !== undefined ? fullName(item.secret) : (item.remoteKey as string),
+                    property: item.property,
+                })),
+                extract: (es.extract ?? []).map(fullName),
+            });
+            const readsFrom = [...(es.data ?? []).map((d) => d.secret), ...(es.extract ?? [])]
+                .filter((s): s is string => s !== undefined)
+                .map((s) => this.secrets[s]);
+            new k8s.apiextensions.CustomResource(
+                `${name}-external-secret-${es.name}`,
+                { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: manifest.metadata, spec: manifest.spec },
+                {
+                    parent: this,
+                    dependsOn: [namespace, ...readsFrom, ...(args.store ? [args.store] : [])],
+                },
+            );
+        }
+        this.registerOutputs({ namespace: this.namespace, secretArns: this.secretArns });
+    }
+}

@@ -1,0 +1,150 @@
+/**
+ * An offline cloud for the stack program: Pulumi's mocks, answering like
+ * AWS and Kubernetes would, and recording every resource with its inputs.
+ * Tests, the plan and the benchmarks run programs through here; it is the
+ * only place that calls `setMocks`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+// Internal but stable: resolves once every outstanding registration is done.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export const OFFLINE = {
+    accountId: "111122223333",
+    partition: "aws",
+    region: "eu-west-1",
+    project: "eks-secrets-abac",
+    stack: "offline",
+} as const;
+
+export function offlineClusterArn(clusterName: string): string {
+    return `arn:${OFFLINE.partition}:eks:${OFFLINE.region}:${OFFLINE.accountId}:cluster/${clusterName}`;
+}
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** False for component resources. */
+    custom: boolean;
+    state: Record<string, any>;
+}
+
+let recording: RecordedResource[] = [];
+let installed = false;
+
+function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    const { accountId, partition, region } = OFFLINE;
+    switch (type) {
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? name;
+            return { name: roleName, arn: `arn:${partition}:iam::${accountId}:role/${roleName}`, uniqueId: `AROA${name.length}` };
+        }
+        case "aws:iam/policy:Policy": {
+            const policyName = inputs.name ?? name;
+            return { name: policyName, arn: `arn:${partition}:iam::${accountId}:policy/${policyName}` };
+        }
+        case "aws:secretsmanager/secret:Secret": {
+            const secretName = inputs.name ?? name;
+            return { name: secretName, arn: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretName}-AbCdEf` };
+        }
+        case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+            return { associationId: `a-${name}`, associationArn: `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/${name}` };
+        case "aws:eks/addon:Addon":
+            return { addonVersion: inputs.addonVersion ?? "v0.0.0-offline", arn: `arn:${partition}:eks:${region}:${accountId}:addon/${name}` };
+        case "aws:eks/cluster:Cluster":
+            return { arn: offlineClusterArn(inputs.name ?? name), name: inputs.name ?? name };
+        case "kubernetes:helm.sh/v3:Release":
+            return { status: { status: "deployed", version: inputs.version, namespace: inputs.namespace } };
+        default:
+            return {};
+    }
+}
+
+function invoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
+    const { accountId, partition, region } = OFFLINE;
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId, arn: `arn:${partition}:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
+        case "aws:index/getPartition:getPartition":
+            return { partition, dnsSuffix: "amazonaws.com", id: partition };
+        case "aws:index/getRegion:getRegion":
+            return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:eks/getCluster:getCluster":
+            return { name: inputs.name, arn: offlineClusterArn(inputs.name), id: inputs.name };
+        default:
+            throw new Error(`offline cloud: no answer for invoke ${token}`);
+    }
+}
+
+/** Installs the mocks once per process; later calls only switch the config. */
+export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = []): void {
+    if (!installed) {
+        pulumi.runtime.setMocks(
+            {
+                newResource(args) {
+                    const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
+                    recording.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, state });
+                    return { id: `${args.name}-id`, state };
+                },
+                call(args) {
+                    return invoke(args.token, args.inputs);
+                },
+            },
+            OFFLINE.project,
+            OFFLINE.stack,
+            false,
+        );
+        installed = true;
+    }
+    pulumi.runtime.setAllConfig(config, secretKeys);
+}
+
+/**
+ * Runs `program` in the offline cloud and resolves with every resource it
+ * declared, once all registrations have finished. Runs do not overlap.
+ */
+export async function runOffline<T>(
+    program: () => T,
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+): Promise<OfflineRun<T>> {
+    installOfflineCloud(config, secretKeys);
+    recording = [];
+    const result = program();
+    await settings.waitForRPCs();
+    const resources = recording;
+    recording = [];
+    return new OfflineRun(result, resources);
+}
+
+export class OfflineRun<T> {
+    constructor(
+        public readonly result: T,
+        public readonly resources: RecordedResource[],
+    ) {}
+
+    /** Cloud resources (components left out) of one type token. */
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.custom && r.type === type);
+    }
+
+    /** The single resource of a type; throws when there is not exactly one. */
+    one(type: string): RecordedResource {
+        const found = this.ofType(type);
+        if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+        return found[0];
+    }
+
+    /** Number of cloud resources by type token, sorted by type. */
+    countsByType(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const r of this.resources.filter((x) => x.custom)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+    }
+}
+
+/** Resolves an Output's value in the offline cloud. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}

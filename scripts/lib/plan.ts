@@ -1,0 +1,140 @@
+/**
+ * The offline plan: the real stack program run against the offline cloud,
+ * summarised for people (text) and for CI (JSON).
+ */
+import * as path from "path";
+import * as YAML from "yaml";
+import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
+import type { Problem } from "../../components/lib/validate";
+import { OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
+import { readStackFile } from "./stackFile";
+
+const STACK_PROGRAM = path.join(__dirname, "..", "..", "index.ts");
+
+export interface TeamPlan {
+    namespace: string;
+    namespaceAction: "create" | "label existing";
+    secrets: { name: string; tags: Record<string, string> }[];
+    externalSecrets: { name: string; reads: string[] }[];
+}
+
+export interface RolePlan {
+    name: string;
+    trustPolicy: unknown;
+    permissionPolicies: unknown[];
+}
+
+export interface Plan {
+    stackFile: string;
+    clusterName: string;
+    resourceCount: number;
+    resourcesByType: Record<string, number>;
+    roles: RolePlan[];
+    clusterSecretStore: unknown;
+    teams: TeamPlan[];
+    /** Every recorded resource, for consumers such as the policy pack run. */
+    resources: RecordedResource[];
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; stackFile: string; problems: Problem[] };
+
+/** Runs the stack program offline with the config of `stackFile`. */
+export async function buildPlan(stackFile: string): Promise<PlanResult> {
+    const { config, secretKeys } = readStackFile(stackFile);
+    const parsed = parseStackConfig(configObjectFromPulumi(config, OFFLINE.project));
+    if (parsed.config === undefined) {
+        return { ok: false, stackFile, problems: parsed.problems };
+    }
+    const run = await runOffline(() => {
+        delete require.cache[require.resolve(STACK_PROGRAM)];
+        return require(STACK_PROGRAM);
+    }, config, secretKeys);
+
+    const roles = run.ofType("aws:iam/role:Role").map((role) => ({
+        name: role.state.name as string,
+        trustPolicy: JSON.parse(role.inputs.assumeRolePolicy),
+        permissionPolicies: run
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => p.inputs.role === role.state.name)
+            .map((p) => JSON.parse(p.inputs.policy)),
+    }));
+    const teams = parsed.config.teams.map((team): TeamPlan => {
+        const ns = team.namespace;
+        const secrets = run
+            .ofType("aws:secretsmanager/secret:Secret")
+            .filter((s) => s.inputs.tags?.[NAMESPACE_TAG_KEY] === ns)
+            .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }));
+        const externalSecrets = run
+            .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
+            .filter((e) => e.inputs.metadata.namespace === ns)
+            .map((e) => ({
+                name: e.inputs.metadata.name as string,
+                reads: [
+                    ...(e.inputs.spec.data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key),
+                    ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
+                ],
+            }));
+        return {
+            namespace: ns,
+            namespaceAction: team.createNamespace === false ? "label existing" : "create",
+            secrets,
+            externalSecrets,
+        };
+    });
+    const store = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore")[0];
+    return {
+        ok: true,
+        plan: {
+            stackFile,
+            clusterName: parsed.config.clusterName,
+            resourceCount: run.resources.filter((r) => r.custom).length,
+            resourcesByType: run.countsByType(),
+            roles,
+            clusterSecretStore: store?.inputs,
+            teams,
+            resources: run.resources,
+        },
+    };
+}
+
+function indent(text: string, by = "    "): string {
+    return text
+        .split("\n")
+        .map((line) => (line.length > 0 ? by + line : line))
+        .join("\n");
+}
+
+/** The plan as text for a terminal. */
+export function renderPlan(plan: Plan): string {
+    const out: string[] = [];
+    out.push(`Offline plan of ${plan.stackFile} (cluster ${plan.clusterName}, account ${OFFLINE.accountId} offline)`);
+    out.push("");
+    out.push(`Resources: ${plan.resourceCount}`);
+    for (const [type, count] of Object.entries(plan.resourcesByType)) out.push(`  ${String(count).padStart(5)}  ${type}`);
+    out.push("");
+    out.push(`Teams: ${plan.teams.length}`);
+    for (const team of plan.teams) {
+        out.push(`  ${team.namespace} (namespace: ${team.namespaceAction})`);
+        for (const s of team.secrets) {
+            out.push(`    secret ${s.name}  [${NAMESPACE_TAG_KEY}=${s.tags[NAMESPACE_TAG_KEY]}, ${CLUSTER_TAG_KEY}=${s.tags[CLUSTER_TAG_KEY]}]`);
+        }
+        for (const e of team.externalSecrets) out.push(`    ExternalSecret ${e.name} <- ${e.reads.join(", ")}`);
+    }
+    out.push("");
+    out.push("IAM (the same for any number of teams):");
+    for (const role of plan.roles) {
+        out.push(`  role ${role.name}`);
+        out.push("    trust policy:");
+        out.push(indent(JSON.stringify(role.trustPolicy, null, 2), "      "));
+        for (const p of role.permissionPolicies) {
+            out.push("    permission policy:");
+            out.push(indent(JSON.stringify(p, null, 2), "      "));
+        }
+    }
+    out.push("");
+    out.push("ClusterSecretStore:");
+    out.push(indent(YAML.stringify(plan.clusterSecretStore).trimEnd(), "  "));
+    return out.join("\n");
+}
+

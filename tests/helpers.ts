@@ -1,0 +1,39 @@
+/**
+ * Shared test helpers: the offline cloud (the only `setMocks`), compliant
+ * fixtures, and stack configs of any size.
+ */
+import * as path from "path";
+import type { EksSecretsAbacArgs, TeamSpec } from "../components";
+
+export * from "../scripts/lib/offlineCloud";
+
+export const FIXTURES = path.join(__dirname, "fixtures");
+export const ESO_FIXTURES = path.join(FIXTURES, "eso-2.9.0");
+
+/** A team with one secret and one ExternalSecret that reads it. */
+export function team(namespace: string): TeamSpec {
+    return {
+        namespace,
+        secrets: [{ name: "db-password" }, { name: "api-key" }],
+        externalSecrets: [
+            {
+                name: "app-credentials",
+                data: [
+                    { secretKey: "DB_PASSWORD", secret: "db-password" },
+                    { secretKey: "API_KEY", secret: "api-key" },
+                ],
+            },
+        ],
+    };
+}
+
+/** Component arguments for `count` teams named team-000, team-001, ... */
+export function argsWithTeams(count: number, overrides: Partial<EksSecretsAbacArgs> = {}): EksSecretsAbacArgs {
+    const teams = Array.from({ length: count }, (_, i) => team(`team-${String(i).padStart(3, "0")}`));
+    return { clusterName: "prod-eu", teams, ...overrides };
+}
+
+/** The two-team stack of the README: payments and search. */
+export function twoTeamArgs(overrides: Partial<EksSecretsAbacArgs> = {}): EksSecretsAbacArgs {
+    return { clusterName: "prod-eu", teams: [team("payments"), team("search")], ...overrides };
+}
