@@ -95,7 +95,8 @@ export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clu
     teams: TeamConfig[];
 };
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// verbose: the messages list the fields allowed where an unknown one was found.
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
 const validateShape = ajv.compile(stackConfigSchema);
 
 /** `/teams/2/namespace` as config spells it: `teams[2].namespace`. */

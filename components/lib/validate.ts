@@ -50,8 +50,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+
 
 /** DNS-1123 label check with the reason, or undefined when valid. */
 function dnsLabelProblem(value: string, maxLength: number): string | undefined {
-    if (value.length === 0) return "is empty";
-    if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
+    if (value.length === 0) return "is empty: give a name";
+    if (value.length > maxLength) return `has ${value.length} characters; the limit is ${maxLength}`;
     if (!DNS1123_LABEL.test(value)) {
         return "use lowercase letters, digits and '-', starting and ending with a letter or digit (DNS-1123 label)";
     }

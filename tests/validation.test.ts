@@ -1,0 +1,123 @@
+import * as assert from "assert";
+import { ConfigValidationError, EksSecretsAbac, EksSecretsAbacArgs, validateArgs, versionAtLeast } from "../components";
+import { parseStackConfig } from "../components/lib/stackConfig";
+import { runOffline, team, twoTeamArgs } from "./helpers";
+
+/** The problems of a two-team stack changed by `change`, as "path: message". */
+function problemsOf(change: (args: EksSecretsAbacArgs) => EksSecretsAbacArgs): string[] {
+    return validateArgs(change(twoTeamArgs())).map((p) => `${p.path}: ${p.message}`);
+}
+
+function withTeam0(patch: object) {
+    return (a: EksSecretsAbacArgs): EksSecretsAbacArgs => ({ ...a, teams: [{ ...a.teams[0], ...patch }, a.teams[1]] });
+}
+
+describe("validation of the arguments", () => {
+    it("accepts the compliant two-team stack", () => {
+        assert.deepStrictEqual(problemsOf((a) => a), []);
+    });
+
+    const cases: [string, (a: EksSecretsAbacArgs) => EksSecretsAbacArgs, RegExp][] = [
+        ["a namespace that is not DNS-1123", withTeam0({ namespace: "Payments_Team" }), /^teams\[0\]\.namespace: is `Payments_Team`: use lowercase/],
+        ["a namespace over 63 characters", withTeam0({ namespace: "a".repeat(64) }), /^teams\[0\]\.namespace: is `a+`: has 64 characters; the limit is 63/],
+        ["a duplicate namespace", (a) => ({ ...a, teams: [...a.teams, team("payments")] }), /^teams\[2\]\.namespace: `payments` is already onboarded by teams\[0\]/],
+        ["kube-system", withTeam0({ namespace: "kube-system" }), /^teams\[0\]\.namespace: is `kube-system`, which is reserved/],
+        ["default", withTeam0({ namespace: "default" }), /^teams\[0\]\.namespace: is `default`, which is reserved/],
+        ["ESO's own namespace", withTeam0({ namespace: "external-secrets" }), /^teams\[0\]\.namespace: is `external-secrets`, which is reserved/],
+        ["ESO's namespace when moved", (a) => ({ ...withTeam0({ namespace: "eso" })(a), esoNamespace: "eso" }), /^teams\[0\]\.namespace: is `eso`, which is reserved/],
+        ["a missing cluster name", (a) => ({ ...a, clusterName: "" }), /^clusterName: is missing/],
+        ["a cluster name with a dot", (a) => ({ ...a, clusterName: "prod.eu" }), /^clusterName: is `prod.eu`: an EKS cluster name/],
+        ["a secret name with a space", withTeam0({ secrets: [{ name: "db password" }] }), /^teams\[0\]\.secrets\[0\]\.name: is `db password`: Secrets Manager names allow/],
+        ["a secret name that looks like an ARN suffix", withTeam0({ secrets: [{ name: "db-a1B2c3" }] }), /mistaken for an ARN suffix/],
+        ["a secret name too long for Secrets Manager", withTeam0({ secrets: [{ name: "x".repeat(510) }] }), /makes the Secrets Manager name 519 characters long; the limit is 512/],
+        ["a duplicate secret", withTeam0({ secrets: [{ name: "a" }, { name: "a" }] }), /^teams\[0\]\.secrets\[1\]\.name: `a` appears twice/],
+        ["a recovery window of 3 days", withTeam0({ secrets: [{ name: "a", recoveryWindowInDays: 3 }] }), /recoveryWindowInDays: is `3`: use 0/],
+        [
+            "an ExternalSecret reading a secret the team does not have",
+            withTeam0({ secrets: [{ name: "a" }], externalSecrets: [{ name: "x", data: [{ secretKey: "K", secret: "b" }] }] }),
+            /^teams\[0\]\.externalSecrets\[0\]\.data\[0\]\.secret: is `b`, which is not one of the team's secrets/,
+        ],
+        [
+            "an ExternalSecret entry with both secret and remoteKey",
+            withTeam0({ secrets: [{ name: "a" }], externalSecrets: [{ name: "x", data: [{ secretKey: "K", secret: "a", remoteKey: "a" }] }] }),
+            /^teams\[0\]\.externalSecrets\[0\]\.data\[0\]: give exactly one of/,
+        ],
+        ["an ExternalSecret that reads nothing", withTeam0({ externalSecrets: [{ name: "x" }] }), /^teams\[0\]\.externalSecrets\[0\]: reads nothing/],
+        ["a bad refresh interval", withTeam0({ externalSecrets: [{ name: "x", extract: ["db-password"], refreshInterval: "1 hour" }] }), /refreshInterval: is `1 hour`/],
+        ["an uppercase ExternalSecret name", withTeam0({ externalSecrets: [{ name: "App", extract: ["db-password"] }] }), /^teams\[0\]\.externalSecrets\[0\]\.name: is `App`/],
+        ["a chart older than 2.5.0", (a) => ({ ...a, chartVersion: "0.10.7" }), /^chartVersion: is `0.10.7`: ESO before 2.5.0 has no sessionTagsPolicy/],
+        ["a KMS alias instead of a key ARN", (a) => ({ ...a, kmsKeyArns: ["alias/secrets"] }), /^kmsKeyArns\[0\]: is `alias\/secrets`: give a KMS key ARN/],
+        ["a user tag that overwrites the namespace tag", (a) => ({ ...a, tags: { "kubernetes-namespace": "x" } }), /^tags\.kubernetes-namespace: would overwrite the tag that decides who reads a secret/],
+        ["a user tag with the aws: prefix", (a) => ({ ...a, tags: { "aws:owner": "x" } }), /^tags\.aws:owner: uses the prefix `aws:`/],
+        ["a tag value over 256 characters", (a) => ({ ...a, tags: { owner: "x".repeat(257) } }), /^tags\.owner: value must be a string of at most 256 characters/],
+        ["Helm values that re-enable namespaced SecretStores", (a) => ({ ...a, helmValues: { processSecretStore: true } }), /^helmValues\.processSecretStore: is `true`, which namespaced SecretStores can forge esoNamespace: remove it, or set allowNamespacedSecretStores/],
+        ["Helm values that re-enable token minting", (a) => ({ ...a, helmValues: { rbac: { serviceAccountTokenCreate: true } } }), /^helmValues\.rbac\.serviceAccountTokenCreate: is `true`/],
+        ["a store name with uppercase", (a) => ({ ...a, storeName: "Team" }), /^storeName: is `Team`/],
+    ];
+    for (const [what, change, expected] of cases) {
+        it(`rejects ${what}`, () => {
+            const problems = problemsOf(change);
+            assert.ok(problems.some((p) => expected.test(p)), `expected ${expected} among:\n${problems.join("\n")}`);
+        });
+    }
+
+    it("allows namespaced SecretStore values when allowNamespacedSecretStores is set, but never token minting", () => {
+        const problems = problemsOf((a) => ({
+            ...a,
+            allowNamespacedSecretStores: true,
+            helmValues: { processSecretStore: true, crds: { createSecretStore: true }, rbac: { serviceAccountTokenCreate: true } },
+        }));
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["helmValues.rbac.serviceAccountTokenCreate"]);
+    });
+
+    it("lists every problem of a bad config at once, and the component declares nothing", async () => {
+        const bad: EksSecretsAbacArgs = {
+            clusterName: "prod-eu",
+            teams: [team("Payments_Team"), team("search"), team("search"), team("kube-system")],
+        };
+        const run = await runOffline(() => {
+            try {
+                new EksSecretsAbac("prod", bad);
+                return undefined;
+            } catch (e) {
+                return e;
+            }
+        });
+        assert.ok(run.result instanceof ConfigValidationError);
+        assert.deepStrictEqual(
+            run.result.problems.map((p) => p.path),
+            ["teams[0].namespace", "teams[2].namespace", "teams[3].namespace"],
+        );
+        assert.match(run.result.message, /3 configuration problems; nothing was deployed/);
+        assert.deepStrictEqual(run.resources, []);
+    });
+
+    it("compares chart versions numerically", () => {
+        assert.ok(versionAtLeast("2.10.0", "2.5.0"));
+        assert.ok(versionAtLeast("v2.5.0", "2.5.0"));
+        assert.ok(!versionAtLeast("2.4.9", "2.5.0"));
+    });
+});
+
+describe("stack config shape", () => {
+    it("names an unknown field and lists the allowed ones", () => {
+        const { problems } = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespce: "payments" }] });
+        assert.deepStrictEqual(problems, [
+            { path: "teams[0].namespace", message: "is required but missing" },
+            { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, externalSecrets" },
+        ]);
+    });
+
+    it("names a wrong type and a missing teams list", () => {
+        const { problems } = parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: "yes" });
+        assert.deepStrictEqual(problems.map((p) => `${p.path}: ${p.message}`).sort(), [
+            "installPodIdentityAgent: must be of type boolean",
+            "teams: is required but missing",
+        ]);
+    });
+
+    it("passes a valid config through unchanged", () => {
+        const raw = { clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db", valueFromConfig: "dbPassword" }] }] };
+        assert.deepStrictEqual(parseStackConfig(raw), { config: raw, problems: [] });
+    });
+});
