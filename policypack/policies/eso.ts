@@ -111,7 +111,7 @@ export const esoChartSupportsSessionTags: ResourceValidationPolicy = {
     configSchema: { properties: { minimumVersion: { type: "string", default: ESO_CHART.minimumVersion } } },
     validateResource: (args, reportViolation) => {
         if (!isEsoChart(args.type, args.props)) args.notApplicable("not the external-secrets chart");
-        const { minimumVersion } = args.getConfig<{ minimumVersion: string }>();
+        const { minimumVersion = ESO_CHART.minimumVersion } = args.getConfig<{ minimumVersion?: string }>();
         const version = args.props.version;
         if (typeof version === "string" && version !== "" && !versionAtLeast(version, minimumVersion)) {
             reportViolation(`ESO release '${args.name}' pins chart ${version}, older than ${minimumVersion}: pin ${ESO_CHART.version}.`);

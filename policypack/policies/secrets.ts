@@ -7,6 +7,8 @@ export interface SecretsRequireAbacTagsConfig {
     requiredTagKeys: string[];
 }
 
+const DEFAULT_REQUIRED_TAG_KEYS = [NAMESPACE_TAG_KEY, CLUSTER_TAG_KEY];
+
 /** Why a tag value cannot serve as an ABAC key, or undefined when it can. */
 export function tagValueProblem(value: unknown): string | undefined {
     if (typeof value !== "string") return "is not a string";
@@ -36,13 +38,14 @@ export const secretsRequireAbacTags: ResourceValidationPolicy = {
             requiredTagKeys: {
                 type: "array",
                 items: { type: "string" },
-                default: [NAMESPACE_TAG_KEY, CLUSTER_TAG_KEY],
+                default: DEFAULT_REQUIRED_TAG_KEYS,
             },
         },
     },
     validateResource: (args, reportViolation) => {
         if (args.type !== TYPES.secret) args.notApplicable("not a Secrets Manager secret");
-        const { requiredTagKeys } = args.getConfig<SecretsRequireAbacTagsConfig>();
+        // The CLI fills schema defaults; a bare analyzer call may not, hence the fallback.
+        const { requiredTagKeys = DEFAULT_REQUIRED_TAG_KEYS } = args.getConfig<Partial<SecretsRequireAbacTagsConfig>>();
         const tags = effectiveTags(args.props, args.provider?.props);
         const lower = new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]));
         for (const key of requiredTagKeys) {
