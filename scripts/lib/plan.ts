@@ -64,7 +64,8 @@ export async function buildPlan(stackFile: string): Promise<PlanResult> {
         const secrets = run
             .ofType("aws:secretsmanager/secret:Secret")
             .filter((s) => s.inputs.tags?.[NAMESPACE_TAG_KEY] === ns)
-            .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }));
+            .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }))
+            .sort((a, b) => a.name.localeCompare(b.name));
         const externalSecrets = run
             .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
             .filter((e) => e.inputs.metadata.namespace === ns)

@@ -1,0 +1,37 @@
+/** The access matrix of a stack: its rendered shared-role policy, its teams and secrets. */
+import type { PolicyDocument } from "../../components/lib/iam";
+import { MatrixSpec } from "./accessMatrix";
+import { OFFLINE } from "./offlineCloud";
+import type { Plan } from "./plan";
+
+/** A second cluster in the same account: its sessions and secrets must stay apart. */
+export const DEFAULT_OTHER_CLUSTER = "another-cluster";
+
+export interface StackMatrixOptions {
+    /** Clusters beside the stack's own. @default [DEFAULT_OTHER_CLUSTER] */
+    otherClusters?: string[];
+    /** Evaluate this permission policy instead of the rendered one (to show what a change would open). */
+    permissionPolicy?: PolicyDocument;
+}
+
+/** The shared role: the one whose permission policy keys on principal tags. */
+export function abacRoleOf(plan: Plan): { name: string; permissionPolicy: PolicyDocument } {
+    const role = plan.roles.find((r) => r.permissionPolicies.some((p) => JSON.stringify(p).includes("${aws:PrincipalTag/")));
+    if (role === undefined) throw new Error("the stack has no role whose permission policy keys on principal tags");
+    const statements = role.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement);
+    return { name: role.name, permissionPolicy: { Version: "2012-10-17", Statement: statements } };
+}
+
+export function matrixSpecFromPlan(plan: Plan, options: StackMatrixOptions = {}): MatrixSpec {
+    const abac = abacRoleOf(plan);
+    return {
+        accountId: OFFLINE.accountId,
+        partition: OFFLINE.partition,
+        region: OFFLINE.region,
+        abacRoleName: abac.name,
+        permissionPolicy: options.permissionPolicy ?? abac.permissionPolicy,
+        clusters: [plan.clusterName, ...(options.otherClusters ?? [DEFAULT_OTHER_CLUSTER])],
+        namespaces: plan.teams.map((t) => t.namespace),
+        secrets: plan.teams.flatMap((t) => t.secrets.map((s) => ({ name: s.name, namespace: t.namespace }))),
+    };
+}
