@@ -67,7 +67,7 @@ export async function unrecognisedContextKeys(action: string, resource: string, 
     const cacheKey = `${action} ${resource}`;
     let patterns = allowedCache.get(cacheKey);
     if (patterns === undefined) {
-        patterns = (await allowedContextKeysForRequest(service, name, resource)).map(keyPattern);
+        patterns = (await allowedContextKeysForRequest(service, name, resource, false, undefined)).map(keyPattern);
         allowedCache.set(cacheKey, patterns);
     }
     return keys.filter((k) => !patterns!.some((p) => p.test(k.toLowerCase())));
