@@ -8,7 +8,7 @@
  * checks that every context key is one IAM knows for the request, so that a
  * misspelled key cannot be ignored silently.
  */
-import { createValidatedPolicy, validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { allowedContextKeysForRequest, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../../components/lib/iam";
 
@@ -39,7 +39,7 @@ export function decide(request: IamRequest): Decision {
                 contextVariables: request.context,
             },
             identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
-            resourcePolicy: request.resourcePolicy && createValidatedPolicy(request.resourcePolicy, validateTrustPolicy, { name: "resource" }),
+            resourcePolicy: request.resourcePolicy && createValidatedPolicy(request.resourcePolicy, validateResourcePolicy, { name: "resource" }),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
         },

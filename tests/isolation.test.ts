@@ -1,0 +1,265 @@
+/**
+ * Can team A read team B's secret? The IAM documents the components render,
+ * captured from the offline graph, decided by an IAM policy evaluator: the
+ * allowed cases and the attacker's moves.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { EksSecretsAbac, PolicyDocument, controllerRoleName } from "../components";
+import { abacSessionContext, computeMatrix, readRequest, secretArn } from "../scripts/lib/accessMatrix";
+import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { buildPlan } from "../scripts/lib/plan";
+import { matrixSpecFromPlan } from "../scripts/lib/stackMatrix";
+import { FIXTURES, OFFLINE, offlineClusterArn, runOffline, team, twoTeamArgs } from "./helpers";
+
+const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+interface Rendered {
+    controllerTrust: PolicyDocument;
+    controllerPermissions: PolicyDocument;
+    abacTrust: PolicyDocument;
+    abacPermissions: PolicyDocument;
+    abacRoleName: string;
+    abacRoleArn: string;
+    controllerRoleArn: string;
+}
+
+/** The four documents exactly as the two-team stack hands them to the AWS provider. */
+async function rendered(): Promise<Rendered> {
+    const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ kmsKeyArns: [KEY_ARN] })));
+    const roles = run.ofType("aws:iam/role:Role");
+    const policies = run.ofType("aws:iam/rolePolicy:RolePolicy");
+    const controller = roles.find((r) => r.inputs.name === controllerRoleName("prod-eu"))!;
+    const abac = roles.find((r) => r !== controller)!;
+    const policyOf = (role: typeof abac) => JSON.parse(policies.find((p) => p.inputs.role === role.state.name)!.inputs.policy);
+    return {
+        controllerTrust: JSON.parse(controller.inputs.assumeRolePolicy),
+        controllerPermissions: policyOf(controller),
+        abacTrust: JSON.parse(abac.inputs.assumeRolePolicy),
+        abacPermissions: policyOf(abac),
+        abacRoleName: abac.state.name,
+        abacRoleArn: abac.state.arn,
+        controllerRoleArn: controller.state.arn,
+    };
+}
+
+const { accountId, partition, region } = OFFLINE;
+const tags = (namespace: string | undefined, cluster: string | undefined) =>
+    Object.fromEntries(
+        Object.entries({ "kubernetes-namespace": namespace, "eks-cluster-name": cluster }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+
+/** Checks the evaluator knows every context key, then decides. */
+async function decideChecked(request: IamRequest): Promise<string> {
+    assert.deepStrictEqual(await unrecognisedContextKeys(request.action, request.resource, Object.keys(request.context)), [], "a context key would be ignored");
+    return decide(request);
+}
+
+describe("isolation: the rendered IAM documents under an IAM policy evaluator", () => {
+    let docs: Rendered;
+    let spec: Parameters<typeof readRequest>[0];
+    const read = (esoNamespace: string, secretTags: Record<string, string> | undefined, o: { cluster?: string; policy?: PolicyDocument; action?: string } = {}) =>
+        decideChecked(
+            readRequest(
+                { ...spec, permissionPolicy: o.policy ?? spec.permissionPolicy },
+                { cluster: o.cluster ?? "prod-eu", esoNamespace },
+                { name: "payments/db-password", tags: secretTags },
+                o.action ?? "secretsmanager:GetSecretValue",
+            ),
+        );
+
+    before(async () => {
+        docs = await rendered();
+        spec = { accountId, partition, region, abacRoleName: docs.abacRoleName, permissionPolicy: docs.abacPermissions };
+    });
+
+    it("the documents are valid IAM policies", () => {
+        assert.deepStrictEqual(documentErrors(docs.controllerPermissions, "identity"), []);
+        assert.deepStrictEqual(documentErrors(docs.abacPermissions, "identity"), []);
+        assert.deepStrictEqual(documentErrors(docs.controllerTrust, "trust"), []);
+        assert.deepStrictEqual(documentErrors(docs.abacTrust, "trust"), []);
+    });
+
+    describe("reading secrets through the shared role", () => {
+        it("allows a team its own secret on its own cluster, GetSecretValue and DescribeSecret", async () => {
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu")), "Allowed");
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { action: "secretsmanager:DescribeSecret" }), "Allowed");
+        });
+
+        it("denies another team's namespace", async () => {
+            assert.strictEqual(await read("search", tags("payments", "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("denies another cluster's secret in the same account, and the same namespace on another cluster", async () => {
+            assert.strictEqual(await read("payments", tags("payments", "staging-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { cluster: "staging-eu" }), "ImplicitlyDenied");
+        });
+
+        it("denies a secret without tags, or with only one of them", async () => {
+            assert.strictEqual(await read("payments", undefined), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", undefined)), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags(undefined, "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("denies the store-validation session (esoNamespace=\"\") a secret with an empty namespace tag", async () => {
+            // The policy also demands a non-empty esoNamespace (StringLike "?*"), in case IAM ever matches "" with "".
+            assert.strictEqual(await read("", tags("", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("", tags("payments", "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("denies a wildcard or differently-cased namespace tag: StringEquals compares exactly", async () => {
+            assert.strictEqual(await read("payments", tags("*", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("pay*", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("Payments", tags("payments", "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("grants no ListSecrets, so dataFrom.find cannot list other teams' secret names", async () => {
+            const request = readRequest(spec, { cluster: "prod-eu", esoNamespace: "payments" }, { name: "payments/db-password", tags: tags("payments", "prod-eu") }, "secretsmanager:ListSecrets");
+            assert.strictEqual(decide({ ...request, resource: "*" }), "ImplicitlyDenied");
+        });
+
+        it("a StringLike variant lets team a read a-admin; the rendered policy does not", async () => {
+            const stringLike = JSON.parse(fs.readFileSync(path.join(FIXTURES, "stringlike-permission-policy.json"), "utf8"));
+            assert.strictEqual(await read("a", tags("a-admin", "prod-eu"), { policy: stringLike }), "Allowed");
+            assert.strictEqual(await read("a", tags("a-admin", "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("a forged esoNamespace is allowed by IAM: it cannot tell who sent the tag, so Kubernetes must (see the admission tests)", async () => {
+            // A namespaced SecretStore in `search` with sessionTags esoNamespace=payments, through the same controller role.
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu")), "Allowed");
+        });
+    });
+
+    describe("the controller role", () => {
+        const controllerSession = () => ({
+            principal: `arn:${partition}:sts::${accountId}:assumed-role/${controllerRoleName("prod-eu")}/eks-pod`,
+            resourceAccount: accountId,
+            context: {
+                "aws:PrincipalArn": docs.controllerRoleArn,
+                "aws:PrincipalAccount": accountId,
+                "aws:PrincipalTag/kubernetes-namespace": "external-secrets",
+                "aws:PrincipalTag/eks-cluster-name": "prod-eu",
+            },
+            identityPolicies: [docs.controllerPermissions],
+        });
+
+        it("cannot read any secret directly, nor list them", async () => {
+            for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets"]) {
+                const request = { ...controllerSession(), action, resource: action.endsWith("ListSecrets") ? "*" : secretArn(spec, "payments/db-password") };
+                assert.strictEqual(decide(request), "ImplicitlyDenied", action);
+            }
+        });
+
+        it("may assume the shared role with session tags (AssumeRole and TagSession both allowed)", async () => {
+            for (const action of ["sts:AssumeRole", "sts:TagSession"]) {
+                const request = { ...controllerSession(), action, resource: docs.abacRoleArn, resourcePolicy: docs.abacTrust };
+                assert.strictEqual(await decideChecked({ ...request, context: { ...request.context, "aws:RequestTag/esoNamespace": "payments" } }), "Allowed", action);
+            }
+        });
+
+        it("cannot tag the session when the shared role's trust lacks sts:TagSession, so every read fails", async () => {
+            const trust = JSON.parse(JSON.stringify(docs.abacTrust));
+            trust.Statement[0].Action = ["sts:AssumeRole"];
+            const request = { ...controllerSession(), action: "sts:TagSession", resource: docs.abacRoleArn, resourcePolicy: trust };
+            assert.strictEqual(decide(request), "ImplicitlyDenied");
+        });
+
+        it("no other principal of the account may assume the shared role, even with sts:* on *", async () => {
+            const admin: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:*", Resource: "*" }] };
+            const other = `arn:${partition}:iam::${accountId}:role/team-search-ci`;
+            const request = {
+                principal: `arn:${partition}:sts::${accountId}:assumed-role/team-search-ci/x`,
+                action: "sts:AssumeRole",
+                resource: docs.abacRoleArn,
+                resourceAccount: accountId,
+                context: { "aws:PrincipalArn": other, "aws:PrincipalAccount": accountId },
+                identityPolicies: [admin],
+                resourcePolicy: docs.abacTrust,
+            };
+            assert.strictEqual(decide(request), "ImplicitlyDenied");
+        });
+    });
+
+    describe("the controller role's trust (EKS Pod Identity)", () => {
+        const podIdentity = (context: Record<string, string>) => ({
+            principal: "pods.eks.amazonaws.com",
+            action: "sts:AssumeRole",
+            resource: docs.controllerRoleArn,
+            resourceAccount: accountId,
+            context: {
+                "aws:SourceAccount": accountId,
+                "aws:SourceArn": offlineClusterArn("prod-eu"),
+                "aws:RequestTag/kubernetes-namespace": "external-secrets",
+                "aws:RequestTag/kubernetes-service-account": "external-secrets",
+                ...context,
+            },
+            resourcePolicy: docs.controllerTrust,
+        });
+
+        it("admits ESO's service account on this cluster", async () => {
+            assert.strictEqual(await decideChecked(podIdentity({})), "Allowed");
+            assert.strictEqual(decide({ ...podIdentity({}), action: "sts:TagSession" }), "Allowed");
+        });
+
+        it("denies Pod Identity from another account, another cluster, another namespace or service account", async () => {
+            const attacks: Record<string, string>[] = [
+                { "aws:SourceAccount": "999999999999" },
+                { "aws:SourceArn": offlineClusterArn("staging-eu") },
+                { "aws:RequestTag/kubernetes-namespace": "payments" },
+                { "aws:RequestTag/kubernetes-service-account": "default" },
+            ];
+            for (const attack of attacks) assert.strictEqual(decide(podIdentity(attack)), "ImplicitlyDenied", JSON.stringify(attack));
+        });
+    });
+
+    describe("KMS", () => {
+        // The key policy AWS gives a new key: the account's IAM policies decide.
+        const defaultKeyPolicy: PolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+        };
+        const decrypt = (viaService: string | undefined) => {
+            const request = readRequest(spec, { cluster: "prod-eu", esoNamespace: "payments" }, { name: "x" }, "kms:Decrypt");
+            const context: Record<string, string> = { ...abacSessionContext(spec, { cluster: "prod-eu", esoNamespace: "payments" }) };
+            if (viaService) context["kms:ViaService"] = viaService;
+            return decideChecked({ ...request, resource: KEY_ARN, context, resourcePolicy: defaultKeyPolicy });
+        };
+
+        it("allows decrypting the customer-managed key only through Secrets Manager in the region", async () => {
+            assert.strictEqual(await decrypt(`secretsmanager.${region}.amazonaws.com`), "Allowed");
+            assert.strictEqual(await decrypt(undefined), "ImplicitlyDenied");
+            assert.strictEqual(await decrypt(`s3.${region}.amazonaws.com`), "ImplicitlyDenied");
+            assert.strictEqual(await decrypt("secretsmanager.us-east-1.amazonaws.com"), "ImplicitlyDenied");
+        });
+    });
+});
+
+describe("the access matrix of a 20-team stack", function () {
+    this.timeout(120_000);
+
+    it("allows exactly the own-team, own-cluster pairs of 20 teams x 40 secrets x 2 clusters", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matrix-"));
+        const file = path.join(dir, "Pulumi.twenty.yaml");
+        const teams = Array.from({ length: 20 }, (_, i) => ({ namespace: `team-${String(i).padStart(2, "0")}`, secrets: team("x").secrets!.map((s) => ({ name: s.name })) }));
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } }));
+        const result = await buildPlan(file);
+        assert.ok(result.ok);
+        const spec = matrixSpecFromPlan(result.plan, { otherClusters: ["prod-us"] });
+        assert.strictEqual(spec.secrets.length, 40);
+        const matrix = await computeMatrix(spec, { workers: 2 });
+        assert.strictEqual(matrix.decisions, 40 * 80 * 2);
+        assert.strictEqual(matrix.workers, 2);
+        matrix.sessions.forEach((session, i) =>
+            matrix.secrets.forEach((secret, j) => {
+                const own = session.namespace === secret.namespace && session.cluster === secret.cluster;
+                assert.strictEqual(matrix.allowed[i][j], own, `${session.cluster}/${session.namespace} -> ${secret.cluster}:${secret.name}`);
+            }),
+        );
+        assert.strictEqual(matrix.unexpectedAllows.length, 0);
+        assert.strictEqual(matrix.mixed, 0);
+        assert.strictEqual(matrix.allowed.flat().filter(Boolean).length, 80);
+    });
+});
