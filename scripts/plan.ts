@@ -2,12 +2,14 @@
  * npm run plan [-- --config <Pulumi.<stack>.yaml>] [--json]
  *
  * What the stack would deploy, without an AWS account or the Pulumi CLI.
- * Exits 1 on a configuration problem.
+ * Prints the resources by type and by team, the IAM documents, the policy
+ * pack's verdict on every resource and the access matrix. Exits 1 on a
+ * configuration problem, a mandatory policy violation or a cross-team allow.
  */
 import * as path from "path";
 import { parseArgs } from "util";
 import { formatProblems } from "../components/lib/validate";
-import { buildPlan, renderPlan } from "./lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "./lib/plan";
 
 const DEFAULT_STACK_FILE = path.join(__dirname, "..", "Pulumi.example.yaml");
 
@@ -28,13 +30,21 @@ async function main(): Promise<number> {
         }
         return 1;
     }
+    const showProgress = !values.json && process.stderr.isTTY;
+    const verdict = await judgePlan(result.plan, (stage, done, total) => {
+        if (showProgress) process.stderr.write(`\r${stage}: ${done}/${total}   ${done === total ? "\n" : ""}`);
+    });
     if (values.json) {
         const { resources: _resources, ...summary } = result.plan;
-        console.log(JSON.stringify({ ok: true, ...summary }, null, 2));
+        const { matrix, ...rest } = verdict;
+        const { allowed: _allowed, ...matrixSummary } = matrix;
+        console.log(JSON.stringify({ ok: verdict.ok, plan: summary, verdict: { ...rest, matrix: matrixSummary } }, null, 2));
     } else {
         console.log(renderPlan(result.plan));
+        console.log("");
+        console.log(renderVerdict(verdict, undefined, result.plan.resourceCount));
     }
-    return 0;
+    return verdict.ok ? 0 : 1;
 }
 
 main().then(

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan, renderPlan } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
 
 const EXAMPLE = path.join(__dirname, "..", "Pulumi.example.yaml");
 
@@ -55,5 +55,42 @@ describe("the stack program under the offline plan", () => {
         const result = await buildPlan(file);
         assert.ok(!result.ok);
         assert.deepStrictEqual(result.problems.map((p) => p.path), ["teams[0].namespace", "teams[1].namespace"]);
+    });
+});
+
+describe("the plan's verdict", () => {
+    it("is OK for the example: no policy violation, no cross-team allow", async () => {
+        const result = await buildPlan(EXAMPLE);
+        assert.ok(result.ok);
+        const verdict = await judgePlan(result.plan);
+        assert.deepStrictEqual(verdict.violations, []);
+        assert.strictEqual(verdict.matrix.unexpectedAllows.length, 0);
+        assert.strictEqual(verdict.matrix.allowed.flat().filter(Boolean).length, 8, "4 secrets, each readable by its team on each of 2 clusters");
+        assert.ok(verdict.ok);
+    });
+
+    it("blocks a plan whose secret lost its tags: the policy pack's mandatory violation", async () => {
+        const result = await buildPlan(EXAMPLE);
+        assert.ok(result.ok);
+        const secret = result.plan.resources.find((r) => r.type === "aws:secretsmanager/secret:Secret")!;
+        secret.inputs = { ...secret.inputs, tags: {} };
+        const verdict = await judgePlan(result.plan);
+        assert.strictEqual(verdict.mandatoryViolations, 2);
+        assert.deepStrictEqual([...new Set(verdict.violations.map((v) => `${v.policy} ${v.resource}`))], [`secrets-require-abac-tags ${secret.name}`]);
+        assert.ok(!verdict.ok);
+        assert.match(renderVerdict(verdict), /Verdict: BLOCKED/);
+    });
+
+    it("blocks a plan whose shared role compares tags by wildcard", async () => {
+        const result = await buildPlan(EXAMPLE);
+        assert.ok(result.ok);
+        const abac = result.plan.roles.find((r) => JSON.stringify(r.permissionPolicies).includes("PrincipalTag"))!;
+        const broken = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "stringlike-permission-policy.json"), "utf8"));
+        abac.permissionPolicies = [broken];
+        const rp = result.plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === abac.name)!;
+        rp.inputs = { ...rp.inputs, policy: JSON.stringify(broken) };
+        const verdict = await judgePlan(result.plan);
+        assert.ok(verdict.violations.some((v) => v.policy === "iam-abac-policy-disallow-wildcard-tag-match" && v.enforcementLevel === "mandatory"));
+        assert.ok(!verdict.ok);
     });
 });

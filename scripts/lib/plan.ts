@@ -7,8 +7,13 @@ import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
 import type { Problem } from "../../components/lib/validate";
+import { policies } from "../../policypack/policies";
+import { computeMatrix, Matrix } from "./accessMatrix";
+import { matrixSummary } from "./matrixReport";
 import { OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
+import { runPolicies, stackResource, Violation } from "./policyRunner";
 import { readStackFile } from "./stackFile";
+import { matrixSpecFromPlan } from "./stackMatrix";
 
 const STACK_PROGRAM = path.join(__dirname, "..", "..", "index.ts");
 
@@ -33,15 +38,56 @@ export interface Plan {
     roles: RolePlan[];
     clusterSecretStore: unknown;
     teams: TeamPlan[];
-    /** Every recorded resource, for consumers such as the policy pack run. */
+    /** Every recorded resource, with its inputs. */
     resources: RecordedResource[];
+}
+
+/** What the policy pack and the access matrix say of a plan. */
+export interface Verdict {
+    violations: Violation[];
+    mandatoryViolations: number;
+    matrix: Matrix;
+    /** True when nothing mandatory is violated and no cross-team read is allowed. */
+    ok: boolean;
+}
+
+export interface Progress {
+    (stage: string, done: number, total: number): void;
+}
+
+/** The policy pack's policies on every planned resource, and the access matrix of the plan. */
+export async function judgePlan(plan: Plan, onProgress?: Progress): Promise<Verdict> {
+    const resources = plan.resources.filter((r) => r.custom).map((r) => stackResource(r.type, r.name, r.inputs));
+    const violations = await runPolicies(policies, resources, (d, t) => onProgress?.("policies", d, t));
+    const matrix = await computeMatrix(matrixSpecFromPlan(plan), { onProgress: (d, t) => onProgress?.("access matrix", d, t) });
+    const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return {
+        violations,
+        mandatoryViolations,
+        matrix,
+        ok: mandatoryViolations === 0 && matrix.unexpectedAllows.length === 0 && matrix.missingAllows.length === 0,
+    };
+}
+
+export function renderVerdict(v: Verdict, policyCount = policies.length, resourceCount?: number): string {
+    const out = [`Policy pack: ${policyCount} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
+    for (const x of v.violations) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
+    out.push("", "Access matrix (this cluster and another in the same account):");
+    out.push(...matrixSummary(v.matrix).split("\n").map((l) => `  ${l}`));
+    out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
+    return out.join("\n");
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; stackFile: string; problems: Problem[] };
 
 /** Runs the stack program offline with the config of `stackFile`. */
 export async function buildPlan(stackFile: string): Promise<PlanResult> {
-    const { config, secretKeys } = readStackFile(stackFile);
+    return buildPlanFrom(stackFile, readStackFile(stackFile));
+}
+
+/** As buildPlan, from config already read (the onboarding command plans an edited copy). */
+export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof readStackFile>): Promise<PlanResult> {
+    const { config, secretKeys } = stack;
     const parsed = parseStackConfig(configObjectFromPulumi(config, OFFLINE.project));
     if (parsed.config === undefined) {
         return { ok: false, stackFile, problems: parsed.problems };

@@ -1,0 +1,139 @@
+/**
+ * Runs the policy pack's policies in this process, on resources as the
+ * analyzer would hand them over: for the offline plan, and for the tests.
+ * The pack itself (policypack/index.ts) only starts the gRPC server.
+ */
+import type {
+    EnforcementLevel,
+    Policies,
+    PolicyConfigSchema,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+/** Thrown by `notApplicable`, as the SDK's own is: the policy does not apply. */
+export class NotApplicable extends Error {}
+
+const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+};
+
+/** A policy's options: the schema's defaults, then the given ones (as the CLI fills them). */
+export function configWithDefaults(schema: PolicyConfigSchema | undefined, overrides: object = {}): object {
+    const defaults = Object.fromEntries(
+        Object.entries(schema?.properties ?? {})
+            .filter(([, s]) => (s as { default?: unknown }).default !== undefined)
+            .map(([k, s]) => [k, (s as { default?: unknown }).default]),
+    );
+    return { ...defaults, ...overrides };
+}
+
+export function urnOf(type: string, name: string): string {
+    return `urn:pulumi:offline::eks-secrets-abac::${type}::${name}`;
+}
+
+export interface ArgsOptions {
+    name?: string;
+    /** Props of the resource's provider, e.g. `{ defaultTags: { tags: {...} } }`. */
+    providerProps?: Record<string, unknown>;
+    config?: object;
+    stackTags?: Record<string, string>;
+}
+
+export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type: string, props: Record<string, any>, o: ArgsOptions = {}): ResourceValidationArgs {
+    const name = o.name ?? "subject";
+    return {
+        type,
+        props,
+        urn: urnOf(type, name),
+        name,
+        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
+        provider: o.providerProps ? ({ type: "pulumi:providers:aws", props: o.providerProps, urn: "urn:provider", name: "default" } as any) : undefined,
+        stackTags: new Map(Object.entries(o.stackTags ?? {})),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
+        notApplicable,
+    };
+}
+
+/** A stack resource; `deps` maps property names to the resources they depend on. */
+export function stackResource(type: string, name: string, props: Record<string, any>, deps: Record<string, PolicyResource[]> = {}): PolicyResource {
+    return {
+        type,
+        name,
+        props,
+        urn: urnOf(type, name),
+        opts: { protect: false, ignoreChanges: [] } as any,
+        dependencies: Object.values(deps).flat(),
+        propertyDependencies: deps,
+        isType: () => false,
+        asType: () => undefined,
+    } as PolicyResource;
+}
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    /** Name of the resource, as the policy reported it. */
+    resource: string;
+    message: string;
+}
+
+/** Violations a resource policy reports; "not applicable: <reason>" when it declines. */
+export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions = {}): Promise<string[]> {
+    const found: string[] = [];
+    try {
+        for (const v of [policy.validateResource ?? []].flat()) await v(resourceArgs(policy, type, props, o), (message) => found.push(message));
+    } catch (e) {
+        if (e instanceof NotApplicable) return [`not applicable: ${e.message}`];
+        throw e;
+    }
+    return found;
+}
+
+/** Violations a stack policy reports, as "<resource name>: <message>". */
+export async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[], o: { config?: object } = {}): Promise<string[]> {
+    const found: string[] = [];
+    const args: StackValidationArgs = {
+        resources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
+        notApplicable,
+    };
+    try {
+        await policy.validateStack(args, (message, urn) => found.push(`${urn?.split("::").pop() ?? "?"}: ${message}`));
+    } catch (e) {
+        if (e instanceof NotApplicable) return [`not applicable: ${e.message}`];
+        throw e;
+    }
+    return found;
+}
+
+/** Every policy on every resource, as `pulumi preview --policy-pack` would; disabled policies are skipped. */
+export async function runPolicies(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<Violation[]> {
+    const found: Violation[] = [];
+    const total = resources.length;
+    for (const policy of policies) {
+        const level = policy.enforcementLevel ?? "advisory";
+        if (level === "disabled") continue;
+        const add = (resource: string, message: string) => found.push({ policy: policy.name, enforcementLevel: level, resource, message });
+        if ("validateStack" in policy) {
+            for (const line of await stackViolations(policy, resources)) {
+                const [resource, ...rest] = line.split(": ");
+                add(resource, rest.join(": "));
+            }
+            continue;
+        }
+        for (const [i, r] of resources.entries()) {
+            for (const message of await violations(policy, r.type, r.props, { name: r.name })) {
+                if (!message.startsWith("not applicable: ")) add(r.name, message);
+            }
+            onProgress?.(i + 1, total);
+        }
+    }
+    return found;
+}
