@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { awsContext } from "./lib/account";
+import { withDependencies } from "./lib/dependencies";
 import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { controllerRoleName } from "./lib/naming";
@@ -38,6 +39,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         const storeName = args.storeName ?? DEFAULT_STORE_NAME;
         const tags = args.tags;
         const ctx = awsContext(this);
+        // A cluster created in the same program must pass clusterArn: the lookup would run before it exists.
         const clusterArn =
             args.clusterArn ?? aws.eks.getClusterOutput({ name: args.clusterName }, { parent: this }).arn;
 
@@ -47,7 +49,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 : new PodIdentityAgent(
                       `${name}-pod-identity-agent`,
                       { clusterName: args.clusterName, addonVersion: args.podIdentityAgentVersion, tags },
-                      { parent: this },
+                      { parent: this, dependsOn: opts?.dependsOn },
                   );
 
         const controllerName = controllerRoleName(args.clusterName);
@@ -75,7 +77,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 abacRoleArn: abacArn,
                 tags,
             },
-            { parent: this },
+            { parent: this, dependsOn: opts?.dependsOn },
         );
 
         // Pod Identity injects credentials when a pod starts: the agent and
@@ -91,13 +93,13 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 abacRoleArn: abacArn,
             },
-            { parent: this, dependsOn: agent ? [controller.association, agent.addon] : [controller.association] },
+            { parent: this, dependsOn: withDependencies(opts, agent ? [controller.association, agent.addon] : [controller.association]) },
         );
 
         const store = new TeamSecretStore(
             `${name}-store`,
             { storeName, region: ctx.region, abacRoleArn: abacArn },
-            { parent: this, dependsOn: [release.release] },
+            { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
 
         for (const team of args.teams) {
@@ -111,7 +113,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     tags,
                     store: store.store,
                 },
-                { parent: this },
+                { parent: this, dependsOn: opts?.dependsOn },
             );
             this.teams[team.namespace] = t;
             this.teamSecretArns[team.namespace] = t.secretArns;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./lib/account";
+import { withDependencies } from "./lib/dependencies";
 import { controllerPermissionPolicy, controllerTrustPolicy, renderPolicy } from "./lib/iam";
 
 export interface EsoControllerRoleArgs {
@@ -66,7 +67,7 @@ export class EsoControllerRole extends pulumi.ComponentResource {
                 disableSessionTags: false,
                 tags: args.tags,
             },
-            { parent: this, dependsOn: [permissions] },
+            { parent: this, dependsOn: withDependencies(opts, [permissions]) },
         );
         this.arn = this.role.arn;
         this.registerOutputs({ arn: this.arn, associationId: this.association.associationId });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { POD_IDENTITY_ADDON_NAME } from "./lib/constants";
+import { withDependencies } from "./lib/dependencies";
 
 export interface PodIdentityAgentArgs {
     readonly clusterName: pulumi.Input<string>;
@@ -31,7 +32,8 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
                 resolveConflictsOnUpdate: "PRESERVE",
                 tags: args.tags,
             },
-            { parent: this },
+            // A cluster created in the same program comes in through opts.dependsOn.
+            { parent: this, dependsOn: withDependencies(opts, []) },
         );
         this.addonVersion = this.addon.addonVersion;
         this.registerOutputs({ addonVersion: this.addonVersion });

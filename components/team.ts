@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
+import { withDependencies } from "./lib/dependencies";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
 import type { TeamSpec } from "./lib/types";
 import { secretFullName } from "./lib/validate";
@@ -44,8 +45,8 @@ export class Team extends pulumi.ComponentResource {
         const metadata = { name: ns, labels: storeLabels(args.storeName) };
         const namespace =
             team.createNamespace === false
-                ? new k8s.core.v1.NamespacePatch(`${name}-namespace-label`, { metadata }, { parent: this })
-                : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent: this });
+                ? new k8s.core.v1.NamespacePatch(`${name}-namespace-label`, { metadata }, { parent: this, dependsOn: withDependencies(opts, []) })
+                : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent: this, dependsOn: withDependencies(opts, []) });
 
         for (const secret of team.secrets ?? []) {
             const resource = new aws.secretsmanager.Secret(

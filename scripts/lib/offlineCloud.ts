@@ -31,7 +31,7 @@ export interface RecordedResource {
 }
 
 let recording: RecordedResource[] = [];
-let installed = false;
+let installedProject: string | undefined;
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     const { accountId, partition, region } = OFFLINE;
@@ -54,6 +54,14 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
             return { addonVersion: inputs.addonVersion ?? "v0.0.0-offline", arn: `arn:${partition}:eks:${region}:${accountId}:addon/${name}` };
         case "aws:eks/cluster:Cluster":
             return { arn: offlineClusterArn(inputs.name ?? name), name: inputs.name ?? name };
+        case "eks:index:Cluster": {
+            // The @pulumi/eks component is remote: the offline cloud answers for the whole of it.
+            const clusterName = inputs.name ?? name;
+            return {
+                eksCluster: { name: clusterName, arn: offlineClusterArn(clusterName) },
+                kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
+            };
+        }
         case "kubernetes:helm.sh/v3:Release":
             return { status: { status: "deployed", version: inputs.version, namespace: inputs.namespace } };
         default:
@@ -77,9 +85,9 @@ function invoke(token: string, inputs: Record<string, any>): Record<string, unkn
     }
 }
 
-/** Installs the mocks once per process; later calls only switch the config. */
-export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = []): void {
-    if (!installed) {
+/** Installs the mocks for a project (again only when the project changes), then the config. */
+export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = [], project: string = OFFLINE.project): void {
+    if (installedProject !== project) {
         pulumi.runtime.setMocks(
             {
                 newResource(args) {
@@ -91,11 +99,11 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
                     return invoke(args.token, args.inputs);
                 },
             },
-            OFFLINE.project,
+            project,
             OFFLINE.stack,
             false,
         );
-        installed = true;
+        installedProject = project;
     }
     pulumi.runtime.setAllConfig(config, secretKeys);
 }
@@ -108,8 +116,9 @@ export async function runOffline<T>(
     program: () => T,
     config: Record<string, string> = {},
     secretKeys: string[] = [],
+    project: string = OFFLINE.project,
 ): Promise<OfflineRun<T>> {
-    installOfflineCloud(config, secretKeys);
+    installOfflineCloud(config, secretKeys, project);
     recording = [];
     const result = program();
     await settings.waitForRPCs();

@@ -1,0 +1,94 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "typescript";
+import * as YAML from "yaml";
+import { readStackFile } from "../scripts/lib/stackFile";
+import { OFFLINE, offlineClusterArn, OfflineRun, runOffline } from "./helpers";
+
+const EXAMPLES = path.join(__dirname, "..", "examples");
+
+interface Example {
+    dir: string;
+    project: string;
+    program: string;
+}
+
+function example(name: string): Example {
+    const dir = path.join(EXAMPLES, name);
+    const project = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+    return { dir, project: project.name, program: path.join(dir, project.main ?? "index.ts") };
+}
+
+/** Type errors as Pulumi's own TypeScript run reports them: no tsconfig in the project, so nodenext. */
+function typeErrors(program: string): string[] {
+    const options: ts.CompilerOptions = {
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        strict: true,
+        skipLibCheck: true,
+        noEmit: true,
+    };
+    const compiled = ts.createProgram([program], options);
+    return ts.getPreEmitDiagnostics(compiled).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
+
+/** Runs the example's program with its sample stack config in the offline cloud. */
+async function runExample(e: Example): Promise<OfflineRun<unknown>> {
+    const { config, secretKeys } = readStackFile(path.join(e.dir, "Pulumi.dev.yaml"));
+    return runOffline(
+        () => {
+            delete require.cache[require.resolve(e.program)];
+            return require(e.program);
+        },
+        config,
+        secretKeys,
+        e.project,
+    );
+}
+
+const roleNames = (run: OfflineRun<unknown>) => run.ofType("aws:iam/role:Role").map((r) => r.state.name).sort();
+
+describe("examples", function () {
+    this.timeout(120_000);
+
+    for (const name of ["existing-cluster", "new-cluster", "multi-cluster"]) {
+        it(`${name} type-checks as Pulumi compiles it`, () => {
+            assert.deepStrictEqual(typeErrors(example(name).program), []);
+        });
+    }
+
+    it("existing-cluster declares the two roles and the teams of its sample config", async () => {
+        const run = await runExample(example("existing-cluster"));
+        assert.deepStrictEqual(roleNames(run), ["platform-shared-abac-role", "prod-eu-eso-controller"]);
+        assert.deepStrictEqual(run.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort(), ["payments", "search"]);
+        assert.strictEqual(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").length, 1);
+    });
+
+    it("new-cluster creates the cluster and scopes the controller role to its ARN", async () => {
+        const run = await runExample(example("new-cluster"));
+        const cluster = run.resources.filter((r) => r.type === "eks:index:Cluster");
+        assert.deepStrictEqual(cluster.map((c) => c.inputs.name), ["dev-eu"]);
+        const controller = run.ofType("aws:iam/role:Role").find((r) => r.state.name === "dev-eu-eso-controller")!;
+        const trust = JSON.parse(controller.inputs.assumeRolePolicy);
+        assert.strictEqual(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], offlineClusterArn("dev-eu"));
+        assert.strictEqual(run.one("aws:eks/addon:Addon").inputs.clusterName, "dev-eu");
+    });
+
+    it("multi-cluster shares one ABAC role that trusts both controller roles; the cluster tag keeps secrets apart", async () => {
+        const run = await runExample(example("multi-cluster"));
+        assert.deepStrictEqual(roleNames(run), ["prod-eu-eso-controller", "shared-role", "staging-eu-eso-controller"]);
+        const shared = run.ofType("aws:iam/role:Role").find((r) => r.state.name === "shared-role")!;
+        const trusted = JSON.parse(shared.inputs.assumeRolePolicy).Statement[0].Condition.ArnEquals["aws:PrincipalArn"];
+        assert.deepStrictEqual(trusted, ["prod-eu-eso-controller", "staging-eu-eso-controller"].map((n) => `arn:aws:iam::${OFFLINE.accountId}:role/${n}`));
+        const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore");
+        assert.deepStrictEqual(new Set(stores.map((s) => s.inputs.spec.provider.aws.role)), new Set([shared.state.arn]));
+        const secrets = run.ofType("aws:secretsmanager/secret:Secret").map((s) => [s.inputs.name, s.inputs.tags["eks-cluster-name"]]).sort();
+        assert.deepStrictEqual(secrets, [
+            ["prod-eu/payments/db-password", "prod-eu"],
+            ["staging-eu/payments/db-password", "staging-eu"],
+        ]);
+        assert.strictEqual(run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 2);
+    });
+});
