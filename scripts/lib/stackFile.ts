@@ -15,7 +15,11 @@ export interface StackFile {
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-value";
 
 export function readStackFile(file: string): StackFile {
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    return stackFileFromText(fs.readFileSync(file, "utf8"));
+}
+
+export function stackFileFromText(text: string): StackFile {
+    const doc = YAML.parse(text) ?? {};
     const raw: Record<string, unknown> = doc.config ?? {};
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
