@@ -52,6 +52,8 @@ describe("validation of the arguments", () => {
         ["a tag value over 256 characters", (a) => ({ ...a, tags: { owner: "x".repeat(257) } }), /^tags\.owner: value must be a string of at most 256 characters/],
         ["Helm values that re-enable namespaced SecretStores", (a) => ({ ...a, helmValues: { processSecretStore: true } }), /^helmValues\.processSecretStore: is `true`, which namespaced SecretStores can forge esoNamespace: remove it, or set allowNamespacedSecretStores/],
         ["Helm values that re-enable token minting", (a) => ({ ...a, helmValues: { rbac: { serviceAccountTokenCreate: true } } }), /^helmValues\.rbac\.serviceAccountTokenCreate: is `true`/],
+        ["Helm values that rename ESO's service account", (a) => ({ ...a, helmValues: { serviceAccount: { name: "eso" } } }), /^helmValues\.serviceAccount\.name: is `eso`, which the Pod Identity association would not match: set esoServiceAccount/],
+        ["Helm values that move ESO to another namespace", (a) => ({ ...a, helmValues: { namespaceOverride: "eso" } }), /^helmValues\.namespaceOverride: is `eso`.*set esoNamespace instead/],
         ["a store name with uppercase", (a) => ({ ...a, storeName: "Team" }), /^storeName: is `Team`/],
     ];
     for (const [what, change, expected] of cases) {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CLUSTER_TAG_KEY,
     DEFAULT_ESO_NAMESPACE,
+    DEFAULT_ESO_SERVICE_ACCOUNT,
     NAMESPACE_TAG_KEY,
     ESO_CHART,
     RESERVED_NAMESPACES,
@@ -179,9 +180,14 @@ function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, messag
             : "remove it";
         add(`helmValues.${dotted}`, `is ${quote(given)}, which ${hardened.why}: ${fix}`);
     }
+    // The Pod Identity association names ESO's namespace and service account: the release must match it.
     const saName = getPath(values, ["serviceAccount", "name"]);
-    if (saName !== undefined && saName !== (args.esoServiceAccount ?? saName)) {
-        add("helmValues.serviceAccount.name", "differs from esoServiceAccount: set esoServiceAccount instead");
+    if (saName !== undefined && saName !== (args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT)) {
+        add("helmValues.serviceAccount.name", `is ${quote(saName)}, which the Pod Identity association would not match: set esoServiceAccount instead`);
+    }
+    const nsOverride = getPath(values, ["namespaceOverride"]);
+    if (nsOverride !== undefined && nsOverride !== "" && nsOverride !== (args.esoNamespace ?? DEFAULT_ESO_NAMESPACE)) {
+        add("helmValues.namespaceOverride", `is ${quote(nsOverride)}, which the Pod Identity association would not match: set esoNamespace instead`);
     }
 }
 
