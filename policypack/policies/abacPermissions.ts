@@ -9,7 +9,7 @@ import {
     usesPrincipalTag,
 } from "./iamDocuments";
 import { buildStackModel, RoleModel } from "./stackModel";
-import { TYPES } from "./types";
+import { usesEsoSessionTags, TYPES } from "./types";
 
 /** The permission documents a resource carries itself. */
 export function documentsOf(type: string, props: Record<string, any>): { where: string; doc: unknown }[] {
@@ -63,15 +63,10 @@ export function untaggedSecretReads(statements: Statement[]): Statement[] {
     return statements.filter((s) => s.effect === "Allow" && coversAction(s, SECRET_READ) && resourceTagConditions(s).length === 0);
 }
 
-function usesSessionTags(store: { props: Record<string, any> }): boolean {
-    const policy = store.props.spec?.provider?.aws?.sessionTagsPolicy;
-    return policy === "Simple" || policy === "Custom";
-}
-
 /** Roles meant for ABAC: a permission document keys on principal tags, or a tagging store assumes them. */
 export function abacRoles(resources: Parameters<typeof buildStackModel>[0]): RoleModel[] {
     const model = buildStackModel(resources);
-    const storeRoles = new Set(model.stores.filter(usesSessionTags).flatMap((s) => model.storeRoles(s).map((r) => r.resource.urn)));
+    const storeRoles = new Set(model.stores.filter((s) => usesEsoSessionTags(s.props.spec?.provider?.aws)).flatMap((s) => model.storeRoles(s).map((r) => r.resource.urn)));
     return model.roles.filter((r) => storeRoles.has(r.resource.urn) || r.permissions.some(isAbacDocument));
 }
 

@@ -3,7 +3,7 @@ import { ESO_CHART } from "../../components/lib/constants";
 import { versionAtLeast } from "../../components/lib/validate";
 import { abacRoles } from "./abacPermissions";
 import { buildStackModel } from "./stackModel";
-import { isSecretStoreType, TYPES } from "./types";
+import { isSecretStoreType, usesEsoSessionTags, TYPES } from "./types";
 
 type Props = Record<string, any>;
 
@@ -20,8 +20,7 @@ export function storeSessionTagProblems(aws: Props | undefined): string[] {
             `session tag '${key}' is \`${value}\`: ESO does not template session tags and sends it literally; use sessionTagsPolicy: Simple, which sends esoNamespace`,
         );
     }
-    const policy = aws.sessionTagsPolicy;
-    const wantsTags = policy === "Simple" || policy === "Custom" || (aws.sessionTags ?? []).length > 0;
+    const wantsTags = usesEsoSessionTags(aws) || (aws.sessionTags ?? []).length > 0;
     if (wantsTags && (aws.role === undefined || aws.role === "")) {
         problems.push("asks for session tags but sets no `role`: ESO sends tags only when it assumes a role, so they are silently dropped; set `role` to the shared ABAC role");
     }
@@ -89,7 +88,7 @@ export const esoReleaseDisallowUnguardedSecretStores: StackValidationPolicy = {
         "Set Helm values processSecretStore: false and crds.createSecretStore: false, or keep them and add a ValidatingAdmissionPolicy on secretstores (allowNamespacedSecretStores: true in the component).",
     validateStack: (args, reportViolation) => {
         const model = buildStackModel(args.resources);
-        const tagging = model.stores.some((s) => ["Simple", "Custom"].includes(s.props.spec?.provider?.aws?.sessionTagsPolicy));
+        const tagging = model.stores.some((s) => usesEsoSessionTags(s.props.spec?.provider?.aws));
         if (!tagging || admissionPolicyGuardsSecretStores(args.resources)) return;
         for (const release of args.resources.filter((r) => isEsoChart(r.type, r.props))) {
             if (release.props.values?.processSecretStore !== false) {

@@ -17,3 +17,8 @@ const STORE_TYPE = /^kubernetes:external-secrets\.io\/v1(beta1)?:(Cluster)?Secre
 export function isSecretStoreType(type: string): boolean {
     return STORE_TYPE.test(type);
 }
+
+/** Whether a store's `spec.provider.aws` asks ESO for its session tags (`sessionTagsPolicy` Simple or Custom). */
+export function usesEsoSessionTags(aws: Record<string, any> | undefined): boolean {
+    return aws?.sessionTagsPolicy === "Simple" || aws?.sessionTagsPolicy === "Custom";
+}
