@@ -18,10 +18,16 @@ async function main(): Promise<number> {
         options: {
             config: { type: "string", default: DEFAULT_STACK_FILE },
             json: { type: "boolean", default: false },
+            "full-matrix": { type: "boolean", default: false },
         },
     });
     const stackFile = values.config === DEFAULT_STACK_FILE ? path.relative(process.cwd(), DEFAULT_STACK_FILE) : (values.config as string);
-    const result = await buildPlan(stackFile);
+    const showProgress = !values.json && process.stderr.isTTY;
+    const progress = (stage: string, done: number, total: number) => {
+        if (!showProgress) return;
+        process.stderr.write(total === 0 ? `\r${stage}: ${done}   ` : `\r${stage}: ${done}/${total}   ${done >= total ? "\n" : ""}`);
+    };
+    const result = await buildPlan(stackFile, progress);
     if (!result.ok) {
         if (values.json) {
             console.log(JSON.stringify({ ok: false, stackFile, problems: result.problems }, null, 2));
@@ -30,10 +36,8 @@ async function main(): Promise<number> {
         }
         return 1;
     }
-    const showProgress = !values.json && process.stderr.isTTY;
-    const verdict = await judgePlan(result.plan, (stage, done, total) => {
-        if (showProgress) process.stderr.write(`\r${stage}: ${done}/${total}   ${done === total ? "\n" : ""}`);
-    });
+    if (showProgress) process.stderr.write("\n");
+    const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] as boolean });
     if (values.json) {
         const { resources: _resources, ...summary } = result.plan;
         const { matrix, ...rest } = verdict;

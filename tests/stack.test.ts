@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict, sampleNamespaces } from "../scripts/lib/plan";
+import * as YAML from "yaml";
 
 const EXAMPLE = path.join(__dirname, "..", "Pulumi.example.yaml");
 
@@ -92,5 +93,25 @@ describe("the plan's verdict", () => {
         const verdict = await judgePlan(result.plan);
         assert.ok(verdict.violations.some((v) => v.policy === "iam-abac-policy-disallow-wildcard-tag-match" && v.enforcementLevel === "mandatory"));
         assert.ok(!verdict.ok);
+    });
+});
+
+describe("the plan's access matrix on a large config", () => {
+    it("samples namespaces evenly, first and last included", () => {
+        const all = Array.from({ length: 10 }, (_, i) => `t${i}`);
+        assert.deepStrictEqual(sampleNamespaces(all, 4), ["t0", "t3", "t6", "t9"]);
+        assert.deepStrictEqual(sampleNamespaces(all, 20), all);
+    });
+
+    it("evaluates sampled sessions against every secret, and says so", async () => {
+        const teams = Array.from({ length: 20 }, (_, i) => ({ namespace: `team-${i}`, secrets: [{ name: "a" }, { name: "b" }] }));
+        const result = await buildPlan(stackFile(YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } })));
+        assert.ok(result.ok);
+        const verdict = await judgePlan(result.plan, undefined, { matrixLimit: 2000 });
+        assert.deepStrictEqual(verdict.sampledNamespaces, { evaluated: 6, of: 20 });
+        assert.strictEqual(verdict.matrix.secrets.length, 80, "40 secrets on each of 2 clusters");
+        assert.strictEqual(verdict.matrix.sessions.length, 12);
+        assert.ok(verdict.ok);
+        assert.match(renderVerdict(verdict), /sessions of 6 of 20 namespaces against every secret/);
     });
 });

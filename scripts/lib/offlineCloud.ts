@@ -32,6 +32,7 @@ export interface RecordedResource {
 
 let recording: RecordedResource[] = [];
 let installedProject: string | undefined;
+let onRecorded: ((count: number) => void) | undefined;
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     const { accountId, partition, region } = OFFLINE;
@@ -93,6 +94,7 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
                 newResource(args) {
                     const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
                     recording.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, state });
+                    onRecorded?.(recording.length);
                     return { id: `${args.name}-id`, state };
                 },
                 call(args) {
@@ -117,14 +119,19 @@ export async function runOffline<T>(
     config: Record<string, string> = {},
     secretKeys: string[] = [],
     project: string = OFFLINE.project,
+    onProgress?: (registered: number) => void,
 ): Promise<OfflineRun<T>> {
     installOfflineCloud(config, secretKeys, project);
     recording = [];
-    const result = program();
-    await settings.waitForRPCs();
-    const resources = recording;
-    recording = [];
-    return new OfflineRun(result, resources);
+    onRecorded = onProgress;
+    try {
+        const result = program();
+        await settings.waitForRPCs();
+        return new OfflineRun(result, recording);
+    } finally {
+        recording = [];
+        onRecorded = undefined;
+    }
 }
 
 export class OfflineRun<T> {
