@@ -22,16 +22,6 @@ export const ESO_NAMESPACE_SESSION_TAG = "esoNamespace";
 /** Session tags ESO adds itself with `sessionTagsPolicy: Simple` or `Custom`. */
 export const ESO_RESERVED_SESSION_TAGS = ["esoNamespace", "esoStoreName", "esoStoreKind"] as const;
 
-/** Transitive session tags that EKS Pod Identity adds to every session. */
-export const POD_IDENTITY_SESSION_TAGS = [
-    "eks-cluster-arn",
-    "eks-cluster-name",
-    "kubernetes-namespace",
-    "kubernetes-service-account",
-    "kubernetes-pod-name",
-    "kubernetes-pod-uid",
-] as const;
-
 export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
 export const POD_IDENTITY_ADDON_NAME = "eks-pod-identity-agent";
 
