@@ -198,7 +198,7 @@ async function main() {
         "",
         "A CPU profile of the shared-role program at 2,000 teams (taken once, on the machine above: 37.7 s, 8,008 resources):",
         "about 40 % is the Pulumi SDK capturing a full stack trace for every resource it registers (`Resource.callsites`, mapped through ts-node's source maps),",
-        "26 % garbage collection (it grows with the heap: 17.5 ms per team at 1,000 teams, 23.6 at 5,000), and 9 % the SDK's promise leak tracking (`debuggablePromise`).",
+        `26 % garbage collection, which grows with the heap (this run: ${counts.map((n) => `${fmt(ours(n).programMs / n, 1)} ms per team at ${int(n)} teams`).join(", ")}), and 9 % the SDK's promise leak tracking (\`debuggablePromise\`).`,
         "Our components' own code does not appear among the top entries. A real `pulumi up` runs the same SDK under ts-node, so it pays the same per resource.",
         "Reproduce: `node --cpu-prof -r ts-node/register/transpile-only scripts/bench/program.ts abac 2000`, then open the `.cpuprofile` in Chrome DevTools.",
         "",

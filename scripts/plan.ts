@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     } else {
         console.log(renderPlan(result.plan));
         console.log("");
-        console.log(renderVerdict(verdict, undefined, result.plan.resourceCount));
+        console.log(renderVerdict(verdict, result.plan.resourceCount));
     }
     return verdict.ok ? 0 : 1;
 }

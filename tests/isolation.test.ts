@@ -105,9 +105,15 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
         });
 
         it("denies the store-validation session (esoNamespace=\"\") a secret with an empty namespace tag", async () => {
-            // The policy also demands a non-empty esoNamespace (StringLike "?*"), in case IAM ever matches "" with "".
             assert.strictEqual(await read("", tags("", "prod-eu")), "ImplicitlyDenied");
             assert.strictEqual(await read("", tags("payments", "prod-eu")), "ImplicitlyDenied");
+        });
+
+        it("the evaluator itself never matches an empty tag with an empty tag, so the non-empty check is a belt it cannot prove", async () => {
+            const withoutCheck = JSON.parse(JSON.stringify(docs.abacPermissions));
+            delete withoutCheck.Statement[0].Condition.StringLike;
+            assert.strictEqual(await read("", tags("", "prod-eu"), { policy: withoutCheck }), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { policy: withoutCheck }), "Allowed");
         });
 
         it("denies a wildcard or differently-cased namespace tag: StringEquals compares exactly", async () => {
@@ -128,8 +134,14 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
         });
 
         it("a forged esoNamespace is allowed by IAM: it cannot tell who sent the tag, so Kubernetes must (see the admission tests)", async () => {
-            // A namespaced SecretStore in `search` with sessionTags esoNamespace=payments, through the same controller role.
-            assert.strictEqual(await read("payments", tags("payments", "prod-eu")), "Allowed");
+            // A namespaced SecretStore in `search` sending sessionTags esoNamespace=payments through the same
+            // controller role produces the very request the ClusterSecretStore makes for `payments`.
+            const secret = { name: "payments/db-password", tags: tags("payments", "prod-eu") };
+            const genuine = readRequest(spec, { cluster: "prod-eu", esoNamespace: "payments" }, secret, "secretsmanager:GetSecretValue");
+            const forgedFromSearch = readRequest(spec, { cluster: "prod-eu", esoNamespace: "payments", storeName: "team-secrets" }, secret, "secretsmanager:GetSecretValue");
+            assert.deepStrictEqual(forgedFromSearch, genuine);
+            assert.ok(!JSON.stringify(forgedFromSearch).includes("search"), "nothing in the request names the real namespace");
+            assert.strictEqual(await decideChecked(forgedFromSearch), "Allowed");
         });
     });
 

@@ -92,8 +92,8 @@ export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fu
     };
 }
 
-export function renderVerdict(v: Verdict, policyCount = policies.length, resourceCount?: number): string {
-    const out = [`Policy pack: ${policyCount} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
+export function renderVerdict(v: Verdict, resourceCount?: number): string {
+    const out = [`Policy pack: ${policies.length} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
     for (const x of v.violations) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
     const { evaluated, of } = v.sampledNamespaces;
     const sampled = evaluated < of ? `, sessions of ${evaluated} of ${of} namespaces against every secret (npm run access-matrix for all)` : "";

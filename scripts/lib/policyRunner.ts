@@ -83,34 +83,53 @@ export interface Violation {
     message: string;
 }
 
-/** Violations a resource policy reports; "not applicable: <reason>" when it declines. */
-export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions = {}): Promise<string[]> {
-    const found: string[] = [];
+/** What one policy said: its reports, or the reason it does not apply. */
+interface Outcome<R> {
+    reports: R[];
+    notApplicable?: string;
+}
+
+async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcome<R>> {
     try {
-        for (const v of [policy.validateResource ?? []].flat()) await v(resourceArgs(policy, type, props, o), (message) => found.push(message));
+        await run();
     } catch (e) {
-        if (e instanceof NotApplicable) return [`not applicable: ${e.message}`];
+        if (e instanceof NotApplicable) return { reports: [], notApplicable: e.message };
         throw e;
     }
-    return found;
+    return { reports };
+}
+
+function resourcePolicyOutcome(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions): Promise<Outcome<string>> {
+    const reports: string[] = [];
+    return caught(reports, async () => {
+        for (const v of [policy.validateResource ?? []].flat()) await v(resourceArgs(policy, type, props, o), (message) => reports.push(message));
+    });
+}
+
+function stackPolicyOutcome(policy: StackValidationPolicy, resources: PolicyResource[], config?: object): Promise<Outcome<{ urn?: string; message: string }>> {
+    const reports: { urn?: string; message: string }[] = [];
+    const args: StackValidationArgs = {
+        resources,
+        stackTags: new Map(),
+        getConfig: <T extends object>() => configWithDefaults(policy.configSchema, config) as T,
+        notApplicable,
+    };
+    return caught(reports, async () => policy.validateStack(args, (message, urn) => reports.push({ urn, message })));
+}
+
+const nameOfUrn = (urn?: string) => urn?.split("::").pop() ?? "?";
+
+/** Violations a resource policy reports; "not applicable: <reason>" when it declines. */
+export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions = {}): Promise<string[]> {
+    const outcome = await resourcePolicyOutcome(policy, type, props, o);
+    return outcome.notApplicable !== undefined ? [`not applicable: ${outcome.notApplicable}`] : outcome.reports;
 }
 
 /** Violations a stack policy reports, as "<resource name>: <message>". */
 export async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[], o: { config?: object } = {}): Promise<string[]> {
-    const found: string[] = [];
-    const args: StackValidationArgs = {
-        resources,
-        stackTags: new Map(),
-        getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
-        notApplicable,
-    };
-    try {
-        await policy.validateStack(args, (message, urn) => found.push(`${urn?.split("::").pop() ?? "?"}: ${message}`));
-    } catch (e) {
-        if (e instanceof NotApplicable) return [`not applicable: ${e.message}`];
-        throw e;
-    }
-    return found;
+    const outcome = await stackPolicyOutcome(policy, resources, o.config);
+    if (outcome.notApplicable !== undefined) return [`not applicable: ${outcome.notApplicable}`];
+    return outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
 }
 
 /** Every policy on every resource, as `pulumi preview --policy-pack` would; disabled policies are skipped. */
@@ -122,16 +141,11 @@ export async function runPolicies(policies: Policies, resources: PolicyResource[
         if (level === "disabled") continue;
         const add = (resource: string, message: string) => found.push({ policy: policy.name, enforcementLevel: level, resource, message });
         if ("validateStack" in policy) {
-            for (const line of await stackViolations(policy, resources)) {
-                const [resource, ...rest] = line.split(": ");
-                add(resource, rest.join(": "));
-            }
+            for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
             continue;
         }
         for (const [i, r] of resources.entries()) {
-            for (const message of await violations(policy, r.type, r.props, { name: r.name })) {
-                if (!message.startsWith("not applicable: ")) add(r.name, message);
-            }
+            for (const message of (await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name })).reports) add(r.name, message);
             onProgress?.(i + 1, total);
         }
     }

@@ -1,5 +1,6 @@
 /** The access matrix of a stack: its rendered shared-role policy, its teams and secrets. */
 import type { PolicyDocument } from "../../components/lib/iam";
+import { isAbacDocument, parseDocument } from "../../policypack/policies/iamDocuments";
 import { MatrixSpec } from "./accessMatrix";
 import { OFFLINE } from "./offlineCloud";
 import type { Plan } from "./plan";
@@ -14,9 +15,9 @@ export interface StackMatrixOptions {
     permissionPolicy?: PolicyDocument;
 }
 
-/** The shared role: the one whose permission policy keys on principal tags. */
+/** The shared role: the one whose permission policy keys on principal tags, as the policy pack decides it. */
 export function abacRoleOf(plan: Plan): { name: string; permissionPolicy: PolicyDocument } {
-    const role = plan.roles.find((r) => r.permissionPolicies.some((p) => JSON.stringify(p).includes("${aws:PrincipalTag/")));
+    const role = plan.roles.find((r) => r.permissionPolicies.some((p) => isAbacDocument(parseDocument(p) ?? [])));
     if (role === undefined) throw new Error("the stack has no role whose permission policy keys on principal tags");
     const statements = role.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement);
     return { name: role.name, permissionPolicy: { Version: "2012-10-17", Statement: statements } };
