@@ -12,7 +12,9 @@ import { assertValidArgs } from "./lib/validate";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SharedAbacRole } from "./sharedAbacRole";
 import { Team } from "./team";
+import { TeamParameterStore } from "./teamParameterStore";
 import { TeamSecretStore } from "./teamSecretStore";
+import { DEFAULT_PARAMETER_STORE_NAME } from "./lib/parameterStore";
 
 /**
  * Everything a cluster needs for per-team Secrets Manager access through one
@@ -25,9 +27,13 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
     public readonly controllerRoleArn: pulumi.Output<string>;
     public readonly abacRoleArn: pulumi.Output<string>;
     public readonly storeName: string;
+    /** The Parameter Store ClusterSecretStore's name, when a team has parameters. */
+    public readonly parameterStoreName?: string;
     public readonly teams: Record<string, Team> = {};
     /** Secret ARNs by namespace, then by short name. */
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
+    /** Parameter ARNs by namespace, then by short name. */
+    public readonly teamParameterArns: Record<string, Record<string, pulumi.Output<string>>> = {};
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): a bad argument must not leave even the component behind.
@@ -53,6 +59,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                   );
 
         const controllerName = controllerRoleName(args.clusterName);
+        const withParameters = args.teams.some((t) => (t.parameters ?? []).length > 0);
         const abacArn =
             args.sharedRole !== undefined
                 ? pulumi.output(args.sharedRole.arn)
@@ -61,6 +68,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       {
                           controllerRoleArns: [ctx.apply((c) => roleArn(c, controllerName))],
                           kmsKeyArns: args.kmsKeyArns,
+                          parameters: withParameters,
                           tags,
                       },
                       { parent: this },
@@ -96,11 +104,23 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             { parent: this, dependsOn: withDependencies(opts, agent ? [controller.association, agent.addon] : [controller.association]) },
         );
 
+        // The stores read where the secrets are: the secrets account's region when it is another account.
+        const secretsRegion = args.secretsProvider
+            ? aws.getRegionOutput({}, { parent: this, provider: args.secretsProvider }).region
+            : ctx.region;
         const store = new TeamSecretStore(
             `${name}-store`,
-            { storeName, region: ctx.region, abacRoleArn: abacArn },
+            { storeName, region: secretsRegion, abacRoleArn: abacArn },
             { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
+        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
+        const parameterStore = withParameters
+            ? new TeamParameterStore(
+                  `${name}-parameter-store`,
+                  { storeName: parameterStoreName, secretStoreName: storeName, region: secretsRegion, abacRoleArn: abacArn },
+                  { parent: this, dependsOn: withDependencies(opts, [release.release]) },
+              )
+            : undefined;
 
         for (const team of args.teams) {
             const t = new Team(
@@ -112,17 +132,25 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     secretNamePrefix: args.secretNamePrefix,
                     tags,
                     store: store.store,
+                    parameterStoreName,
+                    parameterStore: parameterStore?.store,
+                    secretsProvider: args.secretsProvider,
+                    kmsKeyId: args.secretsKmsKeyId,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
             this.teams[team.namespace] = t;
             this.teamSecretArns[team.namespace] = t.secretArns;
+            this.teamParameterArns[team.namespace] = t.parameterArns;
         }
 
         this.controllerRoleArn = controller.arn;
         this.abacRoleArn = abacArn;
         this.storeName = storeName;
+        this.parameterStoreName = parameterStore?.storeName;
         this.registerOutputs({
+            parameterStoreName: this.parameterStoreName,
+            teamParameterArns: this.teamParameterArns,
             controllerRoleArn: this.controllerRoleArn,
             abacRoleArn: this.abacRoleArn,
             storeName: this.storeName,

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./lib/account";
+import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
+import { crossAccountTrustPolicy } from "./lib/crossAccount";
 import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
 
 export interface SharedAbacRoleArgs {
@@ -9,8 +11,19 @@ export interface SharedAbacRoleArgs {
      * `controllerRoleName` and `roleArn` to name them before they exist.
      */
     readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
-    /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
-    readonly kmsKeyArns?: string[];
+    /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager (and Parameter Store). */
+    readonly kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Also read tagged SSM parameters (`ssm:GetParameter(s)` only). @default false */
+    readonly parameters?: boolean;
+    /**
+     * ARNs of the clusters whose controller roles assume this role. With
+     * them the trust pins each chained session's `eks-cluster-arn` and ESO's
+     * service account, and admits controller roles of other accounts (their
+     * account roots as principal, narrowed by `aws:PrincipalArn`).
+     */
+    readonly clusterArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** ESO's service account, pinned with `clusterArns`. @default "external-secrets" */
+    readonly esoServiceAccount?: string;
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
     readonly tags?: Record<string, string>;
@@ -31,8 +44,19 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns])
-            .apply(([c, arns]) => renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns })));
+            .all([ctx, args.controllerRoleArns, args.clusterArns])
+            .apply(([c, arns, clusterArns]) =>
+                renderPolicy(
+                    clusterArns === undefined
+                        ? abacTrustPolicy({ ...c, controllerRoleArns: arns })
+                        : crossAccountTrustPolicy({
+                              partition: c.partition,
+                              controllerRoleArns: arns,
+                              clusterArns,
+                              esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
+                          }),
+                ),
+            );
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -48,7 +72,9 @@ export class SharedAbacRole extends pulumi.ComponentResource {
             `${name}-read-tagged-secrets`,
             {
                 role: this.role.name,
-                policy: ctx.apply((c) => renderPolicy(abacPermissionPolicy({ ...c, kmsKeyArns: args.kmsKeyArns }))),
+                policy: pulumi
+                    .all([ctx, args.kmsKeyArns ?? []])
+                    .apply(([c, kmsKeyArns]) => renderPolicy(abacPermissionPolicy({ ...c, kmsKeyArns, parameters: args.parameters }))),
             },
             { parent: this },
         );

@@ -15,6 +15,7 @@ import {
 } from "./constants";
 import { getPath, NAMESPACED_STORE_PATHS, HARDENED_VALUES } from "./helm";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
+import { validateParameterArgs, validateTeamParameters } from "./validateParameters";
 
 export interface Problem {
     /** Where, as in the stack config: `teams[2].namespace`. */
@@ -149,6 +150,7 @@ export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
     }
 
     validateHelmValues(args, add);
+    validateParameterArgs(args, add);
 
     if (!Array.isArray(args.teams)) {
         add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");
@@ -238,9 +240,11 @@ function validateTeam(
         }
     });
 
+    const parameterNames = validateTeamParameters(team, at, prefix, add);
+
     const esNames = new Set<string>();
     (team.externalSecrets ?? []).forEach((es, k) => {
-        validateExternalSecret(es, `${at}.externalSecrets[${k}]`, secretNames, esNames, add);
+        validateExternalSecret(es, `${at}.externalSecrets[${k}]`, secretNames, esNames, add, parameterNames);
     });
 }
 
@@ -250,6 +254,7 @@ function validateExternalSecret(
     teamSecrets: Set<string>,
     seen: Set<string>,
     add: (path: string, message: string) => void,
+    teamParameters: Set<string> = new Set(),
 ) {
     if (typeof es.name !== "string" || es.name.length > 253 || !DNS1123_SUBDOMAIN.test(es.name)) {
         add(`${at}.name`, `is ${quote(es.name)}: use a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
@@ -279,8 +284,13 @@ function validateExternalSecret(
         keys.add(item.secretKey);
         const hasSecret = item.secret !== undefined;
         const hasRemote = item.remoteKey !== undefined;
-        if (hasSecret === hasRemote) {
-            add(p, "give exactly one of `secret` (a team secret's short name) and `remoteKey` (a full Secrets Manager name)");
+        const hasParameter = item.parameter !== undefined;
+        if ([hasSecret, hasRemote, hasParameter].filter(Boolean).length !== 1) {
+            add(p, "give exactly one of `secret` (a team secret's short name), `parameter` (a team parameter's short name) and `remoteKey` (a full Secrets Manager name)");
+        } else if (hasParameter) {
+            if (!teamParameters.has(item.parameter as string)) {
+                add(`${p}.parameter`, `is ${quote(item.parameter)}, which is not one of the team's parameters: add it to the team's parameters or fix the name`);
+            }
         } else if (hasSecret && !teamSecrets.has(item.secret as string)) {
             add(`${p}.secret`, `is ${quote(item.secret)}, which is not one of the team's secrets: add it to the team's secrets or fix the name`);
         } else if (hasRemote && !SECRET_NAME.test(item.remoteKey as string)) {
