@@ -8,7 +8,8 @@ import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { ConfigValidationError, Problem, validateArgs } from "./lib/validate";
+import { parameterFullName } from "./lib/parameterStore";
+import { ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
 import { SecretsKmsKey } from "./secretsKmsKey";
 import { SharedAbacRole } from "./sharedAbacRole";
 
@@ -58,6 +59,24 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
         problems.push({ path: "kmsKeyArn", message: "is set together with keyProvider: either the component creates the key (keyProvider) or it uses yours (kmsKeyArn)" });
     }
     const seen = new Map<string, number>();
+    // Every cluster creates its secrets and parameters in the one secrets account: their names must not meet.
+    const names = new Map<string, string>();
+    args.clusters.forEach((cluster, i) => {
+        const prefix = cluster.secretNamePrefix ?? "";
+        (cluster.teams ?? []).forEach((team, t) => {
+            const owned = [
+                ...(team.secrets ?? []).map((x, j) => [`secret ${secretFullName(prefix, team.namespace, x.name)}`, `clusters[${i}].teams[${t}].secrets[${j}].name`]),
+                ...(team.parameters ?? []).map((x, j) => [`parameter ${parameterFullName(prefix, team.namespace, x.name)}`, `clusters[${i}].teams[${t}].parameters[${j}].name`]),
+            ];
+            for (const [name, at] of owned) {
+                const other = names.get(name);
+                if (other !== undefined && !other.startsWith(`clusters[${i}].`)) {
+                    problems.push({ path: at, message: `makes the ${name}, which ${other} creates too in the same secrets account: give each cluster its own secretNamePrefix, e.g. \`${cluster.clusterName}/\`` });
+                }
+                names.set(name, at);
+            }
+        });
+    });
     args.clusters.forEach((cluster, i) => {
         // The cluster tag is the name: two clusters of one name, even in two accounts, would read each other's secrets.
         const first = seen.get(cluster.clusterName);
