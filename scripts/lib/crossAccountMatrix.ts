@@ -172,7 +172,7 @@ export function readRequest(spec: CrossAccountSpec, session: Pick<Session, "clus
  * `SecretVersionId`, Parameter Store `PARAMETER_ARN`.
  */
 export function decryptRequest(spec: CrossAccountSpec, session: Pick<Session, "cluster" | "clusterArn" | "namespace">, value: StoredValue): IamRequest {
-    const encryptionContext =
+    const encryptionContext: Record<string, string> =
         value.kind === "secret"
             ? { [`kms:EncryptionContext:${SECRETS_MANAGER_CONTEXT_KEY}`]: value.arn, "kms:EncryptionContext:SecretVersionId": "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1" }
             : { [`kms:EncryptionContext:${PARAMETER_STORE_CONTEXT_KEY}`]: value.arn };
