@@ -105,10 +105,12 @@ describe("team parameters: what the stack declares", function () {
         assert.ok(!JSON.stringify(plain.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)).includes("ssm:"));
     });
 
-    it("creates a parameter without a value with a placeholder (Parameter Store needs one), and one with a value with that value", async () => {
+    it("creates a parameter without a value with a placeholder (Parameter Store needs one), one with a value with that value, both as Pulumi secrets", async () => {
         const run = await runOffline(() => new EksSecretsAbac("prod", withParameters({ parameters: [{ name: "db-url" }, { name: "port", value: "5432" }] })));
-        const values = Object.fromEntries(run.ofType("aws:ssm/parameter:Parameter").map((r) => [r.inputs.name, r.inputs.value]));
+        const values = Object.fromEntries(run.ofType("aws:ssm/parameter:Parameter").map((r) => [r.inputs.name, r.inputs.value.value]));
         assert.deepStrictEqual(values, { "/payments/db-url": PARAMETER_PLACEHOLDER, "/payments/port": "5432" });
+        // The Pulumi secret signature: the value never reaches the state in plain text.
+        for (const r of run.ofType("aws:ssm/parameter:Parameter")) assert.strictEqual(r.inputs.value["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
     });
 
     it("the shared role reads a team's own parameter and no other, with only documented context keys", async () => {
