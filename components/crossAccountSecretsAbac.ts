@@ -15,7 +15,7 @@ import { SharedAbacRole } from "./sharedAbacRole";
 
 /** One cluster, in its own account, reading the secrets account's secrets. */
 export interface CrossAccountClusterArgs
-    extends Omit<EksSecretsAbacArgs, "sharedRole" | "kmsKeyArns" | "secretsProvider" | "secretsKmsKeyId"> {
+    extends Omit<EksSecretsAbacArgs, "sharedRole" | "kmsKeyArns" | "secretsKmsKeyId"> {
     /** Provider of the cluster's account: the controller role, Pod Identity, the add-on. */
     readonly awsProvider: aws.Provider;
     /** The cluster's Kubernetes API. @default the default Kubernetes provider */
@@ -177,12 +177,13 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
         for (const { awsProvider, kubernetesProvider, ...cluster } of args.clusters) {
             this.clusters[cluster.clusterName] = new EksSecretsAbac(
                 `${name}-${cluster.clusterName}`,
-                { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared, secretsProvider: args.secretsProvider, secretsKmsKeyId: keyArn },
+                { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared, secretsKmsKeyId: keyArn },
                 {
                     parent: this,
                     providers: kubernetesProvider ? { aws: awsProvider, kubernetes: kubernetesProvider } : { aws: awsProvider },
                     dependsOn: opts?.dependsOn,
                 },
+                { provider: args.secretsProvider },
             );
         }
 

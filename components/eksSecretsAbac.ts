@@ -8,7 +8,7 @@ import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME 
 import { roleArn } from "./lib/iam";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { assertValidArgs } from "./lib/validate";
+import { assertValidArgs, ConfigValidationError } from "./lib/validate";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SharedAbacRole } from "./sharedAbacRole";
 import { Team } from "./team";
@@ -23,6 +23,16 @@ import { DEFAULT_PARAMETER_STORE_NAME } from "./lib/parameterStore";
  * and the onboarded teams. The arguments are validated before any resource
  * is declared.
  */
+/**
+ * Where the secrets and parameters live when that is another account than
+ * the cluster's: `CrossAccountSecretsAbac` passes it. Kept out of the
+ * arguments so that they stay plain data for every Pulumi language.
+ */
+export interface SecretsAccountPlacement {
+    /** Provider of the secrets account; the shared role (`sharedRole`) must live there too. */
+    readonly provider: aws.Provider;
+}
+
 export class EksSecretsAbac extends pulumi.ComponentResource {
     public readonly controllerRoleArn: pulumi.Output<string>;
     public readonly abacRoleArn: pulumi.Output<string>;
@@ -35,9 +45,15 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
     /** Parameter ARNs by namespace, then by short name. */
     public readonly teamParameterArns: Record<string, Record<string, pulumi.Output<string>>> = {};
 
-    constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
+        if (placement !== undefined && args.sharedRole === undefined) {
+            throw new ConfigValidationError([
+                { path: "sharedRole", message: "is missing: secrets in another account are read by a shared role in that account; pass it (CrossAccountSecretsAbac does)" },
+            ]);
+        }
+        const secretsProvider = placement?.provider;
         super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
 
         const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
@@ -105,8 +121,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         );
 
         // The stores read where the secrets are: the secrets account's region when it is another account.
-        const secretsRegion = args.secretsProvider
-            ? aws.getRegionOutput({}, { parent: this, provider: args.secretsProvider }).region
+        const secretsRegion = secretsProvider
+            ? aws.getRegionOutput({}, { parent: this, provider: secretsProvider }).region
             : ctx.region;
         const store = new TeamSecretStore(
             `${name}-store`,
@@ -134,7 +150,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     store: store.store,
                     parameterStoreName,
                     parameterStore: parameterStore?.store,
-                    secretsProvider: args.secretsProvider,
+                    secretsProvider,
                     kmsKeyId: args.secretsKmsKeyId,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },

@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { accountOfArn, CrossAccountSecretsAbac, parameterStoreManifest, validateCrossAccountArgs } from "../components";
+import { accountOfArn, CrossAccountSecretsAbac, EksSecretsAbac, parameterStoreManifest, validateCrossAccountArgs } from "../components";
 import {
     assumeRequest,
     computeCrossAccountMatrix,
@@ -316,5 +316,10 @@ describe("cross-account arguments", () => {
 
     it("throws before declaring anything", () => {
         assert.throws(() => new CrossAccountSecretsAbac("x", { secretsProvider: provider, clusters: [] }), /clusters: is empty/);
+    });
+
+    it("a cluster component placed in a secrets account needs the shared role of that account", () => {
+        const args = { clusterName: "prod-eu", teams: [{ namespace: "payments" }] };
+        assert.throws(() => new EksSecretsAbac("x", args, undefined, { provider }), /sharedRole: is missing: secrets in another account/);
     });
 });

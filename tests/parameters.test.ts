@@ -64,9 +64,8 @@ describe("team parameters: validation", () => {
         assert.ok(found.some((p) => /secretNamePrefix may use letters, digits/.test(p)), found.join("\n"));
     });
 
-    it("rejects a Parameter Store store named like the Secrets Manager store, and a secrets provider without a shared role", () => {
+    it("rejects a Parameter Store store named like the Secrets Manager store, and a default key that is not a key ARN", () => {
         assert.ok(problems({ ...withParameters(), parameterStoreName: "team-secrets" }).some((p) => p.startsWith("parameterStoreName: is `team-secrets`, the name of the Secrets Manager store too")));
-        assert.ok(problems({ ...withParameters(), secretsProvider: {} as never }).some((p) => p.startsWith("secretsProvider: is set without sharedRole")));
         assert.ok(problems({ ...withParameters(), secretsKmsKeyId: "alias/x" }).some((p) => p.startsWith("secretsKmsKeyId: is `alias/x`: give the key's ARN")));
     });
 

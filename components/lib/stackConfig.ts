@@ -106,7 +106,7 @@ export interface ParameterConfig {
     valueFromConfig?: string;
 }
 export type TeamConfig = Omit<TeamSpec, "secrets" | "parameters"> & { secrets?: SecretConfig[]; parameters?: ParameterConfig[] };
-export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn" | "secretsProvider" | "secretsKmsKeyId"> & {
+export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn" | "secretsKmsKeyId"> & {
     clusterArn?: string;
     teams: TeamConfig[];
 };

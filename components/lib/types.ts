@@ -1,4 +1,3 @@
-import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { HelmValues } from "./helm";
 
@@ -125,13 +124,6 @@ export interface EksSecretsAbacArgs {
     readonly sharedRole?: { readonly arn: pulumi.Input<string> };
     /** Name of the Parameter Store ClusterSecretStore, declared when a team has `parameters`. @default "team-parameters" */
     readonly parameterStoreName?: string;
-    /**
-     * The secrets account's provider, when the shared role, secrets and
-     * parameters live in another account than the cluster (see
-     * `CrossAccountSecretsAbac`). Needs `sharedRole`.
-     * @default the component's own AWS provider
-     */
-    readonly secretsProvider?: aws.Provider;
     /** Customer-managed key of team secrets and parameters that name none. @default the AWS-managed keys */
     readonly secretsKmsKeyId?: pulumi.Input<string>;
     /** Tags on every AWS resource, beside the ABAC tags. */

@@ -35,13 +35,6 @@ export function validateParameterArgs(args: EksSecretsAbacArgs, add: Add): void 
     } else if ((args.storeName ?? DEFAULT_STORE_NAME) === DEFAULT_PARAMETER_STORE_NAME) {
         add("storeName", `is ${quote(DEFAULT_PARAMETER_STORE_NAME)}, the default Parameter Store store's name: pick another, or set parameterStoreName`);
     }
-    if (args.secretsProvider !== undefined && args.sharedRole === undefined) {
-        add(
-            "secretsProvider",
-            "is set without sharedRole: secrets in another account are read by a shared role in that account; " +
-                "pass the role (e.g. from CrossAccountSecretsAbac or a SharedAbacRole created with the secrets account's provider)",
-        );
-    }
     if (typeof args.secretsKmsKeyId === "string" && !KMS_KEY_ARN.test(args.secretsKmsKeyId)) {
         add("secretsKmsKeyId", `is ${quote(args.secretsKmsKeyId)}: give the key's ARN (arn:aws:kms:<region>:<account>:key/<id>), which works from another account; an alias or bare ID does not`);
     }
