@@ -5,9 +5,10 @@
  * encryption context Secrets Manager and Parameter Store send, the
  * transitive Pod Identity tags), and the attacker's moves.
  */
+import * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import * as path from "path";
-import { accountOfArn, CrossAccountSecretsAbac, EksSecretsAbac, parameterStoreManifest, validateCrossAccountArgs } from "../components";
+import { accountOfArn, CrossAccountSecretsAbac, EksSecretsAbac, parameterStoreManifest, PolicyDocument, secretsKeyPolicy, validateCrossAccountArgs } from "../components";
 import {
     assumeRequest,
     computeCrossAccountMatrix,
@@ -21,7 +22,7 @@ import {
 import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { celFailures, schemas, validateClusterSecretStore, validateExternalSecret } from "./esoSchemas";
-import { OfflineRun, runOffline } from "./helpers";
+import { OfflineRun, runOffline, valueOf } from "./helpers";
 
 const EXAMPLE = path.join(__dirname, "..", "examples", "cross-account");
 const [A, B, C, X] = ["111122223333", "444455556666", "777788889999", "999900001111"];
@@ -277,6 +278,65 @@ describe("cross-account: clusters in A, secrets and parameters in B, their key i
             const own = assumeRequest(spec, session("prod-eu", "payments"));
             assert.strictEqual(decide({ ...own, identityPolicies: [] }), "ImplicitlyDenied");
         });
+    });
+});
+
+describe("cross-account: keys the organisation brings, or none", function () {
+    this.timeout(60_000);
+    const providers = () => ({
+        cluster: new aws.Provider("cluster", { region: "eu-west-1", allowedAccountIds: [A] }),
+        secrets: new aws.Provider("secrets", { region: "eu-west-1", allowedAccountIds: [B] }),
+    });
+    const teams = [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }];
+
+    it("with the organisation's own key: no key is created, the shared role may decrypt it, and keyPolicyStatements says what its policy must carry", async () => {
+        const key = `arn:aws:kms:eu-west-1:${C}:key/5678`;
+        const run = await runOffline(() => {
+            const p = providers();
+            return new CrossAccountSecretsAbac("org", { secretsProvider: p.secrets, kmsKeyArn: key, clusters: [{ clusterName: "prod-eu", awsProvider: p.cluster, teams }] });
+        });
+        assert.strictEqual(run.ofType("aws:kms/key:Key").length, 0);
+        assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, key);
+        assert.strictEqual(run.one("aws:ssm/parameter:Parameter").inputs.keyId, key);
+        const statements = JSON.parse(await valueOf((run.result as CrossAccountSecretsAbac).keyPolicyStatements!));
+        assert.deepStrictEqual(statements.map((s: { Sid: string }) => s.Sid), ["SharedRoleDecryptsThroughSecretsManager", "SharedRoleDecryptsThroughParameterStore"]);
+        assert.deepStrictEqual(statements[0].Principal, { AWS: `arn:aws:iam::${B}:root` });
+        assert.strictEqual(statements[0].Condition.ArnEquals["aws:PrincipalArn"], `arn:aws:iam::${B}:role/eks-secrets-abac-shared`);
+    });
+
+    it("without a key: the secrets account's AWS-managed keys, which its own shared role can use, and no KMS statement at all", async () => {
+        const run = await runOffline(() => {
+            const p = providers();
+            return new CrossAccountSecretsAbac("org", { secretsProvider: p.secrets, clusters: [{ clusterName: "prod-eu", awsProvider: p.cluster, teams }] });
+        });
+        assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, undefined);
+        assert.ok(!run.ofType("aws:iam/rolePolicy:RolePolicy").some((p) => p.inputs.policy.includes("kms:")));
+        assert.strictEqual((run.result as CrossAccountSecretsAbac).keyPolicyStatements, undefined);
+    });
+
+    it("a key in the secrets account itself: its other principals with kms:* still cannot decrypt (KMS asks the key policy first)", () => {
+        const region = "eu-west-1";
+        const shared = `arn:aws:iam::${B}:role/eks-secrets-abac-shared`;
+        const key = `arn:aws:kms:${region}:${B}:key/1`;
+        const policy = secretsKeyPolicy({ partition: "aws", region, accountId: B, keyAccountId: B, sharedRoleArn: shared });
+        const request = (principalArn: string, identity: PolicyDocument): IamRequest => ({
+            principal: `arn:aws:sts::${B}:assumed-role/${principalArn.split("/").pop()}/x`,
+            action: "kms:Decrypt",
+            resource: key,
+            resourceAccount: B,
+            context: {
+                "aws:PrincipalArn": principalArn,
+                "aws:PrincipalAccount": B,
+                "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+                "kms:CallerAccount": B,
+                "kms:EncryptionContext:SecretARN": `arn:aws:secretsmanager:${region}:${B}:secret:payments/db-AbCdEf`,
+            },
+            identityPolicies: [identity],
+            resourcePolicy: policy,
+        });
+        const everything: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] };
+        assert.strictEqual(decide(request(`arn:aws:iam::${B}:role/secrets-admin`, everything)), "ImplicitlyDenied");
+        assert.strictEqual(decide(request(shared, everything)), "Allowed");
     });
 });
 
