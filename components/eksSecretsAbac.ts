@@ -98,6 +98,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 values: args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 abacRoleArn: abacArn,
+                clusterStoreName: storeName,
             },
             { parent: this, dependsOn: withDependencies(opts, agent ? [controller.association, agent.addon] : [controller.association]) },
         );
