@@ -66,6 +66,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       `${name}-shared-abac`,
                       {
                           controllerRoleArns: [ctx.apply((c) => roleArn(c, controllerName))],
+                          clusterArns: [clusterArn],
+                          esoServiceAccounts: [esoServiceAccount],
                           kmsKeyArns: args.kmsKeyArns,
                           tags,
                       },
