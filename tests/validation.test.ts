@@ -107,6 +107,23 @@ describe("validation of the arguments", () => {
         assert.deepStrictEqual(run.resources, []);
     });
 
+    it("lists every Helm value that would reopen the hole at once, each with its key", () => {
+        const problems = problemsOf((a) => ({
+            ...a,
+            helmValues: {
+                extraArgs: { "enable-secret-store-reconciler": "true", "enable-flood-gate": "false", concurrent: "2" },
+                processClusterPushSecret: true,
+                installCRDs: false,
+            },
+        }));
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]).sort(), [
+            "helmValues.extraArgs.enable-flood-gate",
+            "helmValues.extraArgs.enable-secret-store-reconciler",
+            "helmValues.installCRDs",
+            "helmValues.processClusterPushSecret",
+        ]);
+    });
+
     it("warns, without failing, when teams is empty: a store nobody can use", async () => {
         const warnings: string[] = [];
         const original = console.warn;
