@@ -99,7 +99,8 @@ export interface EksSecretsAbacArgs {
     readonly kmsKeyArns?: string[];
     /**
      * An ABAC role shared with other clusters. It must trust this
-     * cluster's controller role (`controllerRoleName(clusterName)`).
+     * cluster's controller role (`controllerRoleName(clusterName)`) and
+     * list this cluster's ARN (`SharedAbacRole` `clusterArns`).
      * @default a role of this component
      */
     readonly sharedRole?: { readonly arn: pulumi.Input<string> };
