@@ -87,9 +87,6 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
             });
         }
         seen.set(cluster.clusterName, i);
-        if ((cluster.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT) !== (args.clusters[0].esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT)) {
-            problems.push({ path: `clusters[${i}].esoServiceAccount`, message: "differs from clusters[0]'s: the shared role's trust pins one ESO service account; use the same everywhere" });
-        }
         for (const p of validateArgs(cluster as EksSecretsAbacArgs)) {
             problems.push({ path: `clusters[${i}].${p.path}`, message: p.message });
         }
@@ -166,7 +163,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                 clusterArns: args.clusters.map(
                     (c) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: c.awsProvider }).arn,
                 ),
-                esoServiceAccount: args.clusters[0].esoServiceAccount,
+                esoServiceAccounts: args.clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
                 kmsKeyArns: keyArn ? [keyArn] : [],
                 parameters: withParameters,
                 tags: args.tags,

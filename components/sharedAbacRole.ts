@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./lib/account";
-import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { crossAccountTrustPolicy } from "./lib/crossAccount";
-import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
+import { abacPermissionPolicy, renderPolicy } from "./lib/iam";
 
 export interface SharedAbacRoleArgs {
     /**
@@ -11,19 +10,17 @@ export interface SharedAbacRoleArgs {
      * `controllerRoleName` and `roleArn` to name them before they exist.
      */
     readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * ARNs of the clusters whose ESO may chain in: the trust pins the
+     * session's transitive `eks-cluster-arn` tag to them (see `eksClusterArn`).
+     */
+    readonly clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** ESO's service account on those clusters. @default ["external-secrets"] */
+    readonly esoServiceAccounts?: string[];
     /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager (and Parameter Store). */
     readonly kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Also read tagged SSM parameters (`ssm:GetParameter(s)` only). @default false */
     readonly parameters?: boolean;
-    /**
-     * ARNs of the clusters whose controller roles assume this role. With
-     * them the trust pins each chained session's `eks-cluster-arn` and ESO's
-     * service account, and admits controller roles of other accounts (their
-     * account roots as principal, narrowed by `aws:PrincipalArn`).
-     */
-    readonly clusterArns?: pulumi.Input<pulumi.Input<string>[]>;
-    /** ESO's service account, pinned with `clusterArns`. @default "external-secrets" */
-    readonly esoServiceAccount?: string;
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
     readonly tags?: Record<string, string>;
@@ -46,16 +43,8 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         const trust = pulumi
             .all([ctx, args.controllerRoleArns, args.clusterArns])
             .apply(([c, arns, clusterArns]) =>
-                renderPolicy(
-                    clusterArns === undefined
-                        ? abacTrustPolicy({ ...c, controllerRoleArns: arns })
-                        : crossAccountTrustPolicy({
-                              partition: c.partition,
-                              controllerRoleArns: arns,
-                              clusterArns,
-                              esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
-                          }),
-                ),
+                // Controller roles of other accounts are admitted through their accounts' roots.
+                renderPolicy(crossAccountTrustPolicy({ partition: c.partition, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts })),
             );
         this.role = new aws.iam.Role(
             `${name}-role`,

@@ -17,7 +17,11 @@ export const OFFLINE = {
     stack: "offline",
 } as const;
 
-export function offlineClusterArn(clusterName: string, accountId: string = OFFLINE.accountId): string {
+export function offlineClusterArn(clusterName: string): string {
+    return clusterArnIn(clusterName, OFFLINE.accountId);
+}
+
+function clusterArnIn(clusterName: string, accountId: string): string {
     return `arn:${OFFLINE.partition}:eks:${OFFLINE.region}:${accountId}:cluster/${clusterName}`;
 }
 
@@ -116,7 +120,7 @@ function invoke(token: string, inputs: Record<string, any>, accountId: string): 
         case "aws:index/getRegion:getRegion":
             return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
         case "aws:eks/getCluster:getCluster":
-            return { name: inputs.name, arn: offlineClusterArn(inputs.name, accountId), id: inputs.name };
+            return { name: inputs.name, arn: clusterArnIn(inputs.name, accountId), id: inputs.name };
         default:
             throw new Error(`offline cloud: no answer for invoke ${token}`);
     }
