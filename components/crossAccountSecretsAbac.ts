@@ -116,7 +116,12 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
     public readonly kmsKeyArn?: pulumi.Output<string>;
     /** The key-policy statements the key's account must carry (JSON), when there is a key. */
     public readonly keyPolicyStatements?: pulumi.Output<string>;
-    public readonly clusters: Record<string, EksSecretsAbac> = {};
+    /** Each cluster's controller role, by cluster name. */
+    public readonly controllerRoleArns: Record<string, pulumi.Output<string>> = {};
+    /** Secret ARNs by cluster, namespace and short name. */
+    public readonly secretArns: Record<string, Record<string, Record<string, pulumi.Output<string>>>> = {};
+    /** Parameter ARNs by cluster, namespace and short name. */
+    public readonly parameterArns: Record<string, Record<string, Record<string, pulumi.Output<string>>>> = {};
 
     constructor(name: string, args: CrossAccountSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = validateCrossAccountArgs(args);
@@ -172,7 +177,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
         );
 
         for (const { awsProvider, kubernetesProvider, ...cluster } of args.clusters) {
-            this.clusters[cluster.clusterName] = new EksSecretsAbac(
+            const abac = new EksSecretsAbac(
                 `${name}-${cluster.clusterName}`,
                 { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared, secretsKmsKeyId: keyArn },
                 {
@@ -182,10 +187,20 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                 },
                 { provider: args.secretsProvider },
             );
+            this.controllerRoleArns[cluster.clusterName] = abac.controllerRoleArn;
+            this.secretArns[cluster.clusterName] = abac.teamSecretArns;
+            this.parameterArns[cluster.clusterName] = abac.teamParameterArns;
         }
 
         this.abacRoleArn = shared.arn;
         this.kmsKeyArn = keyArn;
-        this.registerOutputs({ abacRoleArn: this.abacRoleArn, kmsKeyArn: this.kmsKeyArn, keyPolicyStatements: this.keyPolicyStatements });
+        this.registerOutputs({
+            abacRoleArn: this.abacRoleArn,
+            kmsKeyArn: this.kmsKeyArn,
+            keyPolicyStatements: this.keyPolicyStatements,
+            controllerRoleArns: this.controllerRoleArns,
+            secretArns: this.secretArns,
+            parameterArns: this.parameterArns,
+        });
     }
 }

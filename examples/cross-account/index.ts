@@ -45,5 +45,6 @@ const abac = new CrossAccountSecretsAbac("org", {
 export const abacRoleArn = abac.abacRoleArn;
 export const kmsKeyArn = abac.kmsKeyArn;
 export const keyPolicyStatements = abac.keyPolicyStatements;
-export const secretArns = Object.fromEntries(Object.entries(abac.clusters).map(([name, c]) => [name, c.teamSecretArns]));
-export const parameterArns = Object.fromEntries(Object.entries(abac.clusters).map(([name, c]) => [name, c.teamParameterArns]));
+export const controllerRoleArns = abac.controllerRoleArns;
+export const secretArns = abac.secretArns;
+export const parameterArns = abac.parameterArns;
