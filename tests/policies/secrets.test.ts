@@ -27,9 +27,9 @@ describe("secrets-require-abac-tags", () => {
     const bad: [string, string, RegExp][] = [
         ["an empty namespace", "", /is blank/],
         ["a blank namespace", "  ", /is blank/],
-        ["a wildcard namespace", "pay*", /'\*' and '\?' look like wildcards/],
+        ["a wildcard namespace", "pay*", /holds '\*' or '\?', which look like wildcards/],
         ["a single-character wildcard", "pay?ents", /look like wildcards/],
-        ["a policy variable", "${aws:PrincipalTag/esoNamespace}", /is a policy variable/],
+        ["a policy variable", "${aws:PrincipalTag/esoNamespace}", /a policy variable, not a namespace/],
         ["a value over 256 characters", "a".repeat(257), /has 257 characters; AWS allows 256/],
     ];
     for (const [what, value, expected] of bad) {
@@ -66,6 +66,6 @@ describe("secrets-require-abac-tags", () => {
     });
 
     it("does not apply to other resource types", async () => {
-        assert.deepStrictEqual(await violations(secretsRequireAbacTags, "aws:s3/bucket:Bucket", {}), ["not applicable: not a Secrets Manager secret"]);
+        assert.deepStrictEqual(await violations(secretsRequireAbacTags, "aws:s3/bucket:Bucket", {}), ["not applicable: not a resource type this policy reads"]);
     });
 });
