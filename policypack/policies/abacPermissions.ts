@@ -172,6 +172,7 @@ export const podIdentityChainingRoleDisallowSecretRead = stackPolicy({
         "A Pod Identity role that chains into another role (as ESO's controller role does) also reads Secrets Manager itself, so any store without `role` reads those secrets with no namespace check.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",
     remediationSteps: "Give the controller role only sts:AssumeRole and sts:TagSession on the shared ABAC role; move secret reads to that role.",
     validate: ({ resources, report }) => {
         for (const role of stackModel(resources).roles) {

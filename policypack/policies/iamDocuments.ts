@@ -116,7 +116,8 @@ function normaliseStatement(s: Record<string, unknown>, index: number): Statemen
         principals: normalisePrincipal(notPrincipal ? s.NotPrincipal : s.Principal),
         notPrincipal,
         conditions,
-        unknown: containsUnknown(s),
+        // Only what decides applicability counts; an unknown Resource ARN (every ARN in a first preview) does not.
+        unknown: containsUnknown([s.Effect, s.Action, s.NotAction, s.Principal, s.NotPrincipal, s.Condition]),
         label: typeof s.Sid === "string" && s.Sid !== "" && !isUnknown(s.Sid) ? `statement ${s.Sid}` : `Statement[${index}]`,
     };
 }

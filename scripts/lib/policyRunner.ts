@@ -56,7 +56,7 @@ export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type
         stackTags: new Map(Object.entries(o.stackTags ?? {})),
         // As the SDK's isTypeOf: a class's `__pulumiType` (what validateResourceOfType filters on).
         isType: (cls: any) => cls?.__pulumiType === type,
-        asType: (cls: any) => (cls?.__pulumiType === type ? props : undefined),
+        asType: ((cls: any) => (cls?.__pulumiType === type ? props : undefined)) as any,
         getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
         notApplicable,
     };
@@ -99,7 +99,7 @@ async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcom
     } catch (e) {
         if (e instanceof NotApplicable) return { reports: [], notApplicable: e.message };
         // As the SDK does: an unknown value turns the policy's verdict into one advisory.
-        if (e instanceof UnknownValueError) return { reports, undecided: e.message };
+        if (e instanceof UnknownValueError) return { reports, undecided: (e as Error).message };
         throw e;
     }
     return { reports };

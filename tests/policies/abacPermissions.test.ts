@@ -90,7 +90,7 @@ describe("iam-abac-policy-requires-exact-tag-match", () => {
 
 describe("iam-abac-policy-disallow-untagged-secret-read", () => {
     const check = (doc: PolicyDocument) => violations(abacPolicyDisallowUntaggedSecretRead, ROLE_POLICY, { policy: JSON.stringify(doc) }, { name: "p" });
-    const plus = (extra: Record<string, any>): PolicyDocument => ({ ...docs.abacPermissions, Statement: [...docs.abacPermissions.Statement, extra] });
+    const plus = (extra: Record<string, any>): PolicyDocument => ({ ...docs.abacPermissions, Statement: [...docs.abacPermissions.Statement, extra as any] });
 
     it("passes the shared role's policy", async () => {
         assert.deepStrictEqual(await check(docs.abacPermissions), []);
