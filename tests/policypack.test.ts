@@ -24,6 +24,13 @@ describe("the policy pack", () => {
         assert.ok(policies.slice(firstStack).every((p) => "validateStack" in p));
     });
 
+    it("lets the SDK skip other types for every single-type resource policy (validateResourceOfType's type token)", () => {
+        // @pulumi/policy server.js: "Fast check to see if the policy isn't applicable" reads `__pulumiType` of validateResource.
+        const tokens = Object.fromEntries(policies.filter((p) => "validateResource" in p).map((p) => [p.name, (p as any).validateResource.__pulumiType]));
+        assert.strictEqual(tokens["pod-identity-association-keeps-session-tags"], "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        assert.strictEqual(tokens["iam-abac-policy-requires-exact-tag-match"], undefined, "several types: the policy returns early instead");
+    });
+
     it("ships an example config that names only real policies and sets only their options", () => {
         const config = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "policy-config.example.json"), "utf8"));
         for (const [name, value] of Object.entries(config)) {

@@ -86,7 +86,9 @@ export function resourcePolicy<C extends object>(
     const { types, validate, configSchema, ...rest } = meta;
     const applies = typeof types === "function" ? types : (t: string) => types.includes(t);
     const run = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        if (!applies(args.type)) args.notApplicable("not a resource type this policy reads");
+        // Policies that read several types cannot be skipped by the SDK; returning costs nothing where
+        // notApplicable throws (in a 6,000-resource stack that throw was half of the pack's time).
+        if (!applies(args.type)) return;
         const config = args.getConfig<C & ExcludeConfig>();
         if (excluded(config, args.name, args.urn)) args.notApplicable("excluded by excludeFor");
         let reported = 0;

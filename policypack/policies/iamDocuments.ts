@@ -50,6 +50,20 @@ export type ParsedDocument =
  * reason when IAM would refuse it or the pack cannot read it.
  */
 export function readDocument(doc: unknown): ParsedDocument {
+    if (typeof doc !== "string") return parse(doc);
+    // Several policies read the same document of the same resource in turn: parse each string once.
+    let parsed = recent.get(doc);
+    if (parsed === undefined) {
+        if (recent.size >= 256) recent.clear();
+        parsed = parse(doc);
+        recent.set(doc, parsed);
+    }
+    return parsed;
+}
+
+const recent = new Map<string, ParsedDocument>();
+
+function parse(doc: unknown): ParsedDocument {
     if (doc === undefined || doc === null || doc === "") return { kind: "absent" };
     if (isUnknown(doc)) return { kind: "unknown" };
     let value = doc;

@@ -152,7 +152,10 @@ export async function runPolicies(policies: Policies, resources: PolicyResource[
             for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
             continue;
         }
+        // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
+        const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
         for (const [i, r] of resources.entries()) {
+            if (only !== undefined && r.type !== only) continue;
             for (const message of (await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name })).reports) add(r.name, message);
             onProgress?.(i + 1, total);
         }
