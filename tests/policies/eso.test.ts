@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { clusterSecretStoreManifest, esoHelmValues, secretStoreGuardManifests } from "../../components";
 import {
+    chartMayBeOlder,
     esoChartSupportsSessionTags,
     esoReleaseDisallowUnguardedSecretStores,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
@@ -104,5 +105,28 @@ describe("pod-identity-association-keeps-session-tags", () => {
     });
     it("reports disableSessionTags", async () => {
         assert.strictEqual((await violations(podIdentityAssociationKeepsSessionTags, type, { disableSessionTags: true })).length, 1);
+    });
+});
+
+describe("stack policies with unknowns and exemptions (in process)", () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+    it("an unknown sessionTagsPolicy on a store that assumes the ABAC role is undecided, named, and not a violation", async () => {
+        const found = await stackViolations(esoStoreAbacRoleRequiresSessionTagsPolicy, compliantStack({ store: withAws({ sessionTagsPolicy: UNKNOWN }) }));
+        assert.deepStrictEqual(found.length, 1);
+        assert.match(found[0], /^undecided: .*store\.spec\.provider\.aws\.sessionTagsPolicy/);
+    });
+
+    it("excludeFor leaves the named store alone", async () => {
+        const found = await stackViolations(esoStoreAbacRoleRequiresSessionTagsPolicy, compliantStack({ store: withAws({ sessionTagsPolicy: "None" }) }), { config: { excludeFor: ["st*"] } });
+        assert.deepStrictEqual(found, []);
+    });
+
+    it("judges Helm ranges with semver", () => {
+        assert.strictEqual(chartMayBeOlder("^2.0", "2.5.0"), true);
+        assert.strictEqual(chartMayBeOlder("2.x", "2.5.0"), true);
+        assert.strictEqual(chartMayBeOlder(">=2.5.0", "2.5.0"), false);
+        assert.strictEqual(chartMayBeOlder("v2.9.0", "2.5.0"), false);
+        assert.strictEqual(chartMayBeOlder("latest", "2.5.0"), undefined);
     });
 });
