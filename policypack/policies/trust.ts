@@ -46,19 +46,18 @@ export function tagSessionProblem(trust: Statement[], principal: string): string
     return undefined;
 }
 
-function judgeTagSession(subject: Subject, principalsOnly?: (why: string) => boolean): void {
+function judgeTagSession(subject: Subject): void {
     const trust = trustDocument(subject.type, subject.props)!;
     if (trust.doc.kind === "unknown") return subject.undecided.add(trust.where);
     if (trust.doc.kind !== "ok") return;
     const statements = trust.doc.statements;
     for (const [principal, why] of taggedAssumers(statements, false)) {
-        if (principalsOnly && !principalsOnly(why)) continue;
         const problem = tagSessionProblem(statements, principal);
         if (problem) {
             subject.report(`Role '${subject.name}' is assumed by ${shown(principal)} with session tags (${why}), but ${problem}: allow sts:TagSession to that principal.`);
         }
     }
-    if (statements.some((s) => s.unknown && coversAction(s, "sts:AssumeRole"))) subject.undecided.add(`${trust.where} (a statement holds an unknown value)`);
+    // Unknown condition values (a new cluster's ARN) do not change who tags the session: keys and actions decide it.
 }
 
 export const trustPolicyRequiresTagSession = resourcePolicy({

@@ -86,6 +86,12 @@ async function main() {
     if (values.before) {
         const before = await PolicyPackProcess.start(path.join(values.before, "policypack"));
         try {
+            const calls = Math.min(Number(values.calls), resources.length);
+            for (const r of resources.slice(0, 200)) await before.analyze(r.type, r.name, r.props);
+            const a = process.hrtime.bigint();
+            for (const r of resources.slice(0, calls)) await before.analyze(r.type, r.name, r.props);
+            const analyzeMs = ms(a);
+            rows.push([`gRPC Analyze, one call per resource (before: ${path.basename(values.before)})`, `${calls}`, `${analyzeMs.toFixed(0)} ms`, `${((analyzeMs * 1000) / calls).toFixed(1)} µs`]);
             await before.analyzeStack(resources);
             const t = process.hrtime.bigint();
             await before.analyzeStack(resources);
