@@ -40,7 +40,8 @@ export function inexactTagMatches(statements: Statement[]): string[] {
 
 /** Allow statements that read secrets without the exact namespace condition. */
 export function readsWithoutNamespace(statements: Statement[]): Statement[] {
-    return statements.filter((s) => s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+    // A statement with an unknown part is not a certain violation; the caller leaves it undecided.
+    return statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
 }
 
 /** Namespace-tag conditions whose values name a namespace instead of the caller's tag. */

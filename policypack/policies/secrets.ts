@@ -151,7 +151,8 @@ export const secretResourcePolicyDisallowReads = resourcePolicy({
         const located = secretResourcePolicy(subject.type, subject.props)!;
         if (located.doc.kind === "unknown") return subject.undecided.add(located.where);
         if (located.doc.kind !== "ok") return;
-        const open = located.doc.statements.filter((s) => s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+        const open = located.doc.statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+        if (located.doc.statements.some((s) => s.unknown)) subject.undecided.add(`${located.where} (a statement holds an unknown value)`);
         if (open.length > 0) {
             subject.report(`'${subject.name}' ${located.where} allows ${SECRET_READ} without the namespace-tag condition (${labels(open)}): it grants reads around the tags. Remove it.`);
         }

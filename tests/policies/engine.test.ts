@@ -214,3 +214,21 @@ describe("the policy pack in a first preview, as the engine drives it", function
         }
     });
 });
+
+describe("unknown parts of a document (first preview)", function () {
+    this.timeout(180_000);
+    let pack: PolicyPackProcess;
+    before(async () => {
+        pack = await PolicyPackProcess.start();
+    });
+    after(() => pack?.stop());
+
+    it("an ABAC statement whose condition block is unknown is undecided, not a violation; a known open statement beside it is still blocked", async () => {
+        const unknownCondition = { ...docs.abacPermissions, Statement: [...docs.abacPermissions.Statement, { Sid: "Later", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: UNKNOWN } }] };
+        const found = await pack.analyze(ROLE_POLICY, "p", { role: UNKNOWN, policy: JSON.stringify(unknownCondition) });
+        assert.ok(found.length > 0 && found.every((d) => d.enforcementLevel === "advisory"), JSON.stringify(levels(found)));
+        const plusOpen = { ...unknownCondition, Statement: [...unknownCondition.Statement, { Sid: "Open", Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }] };
+        const blocked = await pack.analyze(ROLE_POLICY, "p", { role: UNKNOWN, policy: JSON.stringify(plusOpen) });
+        assert.deepStrictEqual(mandatory(blocked).map((d) => d.policyName), ["iam-abac-policy-disallow-untagged-secret-read"]);
+    });
+});
