@@ -11,27 +11,25 @@ export interface Located {
 
 /** The permission documents a resource carries itself. */
 export function permissionDocuments(type: string, props: Props): Located[] {
-    const list = (property: string, field: string, name: string): Located[] => {
+    const list = (property: string, field: string): Located[] => {
         const items = props[property];
         if (isUnknown(items)) return [{ where: property, doc: { kind: "unknown" } }];
         // A map where a list is expected is not a document list: read nothing rather than crash.
         if (!Array.isArray(items)) return [];
-        return items.map((p: any, i: number) => ({
-            where: `${property}[${i}]${typeof p?.[name] === "string" && !isUnknown(p[name]) ? ` (${p[name]})` : ""}`,
-            doc: readDocument(p?.[field]),
-        }));
+        // Positions only: a policy's name is a property value, which may be a secret.
+        return items.map((p: any, i: number) => ({ where: `${property}[${i}]`, doc: readDocument(p?.[field]) }));
     };
     switch (type) {
         case TYPES.rolePolicy:
         case TYPES.policy:
             return [{ where: "policy", doc: readDocument(props.policy) }];
         case TYPES.role:
-            return list("inlinePolicies", "policy", "name");
+            return list("inlinePolicies", "policy");
         case TYPES.nativeRolePolicy:
         case TYPES.nativeManagedPolicy:
             return [{ where: "policyDocument", doc: readDocument(props.policyDocument) }];
         case TYPES.nativeRole:
-            return list("policies", "policyDocument", "policyName");
+            return list("policies", "policyDocument");
         default:
             return [];
     }

@@ -111,8 +111,8 @@ export const esoChartSupportsSessionTags = resourcePolicy<{ minimumVersion?: str
         if (isUnknown(version)) return subject.undecided.add("version");
         if (typeof version !== "string" || version === "") return;
         const older = chartMayBeOlder(version, minimum);
-        if (older === undefined) subject.report(`ESO release '${subject.name}' pins chart version '${version}', which is not a version or range: pin ${ESO_CHART.version}.`);
-        else if (older) subject.report(`ESO release '${subject.name}' pins chart '${version}', which may resolve below ${minimum}: pin ${ESO_CHART.version}.`);
+        if (older === undefined) subject.report(`ESO release '${subject.name}' pins a chart version that is not a version or range: pin ${ESO_CHART.version}.`);
+        else if (older) subject.report(`ESO release '${subject.name}' pins a chart version or range that may resolve below ${minimum}: pin ${ESO_CHART.version}.`);
     },
 });
 

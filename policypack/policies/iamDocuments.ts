@@ -23,7 +23,7 @@ export interface Statement {
     conditions: ConditionEntry[];
     /** True when some part of the statement is unknown (a first preview). */
     unknown: boolean;
-    /** `Sid`, or the statement's position, for messages. */
+    /** The statement's position, for messages. */
     label: string;
 }
 
@@ -132,7 +132,8 @@ function normaliseStatement(s: Record<string, unknown>, index: number): Statemen
         conditions,
         // Only what decides applicability counts; an unknown Resource ARN (every ARN in a first preview) does not.
         unknown: containsUnknown([s.Effect, s.Action, s.NotAction, s.Principal, s.NotPrincipal, s.Condition]),
-        label: typeof s.Sid === "string" && s.Sid !== "" && !isUnknown(s.Sid) ? `statement ${s.Sid}` : `Statement[${index}]`,
+        // Positions, not Sids: a document may be a secret, and the SDK strips the wrapper before the pack sees it.
+        label: `Statement[${index}]`,
     };
 }
 
@@ -185,7 +186,7 @@ export function hasNamespaceCondition(statement: Statement): boolean {
     );
 }
 
-/** Statements as one-line labels for messages: Sids or positions, never values. */
+/** Statements as one-line labels for messages: positions, never values. */
 export function labels(statements: Statement[]): string {
     return statements.map((s) => s.label).join(", ");
 }
