@@ -147,6 +147,7 @@ export const esoStoreAbacRoleRequiresSessionTagsPolicy = stackPolicy({
         const model = stackModel(resources);
         const abac = new Set(model.abacRoles().map((r) => r.resource.urn));
         for (const store of model.stores) {
+            if (store.specUnknown && store.roles.some((r) => abac.has(r.resource.urn))) undecided(store.resource, "spec");
             if (!store.hasRole || store.aws === undefined) continue;
             const policy = store.aws.sessionTagsPolicy ?? "None";
             if (isUnknown(policy)) {

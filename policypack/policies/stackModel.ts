@@ -48,6 +48,8 @@ export interface StoreModel {
     roles: RoleModel[];
     /** Whether `role` is set (known or unknown). */
     hasRole: boolean;
+    /** Whether `spec` (or its AWS provider) is unknown: a first preview of a store that holds a new role's ARN. */
+    specUnknown: boolean;
 }
 
 export interface StackModel {
@@ -156,10 +158,11 @@ export function buildStackModel(resources: PolicyResource[]): StackModel {
             default:
                 if (isSecretStoreType(r.type)) {
                     const aws = isRecord(rp.spec) && isRecord(rp.spec.provider) && isRecord(rp.spec.provider.aws) ? rp.spec.provider.aws : undefined;
+                    const specUnknown = isUnknown(rp.spec) || (isRecord(rp.spec) && (isUnknown(rp.spec.provider) || (isRecord(rp.spec.provider) && isUnknown(rp.spec.provider.aws))));
                     const role = aws?.role;
                     const hasRole = role !== undefined && role !== null && role !== "";
-                    // A store whose spec depends on a role assumes it, even while its ARN is unknown.
-                    stores.push({ resource: r, aws, hasRole, roles: hasRole ? rolesOf(r, "spec", role) : [] });
+                    // A store whose spec depends on a role assumes it, even while its ARN (or the whole spec) is unknown.
+                    stores.push({ resource: r, aws, hasRole: hasRole || specUnknown, specUnknown, roles: hasRole || specUnknown ? rolesOf(r, "spec", role) : [] });
                 }
         }
     }

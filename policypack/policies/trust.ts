@@ -132,7 +132,15 @@ export const esoStoreRoleAllowsTagSession = stackPolicy({
                 .filter((s) => s.aws !== undefined && (s.aws.sessionTagsPolicy === "Simple" || s.aws.sessionTagsPolicy === "Custom" || (Array.isArray(s.aws.sessionTags) && s.aws.sessionTags.length > 0)))
                 .flatMap((s) => s.roles.map((r) => r.resource.urn)),
         );
+        // A store whose spec is unknown may tag the sessions of the roles it depends on: those roles are undecided, not passed.
+        const maybe = new Map(model.stores.filter((s) => s.specUnknown).flatMap((s) => s.roles.map((r) => [r.resource.urn, s.resource] as const)));
         for (const role of model.roles) {
+            const store = maybe.get(role.resource.urn);
+            if (!tagging.has(role.resource.urn) && store !== undefined && role.trust.kind === "ok") {
+                const lacking = [...taggedAssumers(role.trust.statements, true)].some(([p]) => tagSessionProblem((role.trust as { statements: Statement[] }).statements, p));
+                if (lacking) undecided(store, "spec");
+                continue;
+            }
             if (!tagging.has(role.resource.urn)) continue;
             if (role.trust.kind === "unknown") {
                 undecided(role.resource, "assumeRolePolicy");

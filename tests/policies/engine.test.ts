@@ -6,6 +6,8 @@
  * dependencies. Sources for each shape are cited in tests/analyzer.ts.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import { clusterSecretStoreManifest, controllerPermissionPolicy, renderPolicy } from "../../components";
 import { awsProvider, Diagnostic, EngineResource, PolicyPackProcess, secret, UNKNOWN } from "../analyzer";
 import { ABAC_ARN, changeFirstStatement, ctx, docs } from "./fixtures";
@@ -124,6 +126,21 @@ describe("the policy pack in a first preview, as the engine drives it", function
         assert.deepStrictEqual(levels(await pack.analyzeStack(stack)), [["eso-store-abac-role-requires-session-tags-policy", "mandatory"]]);
     });
 
+    it("AnalyzeStack with the store's whole spec unknown (it holds the new role's ARN): a trust without TagSession is an advisory, not a pass", async () => {
+        const stack = firstPreviewStack((r) => {
+            r.store.props = { ...r.store.props, spec: UNKNOWN };
+            r["shared-abac"].props = { ...r["shared-abac"].props, assumeRolePolicy: renderPolicy(changeFirstStatement(docs.abacTrust, (s) => (s.Action = "sts:AssumeRole"))) };
+        });
+        const found = await pack.analyzeStack(stack);
+        assert.deepStrictEqual(mandatory(found), []);
+        const tagSession = found.filter((d) => d.policyName === "eso-store-role-allows-tag-session");
+        assert.strictEqual(tagSession.length, 1);
+        assert.match(tagSession[0].message, /store\.spec can't be known/);
+        // The correct trust with the same unknown spec raises no TagSession advisory.
+        const fine = await pack.analyzeStack(firstPreviewStack((r) => (r.store.props = { ...r.store.props, spec: UNKNOWN })));
+        assert.deepStrictEqual(fine.filter((d) => d.policyName === "eso-store-role-allows-tag-session"), []);
+    });
+
     it("AnalyzeStack blocks SecretsManagerReadWrite on the shared role, joined by dependency, and stays silent on the unknowns elsewhere", async () => {
         const stack = firstPreviewStack((r) => {
             r.rw = { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "rw", props: { role: UNKNOWN, policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite" }, deps: { role: ["shared-abac"] } };
@@ -230,5 +247,42 @@ describe("unknown parts of a document (first preview)", function () {
         const plusOpen = { ...unknownCondition, Statement: [...unknownCondition.Statement, { Sid: "Open", Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }] };
         const blocked = await pack.analyze(ROLE_POLICY, "p", { role: UNKNOWN, policy: JSON.stringify(plusOpen) });
         assert.deepStrictEqual(mandatory(blocked).map((d) => d.policyName), ["iam-abac-policy-disallow-untagged-secret-read"]);
+    });
+});
+
+describe("the components' own first preview, fed to the pack", function () {
+    // tests/policies/firstPreview.ts runs the component under Pulumi's mocks in
+    // preview mode: what the program passes is known, every provider-computed
+    // output is unknown (e.g. the ClusterSecretStore's whole `spec`, which holds
+    // the shared role's ARN).
+    this.timeout(240_000);
+    let pack: PolicyPackProcess;
+    let resources: EngineResource[];
+    before(async () => {
+        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "firstPreview.ts")], { encoding: "utf8", maxBuffer: 64 << 20 });
+        resources = (JSON.parse(out) as EngineResource[]).map((r) => ({ ...r, provider: r.type.startsWith("aws:") ? awsProvider() : undefined }));
+        pack = await PolicyPackProcess.start();
+    });
+    after(() => pack?.stop());
+
+    it("holds unknowns where a first preview has them", () => {
+        assert.ok(JSON.stringify(resources).includes(UNKNOWN));
+        assert.ok(resources.some((r) => r.type === ROLE) && resources.some((r) => r.type === SECRET));
+    });
+
+    it("gets no mandatory finding from Analyze or AnalyzeStack, and advisories only where a value is unknown", async () => {
+        const found = (await Promise.all(resources.map((r) => pack.analyze(r.type, r.name, r.props, r.provider)))).flat();
+        assert.deepStrictEqual(mandatory(found), []);
+        for (const d of found) assert.match(d.message, /can't be known during preview/, d.policyName);
+        assert.deepStrictEqual(mandatory(await pack.analyzeStack(resources)), []);
+    });
+
+    it("blocks the same preview once the shared role's trust loses sts:TagSession", async () => {
+        const shared = resources.find((r) => r.type === ROLE && String(r.props.assumeRolePolicy).includes("EsoControllerAssumesWithSessionTags"))!;
+        const trust = JSON.parse(String(shared.props.assumeRolePolicy));
+        trust.Statement[0].Action = "sts:AssumeRole";
+        trust.Statement[0].Condition = { ...trust.Statement[0].Condition, StringEquals: { ...trust.Statement[0].Condition?.StringEquals, "aws:RequestTag/esoNamespace": "x" } };
+        const found = await pack.analyze(ROLE, shared.name, { ...shared.props, assumeRolePolicy: JSON.stringify(trust) }, shared.provider);
+        assert.deepStrictEqual(levels(mandatory(found)), [["trust-policy-requires-tag-session", "mandatory"]]);
     });
 });
