@@ -47,6 +47,16 @@ export function awsProvider(defaultTags?: Record<string, unknown>): ProviderInpu
     return { name: "default_7_48_0", props: defaultTags === undefined ? { region: "eu-west-1" } : { region: "eu-west-1", defaultTags: JSON.stringify({ tags: defaultTags }) } };
 }
 
+/**
+ * A resource as Analyze or AnalyzeStack receives it. Analyze gets the
+ * resource's checked inputs before its step runs (step_generator.go,
+ * "Send the resource off to any Analyzers before being operated on");
+ * AnalyzeStack gets every resource's outputs with Dependencies and
+ * PropertyDependencies after all steps (step_generator.go AnalyzeResources,
+ * called from deployment_executor.go: "we send all the resources observed to
+ * be analyzed"). In a preview the outputs of a resource to be created are its
+ * inputs with computed properties unknown, which is what these tests send.
+ */
 export interface EngineResource {
     type: string;
     name: string;
