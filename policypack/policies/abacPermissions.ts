@@ -1,6 +1,6 @@
 import { NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
 import { resourcePolicy, stackPolicy } from "./define";
-import { allDocuments, DOCUMENT_TYPES, permissionDocuments, PERMISSION_TYPES } from "./documents";
+import { allDocuments, DOCUMENT_TYPES, permissionDocuments, PERMISSION_TYPES, trustDocument } from "./documents";
 import {
     ConditionEntry,
     coversAction,
@@ -13,8 +13,12 @@ import {
     usesPrincipalTag,
 } from "./iamDocuments";
 import { stackModel } from "./stackModel";
+import { TYPES } from "./types";
+import { isUnknown } from "../lib/values";
 
 const SECRET_READ = "secretsmanager:GetSecretValue";
+/** Well-known AWS managed policies that read every secret. */
+const AWS_MANAGED_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
 const ABAC_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_tags.html";
 const CONDITION_OPERATORS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 
@@ -131,8 +135,32 @@ export const iamDocumentsMustParse = resourcePolicy({
     },
 });
 
-/** Well-known AWS managed policies that read every secret. */
-const AWS_MANAGED_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
+export const taggedRoleDisallowManagedSecretReaders = resourcePolicy({
+    name: "tagged-role-disallow-managed-secret-readers",
+    displayName: "A role that takes session tags carries no AWS managed secret reader",
+    description:
+        "A role that is assumed with session tags (its trust allows sts:TagSession) or carries an ABAC document lists an AWS managed policy that reads every secret (SecretsManagerReadWrite, AdministratorAccess, PowerUserAccess) in managedPolicyArns: every session reads every secret, whatever its tags.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    url: ABAC_DOCS,
+    remediationSteps: "Remove the managed policy from managedPolicyArns; the shared role carries only its ABAC permission policy, the controller role only sts:AssumeRole and sts:TagSession.",
+    types: [TYPES.role],
+    validate: (subject) => {
+        const arns = subject.props.managedPolicyArns;
+        if (isUnknown(arns)) return subject.undecided.add("managedPolicyArns");
+        if (!Array.isArray(arns)) return;
+        const readers = arns.flatMap((a, i) => (typeof a === "string" && AWS_MANAGED_READERS.test(a) ? [`managedPolicyArns[${i}]`] : []));
+        if (readers.length === 0) return;
+        const trust = trustDocument(subject.type, subject.props)!;
+        const tagged = trust.doc.kind === "ok" && trust.doc.statements.some((s) => s.effect === "Allow" && coversAction(s, "sts:TagSession"));
+        const abac = permissionDocuments(subject.type, subject.props).some((d) => d.doc.kind === "ok" && isAbacDocument(d.doc.statements));
+        if (tagged || abac) {
+            subject.report(`Role '${subject.name}' takes session tags but ${readers.join(", ")} attaches an AWS managed policy that reads every secret: remove it.`);
+        } else if (trust.doc.kind === "unknown") {
+            subject.undecided.add(trust.where);
+        }
+    },
+});
 
 export const abacRoleDisallowUntaggedSecretRead = stackPolicy({
     name: "abac-role-disallow-untagged-secret-read",

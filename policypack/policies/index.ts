@@ -11,6 +11,7 @@ import {
     abacRoleDisallowUntaggedSecretRead,
     iamDocumentsMustParse,
     podIdentityChainingRoleDisallowSecretRead,
+    taggedRoleDisallowManagedSecretReaders,
 } from "./abacPermissions";
 import {
     esoChartSupportsSessionTags,
@@ -38,6 +39,7 @@ export {
     secretResourcePolicyDisallowReads,
     secretsRequireAbacTags,
     sharedRoleTrustNamesPrincipals,
+    taggedRoleDisallowManagedSecretReaders,
     trustPolicyRequiresTagSession,
 };
 export { excluded } from "./define";
@@ -53,6 +55,7 @@ export const policies: Policies = [
     secretResourcePolicyDisallowReads,
     trustPolicyRequiresTagSession,
     sharedRoleTrustNamesPrincipals,
+    taggedRoleDisallowManagedSecretReaders,
     abacPolicyRequiresExactTagMatch,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyDisallowLiteralNamespace,

@@ -148,6 +148,14 @@ describe("the policy pack in a first preview, as the engine drives it", function
         assert.deepStrictEqual(levels(await pack.analyzeStack(stack)), [["abac-role-disallow-untagged-secret-read", "mandatory"]]);
     });
 
+    it("Analyze blocks SecretsManagerReadWrite in managedPolicyArns of a role that takes session tags, before it exists; near miss: an untagged app role", async () => {
+        const arns = ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"];
+        const found = await pack.analyze(ROLE, "shared-abac", { name: UNKNOWN, arn: UNKNOWN, assumeRolePolicy: renderPolicy(docs.abacTrust), managedPolicyArns: arns }, awsProvider());
+        assert.deepStrictEqual(levels(found), [["tagged-role-disallow-managed-secret-readers", "mandatory"]]);
+        const app = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+        assert.deepStrictEqual(await pack.analyze(ROLE, "app", { assumeRolePolicy: JSON.stringify(app), managedPolicyArns: arns }, awsProvider()), []);
+    });
+
     it("AnalyzeStack with an unknown permission document on the shared role: one advisory, not a mandatory verdict", async () => {
         const stack = firstPreviewStack((r) => {
             r.extra = { type: ROLE_POLICY, name: "extra", props: { role: UNKNOWN, policy: UNKNOWN }, deps: { role: ["shared-abac"] } };
