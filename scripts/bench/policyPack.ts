@@ -84,6 +84,13 @@ async function main() {
     }
 
     if (values.before) {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const old = require(path.join(path.resolve(values.before), "policypack", "policies")).policies;
+        await runPolicies(old, local);
+        const t0 = process.hrtime.bigint();
+        await runPolicies(old, local);
+        const oldMs = ms(t0);
+        rows.push([`in process, every policy (before: ${path.basename(values.before)})`, `${resources.length}`, `${oldMs.toFixed(0)} ms`, `${((oldMs * 1000) / resources.length).toFixed(1)} µs`]);
         const before = await PolicyPackProcess.start(path.join(values.before, "policypack"));
         try {
             const calls = Math.min(Number(values.calls), resources.length);
