@@ -31,6 +31,20 @@ describe("the policy pack", () => {
         assert.strictEqual(tokens["iam-abac-policy-requires-exact-tag-match"], undefined, "several types: the policy returns early instead");
     });
 
+    it("shares its constants with the components from one file inside the pack", () => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fromComponents = require("../components/lib/constants");
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fromPack = require("../policypack/lib/constants");
+        assert.strictEqual(fromComponents.ESO_CHART, fromPack.ESO_CHART);
+        assert.strictEqual(fromComponents.NAMESPACE_TAG_KEY, fromPack.NAMESPACE_TAG_KEY);
+        const source = fs.readFileSync(path.join(PACK_DIR, "lib", "constants.ts"), "utf8");
+        assert.ok(!/^import /m.test(source), "the pack's constants import nothing");
+        for (const file of fs.readdirSync(path.join(PACK_DIR, "policies"))) {
+            assert.ok(!fs.readFileSync(path.join(PACK_DIR, "policies", file), "utf8").includes("../../"), `${file} imports from outside the pack`);
+        }
+    });
+
     it("ships an example config that names only real policies and sets only their options", () => {
         const config = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "policy-config.example.json"), "utf8"));
         for (const [name, value] of Object.entries(config)) {

@@ -178,6 +178,7 @@ describe("the policy pack in a first preview, as the engine drives it", function
         const aws = { service: "SecretsManager", region: ctx.region, sessionTagsPolicy: "Simple" };
         const patch = await pack.analyze("kubernetes:external-secrets.io/v1:ClusterSecretStorePatch", "p", { spec: { provider: { aws } } });
         assert.deepStrictEqual(levels(patch), [["eso-store-session-tags-must-reach-aws", "mandatory"]]);
+        assert.deepStrictEqual(await pack.analyze("kubernetes:external-secrets.io/v1:SecretStorePatch", "p", { spec: { provider: { aws: { ...aws, role: ABAC_ARN } } } }), []);
         const manifest = { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "x" }, spec: { provider: { aws } } };
         for (const item of [manifest, JSON.stringify(manifest)]) {
             const found = await pack.analyze(RELEASE, "eso", { chart: "external-secrets", version: "2.9.0", values: { processSecretStore: false, extraObjects: [item] } });
