@@ -19,6 +19,11 @@ const STORE = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TAGS = { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" };
 
+/** One pack process for the whole file: starting it (ts-node type-checks the pack) is the slow part. */
+let started: Promise<PolicyPackProcess> | undefined;
+const sharedPack = () => (started ??= PolicyPackProcess.start());
+after(async () => (await started)?.stop());
+
 const levels = (found: Diagnostic[]) => found.map((d) => [d.policyName, d.enforcementLevel]);
 const mandatory = (found: Diagnostic[]) => found.filter((d) => d.enforcementLevel === "mandatory");
 
@@ -54,9 +59,8 @@ describe("the policy pack in a first preview, as the engine drives it", function
     this.timeout(180_000);
     let pack: PolicyPackProcess;
     before(async () => {
-        pack = await PolicyPackProcess.start();
+        pack = await sharedPack();
     });
-    after(() => pack?.stop());
 
     const analyzeAll = async (resources: EngineResource[]) => (await Promise.all(resources.map((r) => pack.analyze(r.type, r.name, r.props, r.provider)))).flat();
 
@@ -245,9 +249,8 @@ describe("unknown parts of a document (first preview)", function () {
     this.timeout(180_000);
     let pack: PolicyPackProcess;
     before(async () => {
-        pack = await PolicyPackProcess.start();
+        pack = await sharedPack();
     });
-    after(() => pack?.stop());
 
     it("an ABAC statement whose condition block is unknown is undecided, not a violation; a known open statement beside it is still blocked", async () => {
         const unknownCondition = { ...docs.abacPermissions, Statement: [...docs.abacPermissions.Statement, { Sid: "Later", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: UNKNOWN } }] };
@@ -270,9 +273,8 @@ describe("the components' own first preview, fed to the pack", function () {
     before(async () => {
         const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "firstPreview.ts")], { encoding: "utf8", maxBuffer: 64 << 20 });
         resources = (JSON.parse(out) as EngineResource[]).map((r) => ({ ...r, provider: r.type.startsWith("aws:") ? awsProvider() : undefined }));
-        pack = await PolicyPackProcess.start();
+        pack = await sharedPack();
     });
-    after(() => pack?.stop());
 
     it("holds unknowns where a first preview has them", () => {
         assert.ok(JSON.stringify(resources).includes(UNKNOWN));
