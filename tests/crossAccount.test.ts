@@ -22,7 +22,8 @@ import {
 import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { celFailures, schemas, validateClusterSecretStore, validateExternalSecret } from "./esoSchemas";
-import { OfflineRun, runOffline, valueOf } from "./helpers";
+import { policies } from "../policypack/policies";
+import { OfflineRun, runOffline, runPolicies, stackResource, valueOf } from "./helpers";
 
 const EXAMPLE = path.join(__dirname, "..", "examples", "cross-account");
 const [A, B, C, X] = ["111122223333", "444455556666", "777788889999", "999900001111"];
@@ -104,6 +105,11 @@ describe("cross-account: clusters in A, secrets and parameters in B, their key i
                 sourceRef: { storeRef: { kind: "ClusterSecretStore", name: "team-parameters" } },
             });
             assert.strictEqual(es.inputs.spec.data[0].sourceRef, undefined);
+        });
+
+        it("the policy pack finds nothing to refuse in the three-account stack", async () => {
+            const custom = run.resources.filter((r) => r.custom);
+            assert.deepStrictEqual(await runPolicies(policies, custom.map((r) => stackResource(r.type, r.name, r.inputs))), []);
         });
 
         it("the documents are valid IAM policies", () => {

@@ -1,15 +1,18 @@
 /**
  * The example's offline run: the program under the offline cloud with
  * Pulumi.dev.yaml, then what each account receives, the key-policy
- * statements, and the access matrix of the three-account stack decided by
- * the IAM evaluator. Exits 1 when any pair other than a team's own is
- * readable, or a team's own is not.
+ * statements, the policy pack's verdict, and the access matrix of the
+ * three-account stack decided by the IAM evaluator. Exits 1 when any pair
+ * other than a team's own is readable, a team's own is not, or a mandatory
+ * policy is violated.
  *
  *   npx ts-node --transpile-only examples/cross-account/offline.ts
  */
 import * as path from "path";
 import { computeCrossAccountMatrix, crossAccountMatrixMarkdown, crossAccountSpecFromRun } from "../../scripts/lib/crossAccountMatrix";
+import { policies } from "../../policypack/policies";
 import { runOffline } from "../../scripts/lib/offlineCloud";
+import { runPolicies, stackResource } from "../../scripts/lib/policyRunner";
 import { readStackFile } from "../../scripts/lib/stackFile";
 
 async function main(): Promise<number> {
@@ -29,13 +32,19 @@ async function main(): Promise<number> {
     }
     const keyPolicy = run.ofType("aws:kms/key:Key")[0].inputs.policy;
     console.log("\n## key policy (key account)\n" + JSON.stringify(JSON.parse(keyPolicy), null, 2));
+    const custom = run.resources.filter((r) => r.custom);
+    const violations = await runPolicies(policies, custom.map((r) => stackResource(r.type, r.name, r.inputs)));
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+    console.log(`\n## policy pack: ${policies.length} policies on ${custom.length} resources: ${violations.length === 0 ? "no violations" : ""}`);
+    for (const v of violations) console.log(`  [${v.enforcementLevel}] ${v.policy} on ${v.resource}: ${v.message}`);
     const matrix = computeCrossAccountMatrix(spec);
     console.log(`\n## access matrix: ${matrix.decisions} IAM decisions (assume role, read, decrypt through the service)\n`);
     console.log(crossAccountMatrixMarkdown(matrix));
-    const ok = matrix.unexpectedAllows.length === 0 && matrix.missingAllows.length === 0;
+    const ok = matrix.unexpectedAllows.length === 0 && matrix.missingAllows.length === 0 && mandatory.length === 0;
     console.log(
         `\nverdict: ${ok ? "PASS" : "FAIL"}: ${matrix.allowed.flat().filter(Boolean).length} own-team reads allowed, ` +
-            `${matrix.unexpectedAllows.length} cross-team allows, ${matrix.missingAllows.length} own-team reads denied`,
+            `${matrix.unexpectedAllows.length} cross-team allows, ${matrix.missingAllows.length} own-team reads denied, ` +
+            `${mandatory.length} mandatory policy violations`,
     );
     return ok ? 0 : 1;
 }
