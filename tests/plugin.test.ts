@@ -1,0 +1,169 @@
+/**
+ * The components as a Pulumi package for every language. The plugin is
+ * started as the Node.js language host starts it for `pulumi package add` and
+ * for a Python or YAML program (pulumi/pulumi v3.248.0,
+ * sdk/nodejs/cmd/pulumi-language-nodejs/main.go, RunPlugin: `node
+ * <@pulumi/pulumi/cmd/run-plugin> <plugin folder> <args>`, in the user's
+ * working directory), its port read from stdout, and asked for its schema
+ * over the provider gRPC protocol. What the schema must say is what a Python
+ * or YAML user reads in the generated SDK: written out here, from the
+ * component's documented arguments.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { runOffline } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const services = require("@pulumi/pulumi/proto/provider_grpc_pb");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const messages = require("@pulumi/pulumi/proto/provider_pb");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { ComponentProvider } = require("@pulumi/pulumi/provider/experimental/provider");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { deserializeInputs } = require("@pulumi/pulumi/provider/server");
+
+const ROOT = path.join(__dirname, "..");
+const PLUGIN_DIR = path.join(ROOT, "provider");
+const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin");
+const TOKEN = "eks-secrets-abac:index:EksSecretsAbac";
+
+async function startPlugin(): Promise<{ child: ChildProcess; port: number }> {
+    // A Python project's folder: no tsconfig.json, no node_modules.
+    const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
+    const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR], { cwd: pwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+            out += d;
+            const m = /^(\d+)\s*$/m.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.on("exit", (code) => reject(new Error(`plugin exited with ${code} before printing a port:\n${out}\n${stderr}`)));
+    });
+    return { child, port };
+}
+
+function getSchema(port: number): Promise<any> {
+    const client = new services.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return new Promise((resolve, reject) =>
+        client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: any) => {
+            client.close();
+            return err ? reject(err) : resolve(JSON.parse(res.getSchema()));
+        }),
+    );
+}
+
+describe("the multi-language package (provider/, PulumiPlugin.yaml)", function () {
+    this.timeout(120_000);
+    let schema: any;
+    let child: ChildProcess | undefined;
+
+    before(async () => {
+        const plugin = await startPlugin();
+        child = plugin.child;
+        schema = await getSchema(plugin.port);
+    });
+    after(() => {
+        child?.kill();
+    });
+
+    it("is the npm package's name and version, run by the nodejs runtime", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        assert.strictEqual(schema.name, pkg.name);
+        assert.strictEqual(schema.version, pkg.version);
+        assert.match(fs.readFileSync(path.join(PLUGIN_DIR, "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
+    });
+
+    it("serves EksSecretsAbac and SharedAbacRole, and no building block", () => {
+        assert.deepStrictEqual(Object.keys(schema.resources).sort(), [TOKEN, "eks-secrets-abac:index:SharedAbacRole"]);
+        assert.strictEqual(schema.resources[TOKEN].isComponent, true);
+    });
+
+    it("names EksSecretsAbac's inputs with their types and docs", () => {
+        const r = schema.resources[TOKEN];
+        assert.deepStrictEqual(r.requiredInputs.sort(), ["clusterName", "teams"]);
+        const type = (name: string) => {
+            const p = r.inputProperties[name];
+            return p.$ref ?? (p.type === "array" ? `array<${p.items.$ref ?? p.items.type}>` : p.type === "object" ? `map<${p.additionalProperties.$ref ?? p.additionalProperties.type}>` : p.type);
+        };
+        const expected: Record<string, string> = {
+            clusterName: "string",
+            clusterArn: "string",
+            installPodIdentityAgent: "boolean",
+            podIdentityAgentVersion: "string",
+            esoNamespace: "string",
+            esoServiceAccount: "string",
+            chartVersion: "string",
+            chartRepository: "string",
+            helmValues: "map<pulumi.json#/Any>",
+            allowNamespacedSecretStores: "boolean",
+            storeName: "string",
+            secretNamePrefix: "string",
+            kmsKeyArns: "array<string>",
+            sharedRole: "#/types/eks-secrets-abac:index:SharedRoleRef",
+            tags: "map<string>",
+            retainSecretsOnDelete: "boolean",
+            teams: "array<#/types/eks-secrets-abac:index:TeamSpec>",
+        };
+        assert.deepStrictEqual(Object.fromEntries(Object.keys(r.inputProperties).map((k) => [k, type(k)])), expected);
+        assert.match(r.inputProperties.clusterName.description, /cluster tag/);
+        assert.match(r.inputProperties.retainSecretsOnDelete.description, /survive/);
+        assert.match(r.description, /shared role/);
+    });
+
+    it("describes a team as named types down to each ExternalSecret key", () => {
+        const t = (name: string) => schema.types[`eks-secrets-abac:index:${name}`];
+        assert.deepStrictEqual(t("TeamSpec").required, ["namespace"]);
+        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "externalSecrets", "namespace", "secrets"]);
+        assert.strictEqual(t("TeamSpec").properties.secrets.items.$ref, "#/types/eks-secrets-abac:index:TeamSecretSpec");
+        assert.strictEqual(t("TeamSecretSpec").properties.value.plain, undefined, "a secret value may be an Output (a secret from config)");
+        assert.strictEqual(t("ExternalSecretSpec").properties.data.items.$ref, "#/types/eks-secrets-abac:index:ExternalSecretDataSpec");
+        assert.deepStrictEqual(t("SharedRoleRef").required, ["arn"]);
+    });
+
+    it("names EksSecretsAbac's outputs: plain data, no child components", () => {
+        const props = schema.resources[TOKEN].properties;
+        assert.deepStrictEqual(Object.keys(props).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
+        assert.strictEqual(props.teamSecretArns.additionalProperties.additionalProperties.type, "string");
+        assert.match(props.abacRoleArn.description, /shared ABAC role/);
+    });
+
+    it("constructs EksSecretsAbac from the inputs a YAML program sends, with every child", async () => {
+        // In process, under the offline cloud's mocks: a real Construct needs the engine's resource monitor.
+        // The provider is the class run-plugin serves; its component outputs come from the schema served above.
+        const provider = new ComponentProvider({ name: "eks-secrets-abac", dirname: PLUGIN_DIR, components: Object.values(require(PLUGIN_DIR)) });
+        provider.componentDefinitions = { EksSecretsAbac: { outputs: schema.resources[TOKEN].properties } };
+        const wire = Struct.fromJavaScript({
+            clusterName: "prod-eu",
+            clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
+            teams: [
+                { namespace: "payments", secrets: [{ name: "db-password" }], externalSecrets: [{ name: "db", data: [{ secretKey: "PASSWORD", secret: "db-password" }] }] },
+                { namespace: "search", createNamespace: false, secrets: [{ name: "opensearch" }] },
+            ],
+        });
+        const inputs = await deserializeInputs(wire, new Map());
+        const run = await runOffline(() => provider.construct("platform", TOKEN, inputs, {}));
+        const result = await run.result;
+        assert.deepStrictEqual(Object.keys(result.state).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
+        assert.deepStrictEqual(run.countsByType(), {
+            "aws:eks/addon:Addon": 1,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
+            "aws:iam/role:Role": 2,
+            "aws:iam/rolePolicy:RolePolicy": 2,
+            "aws:secretsmanager/secret:Secret": 2,
+            "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:NamespacePatch": 1,
+            "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
+            "kubernetes:external-secrets.io/v1:ExternalSecret": 1,
+            "kubernetes:helm.sh/v3:Release": 1,
+        });
+        const component = run.resources.find((r) => r.type === TOKEN)!;
+        assert.strictEqual(component.name, "platform");
+    });
+});
