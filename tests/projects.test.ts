@@ -13,6 +13,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { parseStackConfig } from "../components/lib/stackConfig";
 import { FIXTURES } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
@@ -181,5 +182,12 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
             assert.notDeepStrictEqual(projectErrors({ name: "p", runtime: "nodejs", packages: { x: 1 } }), []);
             assert.notDeepStrictEqual(projectErrors({ runtime: "nodejs" }), [], "name is required");
         });
+    });
+
+    it("the stack program says to add --type string when `pulumi config set --path` stored a number", () => {
+        // pulumi config set --path 'teams[0].secrets[0].name' 2024 stores the number 2024 (DESIGN.md, Packaging).
+        const parsed = parseStackConfig({ clusterName: "dev", teams: [{ namespace: "payments", secrets: [{ name: 2024 }] }] });
+        assert.deepStrictEqual(parsed.problems.map((p) => p.path), ["teams[0].secrets[0].name"]);
+        assert.match(parsed.problems[0].message, /is 2024, a number, but must be a string: .*--type string 'teams\[0\]\.secrets\[0\]\.name' 2024/);
     });
 });
