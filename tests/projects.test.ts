@@ -33,7 +33,7 @@ interface ConfigType {
     description?: string;
 }
 
-const isPrimitive = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v);
+const isPrimitive = (v: unknown): v is string | number | boolean | null => v === null || ["string", "number", "boolean"].includes(typeof v);
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** project.go:816 */
@@ -148,7 +148,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
         it(`${rel} describes each config key it declares`, () => {
             for (const [key, c] of Object.entries((read(file).config ?? {}) as Record<string, ConfigType>)) {
                 if (key.includes(":")) continue;
-                assert.ok(isMap(c) && c.type && (c.description ?? "").length > 20, `${rel}: ${key} needs a type and a description`);
+                assert.ok(isMap(c) && c.type && String(c.description ?? "").length > 20, `${rel}: ${key} needs a type and a description`);
             }
         });
     }
