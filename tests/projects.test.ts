@@ -99,8 +99,9 @@ export function projectErrors(raw: unknown): string[] {
 function stackFileErrors(projectRaw: Record<string, any>, stackRaw: Record<string, any>): string[] {
     const project = projectRaw.name as string;
     const errors: string[] = [];
-    for (const [key, declared] of Object.entries((projectRaw.config ?? {}) as Record<string, ConfigType>)) {
-        if (!isMap(declared) || declared.type === undefined) continue;
+    for (const [key, raw] of Object.entries((projectRaw.config ?? {}) as Record<string, unknown>)) {
+        if (!isMap(raw) || raw.type === undefined) continue;
+        const declared = raw as unknown as ConfigType & { type: string };
         const full = key.includes(":") ? key : `${project}:${key}`;
         const value = stackRaw.config?.[full];
         if (value === undefined) {
