@@ -26,6 +26,7 @@ const teams: TeamSpec[] = [
 ];
 const shared = new SharedAbacRole("shared", {
     controllerRoleArns: [roleArn({ accountId: "111122223333", partition: "aws" }, controllerRoleName("prod-eu"))],
+    clusterArns: ["arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu"],
 });
 const abac = new EksSecretsAbac("platform", {
     clusterName: "prod-eu",
@@ -136,6 +137,8 @@ describe("the npm package in a user's Pulumi project", function () {
                 "eks-secrets-abac:index:SharedAbacRole": 1,
                 "eks-secrets-abac:index:Team": 2,
                 "eks-secrets-abac:index:TeamSecretStore": 1,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
                 "kubernetes:core/v1:Namespace": 2,
                 "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
                 "kubernetes:external-secrets.io/v1:ExternalSecret": 1,

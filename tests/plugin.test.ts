@@ -80,6 +80,12 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         assert.match(fs.readFileSync(path.join(PLUGIN_DIR, "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
     });
 
+    it("is a workspace of the repository, so the CLI installs its dependencies at the top", () => {
+        // FindWorkspaceRoot (sdk/nodejs/npm/workspaces.go): a glob of the root's `workspaces` matching the plugin's package.json.
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        assert.ok((pkg.workspaces as string[]).some((w) => path.join(ROOT, w, "package.json") === path.join(PLUGIN_DIR, "package.json")));
+    });
+
     it("serves EksSecretsAbac and SharedAbacRole, and no building block", () => {
         assert.deepStrictEqual(Object.keys(schema.resources).sort(), [TOKEN, "eks-secrets-abac:index:SharedAbacRole"]);
         assert.strictEqual(schema.resources[TOKEN].isComponent, true);
@@ -157,6 +163,8 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             "aws:iam/role:Role": 2,
             "aws:iam/rolePolicy:RolePolicy": 2,
             "aws:secretsmanager/secret:Secret": 2,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
             "kubernetes:core/v1:Namespace": 1,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
