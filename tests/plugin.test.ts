@@ -16,25 +16,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { runOffline } from "./helpers";
+import { FakeEngine, Mocks, startFakeEngine } from "./engine";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const services = require("@pulumi/pulumi/proto/provider_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const messages = require("@pulumi/pulumi/proto/provider_pb");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { ComponentProvider } = require("@pulumi/pulumi/provider/experimental/provider");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { deserializeInputs } = require("@pulumi/pulumi/provider/server");
 
 const ROOT = path.join(__dirname, "..");
 const PLUGIN_DIR = path.join(ROOT, "provider");
 const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin");
 const TOKEN = "eks-secrets-abac:index:EksSecretsAbac";
 
-async function startPlugin(): Promise<{ child: ChildProcess; port: number }> {
-    // A Python project's folder: no tsconfig.json, no node_modules.
+async function startPlugin(engineAddress: string): Promise<{ child: ChildProcess; port: number }> {
+    // A Python project's folder: no tsconfig.json, no node_modules. The engine's address is
+    // the argument the engine gives every provider plugin.
     const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
-    const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR], { cwd: pwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR, engineAddress], { cwd: pwd, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<number>((resolve, reject) => {
@@ -49,28 +46,39 @@ async function startPlugin(): Promise<{ child: ChildProcess; port: number }> {
     return { child, port };
 }
 
-function getSchema(port: number): Promise<any> {
+function rpc(port: number, method: string, request: unknown): Promise<any> {
     const client = new services.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new Promise((resolve, reject) =>
-        client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: any) => {
+        client[method](request, (err: Error | null, res: any) => {
             client.close();
-            return err ? reject(err) : resolve(JSON.parse(res.getSchema()));
+            return err ? reject(err) : resolve(res);
         }),
     );
 }
+
+/** The offline account: every resource gets an ARN from its name; AWS data sources answer for eu-west-1. */
+const MOCKS: Mocks = {
+    newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, arn: `arn:aws:iam::111122223333:role/${a.name}` } }),
+    call: () => ({ accountId: "111122223333", partition: "aws", region: "eu-west-1", name: "eu-west-1", id: "eu-west-1" }),
+};
 
 describe("the multi-language package (provider/, PulumiPlugin.yaml)", function () {
     this.timeout(120_000);
     let schema: any;
     let child: ChildProcess | undefined;
+    let port: number;
+    let engine: FakeEngine;
 
     before(async () => {
-        const plugin = await startPlugin();
+        engine = await startFakeEngine(MOCKS);
+        const plugin = await startPlugin(engine.address);
         child = plugin.child;
-        schema = await getSchema(plugin.port);
+        port = plugin.port;
+        schema = JSON.parse((await rpc(port, "getSchema", new messages.GetSchemaRequest())).getSchema());
     });
-    after(() => {
+    after(async () => {
         child?.kill();
+        await engine?.stop();
     });
 
     it("is the npm package's name and version, run by the nodejs runtime", () => {
@@ -140,24 +148,31 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         assert.match(props.abacRoleArn.description, /shared ABAC role/);
     });
 
-    it("constructs EksSecretsAbac from the inputs a YAML program sends, with every child", async () => {
-        // In process, under the offline cloud's mocks: a real Construct needs the engine's resource monitor.
-        // The provider is the class run-plugin serves; its component outputs come from the schema served above.
-        const provider = new ComponentProvider({ name: "eks-secrets-abac", dirname: PLUGIN_DIR, components: Object.values(require(PLUGIN_DIR)) });
-        provider.componentDefinitions = { EksSecretsAbac: { outputs: schema.resources[TOKEN].properties } };
-        const wire = Struct.fromJavaScript({
-            clusterName: "prod-eu",
-            clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
-            teams: [
-                { namespace: "payments", secrets: [{ name: "db-password" }], externalSecrets: [{ name: "db", data: [{ secretKey: "PASSWORD", secret: "db-password" }] }] },
-                { namespace: "search", createNamespace: false, secrets: [{ name: "opensearch" }] },
-            ],
-        });
-        const inputs = await deserializeInputs(wire, new Map());
-        const run = await runOffline(() => provider.construct("platform", TOKEN, inputs, {}));
-        const result = await run.result;
-        assert.deepStrictEqual(Object.keys(result.state).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
-        assert.deepStrictEqual(run.countsByType(), {
+    it("constructs EksSecretsAbac over gRPC from the inputs a YAML program sends, and registers every child", async () => {
+        const request = new messages.ConstructRequest();
+        request.setProject("platform-yaml");
+        request.setStack("dev");
+        request.setMonitorendpoint(engine.address);
+        request.setType(TOKEN);
+        request.setName("platform");
+        request.setInputs(
+            Struct.fromJavaScript({
+                clusterName: "prod-eu",
+                clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
+                teams: [
+                    { namespace: "payments", secrets: [{ name: "db-password" }], externalSecrets: [{ name: "db", data: [{ secretKey: "PASSWORD", secret: "db-password" }] }] },
+                    { namespace: "search", createNamespace: false, secrets: [{ name: "opensearch" }] },
+                ],
+            }),
+        );
+        const response = await rpc(port, "construct", request);
+        assert.match(response.getUrn(), /::eks-secrets-abac:index:EksSecretsAbac::platform$/);
+        const state = response.getState().toJavaScript();
+        assert.deepStrictEqual(Object.keys(state).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
+        assert.deepStrictEqual(Object.keys(state.teamSecretArns).sort(), ["payments", "search"]);
+        const counts: Record<string, number> = {};
+        for (const r of engine.registered.filter((x) => x.custom)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        assert.deepStrictEqual(counts, {
             "aws:eks/addon:Addon": 1,
             "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
             "aws:iam/role:Role": 2,
@@ -171,7 +186,20 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             "kubernetes:external-secrets.io/v1:ExternalSecret": 1,
             "kubernetes:helm.sh/v3:Release": 1,
         });
-        const component = run.resources.find((r) => r.type === TOKEN)!;
-        assert.strictEqual(component.name, "platform");
+        const secret = engine.registered.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.inputs.name === "payments/db-password")!;
+        assert.deepStrictEqual(secret.inputs.tags, { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" });
+    });
+
+    it("refuses a bad team over gRPC with the component's own message, and registers nothing of it", async () => {
+        const before = engine.registered.length;
+        const request = new messages.ConstructRequest();
+        request.setProject("platform-yaml");
+        request.setStack("dev");
+        request.setMonitorendpoint(engine.address);
+        request.setType(TOKEN);
+        request.setName("bad");
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "Payments_Team" }] }));
+        await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.namespace/);
+        assert.strictEqual(engine.registered.length, before);
     });
 });
