@@ -5,8 +5,9 @@
  * sdk/nodejs/cmd/pulumi-language-nodejs/main.go, RunPlugin: `node
  * <@pulumi/pulumi/cmd/run-plugin> <plugin folder> <args>`, in the user's
  * working directory), its port read from stdout, and asked for its schema
- * over the provider gRPC protocol. What the schema must say is what a Python
- * or YAML user reads in the generated SDK: written out here, from the
+ * and to construct the component over the provider gRPC protocol, against a
+ * stand-in engine (tests/engine.ts). What the schema must say is what a
+ * Python or YAML user reads in the generated SDK: written out here, from the
  * component's documented arguments.
  */
 import * as grpc from "@grpc/grpc-js";
