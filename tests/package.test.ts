@@ -66,6 +66,7 @@ describe("the npm package in a user's Pulumi project", function () {
         const { stdout } = await run(NPM, ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT });
         packed = JSON.parse(stdout)[0];
     });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("ships compiled JavaScript with declarations, and no tests, scripts, sources or policy pack, under 250 kB", () => {
         const files = packed.files.map((f) => f.path);

@@ -33,6 +33,7 @@ async function startPlugin(engineAddress: string): Promise<{ child: ChildProcess
     // the argument the engine gives every provider plugin.
     const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
     const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR, engineAddress], { cwd: pwd, stdio: ["ignore", "pipe", "pipe"] });
+    child.on("exit", () => fs.rmSync(pwd, { recursive: true, force: true }));
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<number>((resolve, reject) => {
