@@ -3,6 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EksSecretsAbac } from "./eksSecretsAbac";
 import type { AwsContext } from "./lib/account";
+import { componentOptions } from "./lib/aliases";
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
@@ -126,7 +127,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
     constructor(name: string, args: CrossAccountSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = validateCrossAccountArgs(args);
         if (problems.length > 0) throw new ConfigValidationError(problems);
-        super("eks-secrets-abac:index:CrossAccountSecretsAbac", name, {}, opts);
+        super("eks-secrets-abac:index:CrossAccountSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:CrossAccountSecretsAbac", opts));
 
         const secrets = contextOf(args.secretsProvider, this);
         const sharedRoleName = args.sharedRoleName ?? DEFAULT_SHARED_ROLE_NAME;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { awsContext } from "./lib/account";
@@ -17,13 +18,6 @@ import { TeamSecretStore } from "./teamSecretStore";
 import { DEFAULT_PARAMETER_STORE_NAME } from "./lib/parameterStore";
 
 /**
- * Everything a cluster needs for per-team Secrets Manager access through one
- * shared role: Pod Identity agent, ESO controller role and association,
- * shared ABAC role (unless one is given), ESO release, ClusterSecretStore,
- * and the onboarded teams. The arguments are validated before any resource
- * is declared.
- */
-/**
  * Where the secrets and parameters live when that is another account than
  * the cluster's: `CrossAccountSecretsAbac` passes it. Kept out of the
  * arguments so that they stay plain data for every Pulumi language.
@@ -33,13 +27,22 @@ export interface SecretsAccountPlacement {
     readonly provider: aws.Provider;
 }
 
+/**
+ * Everything a cluster needs for per-team Secrets Manager access through one
+ * shared role: Pod Identity agent, ESO controller role and association,
+ * shared ABAC role (unless one is given), ESO release, ClusterSecretStore,
+ * and the onboarded teams. The arguments are validated before any resource
+ * is declared.
+ */
 export class EksSecretsAbac extends pulumi.ComponentResource {
+    /** ARN of the ESO controller role (EKS Pod Identity). */
     public readonly controllerRoleArn: pulumi.Output<string>;
+    /** ARN of the shared ABAC role that every team's reads go through. */
     public readonly abacRoleArn: pulumi.Output<string>;
+    /** Name of the ClusterSecretStore that the teams' ExternalSecrets reference. */
     public readonly storeName: string;
     /** The Parameter Store ClusterSecretStore's name, when a team has parameters. */
     public readonly parameterStoreName?: string;
-    public readonly teams: Record<string, Team> = {};
     /** Secret ARNs by namespace, then by short name. */
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
     /** Parameter ARNs by namespace, then by short name. */
@@ -54,7 +57,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             ]);
         }
         const secretsProvider = placement?.provider;
-        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:EksSecretsAbac", opts));
         if (args.teams.length === 0) {
             pulumi.log.warn(
                 "teams is empty: the ClusterSecretStore and the shared role are deployed, but no namespace may use them yet; add a team (`- namespace: payments`)",
@@ -161,10 +164,10 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     parameterStore: parameterStore?.store,
                     secretsProvider,
                     kmsKeyId: args.secretsKmsKeyId,
+                    retainSecretsOnDelete: args.retainSecretsOnDelete,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
-            this.teams[team.namespace] = t;
             this.teamSecretArns[team.namespace] = t.secretArns;
             this.teamParameterArns[team.namespace] = t.parameterArns;
         }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./lib/account";
+import { componentOptions } from "./lib/aliases";
 import { renderPolicy } from "./lib/iam";
 import { KmsService, secretsKeyPolicy } from "./lib/kms";
 
@@ -33,7 +34,7 @@ export class SecretsKmsKey extends pulumi.ComponentResource {
     public readonly policy: pulumi.Output<string>;
 
     constructor(name: string, args: SecretsKmsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:SecretsKmsKey", name, {}, opts);
+        super("eks-secrets-abac:index:SecretsKmsKey", name, {}, componentOptions("eks-secrets-abac:index:SecretsKmsKey", opts));
         const ctx = awsContext(this);
         this.policy = pulumi
             .all([ctx, args.secretsAccountId, args.secretsRegion, args.sharedRoleArn, args.writerArns ?? []])

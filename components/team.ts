@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
@@ -26,6 +27,8 @@ export interface TeamArgs {
     readonly secretsProvider?: aws.Provider;
     /** Key of secrets and parameters that name none. @default the AWS-managed keys */
     readonly kmsKeyId?: pulumi.Input<string>;
+    /** Keep the secrets, parameters and their values in AWS when Pulumi deletes them. @default true */
+    readonly retainSecretsOnDelete?: boolean;
 }
 
 /** Parameter Store needs a value; a parameter created without one holds this until the team sets its own. */
@@ -51,10 +54,12 @@ export class Team extends pulumi.ComponentResource {
     public readonly parameterArns: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: TeamArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:Team", name, {}, opts);
+        super("eks-secrets-abac:index:Team", name, {}, componentOptions("eks-secrets-abac:index:Team", opts));
         const team = args.team;
         const ns = team.namespace;
         const prefix = args.secretNamePrefix ?? "";
+        // Values set outside Pulumi (put-secret-value) exist nowhere else.
+        const retainOnDelete = args.retainSecretsOnDelete ?? true;
         this.namespace = ns;
 
         const metadata = { name: ns, labels: storeLabels(args.storeName) };
@@ -73,13 +78,13 @@ export class Team extends pulumi.ComponentResource {
                     recoveryWindowInDays: secret.recoveryWindowInDays,
                     tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
                 },
-                { parent: this, provider: args.secretsProvider },
+                { parent: this, provider: args.secretsProvider, retainOnDelete },
             );
             if (secret.value !== undefined) {
                 new aws.secretsmanager.SecretVersion(
                     `${name}-secret-${secret.name}-value`,
                     { secretId: resource.id, secretString: pulumi.secret(secret.value) },
-                    { parent: this, provider: args.secretsProvider },
+                    { parent: this, provider: args.secretsProvider, retainOnDelete },
                 );
             }
             this.secrets[secret.name] = resource;
@@ -98,7 +103,7 @@ export class Team extends pulumi.ComponentResource {
                     tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
                 },
                 // Without a value of its own, the team's later put-parameter is kept.
-                { parent: this, provider: args.secretsProvider, ignoreChanges: parameter.value === undefined ? ["value"] : [] },
+                { parent: this, provider: args.secretsProvider, retainOnDelete, ignoreChanges: parameter.value === undefined ? ["value"] : [] },
             );
             this.parameters[parameter.name] = resource;
             this.parameterArns[parameter.name] = resource.arn;

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { withDependencies } from "./lib/dependencies";
 import { parameterStoreManifest } from "./lib/parameterStore";
 
@@ -23,7 +24,7 @@ export class TeamParameterStore extends pulumi.ComponentResource {
     public readonly storeName: string;
 
     constructor(name: string, args: TeamParameterStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:TeamParameterStore", name, {}, opts);
+        super("eks-secrets-abac:index:TeamParameterStore", name, {}, componentOptions("eks-secrets-abac:index:TeamParameterStore", opts));
         const manifest = pulumi
             .all([args.region, args.abacRoleArn])
             .apply(([region, abacRoleArn]) =>
