@@ -132,22 +132,44 @@ export async function stackViolations(policy: StackValidationPolicy, resources: 
     return outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
 }
 
-/** Every policy on every resource, as `pulumi preview --policy-pack` would; disabled policies are skipped. */
-export async function runPolicies(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<Violation[]> {
-    const found: Violation[] = [];
-    const total = resources.length;
-    for (const policy of policies) {
+/** What one policy said of the whole plan. */
+export interface PolicyOutcome {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    kind: "resource" | "stack";
+    /** Resources the policy applied to (it did not call notApplicable); every resource for a stack policy. */
+    checked: number;
+    violations: Violation[];
+}
+
+/** Every policy on every resource, as `pulumi preview --policy-pack` would, with a row per policy; disabled policies are skipped. */
+export async function runPolicyTable(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<PolicyOutcome[]> {
+    const table: PolicyOutcome[] = [];
+    const enabled = policies.filter((p) => (p.enforcementLevel ?? "advisory") !== "disabled");
+    const resourcePolicies = enabled.filter((p) => !("validateStack" in p)).length;
+    const total = resources.length * resourcePolicies;
+    let done = 0;
+    for (const policy of enabled) {
         const level = policy.enforcementLevel ?? "advisory";
-        if (level === "disabled") continue;
-        const add = (resource: string, message: string) => found.push({ policy: policy.name, enforcementLevel: level, resource, message });
+        const row: PolicyOutcome = { policy: policy.name, enforcementLevel: level, kind: "validateStack" in policy ? "stack" : "resource", checked: 0, violations: [] };
+        const add = (resource: string, message: string) => row.violations.push({ policy: policy.name, enforcementLevel: level, resource, message });
         if ("validateStack" in policy) {
+            row.checked = resources.length;
             for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
-            continue;
+        } else {
+            for (const r of resources) {
+                const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name });
+                if (outcome.notApplicable === undefined) row.checked++;
+                for (const message of outcome.reports) add(r.name, message);
+                onProgress?.(++done, total);
+            }
         }
-        for (const [i, r] of resources.entries()) {
-            for (const message of (await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name })).reports) add(r.name, message);
-            onProgress?.(i + 1, total);
-        }
+        table.push(row);
     }
-    return found;
+    return table;
+}
+
+/** Every policy's violations on every resource, in one list. */
+export async function runPolicies(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<Violation[]> {
+    return (await runPolicyTable(policies, resources, onProgress)).flatMap((p) => p.violations);
 }
