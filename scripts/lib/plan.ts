@@ -78,7 +78,7 @@ export interface Progress {
 }
 
 /** Up to this many decisions the plan evaluates every pair as well as the proof, and checks they agree. */
-export const PLAN_MATRIX_LIMIT = 200_000;
+export const PLAN_MATRIX_LIMIT = 20_000;
 
 /** The policy pack's policies on every planned resource, and the access matrix of the plan. */
 export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fullMatrix?: boolean; matrixLimit?: number } = {}): Promise<Verdict> {
