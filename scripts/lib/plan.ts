@@ -155,23 +155,21 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             .filter((p) => p.inputs.role === role.state.name)
             .map((p) => JSON.parse(p.inputs.policy)),
     }));
+    // Grouped once: a filter per team would make the plan quadratic in teams.
+    const secretsByNamespace = groupBy(run.ofType("aws:secretsmanager/secret:Secret"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
+    const externalSecretsByNamespace = groupBy(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret"), (e) => e.inputs.metadata?.namespace);
     const teams = parsed.config.teams.map((team): TeamPlan => {
         const ns = team.namespace;
-        const secrets = run
-            .ofType("aws:secretsmanager/secret:Secret")
-            .filter((s) => s.inputs.tags?.[NAMESPACE_TAG_KEY] === ns)
+        const secrets = (secretsByNamespace.get(ns) ?? [])
             .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }))
             .sort((a, b) => a.name.localeCompare(b.name));
-        const externalSecrets = run
-            .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
-            .filter((e) => e.inputs.metadata.namespace === ns)
-            .map((e) => ({
-                name: e.inputs.metadata.name as string,
-                reads: [
-                    ...(e.inputs.spec.data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key),
-                    ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
-                ],
-            }));
+        const externalSecrets = (externalSecretsByNamespace.get(ns) ?? []).map((e) => ({
+            name: e.inputs.metadata.name as string,
+            reads: [
+                ...(e.inputs.spec.data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key),
+                ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
+            ],
+        }));
         return {
             namespace: ns,
             namespaceAction: team.createNamespace === false ? "label existing" : "create",
@@ -195,6 +193,18 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             resources: run.resources,
         },
     };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k === undefined) continue;
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
+    }
+    return groups;
 }
 
 function indent(text: string, by = "    "): string {

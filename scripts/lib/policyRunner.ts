@@ -17,8 +17,15 @@ import type {
 /** Thrown by `notApplicable`, as the SDK's own is: the policy does not apply. */
 export class NotApplicable extends Error {}
 
+/** Policies decline most resources this way: a control-flow signal, so it captures no stack (tens of thousands per plan). */
 const notApplicable = (reason?: string): never => {
-    throw new NotApplicable(reason);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        throw new NotApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
 };
 
 /** A policy's options: the schema's defaults, then the given ones (as the CLI fills them). */
