@@ -36,7 +36,8 @@ async function main(): Promise<number> {
         ...(values["existing-namespace"] ? { createNamespace: false } : {}),
         ...(values.secret.length > 0 ? { secrets: values.secret.map((name) => ({ name })) } : {}),
     };
-    const before = readStackFile(file) && fs.readFileSync(file, "utf8");
+    readStackFile(file); // a missing file or bad YAML stops here, naming the file
+    const before = fs.readFileSync(file, "utf8");
     let after: string;
     try {
         after = addTeam(before, team);

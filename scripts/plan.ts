@@ -9,7 +9,7 @@
  */
 import * as path from "path";
 import { formatProblems } from "../components/lib/validate";
-import { EXIT, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
+import { ConfigError, EXIT, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
 import { writeMatrixReports } from "./lib/matrixReport";
 import { buildPlan, judgePlan, renderPlan, renderVerdict, SUMMARY_TEAMS } from "./lib/plan";
 
@@ -39,7 +39,14 @@ async function main(): Promise<number> {
     if (values === undefined) return EXIT.ok;
     const stackFile = values.config;
     const progress = progressReporter(!values.quiet);
-    const result = await buildPlan(stackFile, progress);
+    let result: Awaited<ReturnType<typeof buildPlan>>;
+    try {
+        result = await buildPlan(stackFile, progress);
+    } catch (e) {
+        // JSON consumers get JSON even for an unreadable stack file; the message goes to stderr too.
+        if (values.json && e instanceof ConfigError) writeJson({ ok: false, stackFile, error: e.message }, values.out);
+        throw e;
+    }
     if (!result.ok) {
         if (values.json) writeJson({ ok: false, stackFile, problems: result.problems }, values.out);
         process.stderr.write(`${stackFile}: ${formatProblems(result.problems)}\n`);
