@@ -33,6 +33,12 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
         super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+        if (args.teams.length === 0) {
+            pulumi.log.warn(
+                "teams is empty: the ClusterSecretStore and the shared role are deployed, but no namespace may use them yet; add a team (`- namespace: payments`)",
+                this,
+            );
+        }
 
         const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
         const esoServiceAccount = args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT;
@@ -60,6 +66,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       `${name}-shared-abac`,
                       {
                           controllerRoleArns: [ctx.apply((c) => roleArn(c, controllerName))],
+                          clusterArns: [clusterArn],
+                          esoServiceAccounts: [esoServiceAccount],
                           kmsKeyArns: args.kmsKeyArns,
                           tags,
                       },
@@ -92,6 +100,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 values: args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 abacRoleArn: abacArn,
+                clusterStoreName: storeName,
             },
             { parent: this, dependsOn: withDependencies(opts, agent ? [controller.association, agent.addon] : [controller.association]) },
         );

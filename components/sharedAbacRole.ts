@@ -9,6 +9,13 @@ export interface SharedAbacRoleArgs {
      * `controllerRoleName` and `roleArn` to name them before they exist.
      */
     readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * ARNs of the clusters whose ESO may chain in: the trust pins the
+     * session's transitive `eks-cluster-arn` tag to them (see `eksClusterArn`).
+     */
+    readonly clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** ESO's service account on those clusters. @default ["external-secrets"] */
+    readonly esoServiceAccounts?: string[];
     /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
     readonly kmsKeyArns?: string[];
     /** Role name. @default auto-named from the component name */
@@ -31,8 +38,10 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns])
-            .apply(([c, arns]) => renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns })));
+            .all([ctx, args.controllerRoleArns, args.clusterArns])
+            .apply(([c, arns, clusterArns]) =>
+                renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts })),
+            );
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
