@@ -134,6 +134,7 @@ describe("isolation for any number of teams", () => {
             assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "prod-eu" } })), /literal `prod-eu`/);
             assert.match(refusals(withCondition({}, { Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments/*" })), /matches secrets by name with a wildcard/);
             assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/team": "${aws:PrincipalTag/esoNamespace}" } })), /varies with the secret/);
+            assert.match(refusals(withCondition({ ArnEquals: { "aws:PrincipalTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111122223333:cluster/x" } })), /`aws:PrincipalTag\/eks-cluster-arn` varies with the session's cluster/);
         });
     });
 

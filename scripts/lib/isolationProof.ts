@@ -79,10 +79,11 @@ function tokens(literal: string): string[] {
  * are the stack's namespaces, secret names and cluster names: none may
  * appear as a literal.
  */
-export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>): StructureCheck {
+export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>, derivedKeys: Iterable<string> = []): StructureCheck {
     const names = new Set([...teamNames].flatMap(tokens));
     const slotKeys = new Set(SLOTS.map((s) => s.key.toLowerCase()));
-    const constantKeys = new Map(Object.entries(constantContext).map(([k, v]) => [k.toLowerCase(), v]));
+    const derived = new Set([...derivedKeys].map((k) => k.toLowerCase()));
+    const constantKeys = new Map(Object.entries(constantContext).filter(([k]) => !derived.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), v]));
     const refusals: string[] = [];
     const constants = new Set<string>();
     const operators = new Set<string>();
@@ -96,6 +97,10 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
     const classify = (where: string, key: string): "slot" | "constant" | "unmodelled" => {
         const k = key.toLowerCase();
         if (slotKeys.has(k)) return "slot";
+        if (derived.has(k)) {
+            refuse(where, `\`${key}\` varies with the session's cluster or namespace, and the proof models only ${SLOTS.map((x) => `\`${x.key}\``).join(", ")}`);
+            return "unmodelled";
+        }
         if (/^(secretsmanager|aws):resourcetag\//.test(k) || (k.startsWith("secretsmanager:") && !constantKeys.has(k))) {
             refuse(where, `\`${key}\` varies with the secret, and the matrix models only the ${NAMESPACE_TAG_KEY} and ${CLUSTER_TAG_KEY} tags`);
             return "unmodelled";
@@ -310,6 +315,14 @@ export function constantContext(spec: MatrixSpec): Record<string, string> {
     return context;
 }
 
+/** Session keys other than the slots whose value changes with the session (e.g. `eks-cluster-arn` carries the cluster's name). */
+export function derivedSessionKeys(spec: MatrixSpec): string[] {
+    const a = abacSessionContext(spec, { cluster: "cluster-a", esoNamespace: "team-a" });
+    const b = abacSessionContext(spec, { cluster: "cluster-b", esoNamespace: "team-b" });
+    const slots = new Set<string>(SLOTS.map((s) => s.key));
+    return Object.keys(a).filter((k) => !slots.has(k) && a[k] !== b[k]);
+}
+
 /** The IAM decision for one pair of slot values, every read action. */
 export function decidePair(spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets">, values: PairValues, secretName = "representative-secret"): { allowed: boolean; mixed: boolean } {
     const [sn, sc, tn, tc] = values;
@@ -333,7 +346,7 @@ export function stackNames(spec: MatrixSpec): string[] {
 /** Decides isolation for any number of teams, or says why it cannot. */
 export function proveIsolation(spec: MatrixSpec): IsolationProof {
     const started = process.hrtime.bigint();
-    const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec));
+    const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec), derivedSessionKeys(spec));
     const classes: ClassResult[] = [];
     if (structure.applicable) {
         for (const values of enumerateClasses(structure.constants)) {

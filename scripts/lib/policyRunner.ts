@@ -164,7 +164,13 @@ export async function runPolicyTable(policies: Policies, resources: PolicyResour
             row.checked = resources.length;
             for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
         } else {
+            // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
+            const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
             for (const r of resources) {
+                if (only !== undefined && r.type !== only) {
+                    onProgress?.(++done, total);
+                    continue;
+                }
                 const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name });
                 if (outcome.notApplicable === undefined) row.checked++;
                 for (const message of outcome.reports) add(r.name, message);
