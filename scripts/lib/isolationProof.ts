@@ -371,6 +371,9 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
             });
         }
     }
+    // Readable order: the everyday classes (every tag present, no name shared between a namespace and a cluster) first.
+    const unusual = (c: ClassResult) => c.representative.filter((v) => v === undefined || v === "").length * 2 + (c.description.includes("(") ? 1 : 0);
+    classes.sort((a, b) => unusual(a) - unusual(b));
     const crossTeamAllows = classes.filter((c) => c.allowed && !c.expected);
     const ownDenials = classes.filter((c) => !c.allowed && c.expected);
     return {
