@@ -20,7 +20,11 @@ import { buildPlan, PLAN_MATRIX_LIMIT } from "./lib/plan";
 import { DEFAULT_OTHER_CLUSTER, matrixSpecFromPlan } from "./lib/stackMatrix";
 
 const ROOT = path.join(__dirname, "..");
-const rel = (p: string) => path.relative(process.cwd(), p) || ".";
+/** Paths inside the working folder as relative, others as absolute. */
+const rel = (p: string) => {
+    const r = path.relative(process.cwd(), p);
+    return r === "" ? "." : r.startsWith("..") ? path.resolve(p) : r;
+};
 
 export const ACCESS_MATRIX_COMMAND = {
     usage: "npm run access-matrix --",
