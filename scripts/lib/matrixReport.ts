@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Matrix, SecretRef, Session, SessionRow } from "./accessMatrix";
+import type { Matrix, SecretRef, Session } from "./accessMatrix";
 import type { ClassResult } from "./isolationProof";
 import type { MatrixRun } from "./matrixRun";
 
@@ -153,8 +153,7 @@ function writeHeatmap(file: string, run: MatrixRun, title: string) {
 
 /** The summary picture: the verdict, the totals, and each class with its decision. */
 function writeSummaryPicture(file: string, run: MatrixRun, title: string) {
-    const classes = run.proof.classes;
-    const rowsShown = classes.length > 0 ? classes : [];
+    const rowsShown = run.proof.classes;
     const width = 980;
     const top = 150;
     const height = top + 16 * rowsShown.length + 110;
@@ -246,5 +245,3 @@ export function writeMatrixReports(dir: string, run: MatrixRun, title = "Access 
     writeHtml(files[2], run, title);
     return files;
 }
-
-export type { SessionRow };
