@@ -29,6 +29,8 @@ export function floorProgram(teams: number): void {
     new aws.iam.RolePolicy("floor-policy-a", { role: "a", policy: doc });
     new aws.iam.RolePolicy("floor-policy-b", { role: "b", policy: doc });
     new aws.eks.PodIdentityAssociation("floor-association", { clusterName: "prod-eu", namespace: "external-secrets", serviceAccount: "external-secrets", roleArn: "arn:aws:iam::111122223333:role/a" });
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicy("floor-admission-policy", { metadata: { name: "guard" }, spec: {} });
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("floor-admission-binding", { metadata: { name: "guard" }, spec: { policyName: "guard", validationActions: ["Deny"] } });
     new k8s.apiextensions.CustomResource("floor-store", { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "store" }, spec: {} });
     for (let i = 0; i < teams; i++) {
         new k8s.core.v1.Namespace(`floor-namespace-${i}`, { metadata: { name: "ns" } });
