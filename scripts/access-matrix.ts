@@ -12,12 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { formatProblems } from "../components/lib/validate";
 import { ConfigError, EXIT, intOption, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
-import { runMatrix } from "./lib/matrixRun";
-import { matrixSummary, writeMatrixReports } from "./lib/matrixReport";
-import { buildPlan, PLAN_MATRIX_LIMIT } from "./lib/plan";
-import { DEFAULT_OTHER_CLUSTER, matrixSpecFromPlan } from "./lib/stackMatrix";
+import { DEFAULT_OTHER_CLUSTER, PLAN_MATRIX_LIMIT } from "./lib/defaults";
 
 const ROOT = path.join(__dirname, "..");
 /** Paths inside the working folder as relative, others as absolute. */
@@ -47,6 +43,12 @@ async function main(): Promise<number> {
     const values = parseCommand(ACCESS_MATRIX_COMMAND);
     if (values === undefined) return EXIT.ok;
     const workers = intOption("workers", values.workers);
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { formatProblems } = await import("../components/lib/validate");
+    const { runMatrix } = await import("./lib/matrixRun");
+    const { matrixSummary, writeMatrixReports } = await import("./lib/matrixReport");
+    const { buildPlan } = await import("./lib/plan");
+    const { matrixSpecFromPlan } = await import("./lib/stackMatrix");
     const result = await buildPlan(values.config, progressReporter(!values.quiet));
     if (!result.ok) {
         if (values.json) writeJson({ ok: false, stackFile: values.config, problems: result.problems });

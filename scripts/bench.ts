@@ -14,12 +14,11 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { abacPermissionPolicy } from "../components/lib/iam";
-import { computeMatrix, MatrixSpec } from "./lib/accessMatrix";
+import type { MatrixSpec } from "./lib/accessMatrix";
 import { EXIT, parseCommand, runCommand } from "./lib/cli";
-import { proveIsolation, rowsFromProof } from "./lib/isolationProof";
-import { OFFLINE } from "./lib/offlineCloud";
-import { benchTeams } from "./bench/program";
+import { benchTeams } from "./bench/teams";
 import { profileByCategory } from "./bench/profile";
+import { OFFLINE } from "./lib/defaults";
 
 const ROOT = path.join(__dirname, "..");
 const PROGRAM = path.join(__dirname, "bench", "program.ts");
@@ -130,6 +129,9 @@ function policyPackSection(file: string): string {
 async function main(): Promise<number> {
     const values = parseCommand(BENCH_COMMAND);
     if (values === undefined) return EXIT.ok;
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { computeMatrix } = await import("./lib/accessMatrix");
+    const { proveIsolation, rowsFromProof } = await import("./lib/isolationProof");
     const teamCounts = counts(values.teams);
     const classicCounts = counts(values["classic-teams"]);
     const commandTeams = Number(values["command-teams"]);

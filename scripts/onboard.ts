@@ -8,10 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { formatProblems } from "../components/lib/validate";
 import { ConfigError, EXIT, parseCommand, runCommand, UsageError } from "./lib/cli";
-import { addTeam, planDiff } from "./lib/onboard";
-import { buildPlanFrom } from "./lib/plan";
 import { readStackFile, stackFileFromText } from "./lib/stackFile";
 
 export const ONBOARD_COMMAND = {
@@ -31,6 +28,10 @@ async function main(): Promise<number> {
     if (values === undefined) return EXIT.ok;
     const file = values.config;
     if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { formatProblems } = await import("../components/lib/validate");
+    const { addTeam, planDiff } = await import("./lib/onboard");
+    const { buildPlanFrom } = await import("./lib/plan");
     const team = {
         namespace: values.namespace,
         ...(values["existing-namespace"] ? { createNamespace: false } : {}),

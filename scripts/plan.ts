@@ -8,10 +8,8 @@
  * configuration problem, 2 wrong usage.
  */
 import * as path from "path";
-import { formatProblems } from "../components/lib/validate";
 import { ConfigError, EXIT, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
-import { writeMatrixReports } from "./lib/matrixReport";
-import { buildPlan, judgePlan, renderPlan, renderVerdict, SUMMARY_TEAMS } from "./lib/plan";
+import { SUMMARY_TEAMS } from "./lib/defaults";
 
 const DEFAULT_STACK_FILE = path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.example.yaml")) || "Pulumi.example.yaml";
 
@@ -37,6 +35,10 @@ export const PLAN_COMMAND = {
 async function main(): Promise<number> {
     const values = parseCommand(PLAN_COMMAND);
     if (values === undefined) return EXIT.ok;
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { formatProblems } = await import("../components/lib/validate");
+    const { writeMatrixReports } = await import("./lib/matrixReport");
+    const { buildPlan, judgePlan, renderPlan, renderVerdict } = await import("./lib/plan");
     const stackFile = values.config;
     const progress = progressReporter(!values.quiet);
     let result: Awaited<ReturnType<typeof buildPlan>>;

@@ -3,7 +3,7 @@
  * codes, what they print on stdout and stderr, and what they write.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -24,6 +24,22 @@ function run(script: string, args: string[]) {
         env: { ...process.env, NODE_NO_WARNINGS: "1" },
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As `run`, without waiting: for checks that need no order. */
+function runAsync(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", script), ...args], {
+            cwd: ROOT,
+            env: { ...process.env, NODE_NO_WARNINGS: "1" },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
 }
 
 /** Through npm itself, banner and all. */
@@ -73,18 +89,20 @@ describe("commands", function () {
         assert.match(refused.stderr, /teams\[2\]\.namespace: is `kube-system`/);
     });
 
-    it("plan: bad YAML and a missing file name the file (exit 1); a wrong option is a usage error (exit 2)", () => {
+    it("plan: bad YAML and a missing file name the file (exit 1); a wrong option is a usage error (exit 2)", async () => {
         const dir = tmp();
         const bad = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(bad, "config:\n  eks-secrets-abac:clusterName: dev\n   bad: [\n");
-        const yamlError = run("plan.ts", ["--config", bad]);
+        const [yamlError, missing, usage] = await Promise.all([
+            runAsync("plan.ts", ["--config", bad]),
+            runAsync("plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]),
+            runAsync("plan.ts", ["--confg", bad]),
+        ]);
         assert.strictEqual(yamlError.code, 1);
         assert.ok(yamlError.stderr.startsWith(`${bad}: `), yamlError.stderr);
         assert.match(yamlError.stderr, /at line 2, column 33/);
-        const missing = run("plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]);
         assert.strictEqual(missing.code, 1);
         assert.match(missing.stderr, /Pulumi\.none\.yaml: cannot read the stack file \(ENOENT\)/);
-        const usage = run("plan.ts", ["--confg", bad]);
         assert.strictEqual(usage.code, 2);
         assert.match(usage.stderr, /Unknown option '--confg'/);
     });
@@ -114,14 +132,16 @@ describe("commands", function () {
         assert.strictEqual(JSON.parse(fs.readFileSync(out, "utf8")).ok, true);
     });
 
-    it("every command answers --help with every option, and exit 0", () => {
-        for (const [script, spec] of [
+    it("every command answers --help with every option, and exit 0", async () => {
+        const commands = [
             ["plan.ts", PLAN_COMMAND],
             ["access-matrix.ts", ACCESS_MATRIX_COMMAND],
             ["onboard.ts", ONBOARD_COMMAND],
             ["bench.ts", BENCH_COMMAND],
-        ] as const) {
-            const help = run(script, ["--help"]);
+        ] as const;
+        const helps = await Promise.all(commands.map(([script]) => runAsync(script, ["--help"])));
+        for (const [i, [script, spec]] of commands.entries()) {
+            const help = helps[i];
             assert.strictEqual(help.code, 0, `${script}: ${help.stderr}`);
             for (const option of [...Object.keys(spec.options), "help"]) assert.ok(help.stdout.includes(`--${option}`), `${script} --help lacks --${option}`);
             assert.match(help.stdout, /Exit codes: 0 ok; 1 .*; 2 wrong usage/);

@@ -11,7 +11,7 @@
  */
 import { createHash } from "crypto";
 import { EksSecretsAbac } from "../../components";
-import type { TeamSpec } from "../../components/lib/types";
+import { benchTeams } from "./teams";
 import { policies } from "../../policypack/policies";
 import { runOffline } from "../lib/offlineCloud";
 import { runPolicies, stackResource } from "../lib/policyRunner";
@@ -40,16 +40,7 @@ export function floorProgram(teams: number): void {
     }
 }
 
-export function benchTeams(count: number): TeamSpec[] {
-    return Array.from({ length: count }, (_, i) => {
-        const namespace = `team-${String(i).padStart(4, "0")}`;
-        return {
-            namespace,
-            secrets: [{ name: "db-password" }, { name: "api-key" }],
-            externalSecrets: [{ name: "app", data: [{ secretKey: "DB_PASSWORD", secret: "db-password" }, { secretKey: "API_KEY", secret: "api-key" }] }],
-        };
-    });
-}
+export { benchTeams };
 
 const SHARED_DOCUMENTS: [string, string, string][] = [
     ["aws:iam/role:Role", "assumeRolePolicy", "trust policy"],

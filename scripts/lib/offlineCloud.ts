@@ -9,13 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
-export const OFFLINE = {
-    accountId: "111122223333",
-    partition: "aws",
-    region: "eu-west-1",
-    project: "eks-secrets-abac",
-    stack: "offline",
-} as const;
+import { OFFLINE } from "./defaults";
+
+export { OFFLINE };
 
 export interface CloudAccount {
     accountId: string;

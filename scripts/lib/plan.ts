@@ -14,6 +14,7 @@ import { matrixSummary } from "./matrixReport";
 import { MatrixRun, runMatrix } from "./matrixRun";
 import { accountFromConfig, CloudAccount, OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
+import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
 import { matrixSpecFromPlan } from "./stackMatrix";
 
@@ -77,8 +78,7 @@ export interface Progress {
     (stage: string, done: number, total: number): void;
 }
 
-/** Up to this many decisions the plan evaluates every pair as well as the proof, and checks they agree. */
-export const PLAN_MATRIX_LIMIT = 20_000;
+export { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS };
 
 /** The policy pack's policies on every planned resource, and the access matrix of the plan. */
 export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fullMatrix?: boolean; matrixLimit?: number } = {}): Promise<Verdict> {
@@ -234,8 +234,6 @@ function chartOf(resources: RecordedResource[]): ChartPlan | undefined {
     };
 }
 
-/** Above this many teams the text plan lists counts, not every team (`--full` lists them). */
-export const SUMMARY_TEAMS = 50;
 
 /** The plan as text for a terminal; `summary` lists the first teams only. */
 export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): string {

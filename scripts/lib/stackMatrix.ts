@@ -4,8 +4,9 @@ import { isAbacDocument, parseDocument } from "../../policypack/policies/iamDocu
 import { MatrixSpec } from "./accessMatrix";
 import type { Plan } from "./plan";
 
-/** A second cluster in the same account: its sessions and secrets must stay apart. */
-export const DEFAULT_OTHER_CLUSTER = "another-cluster";
+import { DEFAULT_OTHER_CLUSTER } from "./defaults";
+
+export { DEFAULT_OTHER_CLUSTER };
 
 export interface StackMatrixOptions {
     /** Clusters beside the stack's own. @default [DEFAULT_OTHER_CLUSTER] */
