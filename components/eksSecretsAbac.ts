@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { awsContext } from "./lib/account";
@@ -22,17 +23,19 @@ import { TeamSecretStore } from "./teamSecretStore";
  * is declared.
  */
 export class EksSecretsAbac extends pulumi.ComponentResource {
+    /** ARN of the ESO controller role (EKS Pod Identity). */
     public readonly controllerRoleArn: pulumi.Output<string>;
+    /** ARN of the shared ABAC role that every team's reads go through. */
     public readonly abacRoleArn: pulumi.Output<string>;
+    /** Name of the ClusterSecretStore that the teams' ExternalSecrets reference. */
     public readonly storeName: string;
-    public readonly teams: Record<string, Team> = {};
     /** Secret ARNs by namespace, then by short name. */
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
-        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:EksSecretsAbac", opts));
         if (args.teams.length === 0) {
             pulumi.log.warn(
                 "teams is empty: the ClusterSecretStore and the shared role are deployed, but no namespace may use them yet; add a team (`- namespace: payments`)",
@@ -121,10 +124,10 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     secretNamePrefix: args.secretNamePrefix,
                     tags,
                     store: store.store,
+                    retainSecretsOnDelete: args.retainSecretsOnDelete,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
-            this.teams[team.namespace] = t;
             this.teamSecretArns[team.namespace] = t.secretArns;
         }
 

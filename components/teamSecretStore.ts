@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { withDependencies } from "./lib/dependencies";
 import { clusterSecretStoreManifest } from "./lib/manifests";
 
@@ -20,7 +21,7 @@ export class TeamSecretStore extends pulumi.ComponentResource {
     public readonly storeName: string;
 
     constructor(name: string, args: TeamSecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:TeamSecretStore", name, {}, opts);
+        super("eks-secrets-abac:index:TeamSecretStore", name, {}, componentOptions("eks-secrets-abac:index:TeamSecretStore", opts));
         const manifest = pulumi
             .all([args.region, args.abacRoleArn])
             .apply(([region, abacRoleArn]) => clusterSecretStoreManifest({ name: args.storeName, region, abacRoleArn }));

@@ -342,7 +342,7 @@ async function main(): Promise<number> {
         "",
         "## The policy pack's cost",
         "",
-        "The pack's cost per resource, in this process and over the analyzer's gRPC protocol, is measured by the policy pack's own benchmark (the section below, when present). The plan runs every policy on every resource in this process.",
+        "The pack's cost per resource, in this process and over the analyzer's gRPC protocol, is measured by the policy pack's own benchmark: [Policy pack](#policy-pack), below (when present). The plan runs every policy on every resource in this process.",
         "",
         "## Reproduce",
         "",

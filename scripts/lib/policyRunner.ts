@@ -13,6 +13,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
 
 /** Thrown by `notApplicable`, as the SDK's own is: the policy does not apply. */
 export class NotApplicable extends Error {}
@@ -60,8 +61,9 @@ export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type
         opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
         provider: o.providerProps ? ({ type: "pulumi:providers:aws", props: o.providerProps, urn: "urn:provider", name: "default" } as any) : undefined,
         stackTags: new Map(Object.entries(o.stackTags ?? {})),
-        isType: () => false,
-        asType: () => undefined,
+        // As the SDK's isTypeOf: a class's `__pulumiType` (what validateResourceOfType filters on).
+        isType: (cls: any) => cls?.__pulumiType === type,
+        asType: ((cls: any) => (cls?.__pulumiType === type ? props : undefined)) as any,
         getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
         notApplicable,
     };
@@ -94,6 +96,8 @@ export interface Violation {
 interface Outcome<R> {
     reports: R[];
     notApplicable?: string;
+    /** Set when the policy could not decide (an unknown value): the SDK reports it as an advisory. */
+    undecided?: string;
 }
 
 async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcome<R>> {
@@ -101,6 +105,8 @@ async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcom
         await run();
     } catch (e) {
         if (e instanceof NotApplicable) return { reports: [], notApplicable: e.message };
+        // As the SDK does: an unknown value turns the policy's verdict into one advisory.
+        if (e instanceof UnknownValueError) return { reports, undecided: (e as Error).message };
         throw e;
     }
     return { reports };
@@ -129,14 +135,16 @@ const nameOfUrn = (urn?: string) => urn?.split("::").pop() ?? "?";
 /** Violations a resource policy reports; "not applicable: <reason>" when it declines. */
 export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions = {}): Promise<string[]> {
     const outcome = await resourcePolicyOutcome(policy, type, props, o);
-    return outcome.notApplicable !== undefined ? [`not applicable: ${outcome.notApplicable}`] : outcome.reports;
+    if (outcome.notApplicable !== undefined) return [`not applicable: ${outcome.notApplicable}`];
+    return outcome.undecided !== undefined ? [...outcome.reports, `undecided: ${outcome.undecided}`] : outcome.reports;
 }
 
 /** Violations a stack policy reports, as "<resource name>: <message>". */
 export async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[], o: { config?: object } = {}): Promise<string[]> {
     const outcome = await stackPolicyOutcome(policy, resources, o.config);
     if (outcome.notApplicable !== undefined) return [`not applicable: ${outcome.notApplicable}`];
-    return outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
+    const reports = outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
+    return outcome.undecided !== undefined ? [...reports, `undecided: ${outcome.undecided}`] : reports;
 }
 
 /** What one policy said of the whole plan. */
