@@ -112,11 +112,20 @@ async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcom
     return { reports };
 }
 
-function resourcePolicyOutcome(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions): Promise<Outcome<string>> {
+function resourcePolicyOutcome(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions): Promise<Outcome<string> & { readConfig?: boolean }> {
     const reports: string[] = [];
+    let readConfig = false;
     return caught(reports, async () => {
-        for (const v of [policy.validateResource ?? []].flat()) await v(resourceArgs(policy, type, props, o), (message) => reports.push(message));
-    });
+        for (const v of [policy.validateResource ?? []].flat()) {
+            const args = resourceArgs(policy, type, props, o);
+            const getConfig = args.getConfig;
+            args.getConfig = <T extends object>() => {
+                readConfig = true;
+                return getConfig<T>();
+            };
+            await v(args, (message) => reports.push(message));
+        }
+    }).then((outcome) => ({ ...outcome, readConfig }));
 }
 
 function stackPolicyOutcome(policy: StackValidationPolicy, resources: PolicyResource[], config?: object): Promise<Outcome<{ urn?: string; message: string }>> {
@@ -152,7 +161,11 @@ export interface PolicyOutcome {
     policy: string;
     enforcementLevel: EnforcementLevel;
     kind: "resource" | "stack";
-    /** Resources the policy applied to (it did not call notApplicable); every resource for a stack policy. */
+    /**
+     * Resources the policy applied to: it read its options (the pack's policies do so once they know the
+     * type is theirs, and return early otherwise) or reported, and did not call notApplicable. Every
+     * resource for a stack policy.
+     */
     checked: number;
     violations: Violation[];
 }
@@ -180,7 +193,7 @@ export async function runPolicyTable(policies: Policies, resources: PolicyResour
                     continue;
                 }
                 const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name });
-                if (outcome.notApplicable === undefined) row.checked++;
+                if (outcome.notApplicable === undefined && (outcome.readConfig || outcome.reports.length > 0)) row.checked++;
                 for (const message of outcome.reports) add(r.name, message);
                 onProgress?.(++done, total);
             }
