@@ -50,7 +50,11 @@ function sorted(values: string[]): string[] {
     return [...new Set(values)].sort();
 }
 
-/** Writes to a role that change what it may do or who may assume it. */
+/**
+ * Writes to a role that change what it may do or who may assume it, and
+ * `iam:PassRole`, which a new Pod Identity association (or any service
+ * given the role) needs.
+ */
 export const ROLE_WRITE_ACTIONS = [
     "iam:AttachRolePolicy",
     "iam:CreateRole",
@@ -58,6 +62,7 @@ export const ROLE_WRITE_ACTIONS = [
     "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
+    "iam:PassRole",
     "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy",
     "iam:TagRole",
