@@ -1,6 +1,7 @@
 export * from "./eksSecretsAbac";
 export * from "./esoControllerRole";
 export * from "./esoRelease";
+export * from "./irsaControllerRole";
 export * from "./orgGuardrails";
 export * from "./podIdentityAgent";
 export * from "./sharedAbacRole";
@@ -11,6 +12,7 @@ export * from "./lib/guardrailArgs";
 export * from "./lib/guardrails";
 export * from "./lib/helm";
 export * from "./lib/iam";
+export * from "./lib/irsa";
 export * from "./lib/manifests";
 export * from "./lib/naming";
 export * from "./lib/types";
