@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./lib/account";
 import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
+import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
 
 export interface SharedAbacRoleArgs {
     /**
@@ -9,11 +10,21 @@ export interface SharedAbacRoleArgs {
      * `controllerRoleName` and `roleArn` to name them before they exist.
      */
     readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * IRSA controller roles, each with its cluster's name: admitted only
+     * when the store sends `eks-cluster-name` equal to that cluster.
+     */
+    readonly irsaControllers?: pulumi.Input<pulumi.Input<IrsaControllerInput>[]>;
     /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
     readonly kmsKeyArns?: string[];
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
     readonly tags?: Record<string, string>;
+}
+
+export interface IrsaControllerInput {
+    readonly roleArn: pulumi.Input<string>;
+    readonly clusterName: string;
 }
 
 /**
@@ -31,8 +42,12 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns])
-            .apply(([c, arns]) => renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns })));
+            .all([ctx, args.controllerRoleArns, pulumi.output(args.irsaControllers ?? [])])
+            .apply(([c, arns, irsa]) => {
+                // A shared role of IRSA clusters only has no Pod Identity statement.
+                const podIdentity = arns.length > 0 || irsa.length === 0 ? abacTrustPolicy({ ...c, controllerRoleArns: arns }).Statement : [];
+                return renderPolicy({ Version: "2012-10-17", Statement: [...podIdentity, ...irsaAbacTrustStatements(c, irsa as IrsaController[])] });
+            });
         this.role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -8,6 +8,13 @@ import * as assert from "assert";
 import {
     abacPermissionPolicy,
     clusterSecretStoreManifest,
+    ConfigValidationError,
+    EksSecretsAbac,
+    EksSecretsAbacArgs,
+    parseStackConfig,
+    SharedAbacRole,
+    TeamSecretStore,
+    validateArgs,
     controllerPermissionPolicy,
     controllerRoleName,
     esoHelmValues,
@@ -25,7 +32,7 @@ import {
 import { readRequest } from "../scripts/lib/accessMatrix";
 import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { celFailures, chartDefaults, schemas, validateClusterSecretStore, validateHelmValuesSchema } from "./esoSchemas";
-import { OFFLINE } from "./helpers";
+import { OFFLINE, runOffline, twoTeamArgs } from "./helpers";
 
 const { accountId, partition, region } = OFFLINE;
 const ctx = { accountId, partition };
@@ -159,5 +166,104 @@ describe("IRSA: an IRSA cluster beside a Pod Identity cluster, sharing the role"
                 assert.strictEqual(decide(request), own ? "Allowed" : "ImplicitlyDenied", `${session.cluster}/${session.namespace} -> ${secret.cluster}/${secret.namespace}`);
             }
         }
+    });
+});
+
+describe("IRSA: the component", () => {
+    const irsaArgs = () => twoTeamArgs({ clusterName: IRSA_CLUSTER, identity: "irsa", oidcProviderArn: LEGACY_OIDC });
+
+    it("declares an OIDC-trusting controller role, no Pod Identity agent or association, an annotated service account and a Custom store", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("legacy", irsaArgs()));
+        assert.strictEqual(run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+        assert.strictEqual(run.ofType("aws:eks/addon:Addon").length, 0);
+        const controller = run.ofType("aws:iam/role:Role").find((r) => r.state.name === controllerRoleName(IRSA_CLUSTER))!;
+        assert.deepStrictEqual(JSON.parse(controller.inputs.assumeRolePolicy).Statement[0].Principal, { Federated: LEGACY_OIDC });
+        const release = run.one("kubernetes:helm.sh/v3:Release");
+        assert.deepStrictEqual(release.inputs.values.serviceAccount.annotations, { "eks.amazonaws.com/role-arn": controller.state.arn });
+        const store = run.one("kubernetes:external-secrets.io/v1:ClusterSecretStore");
+        assert.deepStrictEqual([store.inputs.spec.provider.aws.sessionTagsPolicy, store.inputs.spec.provider.aws.customSessionTags], ["Custom", { "eks-cluster-name": IRSA_CLUSTER }]);
+        const sharedRole = run.ofType("aws:iam/role:Role").find((r) => r !== controller)!;
+        const trust = JSON.parse(sharedRole.inputs.assumeRolePolicy);
+        assert.deepStrictEqual(trust.Statement.map((s: { Condition: unknown }) => s.Condition), [
+            { ArnEquals: { "aws:PrincipalArn": controller.state.arn }, StringEquals: { "aws:RequestTag/eks-cluster-name": IRSA_CLUSTER } },
+        ]);
+    });
+
+    it("a Pod Identity cluster's store stays Simple with no custom tag", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
+        const aws = run.one("kubernetes:external-secrets.io/v1:ClusterSecretStore").inputs.spec.provider.aws;
+        assert.deepStrictEqual([aws.sessionTagsPolicy, aws.customSessionTags], ["Simple", undefined]);
+    });
+
+    it("an IRSA cluster and a Pod Identity cluster share one role: each controller is admitted, the IRSA one only with its own name", async () => {
+        const run = await runOffline(() => {
+            const sharedRole = new SharedAbacRole("shared", {
+                roleName: SHARED,
+                controllerRoleArns: [roleArn(ctx, controllerRoleName(PI_CLUSTER))],
+                irsaControllers: [{ roleArn: irsaRoleArn, clusterName: IRSA_CLUSTER }],
+            });
+            new EksSecretsAbac("prod", twoTeamArgs({ sharedRole }));
+            new EksSecretsAbac("legacy", { ...irsaArgs(), sharedRole });
+        });
+        const trust: PolicyDocument = JSON.parse(run.ofType("aws:iam/role:Role").find((r) => r.state.name === SHARED)!.inputs.assumeRolePolicy);
+        const controllerPermissions = controllerPermissionPolicy(roleArn(ctx, SHARED));
+        const assume = (controller: string, requestTags: Record<string, string>, principalTags: Record<string, string> = {}) =>
+            decide({
+                principal: `arn:${partition}:sts::${accountId}:assumed-role/${controller}/eso`,
+                action: "sts:AssumeRole",
+                resource: roleArn(ctx, SHARED),
+                resourceAccount: accountId,
+                context: {
+                    "aws:PrincipalArn": roleArn(ctx, controller),
+                    "aws:PrincipalAccount": accountId,
+                    ...Object.fromEntries(Object.entries(requestTags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+                    ...Object.fromEntries(Object.entries(principalTags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+                },
+                identityPolicies: [controllerPermissions],
+                resourcePolicy: trust,
+            });
+        const podIdentityTags = { "eks-cluster-arn": `arn:aws:eks:${region}:${accountId}:cluster/${PI_CLUSTER}`, "eks-cluster-name": PI_CLUSTER, "kubernetes-namespace": "external-secrets", "kubernetes-service-account": "external-secrets" };
+        assert.strictEqual(assume(controllerRoleName(IRSA_CLUSTER), { esoNamespace: "payments", "eks-cluster-name": IRSA_CLUSTER }), "Allowed");
+        assert.strictEqual(assume(controllerRoleName(IRSA_CLUSTER), { esoNamespace: "payments", "eks-cluster-name": PI_CLUSTER }), "ImplicitlyDenied");
+        assert.strictEqual(assume(controllerRoleName(PI_CLUSTER), { esoNamespace: "payments" }, podIdentityTags), "Allowed");
+        const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").map((s) => s.inputs.spec.provider.aws.customSessionTags ?? null);
+        assert.deepStrictEqual(stores.sort(), [{ "eks-cluster-name": IRSA_CLUSTER }, null]);
+    });
+});
+
+describe("IRSA: validation", () => {
+    const paths = (args: Partial<EksSecretsAbacArgs>) => validateArgs(twoTeamArgs(args)).map((p) => p.path);
+
+    it("requires a well-formed OIDC provider ARN with identity irsa", () => {
+        assert.deepStrictEqual(paths({ identity: "irsa" }), ["oidcProviderArn"]);
+        assert.deepStrictEqual(paths({ identity: "irsa", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }), ["oidcProviderArn"]);
+        assert.deepStrictEqual(paths({ identity: "irsa", oidcProviderArn: LEGACY_OIDC }), []);
+    });
+
+    it("refuses Pod Identity settings on an IRSA cluster and IRSA settings on a Pod Identity cluster", () => {
+        assert.deepStrictEqual(paths({ identity: "irsa", oidcProviderArn: LEGACY_OIDC, installPodIdentityAgent: true, podIdentityAgentVersion: "v1" }), ["installPodIdentityAgent", "podIdentityAgentVersion"]);
+        assert.deepStrictEqual(paths({ oidcProviderArn: LEGACY_OIDC }), ["oidcProviderArn"]);
+        const annotated = { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/x" } } };
+        assert.deepStrictEqual(paths({ helmValues: annotated }), ["helmValues.serviceAccount.annotations.eks.amazonaws.com/role-arn"]);
+        assert.deepStrictEqual(paths({ identity: "irsa", oidcProviderArn: LEGACY_OIDC, helmValues: annotated }), ["helmValues.serviceAccount.annotations.eks.amazonaws.com/role-arn"]);
+        assert.deepStrictEqual(paths({ identity: "bogus" as never }), ["identity"]);
+    });
+
+    it("never lets a Pod Identity store send a custom eks-cluster-name, in any case: refused before the store exists", async () => {
+        const run = await runOffline(() => {
+            for (const key of ["eks-cluster-name", "EKS-Cluster-Name", "kubernetes-namespace"]) {
+                assert.throws(
+                    () => new TeamSecretStore("store", { storeName: "team-secrets", region, abacRoleArn: roleArn(ctx, SHARED), customSessionTags: { [key]: PI_CLUSTER } }),
+                    (e: unknown) => e instanceof ConfigValidationError && e.problems[0].path === `customSessionTags.${key}`,
+                );
+            }
+            new TeamSecretStore("irsa-store", { storeName: "team-secrets", region, abacRoleArn: roleArn(ctx, SHARED), clusterIdentity: "irsa", customSessionTags: { "eks-cluster-name": IRSA_CLUSTER } });
+        });
+        assert.strictEqual(run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").length, 1);
+    });
+
+    it("the stack config accepts identity and oidcProviderArn, and names a wrong identity", () => {
+        assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "irsa", oidcProviderArn: LEGACY_OIDC, teams: [] }).problems, []);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "IRSA", teams: [] }).problems.map((p) => p.path), ["identity"]);
     });
 });

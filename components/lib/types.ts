@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { HelmValues } from "./helm";
+import type { ClusterIdentity } from "./irsa";
 
 /** One secret of a team in Secrets Manager, tagged for the team's namespace and the cluster. */
 export interface TeamSecretSpec {
@@ -62,6 +63,16 @@ export interface EksSecretsAbacArgs {
     readonly clusterName: string;
     /** ARN of the cluster. @default looked up from `clusterName` */
     readonly clusterArn?: pulumi.Input<string>;
+    /**
+     * How ESO's controller gets AWS credentials: EKS Pod Identity, or IRSA
+     * where Pod Identity is not available (Fargate-only ESO, older
+     * clusters). With IRSA the store sends the cluster's name as a session
+     * tag, pinned by the shared role's trust (docs/GUARDRAILS.md).
+     * @default "podIdentity"
+     */
+    readonly identity?: ClusterIdentity;
+    /** The cluster's IAM OIDC provider ARN; required with `identity: "irsa"`. */
+    readonly oidcProviderArn?: string;
     /**
      * Install the `eks-pod-identity-agent` add-on. `false` when the cluster
      * has it already (as EKS Auto Mode clusters do).

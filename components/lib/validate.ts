@@ -14,6 +14,7 @@ import {
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
 import { getPath, NAMESPACED_STORE_PATHS, HARDENED_VALUES } from "./helm";
+import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
 
 export interface Problem {
@@ -149,6 +150,7 @@ export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
     }
 
     validateHelmValues(args, add);
+    problems.push(...identityProblems(args));
 
     if (!Array.isArray(args.teams)) {
         add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");
