@@ -36,6 +36,12 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
         super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+        if (args.teams.length === 0) {
+            pulumi.log.warn(
+                "teams is empty: the ClusterSecretStore and the shared role are deployed, but no namespace may use them yet; add a team (`- namespace: payments`)",
+                this,
+            );
+        }
 
         const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
         const esoServiceAccount = args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT;
@@ -65,6 +71,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       `${name}-shared-abac`,
                       {
                           controllerRoleArns: irsa ? [] : [ctx.apply((c) => roleArn(c, controllerName))],
+                          clusterArns: irsa ? [] : [clusterArn],
+                          esoServiceAccounts: [esoServiceAccount],
                           irsaControllers: irsa ? [{ roleArn: ctx.apply((c) => roleArn(c, controllerName)), clusterName: args.clusterName }] : [],
                           kmsKeyArns: args.kmsKeyArns,
                           tags,
@@ -112,6 +120,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 abacRoleArn: abacArn,
+                clusterStoreName: storeName,
             },
             {
                 parent: this,

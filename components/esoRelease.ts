@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ESO_CHART } from "./lib/constants";
+import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
-import { secretStoreGuardManifests } from "./lib/manifests";
+import { storeGuardManifests } from "./lib/manifests";
 
 export interface EsoReleaseArgs {
     readonly namespace: string;
@@ -14,15 +14,19 @@ export interface EsoReleaseArgs {
     readonly chartRepository?: string;
     /** Merged over the defaults; the hardening is applied last. */
     readonly values?: HelmValues;
-    /** Keep namespaced SecretStores, guarded by a ValidatingAdmissionPolicy. @default false */
+    /** Keep namespaced SecretStores; the admission policy still refuses the ones that could forge a namespace. @default false */
     readonly allowNamespacedSecretStores?: boolean;
-    /** Needed only with `allowNamespacedSecretStores`: the role the guard protects. */
+    /** The shared ABAC role: only `clusterStoreName` may name it. */
     readonly abacRoleArn: pulumi.Input<string>;
+    /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
+    readonly clusterStoreName?: string;
 }
 
 /**
- * The External Secrets Operator, pinned, hardened: no namespaced
- * SecretStores or PushSecrets and no token minting unless asked for.
+ * The External Secrets Operator, pinned and hardened (no PushSecrets, no
+ * token minting), behind a ValidatingAdmissionPolicy on SecretStores and
+ * ClusterSecretStores in every mode: in ESO 2.9.0 no Helm value keeps a
+ * namespaced SecretStore from being created, so admission refuses it.
  */
 export class EsoRelease extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
@@ -37,25 +41,26 @@ export class EsoRelease extends pulumi.ComponentResource {
             allowNamespacedSecretStores: allowStores,
             userValues: args.values,
         });
-        // The guard exists before the controller, so no SecretStore is served unguarded.
-        const guard: pulumi.Resource[] = [];
-        if (allowStores) {
-            const manifests = pulumi
-                .output(args.abacRoleArn)
-                .apply((arn) => secretStoreGuardManifests(`${name}-secretstore-guard`, arn));
-            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-                `${name}-secretstore-guard`,
-                { metadata: manifests.policy.metadata, spec: manifests.policy.spec },
-                { parent: this },
-            );
-            guard.push(
-                new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-                    `${name}-secretstore-guard`,
-                    { metadata: manifests.binding.metadata, spec: manifests.binding.spec },
-                    { parent: this, dependsOn: [policy] },
-                ),
-            );
-        }
+        // The guard exists before the controller and the CRDs, so no store is admitted unguarded.
+        const guardName = `${name}-secretstore-guard`;
+        const manifests = pulumi.output(args.abacRoleArn).apply((abacRoleArn) =>
+            storeGuardManifests(guardName, {
+                abacRoleArn,
+                clusterStoreName: args.clusterStoreName ?? DEFAULT_STORE_NAME,
+                allowNamespacedSecretStores: allowStores,
+            }),
+        );
+        const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            guardName,
+            { metadata: manifests.policy.metadata, spec: manifests.policy.spec },
+            { parent: this },
+        );
+        const binding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            guardName,
+            { metadata: manifests.binding.metadata, spec: manifests.binding.spec },
+            { parent: this, dependsOn: [policy] },
+        );
+        const guard: pulumi.Resource[] = [binding];
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

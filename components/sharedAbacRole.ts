@@ -11,6 +11,14 @@ export interface SharedAbacRoleArgs {
      */
     readonly controllerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
     /**
+     * ARNs of the clusters whose ESO may chain in: the trust pins the
+     * session's transitive `eks-cluster-arn` tag to them (see `eksClusterArn`).
+     * Pod Identity clusters only; empty when every cluster uses IRSA.
+     */
+    readonly clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** ESO's service account on those clusters. @default ["external-secrets"] */
+    readonly esoServiceAccounts?: string[];
+    /**
      * IRSA controller roles, each with its cluster's name: admitted only
      * when the store sends `eks-cluster-name` equal to that cluster.
      */
@@ -42,10 +50,13 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns, pulumi.output(args.irsaControllers ?? [])])
-            .apply(([c, arns, irsa]) => {
+            .all([ctx, args.controllerRoleArns, args.clusterArns, pulumi.output(args.irsaControllers ?? [])])
+            .apply(([c, arns, clusterArns, irsa]) => {
                 // A shared role of IRSA clusters only has no Pod Identity statement.
-                const podIdentity = arns.length > 0 || irsa.length === 0 ? abacTrustPolicy({ ...c, controllerRoleArns: arns }).Statement : [];
+                const podIdentity =
+                    arns.length > 0 || irsa.length === 0
+                        ? abacTrustPolicy({ ...c, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts }).Statement
+                        : [];
                 return renderPolicy({ Version: "2012-10-17", Statement: [...podIdentity, ...irsaAbacTrustStatements(c, irsa as IrsaController[])] });
             });
         this.role = new aws.iam.Role(

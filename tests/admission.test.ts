@@ -1,81 +1,204 @@
 /**
- * The Kubernetes side of isolation: with namespaced SecretStores kept, the
- * ValidatingAdmissionPolicy's CEL rules, evaluated on sample objects, stop a
- * team from forging esoNamespace or assuming the shared role itself.
+ * The Kubernetes side of isolation. In ESO 2.9.0 no Helm value keeps a
+ * namespaced SecretStore from being created, and a Ready one is used; the
+ * ValidatingAdmissionPolicy is what refuses the stores that could speak for
+ * another namespace. Its CEL rules are evaluated here on allowed and refused
+ * objects, the attacker's spellings included.
  */
 import * as assert from "assert";
 import { evaluate } from "@marcbachmann/cel-js";
-import { EksSecretsAbac, secretStoreGuardManifests, secretStoreGuardValidations } from "../components";
+import { clusterSecretStoreManifest, EksSecretsAbac, storeGuardManifests, storeGuardValidations, Validation } from "../components";
 import { runOffline, twoTeamArgs } from "./helpers";
 
-const ABAC = "arn:aws:iam::111122223333:role/prod-eu-shared-abac-role";
-const rules = secretStoreGuardValidations(ABAC);
+const ACCOUNT = "111122223333";
+const ABAC = `arn:aws:iam::${ACCOUNT}:role/prod-shared-abac-role`;
+const OWN_ROLE = `arn:aws:iam::${ACCOUNT}:role/search-own`;
+const STORE = "team-secrets";
 
-function secretStore(aws: Record<string, unknown> | undefined) {
+const strict = storeGuardValidations({ abacRoleArn: ABAC, clusterStoreName: STORE, allowNamespacedSecretStores: false });
+const kept = storeGuardValidations({ abacRoleArn: ABAC, clusterStoreName: STORE, allowNamespacedSecretStores: true });
+
+type Operation = "CREATE" | "UPDATE";
+
+function secretStore(aws: Record<string, unknown> | undefined, name = "mine") {
     return {
         apiVersion: "external-secrets.io/v1",
         kind: "SecretStore",
-        metadata: { name: "mine", namespace: "search" },
+        metadata: { name, namespace: "search" },
         spec: { provider: aws === undefined ? { vault: { server: "https://vault" } } : { aws: { service: "SecretsManager", region: "eu-west-1", ...aws } } },
     };
 }
 
-/** Messages of the rules an object breaks; empty when admitted. */
-function rejections(object: unknown): string[] {
-    return rules.filter((r) => evaluate(r.expression, { object }) !== true).map((r) => r.message);
+function clusterStore(name: string, aws: Record<string, unknown>) {
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ClusterSecretStore",
+        metadata: { name },
+        spec: { provider: { aws: { service: "SecretsManager", region: "eu-west-1", ...aws } } },
+    };
 }
 
-describe("admission guard for namespaced SecretStores", () => {
+/** The admission request as the API server describes it to the policy. */
+function request(object: { kind: string }, operation: Operation) {
+    const resource = object.kind === "SecretStore" ? "secretstores" : "clustersecretstores";
+    return { operation, resource: { group: "external-secrets.io", version: "v1", resource }, kind: { group: "external-secrets.io", version: "v1", kind: object.kind } };
+}
+
+/** Messages of the rules an object breaks; empty when admitted. */
+function refusals(rules: Validation[], object: { kind: string }, operation: Operation = "CREATE", oldObject: unknown = null): string[] {
+    const context = { object, oldObject, request: request(object, operation) };
+    return rules.filter((r) => evaluate(r.expression, context) !== true).map((r) => r.message);
+}
+
+const ROLE_SPELLINGS = [
+    ["the exact ARN", ABAC],
+    ["upper case", ABAC.toUpperCase()],
+    ["surrounding spaces", `  ${ABAC}\t`],
+    ["a path", `arn:aws:iam::${ACCOUNT}:role/teams/search/prod-shared-abac-role`],
+    ["another partition spelling", `arn:aws-cn:iam::${ACCOUNT}:role/prod-shared-abac-role`],
+] as const;
+
+describe("store guard: default mode refuses every namespaced SecretStore", () => {
+    for (const operation of ["CREATE", "UPDATE"] as const) {
+        it(`refuses on ${operation} a SecretStore of any provider, with or without a role`, () => {
+            for (const store of [secretStore({ role: OWN_ROLE }), secretStore(undefined), secretStore({})]) {
+                assert.deepStrictEqual(refusals(strict, store, operation, operation === "UPDATE" ? store : null), [strict[0].message]);
+            }
+        });
+    }
+
+    it("admits our ClusterSecretStore as the component renders it", () => {
+        const ours = clusterSecretStoreManifest({ name: STORE, region: "eu-west-1", abacRoleArn: ABAC });
+        assert.deepStrictEqual(refusals(strict, ours), []);
+        assert.deepStrictEqual(refusals(strict, ours, "UPDATE", ours), []);
+    });
+});
+
+describe("store guard: any mode refuses another ClusterSecretStore that names the shared role", () => {
+    for (const [mode, rules] of [["default", strict], ["allowNamespacedSecretStores", kept]] as const) {
+        for (const [spelling, role] of ROLE_SPELLINGS) {
+            it(`${mode}: refuses one with ${spelling} in role, and in additionalRoles`, () => {
+                const rule = rules[rules.length - 1].message;
+                assert.deepStrictEqual(refusals(rules, clusterStore("shadow", { role, sessionTagsPolicy: "None" })), [rule]);
+                assert.deepStrictEqual(refusals(rules, clusterStore("shadow", { role: OWN_ROLE, additionalRoles: [OWN_ROLE, role] })), [rule]);
+            });
+        }
+
+        it(`${mode}: admits other ClusterSecretStores with other roles, a same-named role of another account, a longer name`, () => {
+            for (const role of [OWN_ROLE, "arn:aws:iam::444455556666:role/prod-shared-abac-role", `${ABAC}-2`, `arn:aws:iam::${ACCOUNT}:role/xprod-shared-abac-role`]) {
+                assert.deepStrictEqual(refusals(rules, clusterStore("vault-mirror", { role })), [], role);
+            }
+        });
+
+        it(`${mode}: refuses an UPDATE that points an existing ClusterSecretStore at the shared role`, () => {
+            const before = clusterStore("shadow", { role: OWN_ROLE });
+            assert.deepStrictEqual(refusals(rules, before), []);
+            assert.strictEqual(refusals(rules, clusterStore("shadow", { role: ABAC }), "UPDATE", before).length, 1);
+        });
+    }
+});
+
+describe("store guard: with allowNamespacedSecretStores, SecretStores that could forge a namespace are refused", () => {
+    const [roleRule, chainRule, tagRule, customTagRule, jwtRule] = kept.map((r) => r.message);
+
     it("admits a team's store with its own role, with or without sessionTagsPolicy", () => {
-        assert.deepStrictEqual(rejections(secretStore({ role: "arn:aws:iam::111122223333:role/search-own" })), []);
-        assert.deepStrictEqual(rejections(secretStore({ role: "arn:aws:iam::111122223333:role/search-own", sessionTagsPolicy: "Simple" })), []);
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE })), []);
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, sessionTagsPolicy: "Simple" })), []);
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { secretRef: { accessKeyIDSecretRef: { name: "aws", key: "id" } } } })), []);
     });
 
     it("admits stores of other providers and AWS stores without a role", () => {
-        assert.deepStrictEqual(rejections(secretStore(undefined)), []);
-        assert.deepStrictEqual(rejections(secretStore({})), []);
+        assert.deepStrictEqual(refusals(kept, secretStore(undefined)), []);
+        assert.deepStrictEqual(refusals(kept, secretStore({})), []);
     });
 
-    it("rejects a store that assumes the shared role, also spelled in another case", () => {
-        for (const role of [ABAC, ABAC.toUpperCase()]) {
-            assert.deepStrictEqual(rejections(secretStore({ role })), [rules[0].message], role);
+    for (const [spelling, role] of ROLE_SPELLINGS) {
+        it(`refuses the shared role with ${spelling}, in role and in additionalRoles`, () => {
+            assert.deepStrictEqual(refusals(kept, secretStore({ role })), [roleRule]);
+            assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, additionalRoles: [role] })), [chainRule]);
+        });
+    }
+
+    it("refuses eso* keys in sessionTags, whatever their case or spaces", () => {
+        for (const key of ["esoNamespace", "ESONAMESPACE", " esoNamespace", "esoStoreName", "EsoAnything"]) {
+            assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, sessionTags: [{ key: "team", value: "x" }, { key, value: "payments" }] })), [tagRule], key);
         }
     });
 
-    it("rejects a store that chains to the shared role through additionalRoles", () => {
-        const found = rejections(secretStore({ role: "arn:aws:iam::111122223333:role/search-own", additionalRoles: [ABAC] }));
-        assert.deepStrictEqual(found, [rules[1].message]);
-    });
-
-    it("rejects a forged esoNamespace tag, whatever its case, and any other eso* tag", () => {
-        for (const key of ["esoNamespace", "ESONAMESPACE", "esoStoreName"]) {
-            const found = rejections(secretStore({ role: "arn:aws:iam::111122223333:role/search-own", sessionTags: [{ key, value: "payments" }] }));
-            assert.deepStrictEqual(found, [rules[2].message], key);
+    it("refuses eso* keys in the customSessionTags map, whatever their case", () => {
+        for (const key of ["esoNamespace", "ESONamespace", "esostorekind"]) {
+            const store = secretStore({ role: OWN_ROLE, sessionTagsPolicy: "Custom", customSessionTags: { team: "search", [key]: "payments" } });
+            assert.deepStrictEqual(refusals(kept, store), [customTagRule], key);
         }
     });
 
-    it("admits other session tags", () => {
-        const found = rejections(secretStore({ role: "arn:aws:iam::111122223333:role/search-own", sessionTags: [{ key: "team", value: "search" }] }));
-        assert.deepStrictEqual(found, []);
+    it("admits other session tags, as a list and as a map", () => {
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, sessionTags: [{ key: "team", value: "search" }] })), []);
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, sessionTagsPolicy: "Custom", customSessionTags: { team: "search" } })), []);
     });
 
-    it("binds the policy with Deny for CREATE and UPDATE of secretstores", () => {
-        const { policy, binding } = secretStoreGuardManifests("guard", ABAC);
-        assert.deepStrictEqual(policy.spec.matchConstraints.resourceRules[0].resources, ["secretstores"]);
-        assert.deepStrictEqual(policy.spec.matchConstraints.resourceRules[0].operations, ["CREATE", "UPDATE"]);
+    it("refuses auth.jwt", () => {
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { jwt: { serviceAccountRef: { name: "app" } } } })), [jwtRule]);
+    });
+
+    it("refuses an UPDATE that adds a forged tag to an admitted store", () => {
+        const before = secretStore({ role: OWN_ROLE });
+        const after = secretStore({ role: OWN_ROLE, sessionTags: [{ key: "esoNamespace", value: "payments" }] });
+        assert.deepStrictEqual(refusals(kept, after, "UPDATE", before), [tagRule]);
+    });
+
+    it("lists every broken rule of a store at once", () => {
+        const store = secretStore({ role: ABAC, additionalRoles: [ABAC], sessionTags: [{ key: "esoNamespace", value: "p" }], customSessionTags: { esoNamespace: "p" }, auth: { jwt: {} } });
+        assert.deepStrictEqual(refusals(kept, store), [roleRule, chainRule, tagRule, customTagRule, jwtRule]);
+    });
+});
+
+/**
+ * Functions of the Kubernetes CEL environment the rules may call: the CEL
+ * standard macros and functions, and the strings extension
+ * (kubernetes.io/docs/reference/using-api/cel/, "Kubernetes CEL libraries":
+ * charAt, indexOf, lastIndexOf, lowerAscii, upperAscii, replace, split,
+ * substring, trim, join; `matches` and `startsWith` are CEL standard).
+ */
+const KUBERNETES_CEL_FUNCTIONS = new Set(["has", "exists", "all", "size", "matches", "startsWith", "endsWith", "contains", "trim", "lowerAscii", "split", "indexOf"]);
+
+describe("store guard: the policy objects", () => {
+    it("uses only functions the API server's CEL environment has, and only RE2-safe patterns", () => {
+        for (const rule of [...strict, ...kept]) {
+            for (const [, fn] of rule.expression.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\(/g)) {
+                assert.ok(KUBERNETES_CEL_FUNCTIONS.has(fn), `${fn}() in ${rule.expression}`);
+            }
+            for (const [, pattern] of rule.expression.matchAll(/matches\('([^']*)'\)/g)) {
+                assert.doesNotMatch(pattern, /\\|\(\?[=!<]/, "no escapes or look-arounds: the same text must mean the same in RE2 and ECMAScript");
+            }
+        }
+    });
+
+    it("binds with Deny for CREATE and UPDATE of SecretStores and ClusterSecretStores in every version", () => {
+        const { policy, binding } = storeGuardManifests("guard", { abacRoleArn: ABAC, clusterStoreName: STORE, allowNamespacedSecretStores: false });
+        assert.strictEqual(policy.apiVersion, "admissionregistration.k8s.io/v1");
+        assert.deepStrictEqual(policy.spec.matchConstraints.resourceRules, [
+            { apiGroups: ["external-secrets.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["secretstores", "clustersecretstores"] },
+        ]);
         assert.strictEqual(policy.spec.failurePolicy, "Fail");
         assert.deepStrictEqual(binding.spec, { policyName: "guard", validationActions: ["Deny"] });
     });
 
-    it("is deployed only when namespaced SecretStores are kept, for the shared role's ARN", async () => {
-        const hardened = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
-        assert.strictEqual(hardened.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length, 0);
-        const kept = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ allowNamespacedSecretStores: true })));
-        const policy = kept.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
-        assert.match(policy.inputs.spec.validations[0].expression, /arn:aws:iam::111122223333:role\/prod-shared-abac-role/);
-        assert.strictEqual(kept.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").length, 1);
-        const values = kept.one("kubernetes:helm.sh/v3:Release").inputs.values;
-        assert.strictEqual(values.processSecretStore, undefined, "the chart default (true) applies");
-        assert.strictEqual(values.processPushSecret, false);
-    });
+    for (const allow of [false, true]) {
+        it(`is deployed with allowNamespacedSecretStores: ${allow}, for the shared role and store the stack declares`, async () => {
+            const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ allowNamespacedSecretStores: allow, storeName: "shared-secrets" })));
+            const policy = run.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
+            const binding = run.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+            assert.strictEqual(binding.inputs.spec.policyName, policy.inputs.metadata.name);
+            assert.strictEqual(policy.inputs.spec.validations.length, allow ? kept.length : strict.length);
+            const store = run.one("kubernetes:external-secrets.io/v1:ClusterSecretStore");
+            const rules: Validation[] = policy.inputs.spec.validations;
+            assert.deepStrictEqual(refusals(rules, { kind: "ClusterSecretStore", ...store.inputs }), [], "our own store is admitted");
+            assert.strictEqual(refusals(rules, clusterStore("shadow", { role: store.inputs.spec.provider.aws.role })).length, 1);
+            assert.strictEqual(refusals(rules, secretStore({ role: OWN_ROLE })).length, allow ? 0 : 1);
+            const values = run.one("kubernetes:helm.sh/v3:Release").inputs.values;
+            assert.strictEqual(values.processSecretStore, allow ? undefined : false);
+            assert.strictEqual(values.processPushSecret, false);
+        });
+    }
 });

@@ -72,7 +72,8 @@ describe("examples", function () {
         assert.deepStrictEqual(cluster.map((c) => c.inputs.name), ["dev-eu"]);
         const controller = run.ofType("aws:iam/role:Role").find((r) => r.state.name === "dev-eu-eso-controller")!;
         const trust = JSON.parse(controller.inputs.assumeRolePolicy);
-        assert.strictEqual(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], offlineClusterArn("dev-eu"));
+        assert.strictEqual(trust.Statement[0].Condition.StringEquals["aws:RequestTag/eks-cluster-arn"], offlineClusterArn("dev-eu"));
+        assert.ok(!controller.inputs.assumeRolePolicy.includes("aws:SourceArn"));
         assert.strictEqual(run.one("aws:eks/addon:Addon").inputs.clusterName, "dev-eu");
     });
 
@@ -82,6 +83,8 @@ describe("examples", function () {
         const shared = run.ofType("aws:iam/role:Role").find((r) => r.state.name === "shared-role")!;
         const trusted = JSON.parse(shared.inputs.assumeRolePolicy).Statement[0].Condition.ArnEquals["aws:PrincipalArn"];
         assert.deepStrictEqual(trusted, ["prod-eu-eso-controller", "staging-eu-eso-controller"].map((n) => `arn:aws:iam::${OFFLINE.accountId}:role/${n}`));
+        const clusters = JSON.parse(shared.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals["aws:PrincipalTag/eks-cluster-arn"];
+        assert.deepStrictEqual(clusters, ["prod-eu", "staging-eu"].map(offlineClusterArn));
         const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore");
         assert.deepStrictEqual(new Set(stores.map((s) => s.inputs.spec.provider.aws.role)), new Set([shared.state.arn]));
         const secrets = run.ofType("aws:secretsmanager/secret:Secret").map((s) => [s.inputs.name, s.inputs.tags["eks-cluster-name"]]).sort();

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { EksSecretsAbac, SharedAbacRole, controllerRoleName, roleArn } from "../components";
-import { argsWithTeams, OFFLINE, runOffline, twoTeamArgs, valueOf } from "./helpers";
+import { argsWithTeams, OFFLINE, offlineClusterArn, runOffline, twoTeamArgs, valueOf } from "./helpers";
 
 const IAM_TYPES = [
     "aws:iam/role:Role",
@@ -20,7 +20,7 @@ async function sharedDocuments(teamCount: number): Promise<string[]> {
 }
 
 describe("component graph", () => {
-    it("a two-team stack declares two roles, one association, one add-on, one release, one store and each team's resources", async () => {
+    it("a two-team stack declares two roles, one association, one add-on, one release, the store guard, one store and each team's resources", async () => {
         const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
         assert.deepStrictEqual(run.countsByType(), {
             "aws:eks/addon:Addon": 1,
@@ -28,6 +28,8 @@ describe("component graph", () => {
             "aws:iam/role:Role": 2,
             "aws:iam/rolePolicy:RolePolicy": 2,
             "aws:secretsmanager/secret:Secret": 4,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
             "kubernetes:core/v1:Namespace": 2,
             "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
             "kubernetes:external-secrets.io/v1:ExternalSecret": 2,
@@ -149,6 +151,7 @@ describe("component graph", () => {
         const run = await runOffline(() => {
             const shared = new SharedAbacRole("shared", {
                 controllerRoleArns: ["prod-eu", "prod-eu-2"].map((c) => roleArn(OFFLINE, controllerRoleName(c))),
+                clusterArns: ["prod-eu", "prod-eu-2"].map(offlineClusterArn),
             });
             const a = new EksSecretsAbac("a", twoTeamArgs({ clusterName: "prod-eu", sharedRole: shared }));
             const b = new EksSecretsAbac("b", twoTeamArgs({ clusterName: "prod-eu-2", sharedRole: shared, secretNamePrefix: "prod-eu-2/" }));
@@ -160,6 +163,10 @@ describe("component graph", () => {
         assert.deepStrictEqual(trust.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [
             roleArn(OFFLINE, "prod-eu-2-eso-controller"),
             roleArn(OFFLINE, "prod-eu-eso-controller"),
+        ]);
+        assert.deepStrictEqual(trust.Statement[0].Condition.StringEquals["aws:PrincipalTag/eks-cluster-arn"], [
+            offlineClusterArn("prod-eu"),
+            offlineClusterArn("prod-eu-2"),
         ]);
         const clusterTags = new Set(run.ofType("aws:secretsmanager/secret:Secret").map((s) => s.inputs.tags["eks-cluster-name"]));
         assert.deepStrictEqual([...clusterTags].sort(), ["prod-eu", "prod-eu-2"]);

@@ -13,7 +13,8 @@ const ctx = { partition: "aws", accountId: "111122223333" };
 const clusterArn = "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu";
 
 describe("IAM documents", () => {
-    it("controller trust admits only Pod Identity for this account, cluster and ESO service account, with TagSession", () => {
+    // The keys come from the AWS pages cited in docs/CONDITION_KEYS.md: Pod Identity's request tags and aws:SourceAccount.
+    it("controller trust admits only Pod Identity for this account, cluster and ESO service account, with TagSession, on documented keys", () => {
         assert.deepStrictEqual(
             controllerTrustPolicy({ ...ctx, clusterArn, esoNamespace: "external-secrets", esoServiceAccount: "external-secrets" }),
             {
@@ -27,10 +28,10 @@ describe("IAM documents", () => {
                         Condition: {
                             StringEquals: {
                                 "aws:SourceAccount": "111122223333",
+                                "aws:RequestTag/eks-cluster-arn": clusterArn,
                                 "aws:RequestTag/kubernetes-namespace": "external-secrets",
                                 "aws:RequestTag/kubernetes-service-account": "external-secrets",
                             },
-                            ArnEquals: { "aws:SourceArn": clusterArn },
                         },
                     },
                 ],
@@ -51,8 +52,13 @@ describe("IAM documents", () => {
         assert.ok(!renderPolicy(doc).includes("secretsmanager"));
     });
 
-    it("shared role trust names the controller roles by aws:PrincipalArn and allows TagSession", () => {
-        const doc = abacTrustPolicy({ ...ctx, controllerRoleArns: ["arn:aws:iam::111122223333:role/b", "arn:aws:iam::111122223333:role/a"] });
+    it("shared role trust names the controller roles by aws:PrincipalArn, pins the chained session's cluster and service account, and allows TagSession", () => {
+        const other = "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu-2";
+        const doc = abacTrustPolicy({
+            ...ctx,
+            controllerRoleArns: ["arn:aws:iam::111122223333:role/b", "arn:aws:iam::111122223333:role/a"],
+            clusterArns: [other, clusterArn],
+        });
         assert.deepStrictEqual(doc.Statement, [
             {
                 Sid: "EsoControllerAssumesWithSessionTags",
@@ -61,13 +67,18 @@ describe("IAM documents", () => {
                 Action: ["sts:AssumeRole", "sts:TagSession"],
                 Condition: {
                     ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"] },
+                    StringEquals: {
+                        "aws:PrincipalTag/eks-cluster-arn": [clusterArn, other],
+                        "aws:PrincipalTag/kubernetes-service-account": "external-secrets",
+                    },
                 },
             },
         ]);
     });
 
-    it("shared role trust refuses to render without a controller role", () => {
-        assert.throws(() => abacTrustPolicy({ ...ctx, controllerRoleArns: [] }), /at least one controller role/);
+    it("shared role trust refuses to render without a controller role or a cluster", () => {
+        assert.throws(() => abacTrustPolicy({ ...ctx, controllerRoleArns: [], clusterArns: [clusterArn] }), /at least one controller role/);
+        assert.throws(() => abacTrustPolicy({ ...ctx, controllerRoleArns: ["arn:aws:iam::111122223333:role/a"], clusterArns: [] }), /at least one cluster/);
     });
 
     it("shared role permissions compare both tags with StringEquals and require a non-empty esoNamespace", () => {

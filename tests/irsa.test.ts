@@ -11,6 +11,7 @@ import {
     ConfigValidationError,
     EksSecretsAbac,
     EksSecretsAbacArgs,
+    eksClusterArn,
     parseStackConfig,
     SharedAbacRole,
     TeamSecretStore,
@@ -200,6 +201,7 @@ describe("IRSA: the component", () => {
             const sharedRole = new SharedAbacRole("shared", {
                 roleName: SHARED,
                 controllerRoleArns: [roleArn(ctx, controllerRoleName(PI_CLUSTER))],
+                clusterArns: [eksClusterArn({ ...ctx, region }, PI_CLUSTER)],
                 irsaControllers: [{ roleArn: irsaRoleArn, clusterName: IRSA_CLUSTER }],
             });
             new EksSecretsAbac("prod", twoTeamArgs({ sharedRole }));

@@ -146,16 +146,28 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
     });
 
     describe("the controller role", () => {
-        const controllerSession = () => ({
+        /** The controller's session as Pod Identity tags it (pod-id-abac.html: six transitive tags). */
+        const controllerSession = (tags: Record<string, string> = {}) => ({
             principal: `arn:${partition}:sts::${accountId}:assumed-role/${controllerRoleName("prod-eu")}/eks-pod`,
             resourceAccount: accountId,
             context: {
                 "aws:PrincipalArn": docs.controllerRoleArn,
                 "aws:PrincipalAccount": accountId,
-                "aws:PrincipalTag/kubernetes-namespace": "external-secrets",
+                "aws:PrincipalTag/eks-cluster-arn": offlineClusterArn("prod-eu"),
                 "aws:PrincipalTag/eks-cluster-name": "prod-eu",
+                "aws:PrincipalTag/kubernetes-namespace": "external-secrets",
+                "aws:PrincipalTag/kubernetes-service-account": "external-secrets",
+                "aws:PrincipalTag/kubernetes-pod-name": "external-secrets-7d9f8c6b5-x2x4z",
+                "aws:PrincipalTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
+                ...tags,
             },
             identityPolicies: [docs.controllerPermissions],
+        });
+        const chain = (tags: Record<string, string> = {}) => ({
+            ...controllerSession(tags),
+            action: "sts:AssumeRole",
+            resource: docs.abacRoleArn,
+            resourcePolicy: docs.abacTrust,
         });
 
         it("cannot read any secret directly, nor list them", async () => {
@@ -170,6 +182,22 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
                 const request = { ...controllerSession(), action, resource: docs.abacRoleArn, resourcePolicy: docs.abacTrust };
                 assert.strictEqual(await decideChecked({ ...request, context: { ...request.context, "aws:RequestTag/esoNamespace": "payments" } }), "Allowed", action);
             }
+        });
+
+        it("the shared role refuses a controller-role session that does not carry this cluster's Pod Identity tags", async () => {
+            assert.strictEqual(await decideChecked(chain()), "Allowed");
+            const attacks: Record<string, string>[] = [
+                { "aws:PrincipalTag/eks-cluster-arn": offlineClusterArn("staging-eu") },
+                { "aws:PrincipalTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:999999999999:cluster/prod-eu" },
+                { "aws:PrincipalTag/kubernetes-service-account": "default" },
+            ];
+            for (const attack of attacks) assert.strictEqual(await decideChecked(chain(attack)), "ImplicitlyDenied", JSON.stringify(attack));
+            // A session without Pod Identity's tags (the role assumed some other way, or disableSessionTags).
+            const untagged = chain();
+            const context: Record<string, string> = { ...untagged.context };
+            delete context["aws:PrincipalTag/eks-cluster-arn"];
+            delete context["aws:PrincipalTag/kubernetes-service-account"];
+            assert.strictEqual(await decideChecked({ ...untagged, context }), "ImplicitlyDenied");
         });
 
         it("cannot tag the session when the shared role's trust lacks sts:TagSession, so every read fails", async () => {
@@ -196,34 +224,53 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
     });
 
     describe("the controller role's trust (EKS Pod Identity)", () => {
-        const podIdentity = (context: Record<string, string>) => ({
-            principal: "pods.eks.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: docs.controllerRoleArn,
-            resourceAccount: accountId,
-            context: {
+        /**
+         * Pod Identity's AssumeRole as AWS documents it: aws:SourceAccount and
+         * the request tags of pod-id-abac.html / pod-id-role.html.
+         */
+        const podIdentity = (context: Record<string, string>, drop: string[] = []) => {
+            const full: Record<string, string> = {
                 "aws:SourceAccount": accountId,
-                "aws:SourceArn": offlineClusterArn("prod-eu"),
+                "aws:RequestTag/eks-cluster-arn": offlineClusterArn("prod-eu"),
+                "aws:RequestTag/eks-cluster-name": "prod-eu",
                 "aws:RequestTag/kubernetes-namespace": "external-secrets",
                 "aws:RequestTag/kubernetes-service-account": "external-secrets",
+                "aws:RequestTag/kubernetes-pod-name": "external-secrets-7d9f8c6b5-x2x4z",
+                "aws:RequestTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
                 ...context,
-            },
-            resourcePolicy: docs.controllerTrust,
+            };
+            for (const key of drop) delete full[key];
+            return { principal: "pods.eks.amazonaws.com", action: "sts:AssumeRole", resource: docs.controllerRoleArn, resourceAccount: accountId, context: full, resourcePolicy: docs.controllerTrust };
+        };
+
+        it("uses no aws:SourceArn, whose Pod Identity value AWS does not document", () => {
+            assert.ok(!JSON.stringify(docs.controllerTrust).includes("aws:SourceArn"));
+            assert.ok(!JSON.stringify(docs.abacTrust).includes("aws:SourceArn"));
         });
 
-        it("admits ESO's service account on this cluster", async () => {
+        it("admits ESO's service account on this cluster, whatever aws:SourceArn the request carries", async () => {
             assert.strictEqual(await decideChecked(podIdentity({})), "Allowed");
             assert.strictEqual(decide({ ...podIdentity({}), action: "sts:TagSession" }), "Allowed");
+            const association = `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/prod-eu/a-0123456789abcdef`;
+            assert.strictEqual(await decideChecked(podIdentity({ "aws:SourceArn": association })), "Allowed");
         });
 
         it("denies Pod Identity from another account, another cluster, another namespace or service account", async () => {
             const attacks: Record<string, string>[] = [
                 { "aws:SourceAccount": "999999999999" },
-                { "aws:SourceArn": offlineClusterArn("staging-eu") },
+                { "aws:RequestTag/eks-cluster-arn": offlineClusterArn("staging-eu") },
+                // The same cluster name in another account: the ARN differs, so does the decision.
+                { "aws:SourceAccount": "999999999999", "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:999999999999:cluster/prod-eu" },
+                { "aws:RequestTag/eks-cluster-arn": `${offlineClusterArn("prod-eu")}-2`, "aws:RequestTag/eks-cluster-name": "prod-eu-2" },
                 { "aws:RequestTag/kubernetes-namespace": "payments" },
                 { "aws:RequestTag/kubernetes-service-account": "default" },
             ];
-            for (const attack of attacks) assert.strictEqual(decide(podIdentity(attack)), "ImplicitlyDenied", JSON.stringify(attack));
+            for (const attack of attacks) assert.strictEqual(await decideChecked(podIdentity(attack)), "ImplicitlyDenied", JSON.stringify(attack));
+        });
+
+        it("denies a request without the cluster tag (an association with disableSessionTags)", async () => {
+            assert.strictEqual(await decideChecked(podIdentity({}, ["aws:RequestTag/eks-cluster-arn"])), "ImplicitlyDenied");
+            assert.strictEqual(await decideChecked(podIdentity({}, ["aws:SourceAccount"])), "ImplicitlyDenied");
         });
     });
 

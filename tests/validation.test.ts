@@ -50,7 +50,12 @@ describe("validation of the arguments", () => {
         ["a user tag that overwrites the namespace tag", (a) => ({ ...a, tags: { "kubernetes-namespace": "x" } }), /^tags\.kubernetes-namespace: would overwrite the tag that decides who reads a secret/],
         ["a user tag with the aws: prefix", (a) => ({ ...a, tags: { "aws:owner": "x" } }), /^tags\.aws:owner: uses the prefix `aws:`/],
         ["a tag value over 256 characters", (a) => ({ ...a, tags: { owner: "x".repeat(257) } }), /^tags\.owner: value must be a string of at most 256 characters/],
-        ["Helm values that re-enable namespaced SecretStores", (a) => ({ ...a, helmValues: { processSecretStore: true } }), /^helmValues\.processSecretStore: is `true`, which namespaced SecretStores can forge esoNamespace: remove it, or set allowNamespacedSecretStores/],
+        ["Helm values that re-enable namespaced SecretStores", (a) => ({ ...a, helmValues: { processSecretStore: true } }), /^helmValues\.processSecretStore: is `true`; the hardened value renders --enable-secret-store-reconciler=false.*: remove it, or set allowNamespacedSecretStores/],
+        ["Helm values that turn the flood gate off", (a) => ({ ...a, helmValues: { extraArgs: { "enable-flood-gate": "false" } } }), /^helmValues\.extraArgs\.enable-flood-gate: sets the controller flag --enable-flood-gate/],
+        ["Helm values that leave the CRDs to someone else", (a) => ({ ...a, helmValues: { installCRDs: false } }), /^helmValues\.installCRDs: is false/],
+        ["a store name over 63 characters", (a) => ({ ...a, storeName: "s".repeat(64) }), /^storeName: is `s+`: use at most 63/],
+        ["a cluster ARN that is not an EKS cluster ARN", (a) => ({ ...a, clusterArn: "arn:aws:iam::111122223333:role/prod-eu" }), /^clusterArn: is `arn:aws:iam::111122223333:role\/prod-eu`: give the EKS cluster's ARN/],
+        ["a cluster ARN of another cluster", (a) => ({ ...a, clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/staging-eu" }), /^clusterArn: .*names the cluster `staging-eu`, but clusterName is `prod-eu`/],
         ["Helm values that re-enable token minting", (a) => ({ ...a, helmValues: { rbac: { serviceAccountTokenCreate: true } } }), /^helmValues\.rbac\.serviceAccountTokenCreate: is `true`/],
         ["Helm values that rename ESO's service account", (a) => ({ ...a, helmValues: { serviceAccount: { name: "eso" } } }), /^helmValues\.serviceAccount\.name: is `eso`, which the Pod Identity association would not match: set esoServiceAccount/],
         ["Helm values that move ESO to another namespace", (a) => ({ ...a, helmValues: { namespaceOverride: "eso" } }), /^helmValues\.namespaceOverride: is `eso`.*set esoNamespace instead/],
@@ -63,11 +68,19 @@ describe("validation of the arguments", () => {
         });
     }
 
+    it("rejects a cluster ARN in another account than the stack's, when the account is known", () => {
+        const arn = "arn:aws:eks:eu-west-1:444455556666:cluster/prod-eu";
+        const problems = validateArgs(twoTeamArgs({ clusterArn: arn }), { accountId: "111122223333" });
+        assert.deepStrictEqual(problems.map((p) => p.path), ["clusterArn"]);
+        assert.match(problems[0].message, /is in account 444455556666, but the stack deploys to account 111122223333/);
+        assert.deepStrictEqual(validateArgs(twoTeamArgs({ clusterArn: arn.replace("444455556666", "111122223333") }), { accountId: "111122223333" }), []);
+    });
+
     it("allows namespaced SecretStore values when allowNamespacedSecretStores is set, but never token minting", () => {
         const problems = problemsOf((a) => ({
             ...a,
             allowNamespacedSecretStores: true,
-            helmValues: { processSecretStore: true, crds: { createSecretStore: true }, rbac: { serviceAccountTokenCreate: true } },
+            helmValues: { processSecretStore: true, rbac: { serviceAccountTokenCreate: true } },
         }));
         assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["helmValues.rbac.serviceAccountTokenCreate"]);
     });
@@ -92,6 +105,37 @@ describe("validation of the arguments", () => {
         );
         assert.match(run.result.message, /3 configuration problems; nothing was deployed/);
         assert.deepStrictEqual(run.resources, []);
+    });
+
+    it("lists every Helm value that would reopen the hole at once, each with its key", () => {
+        const problems = problemsOf((a) => ({
+            ...a,
+            helmValues: {
+                extraArgs: { "enable-secret-store-reconciler": "true", "enable-flood-gate": "false", concurrent: "2" },
+                processClusterPushSecret: true,
+                installCRDs: false,
+            },
+        }));
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]).sort(), [
+            "helmValues.extraArgs.enable-flood-gate",
+            "helmValues.extraArgs.enable-secret-store-reconciler",
+            "helmValues.installCRDs",
+            "helmValues.processClusterPushSecret",
+        ]);
+    });
+
+    it("warns, without failing, when teams is empty: a store nobody can use", async () => {
+        const warnings: string[] = [];
+        const original = console.warn;
+        console.warn = (msg: string) => warnings.push(msg);
+        try {
+            const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [] }));
+            assert.ok(run.ofType("kubernetes:helm.sh/v3:Release").length === 1);
+        } finally {
+            console.warn = original;
+        }
+        assert.ok(warnings.some((w) => /teams is empty/.test(w)), warnings.join("\n"));
+        assert.deepStrictEqual(validateArgs({ clusterName: "prod-eu", teams: [] }), []);
     });
 
     it("compares chart versions numerically", () => {

@@ -1,36 +1,111 @@
 /**
  * Helm values of the ESO release: the service account that Pod Identity
  * maps, and the hardening that keeps teams from forging `esoNamespace`.
+ *
+ * Every claim here was checked by rendering the released external-secrets
+ * 2.9.0 chart with a real `helm template` (tests/chart.test.ts): each
+ * hardened value changes the rendered objects, and each refused value
+ * renders something that undoes the hardening or the design.
  */
 
 export type HelmValues = { [key: string]: unknown };
 
+export interface HardenedValue {
+    path: string[];
+    value: boolean;
+    /** What the chart renders differently, and why that matters. */
+    why: string;
+    /** Left at the chart default when the user keeps namespaced SecretStores. */
+    namespacedStoresOnly?: boolean;
+}
+
 /**
- * Values that close the forged-namespace hole on the Kubernetes side. A
- * namespaced SecretStore with `sessionTagsPolicy: None` sends its legacy
- * `sessionTags` verbatim, so anyone who may create one can claim another
- * team's namespace through the shared controller role; a PushSecret writes.
- * Each path exists in the chart's values.yaml (tested).
+ * Values that the 2.9.0 chart honours (each changes the rendered objects).
+ * `crds.createSecretStore` is not here: the chart installs the SecretStore
+ * CRD whatever it says. The admission policy (manifests.ts) is what refuses
+ * namespaced SecretStores; these values narrow what the controller does.
  */
-export const HARDENED_VALUES: ReadonlyArray<{ path: string[]; value: boolean; why: string }> = [
-    { path: ["crds", "createSecretStore"], value: false, why: "namespaced SecretStores can forge esoNamespace" },
-    { path: ["processSecretStore"], value: false, why: "namespaced SecretStores can forge esoNamespace" },
-    { path: ["crds", "createPushSecret"], value: false, why: "a PushSecret writes to the provider" },
-    { path: ["processPushSecret"], value: false, why: "a PushSecret writes to the provider" },
+export const HARDENED_VALUES: ReadonlyArray<HardenedValue> = [
+    {
+        path: ["processSecretStore"],
+        value: false,
+        namespacedStoresOnly: true,
+        why: "renders --enable-secret-store-reconciler=false: a new SecretStore never becomes Ready, so ESO's flood gate refuses to use it",
+    },
+    {
+        path: ["processPushSecret"],
+        value: false,
+        why: "renders --enable-push-secret-reconciler=false and drops the pushsecrets RBAC: a PushSecret would write to the provider",
+    },
+    {
+        path: ["processClusterPushSecret"],
+        value: false,
+        why: "renders --enable-cluster-push-secret-reconciler=false and drops its RBAC; the chart refuses processPushSecret: false without it",
+    },
+    { path: ["crds", "createPushSecret"], value: false, why: "drops the PushSecret CRD" },
+    { path: ["crds", "createClusterPushSecret"], value: false, why: "drops the ClusterPushSecret CRD" },
     {
         path: ["rbac", "serviceAccountTokenCreate"],
         value: false,
-        why: "the controller would mint tokens for any service account a store names",
+        why: "drops the controller's create on serviceaccounts/token: it would mint a token for any service account a store names",
     },
 ];
 
-/** Paths a user may turn back on only by setting `allowNamespacedSecretStores`. */
-export const NAMESPACED_STORE_PATHS: ReadonlyArray<string> = ["crds.createSecretStore", "processSecretStore"];
+/**
+ * Controller flags that `extraArgs` must not set: the chart appends
+ * `extraArgs` after its own flags (`--<key>=<value>`, or `--<key>` when the
+ * value is empty or false), and the last flag wins. Flag names from ESO
+ * 2.9.0 `cmd/controller/root.go`.
+ */
+export const GUARDED_CONTROLLER_FLAGS: Readonly<Record<string, string>> = {
+    "enable-secret-store-reconciler": "would let new namespaced SecretStores become Ready and be used",
+    "enable-flood-gate": "false would let ESO use SecretStores that are not Ready",
+    "enable-push-secret-reconciler": "would turn PushSecrets (writes to the provider) back on",
+    "enable-cluster-push-secret-reconciler": "would turn ClusterPushSecrets (writes to the provider) back on",
+    "enable-cluster-store-reconciler": "false would leave the ClusterSecretStore never Ready, so no team reads anything",
+    namespace: "would make the controller watch one namespace only, so the teams' ExternalSecrets are never served",
+};
+
+/** Values that remove or cripple what the design needs; refused outright. */
+const REFUSED_VALUES: ReadonlyArray<{ path: string[]; bad: (v: unknown) => boolean; message: string }> = [
+    {
+        path: ["installCRDs"],
+        bad: (v) => v === false,
+        message:
+            "is false: the CRDs would come from elsewhere, perhaps an older version whose schema prunes sessionTagsPolicy " +
+            "(every read denied) or one that serves PushSecrets; remove it, the release installs the CRDs of the pinned chart",
+    },
+    {
+        path: ["createOperator"],
+        bad: (v) => v === false,
+        message: "is false: the chart would render no controller, so nothing serves the ClusterSecretStore; remove it",
+    },
+    {
+        path: ["processClusterStore"],
+        bad: (v) => v === false,
+        message: "is false: renders --enable-cluster-store-reconciler=false, so the ClusterSecretStore never becomes Ready; remove it",
+    },
+    {
+        path: ["crds", "createClusterSecretStore"],
+        bad: (v) => v === false,
+        message: "is false: the chart would not install the ClusterSecretStore CRD that every team reads through; remove it",
+    },
+    {
+        path: ["scopedRBAC"],
+        bad: (v) => v === true,
+        message: "is true: renders --enable-cluster-store-reconciler=false and namespaced RBAC, so the ClusterSecretStore never becomes Ready; remove it",
+    },
+    {
+        path: ["scopedNamespace"],
+        bad: (v) => typeof v === "string" && v !== "",
+        message: "is set: renders --namespace, so the controller serves one namespace and no team's ExternalSecret; remove it",
+    },
+];
 
 export interface EsoValuesArgs {
     /** Service account that the Pod Identity association names. */
     serviceAccountName: string;
-    /** Keep namespaced SecretStores (an admission policy guards them). */
+    /** Keep namespaced SecretStores (the admission policy still guards them). */
     allowNamespacedSecretStores: boolean;
     /** The user's own values, merged last except where they would reopen a hole. */
     userValues?: HelmValues;
@@ -46,13 +121,79 @@ export function esoHelmValues(args: EsoValuesArgs): HelmValues {
     // The user cannot rename the service account: the association would no longer match.
     values = deepMerge(values, { serviceAccount: { name: args.serviceAccountName } });
     for (const hardened of HARDENED_VALUES) {
-        const dotted = hardened.path.join(".");
-        if (args.allowNamespacedSecretStores && NAMESPACED_STORE_PATHS.includes(dotted)) {
-            continue;
-        }
+        if (args.allowNamespacedSecretStores && hardened.namespacedStoresOnly) continue;
         values = deepMerge(values, nest(hardened.path, hardened.value));
     }
     return values;
+}
+
+export interface HelmValuesContext {
+    allowNamespacedSecretStores: boolean;
+    esoNamespace: string;
+    esoServiceAccount: string;
+}
+
+/** A user Helm value that would undo the hardening or break the design. */
+export interface HelmValueProblem {
+    /** Dotted path below `helmValues`. */
+    path: string;
+    message: string;
+}
+
+/** Name of the controller flag an `extraArgs` key renders (`--<key>`), as pflag parses it. */
+export function extraArgFlagName(key: string): string {
+    return key.trim().replace(/^-+/, "").split("=")[0].trim().toLowerCase();
+}
+
+/**
+ * Every user Helm value that would reopen the forged-namespace hole or break
+ * the release, with the fix. The values are refused rather than silently
+ * overridden so that the user's intent and the deployment never disagree.
+ */
+export function helmValuesProblems(values: HelmValues, ctx: HelmValuesContext): HelmValueProblem[] {
+    const problems: HelmValueProblem[] = [];
+    const quote = (v: unknown) => "`" + (typeof v === "string" ? v : JSON.stringify(v)) + "`";
+    for (const hardened of HARDENED_VALUES) {
+        const given = getPath(values, hardened.path);
+        if (given === undefined || given === hardened.value) continue;
+        if (ctx.allowNamespacedSecretStores && hardened.namespacedStoresOnly) continue;
+        const fix = hardened.namespacedStoresOnly
+            ? "remove it, or set allowNamespacedSecretStores: true to keep SecretStores behind the admission policy"
+            : "remove it";
+        problems.push({ path: hardened.path.join("."), message: `is ${quote(given)}; the hardened value ${hardened.why}: ${fix}` });
+    }
+    for (const refused of REFUSED_VALUES) {
+        const given = getPath(values, refused.path);
+        if (given !== undefined && refused.bad(given)) problems.push({ path: refused.path.join("."), message: refused.message });
+    }
+    const extraArgs = getPath(values, ["extraArgs"]);
+    if (extraArgs !== undefined && !isPlainObject(extraArgs)) {
+        problems.push({ path: "extraArgs", message: `is ${quote(extraArgs)}: the chart takes a map of flag name to value` });
+    } else if (extraArgs !== undefined) {
+        for (const key of Object.keys(extraArgs)) {
+            const flag = extraArgFlagName(key);
+            const why = GUARDED_CONTROLLER_FLAGS[flag];
+            if (why !== undefined) {
+                problems.push({ path: `extraArgs.${key}`, message: `sets the controller flag --${flag}, which ${why}: remove it` });
+            }
+        }
+    }
+    // The Pod Identity association names ESO's namespace and service account: the release must match it.
+    const saName = getPath(values, ["serviceAccount", "name"]);
+    if (saName !== undefined && saName !== ctx.esoServiceAccount) {
+        problems.push({
+            path: "serviceAccount.name",
+            message: `is ${quote(saName)}, which the Pod Identity association would not match: set esoServiceAccount instead`,
+        });
+    }
+    const nsOverride = getPath(values, ["namespaceOverride"]);
+    if (nsOverride !== undefined && nsOverride !== "" && nsOverride !== ctx.esoNamespace) {
+        problems.push({
+            path: "namespaceOverride",
+            message: `is ${quote(nsOverride)}, which the Pod Identity association would not match: set esoNamespace instead`,
+        });
+    }
+    return problems;
 }
 
 /** Reads a dotted path from nested values; undefined when any step is missing. */

@@ -7,6 +7,7 @@
  */
 import {
     CLUSTER_TAG_KEY,
+    DEFAULT_ESO_SERVICE_ACCOUNT,
     ESO_NAMESPACE_SESSION_TAG,
     NAMESPACE_TAG_KEY,
     POD_IDENTITY_SERVICE_PRINCIPAL,
@@ -46,8 +47,13 @@ export interface ControllerTrustArgs extends AccountContext {
 
 /**
  * Trust policy of the ESO controller role: only EKS Pod Identity, only for
- * this account and cluster, only for ESO's own service account. Pod Identity
- * always tags the session, hence `sts:TagSession`.
+ * this account, this cluster and ESO's own namespace and service account.
+ * Only keys AWS documents for Pod Identity (docs/CONDITION_KEYS.md): the
+ * request tags Pod Identity sets on its AssumeRole call
+ * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html,
+ * pod-id-role.html) and `aws:SourceAccount`. Not `aws:SourceArn`: AWS
+ * documents no value of it for Pod Identity, and the cluster's ARN is not
+ * one. Pod Identity always tags the session, hence `sts:TagSession`.
  */
 export function controllerTrustPolicy(args: ControllerTrustArgs): PolicyDocument {
     return {
@@ -61,10 +67,10 @@ export function controllerTrustPolicy(args: ControllerTrustArgs): PolicyDocument
                 Condition: {
                     StringEquals: {
                         "aws:SourceAccount": args.accountId,
+                        "aws:RequestTag/eks-cluster-arn": args.clusterArn,
                         "aws:RequestTag/kubernetes-namespace": args.esoNamespace,
                         "aws:RequestTag/kubernetes-service-account": args.esoServiceAccount,
                     },
-                    ArnEquals: { "aws:SourceArn": args.clusterArn },
                 },
             },
         ],
@@ -93,21 +99,36 @@ export function controllerPermissionPolicy(abacRoleArn: string): PolicyDocument 
 export interface AbacTrustArgs extends AccountContext {
     /** Controller roles (one per cluster) that may assume the shared role. */
     controllerRoleArns: string[];
+    /** The clusters whose Pod Identity sessions may chain in (their `eks-cluster-arn` tag). */
+    clusterArns: string[];
+    /** ESO's service account on those clusters. @default ["external-secrets"] */
+    esoServiceAccounts?: string[];
 }
+
+const oneOrMany = (values: string[]): string | string[] => {
+    const sorted = [...new Set(values)].sort();
+    return sorted.length === 1 ? sorted[0] : sorted;
+};
 
 /**
  * Trust policy of the shared ABAC role. The account is the principal and the
  * controller roles are named in `aws:PrincipalArn`: a role ARN used directly
  * as Principal turns into a unique ID, and breaks silently when that role is
- * replaced; the condition keeps matching by name. The empty `esoNamespace`
- * of ESO's store validation must still be accepted, so no tag is required
- * here; the permission policy refuses it instead.
+ * replaced; the condition keeps matching by name. The chained session must
+ * also carry the transitive Pod Identity tags of one of our clusters and of
+ * ESO's service account (`aws:PrincipalTag/...`: session tags are principal
+ * tags of the calling session), so a controller role assumed any other way
+ * gets nothing. The empty `esoNamespace` of ESO's store validation must
+ * still be accepted, so no ESO tag is required here; the permission policy
+ * refuses it instead.
  */
 export function abacTrustPolicy(args: AbacTrustArgs): PolicyDocument {
     if (args.controllerRoleArns.length === 0) {
         throw new Error("abacTrustPolicy: at least one controller role ARN is required");
     }
-    const arns = [...args.controllerRoleArns].sort();
+    if (args.clusterArns.length === 0) {
+        throw new Error("abacTrustPolicy: at least one cluster ARN is required");
+    }
     return {
         Version: "2012-10-17",
         Statement: [
@@ -117,7 +138,11 @@ export function abacTrustPolicy(args: AbacTrustArgs): PolicyDocument {
                 Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
                 Action: ["sts:AssumeRole", "sts:TagSession"],
                 Condition: {
-                    ArnEquals: { "aws:PrincipalArn": arns.length === 1 ? arns[0] : arns },
+                    ArnEquals: { "aws:PrincipalArn": oneOrMany(args.controllerRoleArns) },
+                    StringEquals: {
+                        "aws:PrincipalTag/eks-cluster-arn": oneOrMany(args.clusterArns),
+                        "aws:PrincipalTag/kubernetes-service-account": oneOrMany(args.esoServiceAccounts ?? [DEFAULT_ESO_SERVICE_ACCOUNT]),
+                    },
                 },
             },
         ],
@@ -175,6 +200,11 @@ export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
 /** ARN of a role from its name, so that documents can name roles declared elsewhere. */
 export function roleArn(ctx: AccountContext, roleName: string): string {
     return `arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`;
+}
+
+/** ARN of an EKS cluster from its name, for trusts that pin clusters declared elsewhere. */
+export function eksClusterArn(ctx: AccountContext & { region: string }, clusterName: string): string {
+    return `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:cluster/${clusterName}`;
 }
 
 /** IAM documents are compared and measured as this exact serialisation. */

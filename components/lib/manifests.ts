@@ -3,7 +3,7 @@
  * that passes each request's namespace as a session tag, the ExternalSecrets
  * of a team, and the admission policy that guards namespaced SecretStores.
  */
-import { ESO_RESERVED_SESSION_TAGS, STORE_LABEL_KEY } from "./constants";
+import { DEFAULT_STORE_NAME, ESO_RESERVED_SESSION_TAGS, STORE_LABEL_KEY } from "./constants";
 
 export interface ClusterSecretStoreArgs {
     name: string;
@@ -86,34 +86,113 @@ export function externalSecretManifest(args: ExternalSecretManifestArgs) {
     };
 }
 
+export interface StoreGuardArgs {
+    /** The shared ABAC role that only our ClusterSecretStore may name. */
+    abacRoleArn: string;
+    /** Our ClusterSecretStore. */
+    clusterStoreName: string;
+    /** Keep namespaced SecretStores, minus the ones that could speak for another namespace. */
+    allowNamespacedSecretStores: boolean;
+}
+
+export interface Validation {
+    expression: string;
+    message: string;
+}
+
 /**
- * CEL rules that keep a namespaced AWS SecretStore from speaking for another
- * namespace: it may not assume the shared role (directly or in a chain), and
- * may not send `eso*` session tags of its own. Keys and ARNs compare
- * case-insensitively, as IAM does.
+ * CEL that is true when the string expression `expr` names the role `arn`.
+ * IAM role names are unique in an account whatever their path, and are not
+ * distinguished by case (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
+ * and reference_iam-quotas.html), so the comparison is on the trimmed,
+ * lower-cased account and final name segment, any partition and any path.
+ * Whether STS accepts a role ARN whose path differs from the role's is not
+ * documented; refusing every path variant does not depend on it. The name is
+ * matched with character classes instead of backslash escapes, so the same
+ * text is valid RE2 (API server) and ECMAScript (tests).
  */
-export function secretStoreGuardValidations(abacRoleArn: string): { expression: string; message: string }[] {
-    const arn = abacRoleArn.toLowerCase().replace(/'/g, "");
-    const aws = "object.spec.provider.aws";
+export function celNamesRole(expr: string, arn: string): string {
+    const m = /^arn:[^:]+:iam::([0-9]{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn.trim().toLowerCase());
+    if (!m) return `${expr}.trim().lowerAscii() == '${arn.trim().toLowerCase().replace(/'/g, "")}'`;
+    const name = m[2].replace(/[^a-z0-9_=,@-]/g, (c) => `[${c}]`);
+    return `${expr}.trim().lowerAscii().matches('^arn:[^:]*:iam::${m[1]}:role/(.*/)?${name}$')`;
+}
+
+const AWS = "object.spec.provider.aws";
+const IS_AWS = `has(object.spec.provider) && has(${AWS})`;
+const ESO_KEY = (key: string) => `${key}.trim().lowerAscii().startsWith('eso')`;
+
+/**
+ * CEL rules of the store guard (ValidatingAdmissionPolicy, Kubernetes CEL
+ * environment: `has`, `exists`, and the strings library's `trim`,
+ * `lowerAscii`, `startsWith`, `matches`; see
+ * kubernetes.io/docs/reference/using-api/cel/). Each rule is true when the
+ * object is admitted. In ESO 2.9.0 no Helm value stops a namespaced
+ * SecretStore from existing or, once Ready, from being used; admission is
+ * what refuses one.
+ */
+export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
+    const { abacRoleArn, clusterStoreName } = args;
+    const isStore = "request.resource.resource == 'secretstores'";
+    const isClusterStore = "request.resource.resource == 'clustersecretstores'";
+    const namesShared = (expr: string) => celNamesRole(expr, abacRoleArn);
     const reserved = ESO_RESERVED_SESSION_TAGS.join(", ");
+    const clusterStoreRule: Validation = {
+        expression:
+            `!(${isClusterStore}) || object.metadata.name == '${clusterStoreName.replace(/'/g, "")}' || !(${IS_AWS}) || ` +
+            `((!has(${AWS}.role) || !${namesShared(`${AWS}.role`)}) && ` +
+            `(!has(${AWS}.additionalRoles) || !${AWS}.additionalRoles.exists(r, ${namesShared("r")})))`,
+        message:
+            `Only the ClusterSecretStore ${clusterStoreName} may assume the shared ABAC role ${abacRoleArn} ` +
+            `(in role or additionalRoles, in any case or path): it is the one that tags each request with the ExternalSecret's namespace.`,
+    };
+    if (!args.allowNamespacedSecretStores) {
+        return [
+            {
+                expression: `!(${isStore})`,
+                message:
+                    `Namespaced SecretStores are turned off on this cluster: read team secrets through the ClusterSecretStore ${clusterStoreName}. ` +
+                    "(A SecretStore could send a forged esoNamespace session tag.)",
+            },
+            clusterStoreRule,
+        ];
+    }
+    const storeRule = (expression: string, message: string): Validation => ({
+        expression: `!(${isStore}) || !(${IS_AWS}) || ${expression}`,
+        message,
+    });
     return [
-        {
-            expression: `!has(${aws}) || !has(${aws}.role) || ${aws}.role.lowerAscii() != '${arn}'`,
-            message: `A SecretStore may not assume the shared ABAC role ${abacRoleArn}: use the ClusterSecretStore, which tags each request with its real namespace.`,
-        },
-        {
-            expression: `!has(${aws}) || !has(${aws}.additionalRoles) || !${aws}.additionalRoles.exists(r, r.lowerAscii() == '${arn}')`,
-            message: `A SecretStore may not chain to the shared ABAC role ${abacRoleArn} through additionalRoles.`,
-        },
-        {
-            expression: `!has(${aws}) || !has(${aws}.sessionTags) || !${aws}.sessionTags.exists(t, t.key.lowerAscii().startsWith('eso'))`,
-            message: `A SecretStore may not send session tags whose key starts with 'eso' (${reserved}): ESO sets them itself, and a forged esoNamespace reads another team's secrets.`,
-        },
+        storeRule(
+            `!has(${AWS}.role) || !${namesShared(`${AWS}.role`)}`,
+            `A SecretStore may not assume the shared ABAC role ${abacRoleArn} (compared without case, spaces or path): use the ClusterSecretStore ${clusterStoreName}, which tags each request with its real namespace.`,
+        ),
+        storeRule(
+            `!has(${AWS}.additionalRoles) || !${AWS}.additionalRoles.exists(r, ${namesShared("r")})`,
+            `A SecretStore may not chain to the shared ABAC role ${abacRoleArn} through additionalRoles.`,
+        ),
+        storeRule(
+            `!has(${AWS}.sessionTags) || !${AWS}.sessionTags.exists(t, ${ESO_KEY("t.key")})`,
+            `A SecretStore may not send sessionTags whose key starts with 'eso' in any case (${reserved}): ESO sets them itself, and a forged esoNamespace reads another team's secrets.`,
+        ),
+        storeRule(
+            `!has(${AWS}.customSessionTags) || !${AWS}.customSessionTags.exists(k, ${ESO_KEY("k")})`,
+            `A SecretStore may not send customSessionTags whose key starts with 'eso' in any case (${reserved}).`,
+        ),
+        storeRule(
+            `!has(${AWS}.auth) || !has(${AWS}.auth.jwt)`,
+            "A SecretStore may not use auth.jwt: its role would come from a ServiceAccount annotation this policy cannot see; use the team's own credentials in auth.secretRef, or the ClusterSecretStore.",
+        ),
+        clusterStoreRule,
     ];
 }
 
-/** ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1). */
-export function secretStoreGuardManifests(policyName: string, abacRoleArn: string) {
+/**
+ * ValidatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1,
+ * Kubernetes >= 1.30) over every version of SecretStores and
+ * ClusterSecretStores, on CREATE and UPDATE. A store that was Ready before
+ * the policy existed is not re-checked until it is updated.
+ */
+export function storeGuardManifests(policyName: string, args: StoreGuardArgs) {
     const policy = {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicy",
@@ -126,11 +205,11 @@ export function secretStoreGuardManifests(policyName: string, abacRoleArn: strin
                         apiGroups: ["external-secrets.io"],
                         apiVersions: ["*"],
                         operations: ["CREATE", "UPDATE"],
-                        resources: ["secretstores"],
+                        resources: ["secretstores", "clustersecretstores"],
                     },
                 ],
             },
-            validations: secretStoreGuardValidations(abacRoleArn),
+            validations: storeGuardValidations(args),
         },
     };
     const binding = {
@@ -140,4 +219,12 @@ export function secretStoreGuardManifests(policyName: string, abacRoleArn: strin
         spec: { policyName, validationActions: ["Deny"] },
     };
     return { policy, binding };
+}
+
+/**
+ * @deprecated Use `storeGuardManifests`, which also says whether namespaced
+ * SecretStores are kept. This form keeps them and guards the default store name.
+ */
+export function secretStoreGuardManifests(policyName: string, abacRoleArn: string) {
+    return storeGuardManifests(policyName, { abacRoleArn, clusterStoreName: DEFAULT_STORE_NAME, allowNamespacedSecretStores: true });
 }

@@ -61,7 +61,7 @@ export interface TeamSpec {
 export interface EksSecretsAbacArgs {
     /** Name of the EKS cluster: the value of every secret's cluster tag. */
     readonly clusterName: string;
-    /** ARN of the cluster. @default looked up from `clusterName` */
+    /** ARN of the cluster (`arn:<partition>:eks:<region>:<account>:cluster/<clusterName>`). @default looked up from `clusterName` */
     readonly clusterArn?: pulumi.Input<string>;
     /**
      * How ESO's controller gets AWS credentials: EKS Pod Identity, or IRSA
@@ -90,17 +90,19 @@ export interface EksSecretsAbacArgs {
     /** @default "https://charts.external-secrets.io" */
     readonly chartRepository?: string;
     /**
-     * Extra Helm values, merged over the defaults. Values that reopen the
-     * forged-namespace hole are refused unless `allowNamespacedSecretStores`.
+     * Extra Helm values, merged over the defaults. Values that would undo the
+     * hardening (e.g. `extraArgs` reconciler or flood-gate flags, PushSecrets,
+     * token minting, `installCRDs: false`) are refused; see docs/ESO_HARDENING.md.
      */
     readonly helmValues?: HelmValues;
     /**
-     * Keep namespaced SecretStores. A ValidatingAdmissionPolicy then rejects
-     * AWS SecretStores that name the shared role or send `eso*` tags.
+     * Keep namespaced SecretStores. The ValidatingAdmissionPolicy, deployed
+     * in every mode, then refuses only the AWS SecretStores that name the
+     * shared role, send `eso*` tags or use `auth.jwt`, instead of all of them.
      * @default false
      */
     readonly allowNamespacedSecretStores?: boolean;
-    /** Name of the ClusterSecretStore. @default "team-secrets" */
+    /** Name of the ClusterSecretStore, at most 63 characters (also a namespace label value). @default "team-secrets" */
     readonly storeName?: string;
     /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */
     readonly secretNamePrefix?: string;
@@ -108,7 +110,8 @@ export interface EksSecretsAbacArgs {
     readonly kmsKeyArns?: string[];
     /**
      * An ABAC role shared with other clusters. It must trust this
-     * cluster's controller role (`controllerRoleName(clusterName)`).
+     * cluster's controller role (`controllerRoleName(clusterName)`) and
+     * list this cluster's ARN (`SharedAbacRole` `clusterArns`).
      * @default a role of this component
      */
     readonly sharedRole?: { readonly arn: pulumi.Input<string> };

@@ -13,7 +13,7 @@ import {
     RESERVED_NAMESPACES,
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
-import { getPath, NAMESPACED_STORE_PATHS, HARDENED_VALUES } from "./helm";
+import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
 
@@ -82,8 +82,31 @@ export function versionAtLeast(version: string, minimum: string): boolean {
     return true;
 }
 
+const EKS_CLUSTER_ARN = /^arn:(aws[a-z-]*):eks:([a-z0-9-]+):([0-9]{12}):cluster\/(.+)$/;
+
+/**
+ * The controller role's trust compares `aws:RequestTag/eks-cluster-arn`
+ * with this ARN: a wrong one means no credentials at all.
+ */
+function clusterArnProblem(arn: string, clusterName: unknown, accountId?: string): string | undefined {
+    const m = EKS_CLUSTER_ARN.exec(arn);
+    if (!m) return "give the EKS cluster's ARN, arn:<partition>:eks:<region>:<account>:cluster/<name> (`aws eks describe-cluster --query cluster.arn`)";
+    if (typeof clusterName === "string" && m[4] !== clusterName) {
+        return `names the cluster ${quote(m[4])}, but clusterName is ${quote(clusterName)}: give the ARN of the same cluster`;
+    }
+    if (accountId !== undefined && m[3] !== accountId) {
+        return `is in account ${m[3]}, but the stack deploys to account ${accountId}: the Pod Identity association and its role must be in the cluster's account`;
+    }
+    return undefined;
+}
+
+/** What is known before deployment about where the stack deploys, for checks that need it. */
+export interface KnownEnvironment {
+    accountId?: string;
+}
+
 /** Collects every problem of the arguments; an empty list means valid. */
-export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
+export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment = {}): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, message: string) => problems.push({ path, message });
     const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
@@ -107,8 +130,17 @@ export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
         if (why) add(field, `is ${quote(value)}: ${why}`);
     }
 
-    if (args.storeName !== undefined && (args.storeName.length > 253 || !DNS1123_SUBDOMAIN.test(args.storeName))) {
-        add("storeName", `is ${quote(args.storeName)}: use a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+    // The store name is also the value of the namespace label its selector matches: at most 63 characters.
+    if (args.storeName !== undefined && (args.storeName.length > 63 || !DNS1123_SUBDOMAIN.test(args.storeName))) {
+        add(
+            "storeName",
+            `is ${quote(args.storeName)}: use at most 63 lowercase letters, digits, '-' and '.' (a DNS-1123 name that is also a label value)`,
+        );
+    }
+
+    if (typeof args.clusterArn === "string") {
+        const why = clusterArnProblem(args.clusterArn, cluster, known.accountId);
+        if (why) add("clusterArn", `is ${quote(args.clusterArn)}: ${why}`);
     }
 
     if (args.chartVersion !== undefined && !versionAtLeast(args.chartVersion, ESO_CHART.minimumVersion)) {
@@ -171,26 +203,12 @@ export function validateArgs(args: EksSecretsAbacArgs): Problem[] {
 }
 
 function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, message: string) => void) {
-    const values = args.helmValues ?? {};
-    for (const hardened of HARDENED_VALUES) {
-        const dotted = hardened.path.join(".");
-        const given = getPath(values, hardened.path);
-        if (given === undefined || given === hardened.value) continue;
-        if (args.allowNamespacedSecretStores && NAMESPACED_STORE_PATHS.includes(dotted)) continue;
-        const fix = NAMESPACED_STORE_PATHS.includes(dotted)
-            ? "remove it, or set allowNamespacedSecretStores: true to keep SecretStores behind an admission policy"
-            : "remove it";
-        add(`helmValues.${dotted}`, `is ${quote(given)}, which ${hardened.why}: ${fix}`);
-    }
-    // The Pod Identity association names ESO's namespace and service account: the release must match it.
-    const saName = getPath(values, ["serviceAccount", "name"]);
-    if (saName !== undefined && saName !== (args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT)) {
-        add("helmValues.serviceAccount.name", `is ${quote(saName)}, which the Pod Identity association would not match: set esoServiceAccount instead`);
-    }
-    const nsOverride = getPath(values, ["namespaceOverride"]);
-    if (nsOverride !== undefined && nsOverride !== "" && nsOverride !== (args.esoNamespace ?? DEFAULT_ESO_NAMESPACE)) {
-        add("helmValues.namespaceOverride", `is ${quote(nsOverride)}, which the Pod Identity association would not match: set esoNamespace instead`);
-    }
+    const problems = helmValuesProblems(args.helmValues ?? {}, {
+        allowNamespacedSecretStores: args.allowNamespacedSecretStores ?? false,
+        esoNamespace: args.esoNamespace ?? DEFAULT_ESO_NAMESPACE,
+        esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
+    });
+    for (const p of problems) add(`helmValues.${p.path}`, p.message);
 }
 
 function validateTeam(

@@ -23,6 +23,8 @@ const shared = new SharedAbacRole("shared", {
             .all([identity.accountId, partition.partition])
             .apply(([accountId, p]) => roleArn({ accountId, partition: p }, controllerRoleName(c.name))),
     ),
+    // The chained session must carry one of these clusters' Pod Identity tag.
+    clusterArns: clusters.map((c) => aws.eks.getClusterOutput({ name: c.name }).arn),
 });
 
 const stacks = clusters.map(

@@ -85,7 +85,7 @@ export const esoReleaseDisallowUnguardedSecretStores: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        "Set Helm values processSecretStore: false and crds.createSecretStore: false, or keep them and add a ValidatingAdmissionPolicy on secretstores (allowNamespacedSecretStores: true in the component).",
+        "Add a ValidatingAdmissionPolicy on secretstores that refuses stores naming the shared role or sending eso* tags (the component ships one in every mode), and set processSecretStore: false.",
     validateStack: (args, reportViolation) => {
         const model = buildStackModel(args.resources);
         const tagging = model.stores.some((s) => usesEsoSessionTags(s.props.spec?.provider?.aws));
@@ -93,7 +93,7 @@ export const esoReleaseDisallowUnguardedSecretStores: StackValidationPolicy = {
         for (const release of args.resources.filter((r) => isEsoChart(r.type, r.props))) {
             if (release.props.values?.processSecretStore !== false) {
                 reportViolation(
-                    `ESO release '${release.name}' processes namespaced SecretStores (processSecretStore is not false) and no ValidatingAdmissionPolicy guards them: set processSecretStore: false and crds.createSecretStore: false.`,
+                    `ESO release '${release.name}' processes namespaced SecretStores (processSecretStore is not false) and no ValidatingAdmissionPolicy guards them: add a ValidatingAdmissionPolicy on secretstores and set processSecretStore: false.`,
                     release.urn,
                 );
             }

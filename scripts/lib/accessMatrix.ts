@@ -52,12 +52,16 @@ export interface SessionTags {
 }
 
 /**
- * Principal tags of the shared role's session: ESO's own tags plus the
- * transitive ones Pod Identity set on the controller's session. Its
+ * Principal tags of the shared role's session: ESO's own tags plus the six
+ * transitive ones Pod Identity set on the controller's session
+ * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). Its
  * `kubernetes-namespace` is ESO's namespace, not the team's.
  */
-export function abacSessionContext(spec: Pick<MatrixSpec, "accountId" | "partition" | "abacRoleName">, tags: SessionTags): Record<string, string> {
+export function abacSessionContext(spec: Pick<MatrixSpec, "accountId" | "partition" | "region" | "abacRoleName">, tags: SessionTags): Record<string, string> {
     return {
+        "aws:PrincipalTag/eks-cluster-arn": `arn:${spec.partition}:eks:${spec.region}:${spec.accountId}:cluster/${tags.cluster}`,
+        "aws:PrincipalTag/kubernetes-pod-name": "external-secrets-7d9f8c6b5-x2x4z",
+        "aws:PrincipalTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
         [`aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`]: tags.esoNamespace,
         "aws:PrincipalTag/esoStoreName": tags.storeName ?? DEFAULT_STORE_NAME,
         "aws:PrincipalTag/esoStoreKind": "ClusterSecretStore",

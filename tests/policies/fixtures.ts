@@ -27,7 +27,7 @@ export const docs = {
         esoServiceAccount: "external-secrets",
     }),
     controllerPermissions: controllerPermissionPolicy(ABAC_ARN),
-    abacTrust: abacTrustPolicy({ ...ctx, controllerRoleArns: [CONTROLLER_ARN] }),
+    abacTrust: abacTrustPolicy({ ...ctx, controllerRoleArns: [CONTROLLER_ARN], clusterArns: ["arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu"] }),
     abacPermissions: abacPermissionPolicy(ctx),
 };
 

