@@ -33,6 +33,7 @@ import {
 import { readRequest } from "../scripts/lib/accessMatrix";
 import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { celFailures, chartDefaults, schemas, validateClusterSecretStore, validateHelmValuesSchema } from "./esoSchemas";
+import { controllerDeployment, helmTemplate } from "./helm";
 import { OFFLINE, runOffline, twoTeamArgs } from "./helpers";
 
 const { accountId, partition, region } = OFFLINE;
@@ -267,5 +268,19 @@ describe("IRSA: validation", () => {
     it("the stack config accepts identity and oidcProviderArn, and names a wrong identity", () => {
         assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "irsa", oidcProviderArn: LEGACY_OIDC, teams: [] }).problems, []);
         assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "IRSA", teams: [] }).problems.map((p) => p.path), ["identity"]);
+    });
+});
+
+describe("IRSA: the ESO 2.9.0 chart rendered by a real helm with the values of an IRSA cluster", function () {
+    this.timeout(120_000);
+
+    it("renders ESO's service account with the controller role's annotation, and the controller runs as it", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("legacy", twoTeamArgs({ clusterName: IRSA_CLUSTER, identity: "irsa", oidcProviderArn: LEGACY_OIDC })));
+        const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+        const rendered = await helmTemplate(release.name ?? "external-secrets", release.namespace, release.values);
+        const accounts = rendered.objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.name === "external-secrets");
+        assert.strictEqual(accounts.length, 1);
+        assert.strictEqual(accounts[0].metadata.annotations?.["eks.amazonaws.com/role-arn"], irsaRoleArn);
+        assert.strictEqual(controllerDeployment(rendered.objects).spec.template.spec.serviceAccountName, "external-secrets");
     });
 });
