@@ -17,6 +17,59 @@ const messages = require("@pulumi/pulumi/proto/analyzer_pb");
 export const PACK_DIR = path.join(__dirname, "..", "policypack");
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 
+/**
+ * Values as the engine marshals them for the analyzer
+ * (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go: Analyze, AnalyzeStack
+ * and marshalProvider all use MarshalOptions{KeepUnknowns: true, KeepSecrets: true}).
+ * sdk/go/common/resource/plugin/rpc.go: a computed value becomes
+ * UnknownStringValue (marshalUnknownProperty; unknown outputs are marshalled
+ * "the same as Computed", as a computed string), a secret becomes an object
+ * with the signature key `4dabf18193072939515e22adb298388d` =
+ * `1b47061264138c4ac30d75fd1eb44270` (resource.SigKey, resource.SecretSig) and `value`.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export function secret(value: unknown): Record<string, unknown> {
+    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+/**
+ * The provider as the engine sends it: its URN, type and *inputs*
+ * (pkg/resource/deploy/step_generator.go: `r.Provider = &plugin.AnalyzerProviderResource{...
+ * Properties: resource.FromResourcePropertyMap(providerResource.Inputs)}`).
+ * @pulumi/aws provider.js stores `defaultTags` in the inputs as JSON.stringify(...).
+ */
+export interface ProviderInput {
+    name?: string;
+    props: Record<string, unknown>;
+}
+
+export function awsProvider(defaultTags?: Record<string, unknown>): ProviderInput {
+    return { name: "default_7_48_0", props: defaultTags === undefined ? { region: "eu-west-1" } : { region: "eu-west-1", defaultTags: JSON.stringify({ tags: defaultTags }) } };
+}
+
+/**
+ * A resource as Analyze or AnalyzeStack receives it. Analyze gets the
+ * resource's checked inputs before its step runs (step_generator.go,
+ * "Send the resource off to any Analyzers before being operated on");
+ * AnalyzeStack gets every resource's outputs with Dependencies and
+ * PropertyDependencies after all steps (step_generator.go AnalyzeResources,
+ * called from deployment_executor.go: "we send all the resources observed to
+ * be analyzed"). In a preview the outputs of a resource to be created are its
+ * inputs with computed properties unknown, which is what these tests send.
+ */
+export interface EngineResource {
+    type: string;
+    name: string;
+    props: Record<string, unknown>;
+    provider?: ProviderInput;
+    /** Property name -> names of the resources it depends on (AnalyzerResource.propertyDependencies). */
+    deps?: Record<string, string[]>;
+}
+
+export function urnOf(type: string, name: string): string {
+    return `urn:pulumi:dev::eks-secrets-abac::${type}::${name}`;
+}
+
 export interface Diagnostic {
     policyName: string;
     enforcementLevel: "advisory" | "mandatory" | "disabled" | "remediate";
@@ -32,9 +85,10 @@ export class PolicyPackProcess {
         private readonly client: any,
     ) {}
 
-    static async start(): Promise<PolicyPackProcess> {
+    /** Starts the pack in `dir` with the `run-policy-pack` of `runner` (the repository's, or the one a consumer installed). */
+    static async start(dir = PACK_DIR, runner = RUN_POLICY_PACK): Promise<PolicyPackProcess> {
         // The engine address is required by the command line; this pack never calls the engine.
-        const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
         let stderr = "";
         child.stderr!.on("data", (d) => (stderr += d));
         const port = await new Promise<number>((resolve, reject) => {
@@ -54,7 +108,7 @@ export class PolicyPackProcess {
         return new Promise((resolve, reject) => this.client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
     }
 
-    async info(): Promise<{ name: string; version: string; policies: { name: string; enforcementLevel: string; description: string }[] }> {
+    async info(): Promise<{ name: string; version: string; policies: { name: string; enforcementLevel: string; description: string; displayName: string; url: string }[] }> {
         const info: any = await this.call("getAnalyzerInfo", new Empty());
         return {
             name: info.getName(),
@@ -63,6 +117,8 @@ export class PolicyPackProcess {
                 name: p.getName(),
                 enforcementLevel: LEVELS[p.getEnforcementlevel()],
                 description: p.getDescription(),
+                displayName: p.getDisplayname(),
+                url: p.getUrl(),
             })),
         };
     }
@@ -80,14 +136,36 @@ export class PolicyPackProcess {
         await this.call("configure", request);
     }
 
-    private resource(cls: any, type: string, name: string, props: Record<string, unknown>) {
-        const r = new cls();
-        r.setType(type);
-        r.setName(name);
-        r.setUrn(`urn:pulumi:dev::eks-secrets-abac::${type}::${name}`);
-        r.setProperties(Struct.fromJavaScript(props as any));
-        r.setOptions(new messages.AnalyzerResourceOptions());
-        return r;
+    private resource(cls: any, r: EngineResource, urns?: Map<string, string>) {
+        const m = new cls();
+        m.setType(r.type);
+        m.setName(r.name);
+        m.setUrn(urnOf(r.type, r.name));
+        m.setProperties(Struct.fromJavaScript(r.props as any));
+        m.setOptions(new messages.AnalyzerResourceOptions());
+        if (r.provider) {
+            const p = new messages.AnalyzerProviderResource();
+            const name = r.provider.name ?? "default";
+            p.setType("pulumi:providers:aws");
+            p.setName(name);
+            p.setUrn(urnOf("pulumi:providers:aws", name));
+            p.setProperties(Struct.fromJavaScript(r.provider.props as any));
+            m.setProvider(p);
+        }
+        if (r.deps && urns) {
+            // AnalyzeStack only: dependencies and propertyDependencies as URN lists, properties without dependencies skipped.
+            const all = new Set<string>();
+            for (const [property, names] of Object.entries(r.deps)) {
+                if (names.length === 0) continue;
+                const d = new messages.AnalyzerPropertyDependencies();
+                const list = names.map((n) => urns.get(n)!);
+                list.forEach((u) => all.add(u));
+                d.setUrnsList(list);
+                m.getPropertydependenciesMap().set(property, d);
+            }
+            m.setDependenciesList([...all]);
+        }
+        return m;
     }
 
     private diagnostics(response: any): Diagnostic[] {
@@ -99,13 +177,14 @@ export class PolicyPackProcess {
         }));
     }
 
-    async analyze(type: string, name: string, props: Record<string, unknown>): Promise<Diagnostic[]> {
-        return this.diagnostics(await this.call("analyze", this.resource(messages.AnalyzeRequest, type, name, props)));
+    async analyze(type: string, name: string, props: Record<string, unknown>, provider?: ProviderInput): Promise<Diagnostic[]> {
+        return this.diagnostics(await this.call("analyze", this.resource(messages.AnalyzeRequest, { type, name, props, provider })));
     }
 
-    async analyzeStack(resources: { type: string; name: string; props: Record<string, unknown> }[]): Promise<Diagnostic[]> {
+    async analyzeStack(resources: EngineResource[]): Promise<Diagnostic[]> {
+        const urns = new Map(resources.map((r) => [r.name, urnOf(r.type, r.name)]));
         const request = new messages.AnalyzeStackRequest();
-        request.setResourcesList(resources.map((r) => this.resource(messages.AnalyzerResource, r.type, r.name, r.props)));
+        request.setResourcesList(resources.map((r) => this.resource(messages.AnalyzerResource, r, urns)));
         return this.diagnostics(await this.call("analyzeStack", request));
     }
 

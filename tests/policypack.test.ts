@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { controllerTrustPolicy, renderPolicy } from "../components";
 import { policies } from "../policypack/policies";
@@ -16,7 +18,31 @@ describe("the policy pack", () => {
             assert.match(p.description, /^[A-Z].*\.$/, p.name);
             assert.ok(p.enforcementLevel && p.severity && p.remediationSteps, p.name);
         }
-        assert.deepStrictEqual(names.slice(0, 2), ["secrets-require-abac-tags", "trust-policy-requires-tag-session"]);
+        assert.deepStrictEqual(names.slice(0, 3), ["secrets-require-abac-tags", "secret-resource-policy-disallow-untagged-read", "trust-policy-requires-tag-session"]);
+        // Resource policies (decided before each resource is created) come before the stack policies that join resources.
+        const firstStack = policies.findIndex((p) => "validateStack" in p);
+        assert.ok(policies.slice(firstStack).every((p) => "validateStack" in p));
+    });
+
+    it("lets the SDK skip other types for every single-type resource policy (validateResourceOfType's type token)", () => {
+        // @pulumi/policy server.js: "Fast check to see if the policy isn't applicable" reads `__pulumiType` of validateResource.
+        const tokens = Object.fromEntries(policies.filter((p) => "validateResource" in p).map((p) => [p.name, (p as any).validateResource.__pulumiType]));
+        assert.strictEqual(tokens["pod-identity-association-keeps-session-tags"], "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        assert.strictEqual(tokens["iam-abac-policy-requires-exact-tag-match"], undefined, "several types: the policy returns early instead");
+    });
+
+    it("shares its constants with the components from one file inside the pack", () => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fromComponents = require("../components/lib/constants");
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fromPack = require("../policypack/lib/constants");
+        assert.strictEqual(fromComponents.ESO_CHART, fromPack.ESO_CHART);
+        assert.strictEqual(fromComponents.NAMESPACE_TAG_KEY, fromPack.NAMESPACE_TAG_KEY);
+        const source = fs.readFileSync(path.join(PACK_DIR, "lib", "constants.ts"), "utf8");
+        assert.ok(!/^import /m.test(source), "the pack's constants import nothing");
+        for (const file of fs.readdirSync(path.join(PACK_DIR, "policies"))) {
+            assert.ok(!fs.readFileSync(path.join(PACK_DIR, "policies", file), "utf8").includes("../../"), `${file} imports from outside the pack`);
+        }
     });
 
     it("ships an example config that names only real policies and sets only their options", () => {
@@ -91,7 +117,7 @@ describe("the policy pack loaded as `pulumi preview --policy-pack policypack` lo
         }
     });
 
-    it("AnalyzeStack reports a Pod Identity role whose trust lacks sts:TagSession", async () => {
+    it("Analyze reports a Pod Identity role whose trust lacks sts:TagSession, before the role exists", async () => {
         const trust = controllerTrustPolicy({
             partition: "aws",
             accountId: "111122223333",
@@ -99,11 +125,50 @@ describe("the policy pack loaded as `pulumi preview --policy-pack policypack` lo
             esoNamespace: "external-secrets",
             esoServiceAccount: "external-secrets",
         });
-        const good = { type: "aws:iam/role:Role", name: "controller", props: { name: "controller", assumeRolePolicy: renderPolicy(trust) } };
-        assert.deepStrictEqual(await pack.analyzeStack([good]), []);
+        const role = "aws:iam/role:Role";
+        assert.deepStrictEqual(await pack.analyze(role, "controller", { name: "controller", assumeRolePolicy: renderPolicy(trust) }), []);
         trust.Statement[0].Action = "sts:AssumeRole";
-        const bad = { ...good, props: { ...good.props, assumeRolePolicy: renderPolicy(trust) } };
-        const found = await pack.analyzeStack([bad]);
+        const found = await pack.analyze(role, "controller", { name: "controller", assumeRolePolicy: renderPolicy(trust) });
         assert.deepStrictEqual(found.map((d) => [d.policyName, d.enforcementLevel]), [["trust-policy-requires-tag-session", "mandatory"]]);
+    });
+});
+
+describe("the policy pack as `pulumi policy publish` ships it", function () {
+    // `pulumi policy publish` runs `npm pack` in the pack's folder; the service
+    // unpacks the tarball and installs its dependencies there
+    // (DESIGN.md, "The policy pack in the real engine"). Nothing outside
+    // policypack/ is in the tarball, so an import of ../components would fail here.
+    this.timeout(300_000);
+    let dir: string;
+    let pack: PolicyPackProcess | undefined;
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "policypack-"));
+        const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: PACK_DIR, encoding: "utf8" }).trim().split("\n").pop()!;
+        execFileSync("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
+        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--omit=dev"], { cwd: path.join(dir, "package"), stdio: "ignore" });
+    });
+    after(() => {
+        pack?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("holds only the pack's own files and declares TypeScript", () => {
+        const files = execFileSync("find", [".", "-path", "./node_modules", "-prune", "-o", "-type", "f", "-print"], { cwd: path.join(dir, "package"), encoding: "utf8" });
+        assert.ok(!files.includes("components"), files);
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package", "package.json"), "utf8"));
+        assert.match(manifest.dependencies.typescript, /^~5\.9/);
+        // The CLI's run-policy-pack takes typescript from node_modules, else its vendored 3.8.3 (tsutils.js typeScriptRequireStrings).
+        assert.ok(fs.existsSync(path.join(dir, "package", "node_modules", "typescript", "package.json")));
+    });
+
+    it("starts with the installed run-policy-pack, lists its policies and returns a mandatory verdict", async () => {
+        const root = path.join(dir, "package");
+        pack = await PolicyPackProcess.start(root, path.join(root, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"));
+        const info = await pack.info();
+        assert.strictEqual(info.name, "eks-secrets-abac");
+        assert.deepStrictEqual(info.policies.map((p) => p.name), policies.map((p) => p.name));
+        const found = await pack.analyze(SECRET, "db", { name: "payments/db", tags: { "eks-cluster-name": "prod-eu" } });
+        assert.deepStrictEqual(found.map((d) => [d.policyName, d.enforcementLevel]), [["secrets-require-abac-tags", "mandatory"]]);
     });
 });

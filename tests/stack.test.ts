@@ -91,7 +91,7 @@ describe("the plan's verdict", () => {
         const rp = result.plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === abac.name)!;
         rp.inputs = { ...rp.inputs, policy: JSON.stringify(broken) };
         const verdict = await judgePlan(result.plan);
-        assert.ok(verdict.violations.some((v) => v.policy === "iam-abac-policy-disallow-wildcard-tag-match" && v.enforcementLevel === "mandatory"));
+        assert.ok(verdict.violations.some((v) => v.policy === "iam-abac-policy-requires-exact-tag-match" && v.enforcementLevel === "mandatory"));
         assert.ok(!verdict.ok);
     });
 });

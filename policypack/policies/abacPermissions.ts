@@ -1,118 +1,220 @@
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../../components/lib/constants";
+import { NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
+import { resourcePolicy, stackPolicy } from "./define";
+import { allDocuments, DOCUMENT_TYPES, permissionDocuments, PERMISSION_TYPES, trustDocument } from "./documents";
 import {
+    ConditionEntry,
     coversAction,
+    hasNamespaceCondition,
     isAbacDocument,
-    parseDocument,
+    labels,
     resourceTagConditions,
+    resourceTagKey,
     Statement,
     usesPrincipalTag,
 } from "./iamDocuments";
-import { buildStackModel, RoleModel } from "./stackModel";
-import { usesEsoSessionTags, TYPES } from "./types";
+import { stackModel } from "./stackModel";
+import { TYPES } from "./types";
+import { isUnknown } from "../lib/values";
 
-/** The permission documents a resource carries itself. */
-export function documentsOf(type: string, props: Record<string, any>): { where: string; doc: unknown }[] {
-    switch (type) {
-        case TYPES.rolePolicy:
-        case TYPES.policy:
-            return [{ where: "policy", doc: props.policy }];
-        case TYPES.role:
-            return (props.inlinePolicies ?? []).map((p: { name?: string; policy?: unknown }, i: number) => ({
-                where: `inlinePolicies[${i}]${p?.name ? ` (${p.name})` : ""}`,
-                doc: p?.policy,
-            }));
-        default:
-            return [];
-    }
+const SECRET_READ = "secretsmanager:GetSecretValue";
+/** Well-known AWS managed policies that read every secret. */
+const AWS_MANAGED_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
+const ABAC_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_tags.html";
+const CONDITION_OPERATORS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
+
+/** Why a resource-tag condition of an Allow does not compare exactly, or undefined. */
+export function inexactTagComparison(statement: Statement, c: ConditionEntry): string | undefined {
+    if (c.baseOperator === "StringLike") return `${c.operator} matches by wildcard ('*' and '?' in a tag then match other namespaces)`;
+    if (c.ifExists) return `${c.operator} passes when the tag is missing`;
+    if (statement.effect === "Allow" && /^(StringNot|ArnNot)/i.test(c.baseOperator)) return `${c.operator} inside an Allow grants every secret whose tag differs`;
+    return undefined;
 }
 
-/** Conditions that compare a resource tag with a principal tag by wildcard. */
-export function wildcardTagMatches(statements: Statement[]): string[] {
+/** Conditions of a document that compare a resource tag with a principal tag other than exactly. */
+export function inexactTagMatches(statements: Statement[]): string[] {
     return statements.flatMap((s) =>
         resourceTagConditions(s)
-            .filter((c) => c.baseOperator === "StringLike" && usesPrincipalTag(c))
-            .map((c) => `${c.operator} ${c.key} = ${c.values.join(", ")}`),
+            .filter(usesPrincipalTag)
+            .flatMap((c) => {
+                const why = inexactTagComparison(s, c);
+                return why ? [`${s.label}: ${c.key} (${why})`] : [];
+            }),
     );
 }
 
-export const abacPolicyDisallowWildcardTagMatch: ResourceValidationPolicy = {
-    name: "iam-abac-policy-disallow-wildcard-tag-match",
+/** Allow statements that read secrets without the exact namespace condition. */
+export function readsWithoutNamespace(statements: Statement[]): Statement[] {
+    // A statement with an unknown part is not a certain violation; the caller leaves it undecided.
+    return statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+}
+
+/** Namespace-tag conditions whose values name a namespace instead of the caller's tag. */
+export function literalNamespaces(statements: Statement[]): Statement[] {
+    return statements.filter((s) =>
+        resourceTagConditions(s).some((c) => resourceTagKey(c).toLowerCase() === NAMESPACE_TAG_KEY && !c.unknown && c.values.some((v) => !/^\$\{aws:PrincipalTag\/[^}]+\}$/i.test(v))),
+    );
+}
+
+/**
+ * For each readable ABAC document of the resource, `check` lists problems.
+ * A document that is unknown leaves the resource undecided.
+ */
+function eachAbacDocument(check: (statements: Statement[]) => string | undefined) {
+    return (subject: Parameters<Parameters<typeof resourcePolicy>[0]["validate"]>[0]) => {
+        for (const { where, doc } of permissionDocuments(subject.type, subject.props)) {
+            if (doc.kind === "unknown") subject.undecided.add(where);
+            if (doc.kind !== "ok" || !isAbacDocument(doc.statements)) continue;
+            const problem = check(doc.statements);
+            if (problem) subject.report(`'${subject.name}' ${where}: ${problem}`);
+            else if (doc.statements.some((s) => s.unknown)) subject.undecided.add(`${where} (a statement holds an unknown value)`);
+        }
+    };
+}
+
+export const abacPolicyRequiresExactTagMatch = resourcePolicy({
+    name: "iam-abac-policy-requires-exact-tag-match",
+    displayName: "ABAC policies compare tags exactly",
     description:
-        "An ABAC permission policy compares a resource tag with ${aws:PrincipalTag/...} through StringLike: '*' and '?' in a tag then match other namespaces (team 'a' reads 'a-admin'); use StringEquals.",
+        "A permission policy compares a resource tag with ${aws:PrincipalTag/...} other than by StringEquals: StringLike (any ForAllValues/ForAnyValue form) matches by wildcard, *IfExists passes when the tag is missing, StringNot*/ArnNot* in an Allow grants every other secret.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Replace StringLike with StringEquals in every condition that compares secretsmanager:ResourceTag/... or aws:ResourceTag/... with a principal tag.",
-    validateResource: (args, reportViolation) => {
-        const docs = documentsOf(args.type, args.props);
-        if (docs.length === 0) args.notApplicable("carries no IAM permission document");
-        for (const { where, doc } of docs) {
-            const statements = parseDocument(doc);
-            if (statements === undefined) continue;
-            for (const match of wildcardTagMatches(statements)) {
-                reportViolation(`'${args.name}' ${where} compares tags by wildcard (${match}): use StringEquals.`);
-            }
+    url: CONDITION_OPERATORS,
+    remediationSteps: "Use StringEquals (no IfExists, no set prefix) in every condition that compares secretsmanager:ResourceTag/... or aws:ResourceTag/... with a principal tag.",
+    types: PERMISSION_TYPES,
+    validate: eachAbacDocument((statements) => {
+        const found = inexactTagMatches(statements);
+        return found.length > 0 ? `compares tags inexactly: ${found.join("; ")}. Use StringEquals.` : undefined;
+    }),
+});
+
+export const abacPolicyDisallowUntaggedSecretRead = resourcePolicy({
+    name: "iam-abac-policy-disallow-untagged-secret-read",
+    displayName: "ABAC policies read secrets only of the caller's namespace",
+    description:
+        "An ABAC permission policy also allows secretsmanager:GetSecretValue in a statement without the exact namespace condition (a cluster-only condition included), so every namespace reads those secrets.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    url: ABAC_DOCS,
+    remediationSteps: `Give every Allow of ${SECRET_READ} the condition StringEquals secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY} = \${aws:PrincipalTag/esoNamespace}, or remove it.`,
+    types: PERMISSION_TYPES,
+    validate: eachAbacDocument((statements) => {
+        const open = readsWithoutNamespace(statements);
+        return open.length > 0 ? `allows ${SECRET_READ} without the namespace condition (${labels(open)}): every namespace reads those secrets.` : undefined;
+    }),
+});
+
+export const abacPolicyDisallowLiteralNamespace = resourcePolicy({
+    name: "iam-abac-policy-disallow-literal-namespace",
+    displayName: "Shared-role policies name no team",
+    description:
+        "An ABAC permission policy compares the namespace tag with a literal value instead of the caller's principal tag: the shared document then names teams, grows with each one and grants that team's secrets to every caller.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    url: ABAC_DOCS,
+    remediationSteps: `Compare secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY} only with \${aws:PrincipalTag/esoNamespace}; give no namespace by name.`,
+    types: PERMISSION_TYPES,
+    validate: eachAbacDocument((statements) => {
+        const literal = literalNamespaces(statements);
+        return literal.length > 0 ? `compares the ${NAMESPACE_TAG_KEY} tag with a literal namespace (${labels(literal)}): use the principal tag.` : undefined;
+    }),
+});
+
+export const iamDocumentsMustParse = resourcePolicy({
+    name: "iam-policy-document-must-parse",
+    displayName: "IAM documents are readable",
+    description: "A trust, permission or secret resource policy is not valid JSON or not a policy document: IAM refuses it at deployment, and no policy of this pack can judge it.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
+    remediationSteps: "Build the document with JSON.stringify (or pass an object) with a Statement list of Allow/Deny statements.",
+    types: DOCUMENT_TYPES,
+    validate: (subject) => {
+        for (const { where, doc } of allDocuments(subject.type, subject.props)) {
+            if (doc.kind === "invalid") subject.report(`'${subject.name}' ${where} ${doc.reason}.`);
         }
     },
-};
+});
 
-const SECRET_READ = "secretsmanager:GetSecretValue";
+export const taggedRoleDisallowManagedSecretReaders = resourcePolicy({
+    name: "tagged-role-disallow-managed-secret-readers",
+    displayName: "A role that takes session tags carries no AWS managed secret reader",
+    description:
+        "A role that is assumed with session tags (its trust allows sts:TagSession) or carries an ABAC document lists an AWS managed policy that reads every secret (SecretsManagerReadWrite, AdministratorAccess, PowerUserAccess) in managedPolicyArns: every session reads every secret, whatever its tags.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    url: ABAC_DOCS,
+    remediationSteps: "Remove the managed policy from managedPolicyArns; the shared role carries only its ABAC permission policy, the controller role only sts:AssumeRole and sts:TagSession.",
+    types: [TYPES.role],
+    validate: (subject) => {
+        const arns = subject.props.managedPolicyArns;
+        if (isUnknown(arns)) return subject.undecided.add("managedPolicyArns");
+        if (!Array.isArray(arns)) return;
+        const readers = arns.flatMap((a, i) => (typeof a === "string" && AWS_MANAGED_READERS.test(a) ? [`managedPolicyArns[${i}]`] : []));
+        if (readers.length === 0) return;
+        const trust = trustDocument(subject.type, subject.props)!;
+        const tagged = trust.doc.kind === "ok" && trust.doc.statements.some((s) => s.effect === "Allow" && coversAction(s, "sts:TagSession"));
+        const abac = permissionDocuments(subject.type, subject.props).some((d) => d.doc.kind === "ok" && isAbacDocument(d.doc.statements));
+        if (tagged || abac) {
+            subject.report(`Role '${subject.name}' takes session tags but ${readers.join(", ")} attaches an AWS managed policy that reads every secret: remove it.`);
+        } else if (trust.doc.kind === "unknown") {
+            subject.undecided.add(trust.where);
+        }
+    },
+});
 
-/** Allow statements that read secrets with no resource-tag condition at all. */
-export function untaggedSecretReads(statements: Statement[]): Statement[] {
-    return statements.filter((s) => s.effect === "Allow" && coversAction(s, SECRET_READ) && resourceTagConditions(s).length === 0);
-}
-
-/** Roles meant for ABAC: a permission document keys on principal tags, or a tagging store assumes them. */
-export function abacRoles(resources: Parameters<typeof buildStackModel>[0]): RoleModel[] {
-    const model = buildStackModel(resources);
-    const storeRoles = new Set(model.stores.filter((s) => usesEsoSessionTags(s.props.spec?.provider?.aws)).flatMap((s) => model.storeRoles(s).map((r) => r.resource.urn)));
-    return model.roles.filter((r) => storeRoles.has(r.resource.urn) || r.permissions.some(isAbacDocument));
-}
-
-export const abacRoleDisallowUntaggedSecretRead: StackValidationPolicy = {
+export const abacRoleDisallowUntaggedSecretRead = stackPolicy({
     name: "abac-role-disallow-untagged-secret-read",
+    displayName: "A shared ABAC role reads no secret beside its ABAC statement",
     description:
-        "A role meant for ABAC (its policy keys on principal tags, or an ESO store assumes it with session tags) also grants secretsmanager:GetSecretValue without a tag condition, so every team reads every secret.",
+        "A role meant for ABAC (a policy keys on principal tags, or an ESO store assumes it with session tags) also reads secrets through another document: a second role policy without the namespace condition, an attached policy (RolePolicyAttachment, PolicyAttachment, managedPolicyArns) the pack cannot read, or an AWS managed policy such as SecretsManagerReadWrite.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Remove the statement, or add the StringEquals conditions on secretsmanager:ResourceTag/kubernetes-namespace and eks-cluster-name that the ABAC statement has.",
-    validateStack: (args, reportViolation) => {
-        for (const role of abacRoles(args.resources)) {
-            const open = role.permissions.flatMap(untaggedSecretReads);
-            if (open.length > 0) {
-                const sids = open.map((s) => String(s.raw.Sid ?? "(no Sid)")).join(", ");
-                reportViolation(
-                    `ABAC role '${role.resource.name}' grants ${SECRET_READ} without a resource-tag condition (statements: ${sids}): every namespace reads every secret. Remove it or add the tag conditions.`,
-                    role.resource.urn,
-                );
+    url: ABAC_DOCS,
+    remediationSteps: "Give the shared role only its ABAC permission policy; remove other role policies and attachments that read Secrets Manager.",
+    validate: ({ resources, report, undecided }) => {
+        const model = stackModel(resources);
+        for (const role of model.abacRoles()) {
+            const problems: string[] = [];
+            for (const p of role.permissions) {
+                if (p.doc.kind === "unknown") undecided(p.source, p.where);
+                if (p.doc.kind !== "ok") continue;
+                const open = readsWithoutNamespace(p.doc.statements);
+                if (open.length > 0) problems.push(`'${p.source.name}' ${p.where} allows ${SECRET_READ} without the namespace condition (${labels(open)})`);
+            }
+            for (const a of role.attachments) {
+                if (a.arn !== undefined && AWS_MANAGED_READERS.test(a.arn)) problems.push(`${a.via} attaches an AWS managed policy that reads every secret`);
+                else if (a.policy === undefined) problems.push(`${a.via} attaches a policy this stack does not declare, so its reads cannot be checked`);
+            }
+            if (problems.length > 0) {
+                report(role.resource, `ABAC role '${role.resource.name}': ${problems.join("; ")}. Every namespace reads those secrets: remove them.`);
             }
         }
     },
-};
+});
 
 const POD_IDENTITY = `Service:${POD_IDENTITY_SERVICE_PRINCIPAL}`;
 
-export const podIdentityChainingRoleDisallowSecretRead: StackValidationPolicy = {
+export const podIdentityChainingRoleDisallowSecretRead = stackPolicy({
     name: "pod-identity-chaining-role-disallow-secret-read",
+    displayName: "The controller role only chains",
     description:
         "A Pod Identity role that chains into another role (as ESO's controller role does) also reads Secrets Manager itself, so any store without `role` reads those secrets with no namespace check.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html",
     remediationSteps: "Give the controller role only sts:AssumeRole and sts:TagSession on the shared ABAC role; move secret reads to that role.",
-    validateStack: (args, reportViolation) => {
-        for (const role of buildStackModel(args.resources).roles) {
-            const podIdentity = (role.trust ?? []).some((s) => s.effect === "Allow" && s.principals.includes(POD_IDENTITY));
+    validate: ({ resources, report }) => {
+        for (const role of stackModel(resources).roles) {
+            if (role.trust.kind !== "ok") continue;
+            const podIdentity = role.trust.statements.some((s) => s.effect === "Allow" && s.principals.includes(POD_IDENTITY));
             if (!podIdentity) continue;
-            const statements = role.permissions.flat().filter((s) => s.effect === "Allow");
-            const chains = statements.some((s) => coversAction(s, "sts:AssumeRole"));
-            const reads = statements.some((s) => coversAction(s, SECRET_READ));
-            if (chains && reads) {
-                reportViolation(
+            const statements = role.permissions.flatMap((p) => (p.doc.kind === "ok" ? p.doc.statements : [])).filter((s) => s.effect === "Allow");
+            if (statements.some((s) => coversAction(s, "sts:AssumeRole")) && statements.some((s) => coversAction(s, SECRET_READ))) {
+                report(
+                    role.resource,
                     `Pod Identity role '${role.resource.name}' assumes other roles and also grants ${SECRET_READ}: a store without \`role\` reads secrets with no namespace check. Remove the Secrets Manager permission.`,
-                    role.resource.urn,
                 );
             }
         }
     },
-};
+});

@@ -1,8 +1,15 @@
 /**
  * Reading IAM policy documents the way IAM does: as a JSON string or an
  * object, Action or NotAction as a string or a list with wildcards, every
- * Principal shape, conditions with set operators and IfExists.
+ * Principal shape, conditions with set operators and IfExists. Unknown
+ * values (a first preview) and malformed documents are told apart from a
+ * readable document, so that a policy can decide what each means.
  */
+import { NAMESPACE_TAG_KEY } from "../lib/constants";
+import { containsUnknown, isRecord, isUnknown } from "../lib/values";
+import { wildcardMatch } from "../lib/wildcard";
+
+export { wildcardMatch };
 
 export interface Statement {
     effect: "Allow" | "Deny";
@@ -14,7 +21,10 @@ export interface Statement {
     /** True when the statement lists NotPrincipal. */
     notPrincipal: boolean;
     conditions: ConditionEntry[];
-    raw: Record<string, unknown>;
+    /** True when some part of the statement is unknown (a first preview). */
+    unknown: boolean;
+    /** The statement's position, for messages. */
+    label: string;
 }
 
 export interface ConditionEntry {
@@ -22,25 +32,69 @@ export interface ConditionEntry {
     operator: string;
     /** The operator without set prefix and IfExists: `StringLike`. */
     baseOperator: string;
+    ifExists: boolean;
     key: string;
     values: string[];
+    unknown: boolean;
 }
 
-/** Parses a document; undefined when it is not a readable policy (unknown during preview, or malformed). */
-export function parseDocument(doc: unknown): Statement[] | undefined {
+export type ParsedDocument =
+    | { kind: "absent" }
+    | { kind: "unknown" }
+    | { kind: "invalid"; reason: string }
+    | { kind: "ok"; statements: Statement[] };
+
+/**
+ * Parses a document. `absent` when there is none (undefined, null, "" or
+ * "{}", which the AWS provider uses to delete a policy); `invalid` with the
+ * reason when IAM would refuse it or the pack cannot read it.
+ */
+export function readDocument(doc: unknown): ParsedDocument {
+    if (typeof doc !== "string") return parse(doc);
+    // Several policies read the same document of the same resource in turn: parse each string once.
+    let parsed = recent.get(doc);
+    if (parsed === undefined) {
+        if (recent.size >= 256) recent.clear();
+        parsed = parse(doc);
+        recent.set(doc, parsed);
+    }
+    return parsed;
+}
+
+const recent = new Map<string, ParsedDocument>();
+
+function parse(doc: unknown): ParsedDocument {
+    if (doc === undefined || doc === null || doc === "") return { kind: "absent" };
+    if (isUnknown(doc)) return { kind: "unknown" };
     let value = doc;
     if (typeof value === "string") {
         try {
             value = JSON.parse(value);
-        } catch {
-            return undefined;
+        } catch (e) {
+            return { kind: "invalid", reason: `is not valid JSON (${(e as Error).message})` };
         }
     }
-    if (value === null || typeof value !== "object") return undefined;
-    const raw = (value as { Statement?: unknown }).Statement;
-    if (raw === undefined) return undefined;
+    if (!isRecord(value)) return { kind: "invalid", reason: "is not a JSON object" };
+    const raw = value.Statement;
+    if (raw === undefined) return Object.keys(value).length === 0 ? { kind: "absent" } : { kind: "invalid", reason: "has no Statement" };
+    if (isUnknown(raw)) return { kind: "unknown" };
     const list = Array.isArray(raw) ? raw : [raw];
-    return list.filter((s): s is Record<string, unknown> => s !== null && typeof s === "object").map(normaliseStatement);
+    const statements: Statement[] = [];
+    for (const [i, s] of list.entries()) {
+        if (isUnknown(s)) return { kind: "unknown" };
+        if (!isRecord(s)) return { kind: "invalid", reason: `Statement[${i}] is not an object` };
+        if (s.Effect !== "Allow" && s.Effect !== "Deny" && !isUnknown(s.Effect)) {
+            return { kind: "invalid", reason: `Statement[${i}] has Effect other than Allow or Deny` };
+        }
+        statements.push(normaliseStatement(s, i));
+    }
+    return { kind: "ok", statements };
+}
+
+/** The statements of a readable document; undefined when it is absent, unknown or invalid. */
+export function parseDocument(doc: unknown): Statement[] | undefined {
+    const parsed = readDocument(doc);
+    return parsed.kind === "ok" ? parsed.statements : undefined;
 }
 
 function asList(v: unknown): string[] {
@@ -51,21 +105,19 @@ function asList(v: unknown): string[] {
 function normalisePrincipal(p: unknown): string[] {
     if (p === undefined) return [];
     if (p === "*") return ["*"];
-    if (typeof p !== "object" || p === null) return [String(p)];
-    return Object.entries(p as Record<string, unknown>).flatMap(([kind, ids]) =>
-        asList(ids).map((id) => (kind === "AWS" && id === "*" ? "*" : `${kind}:${id}`)),
-    );
+    if (!isRecord(p)) return [String(p)];
+    return Object.entries(p).flatMap(([kind, ids]) => asList(ids).map((id) => (kind === "AWS" && id === "*" ? "*" : `${kind}:${id}`)));
 }
 
-function normaliseStatement(s: Record<string, unknown>): Statement {
+function normaliseStatement(s: Record<string, unknown>, index: number): Statement {
     const conditions: ConditionEntry[] = [];
-    const cond = s.Condition;
-    if (cond !== null && typeof cond === "object") {
-        for (const [operator, block] of Object.entries(cond as Record<string, unknown>)) {
-            if (block === null || typeof block !== "object") continue;
-            const baseOperator = operator.replace(/^For(All|Any)Value:/, "").replace(/IfExists$/, "");
-            for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-                conditions.push({ operator, baseOperator, key, values: asList(values) });
+    if (isRecord(s.Condition)) {
+        for (const [operator, block] of Object.entries(s.Condition)) {
+            if (!isRecord(block)) continue;
+            const ifExists = /IfExists$/i.test(operator);
+            const baseOperator = operator.replace(/^For(AllValues|AnyValue):/i, "").replace(/IfExists$/i, "");
+            for (const [key, values] of Object.entries(block)) {
+                conditions.push({ operator, baseOperator, ifExists, key, values: asList(values), unknown: containsUnknown(values) });
             }
         }
     }
@@ -78,22 +130,11 @@ function normaliseStatement(s: Record<string, unknown>): Statement {
         principals: normalisePrincipal(notPrincipal ? s.NotPrincipal : s.Principal),
         notPrincipal,
         conditions,
-        raw: s,
+        // Only what decides applicability counts; an unknown Resource ARN (every ARN in a first preview) does not.
+        unknown: containsUnknown([s.Effect, s.Action, s.NotAction, s.Principal, s.NotPrincipal, s.Condition]),
+        // Positions, not Sids: a document may be a secret, and the SDK strips the wrapper before the pack sees it.
+        label: `Statement[${index}]`,
     };
-}
-
-/** IAM's wildcard match: `*` any run, `?` one character, case-insensitive. */
-export function wildcardMatch(pattern: string, value: string): boolean {
-    const re = new RegExp(
-        "^" +
-            pattern
-                .split("")
-                .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
-                .join("") +
-            "$",
-        "i",
-    );
-    return re.test(value);
 }
 
 /** Whether the statement covers `action` (NotAction inverted). */
@@ -115,6 +156,11 @@ export function resourceTagConditions(statement: Statement): ConditionEntry[] {
     return statement.conditions.filter((c) => RESOURCE_TAG_KEY.test(c.key));
 }
 
+/** The tag key a resource-tag condition tests, e.g. `kubernetes-namespace`. */
+export function resourceTagKey(entry: ConditionEntry): string {
+    return entry.key.replace(RESOURCE_TAG_KEY, "");
+}
+
 /** Whether any value of the entry uses a `${aws:PrincipalTag/...}` variable. */
 export function usesPrincipalTag(entry: ConditionEntry): boolean {
     return entry.values.some((v) => /\$\{aws:PrincipalTag\//i.test(v));
@@ -123,4 +169,24 @@ export function usesPrincipalTag(entry: ConditionEntry): boolean {
 /** Whether the document compares some resource tag with a principal tag: it is meant for ABAC. */
 export function isAbacDocument(statements: Statement[]): boolean {
     return statements.some((s) => resourceTagConditions(s).some(usesPrincipalTag));
+}
+
+/**
+ * Whether the statement limits reads to the caller's namespace: an exact
+ * `StringEquals` (no IfExists, no set operator) of the namespace resource tag
+ * with a principal tag, and nothing else in that key's values.
+ */
+export function hasNamespaceCondition(statement: Statement): boolean {
+    return resourceTagConditions(statement).some(
+        (c) =>
+            c.operator === "StringEquals" &&
+            resourceTagKey(c).toLowerCase() === NAMESPACE_TAG_KEY &&
+            c.values.length > 0 &&
+            c.values.every((v) => /^\$\{aws:PrincipalTag\/[^}]+\}$/i.test(v)),
+    );
+}
+
+/** Statements as one-line labels for messages: positions, never values. */
+export function labels(statements: Statement[]): string {
+    return statements.map((s) => s.label).join(", ");
 }

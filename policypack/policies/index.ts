@@ -1,8 +1,17 @@
+/**
+ * The pack's policies as a library: compose them into your own pack
+ * (`new PolicyPack("mine", { policies: [...policies, myPolicy] })`) or pick
+ * single ones by name, as AWSGuard users do.
+ */
 import type { Policies } from "@pulumi/policy";
 import {
-    abacPolicyDisallowWildcardTagMatch,
+    abacPolicyDisallowLiteralNamespace,
+    abacPolicyDisallowUntaggedSecretRead,
+    abacPolicyRequiresExactTagMatch,
     abacRoleDisallowUntaggedSecretRead,
+    iamDocumentsMustParse,
     podIdentityChainingRoleDisallowSecretRead,
+    taggedRoleDisallowManagedSecretReaders,
 } from "./abacPermissions";
 import {
     esoChartSupportsSessionTags,
@@ -11,19 +20,52 @@ import {
     esoStoreSessionTagsMustReachAws,
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
-import { secretsRequireAbacTags } from "./secrets";
-import { trustPolicyRequiresTagSession } from "./trust";
+import { secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
+import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
 
-/** Every policy of the pack, in the order the README's table lists them. */
+export {
+    abacPolicyDisallowLiteralNamespace,
+    abacPolicyDisallowUntaggedSecretRead,
+    abacPolicyRequiresExactTagMatch,
+    abacRoleDisallowUntaggedSecretRead,
+    esoChartSupportsSessionTags,
+    esoReleaseDisallowUnguardedSecretStores,
+    esoStoreAbacRoleRequiresSessionTagsPolicy,
+    esoStoreRoleAllowsTagSession,
+    esoStoreSessionTagsMustReachAws,
+    iamDocumentsMustParse,
+    podIdentityAssociationKeepsSessionTags,
+    podIdentityChainingRoleDisallowSecretRead,
+    secretResourcePolicyDisallowReads,
+    secretsRequireAbacTags,
+    sharedRoleTrustNamesPrincipals,
+    taggedRoleDisallowManagedSecretReaders,
+    trustPolicyRequiresTagSession,
+};
+export { excluded } from "./define";
+export * as constants from "../lib/constants";
+
+/**
+ * Every policy of the pack, in the order the README's table lists them:
+ * resource policies first (they run before each resource is created, in
+ * preview and update), then the stack policies that join resources.
+ */
 export const policies: Policies = [
     secretsRequireAbacTags,
+    secretResourcePolicyDisallowReads,
     trustPolicyRequiresTagSession,
-    abacPolicyDisallowWildcardTagMatch,
-    abacRoleDisallowUntaggedSecretRead,
+    sharedRoleTrustNamesPrincipals,
+    taggedRoleDisallowManagedSecretReaders,
+    abacPolicyRequiresExactTagMatch,
+    abacPolicyDisallowUntaggedSecretRead,
+    abacPolicyDisallowLiteralNamespace,
+    iamDocumentsMustParse,
     esoStoreSessionTagsMustReachAws,
+    esoChartSupportsSessionTags,
+    podIdentityAssociationKeepsSessionTags,
+    abacRoleDisallowUntaggedSecretRead,
+    esoStoreRoleAllowsTagSession,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
     podIdentityChainingRoleDisallowSecretRead,
     esoReleaseDisallowUnguardedSecretStores,
-    esoChartSupportsSessionTags,
-    podIdentityAssociationKeepsSessionTags,
 ];

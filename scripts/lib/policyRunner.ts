@@ -13,6 +13,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
 
 /** Thrown by `notApplicable`, as the SDK's own is: the policy does not apply. */
 export class NotApplicable extends Error {}
@@ -53,8 +54,9 @@ export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type
         opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
         provider: o.providerProps ? ({ type: "pulumi:providers:aws", props: o.providerProps, urn: "urn:provider", name: "default" } as any) : undefined,
         stackTags: new Map(Object.entries(o.stackTags ?? {})),
-        isType: () => false,
-        asType: () => undefined,
+        // As the SDK's isTypeOf: a class's `__pulumiType` (what validateResourceOfType filters on).
+        isType: (cls: any) => cls?.__pulumiType === type,
+        asType: ((cls: any) => (cls?.__pulumiType === type ? props : undefined)) as any,
         getConfig: <T extends object>() => configWithDefaults(policy.configSchema, o.config) as T,
         notApplicable,
     };
@@ -87,6 +89,8 @@ export interface Violation {
 interface Outcome<R> {
     reports: R[];
     notApplicable?: string;
+    /** Set when the policy could not decide (an unknown value): the SDK reports it as an advisory. */
+    undecided?: string;
 }
 
 async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcome<R>> {
@@ -94,6 +98,8 @@ async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcom
         await run();
     } catch (e) {
         if (e instanceof NotApplicable) return { reports: [], notApplicable: e.message };
+        // As the SDK does: an unknown value turns the policy's verdict into one advisory.
+        if (e instanceof UnknownValueError) return { reports, undecided: (e as Error).message };
         throw e;
     }
     return { reports };
@@ -122,14 +128,16 @@ const nameOfUrn = (urn?: string) => urn?.split("::").pop() ?? "?";
 /** Violations a resource policy reports; "not applicable: <reason>" when it declines. */
 export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions = {}): Promise<string[]> {
     const outcome = await resourcePolicyOutcome(policy, type, props, o);
-    return outcome.notApplicable !== undefined ? [`not applicable: ${outcome.notApplicable}`] : outcome.reports;
+    if (outcome.notApplicable !== undefined) return [`not applicable: ${outcome.notApplicable}`];
+    return outcome.undecided !== undefined ? [...outcome.reports, `undecided: ${outcome.undecided}`] : outcome.reports;
 }
 
 /** Violations a stack policy reports, as "<resource name>: <message>". */
 export async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[], o: { config?: object } = {}): Promise<string[]> {
     const outcome = await stackPolicyOutcome(policy, resources, o.config);
     if (outcome.notApplicable !== undefined) return [`not applicable: ${outcome.notApplicable}`];
-    return outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
+    const reports = outcome.reports.map((r) => `${nameOfUrn(r.urn)}: ${r.message}`);
+    return outcome.undecided !== undefined ? [...reports, `undecided: ${outcome.undecided}`] : reports;
 }
 
 /** Every policy on every resource, as `pulumi preview --policy-pack` would; disabled policies are skipped. */
@@ -144,7 +152,10 @@ export async function runPolicies(policies: Policies, resources: PolicyResource[
             for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
             continue;
         }
+        // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
+        const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
         for (const [i, r] of resources.entries()) {
+            if (only !== undefined && r.type !== only) continue;
             for (const message of (await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name })).reports) add(r.name, message);
             onProgress?.(i + 1, total);
         }

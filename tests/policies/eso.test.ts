@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { clusterSecretStoreManifest, esoHelmValues, secretStoreGuardManifests } from "../../components";
 import {
+    chartMayBeOlder,
     esoChartSupportsSessionTags,
     esoReleaseDisallowUnguardedSecretStores,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
@@ -22,7 +23,7 @@ describe("eso-store-session-tags-must-reach-aws", () => {
     it("reports a {{ .namespace }} session tag, which ESO sends literally", async () => {
         const found = await violations(esoStoreSessionTagsMustReachAws, STORE, withAws({ sessionTagsPolicy: "None", sessionTags: [{ key: "namespace", value: "{{ .namespace }}" }] }));
         assert.strictEqual(found.length, 1);
-        assert.match(found[0], /session tag 'namespace' is `\{\{ \.namespace \}\}`: ESO does not template session tags/);
+        assert.match(found[0], /session tag 'namespace' holds a '\{\{ \}\}' template: ESO does not template session tags/);
     });
 
     it("reports sessionTagsPolicy without role, for SecretStores and v1beta1 too", async () => {
@@ -34,7 +35,7 @@ describe("eso-store-session-tags-must-reach-aws", () => {
     });
 
     it("does not apply to other resources", async () => {
-        assert.deepStrictEqual(await violations(esoStoreSessionTagsMustReachAws, "kubernetes:core/v1:Secret", {}), ["not applicable: not an ESO SecretStore or ClusterSecretStore"]);
+        assert.deepStrictEqual(await violations(esoStoreSessionTagsMustReachAws, "kubernetes:core/v1:Secret", {}), []);
     });
 });
 
@@ -83,7 +84,7 @@ describe("eso-chart-version-supports-session-tags", () => {
     it("reports a chart older than 2.5.0, also by OCI reference", async () => {
         for (const chart of ["external-secrets", "oci://ghcr.io/external-secrets/charts/external-secrets"]) {
             const found = await violations(esoChartSupportsSessionTags, release, { chart, version: "0.10.7" });
-            assert.deepStrictEqual(found, ["ESO release 'subject' pins chart 0.10.7, older than 2.5.0: pin 2.9.0."]);
+            assert.deepStrictEqual(found, ["ESO release 'subject' pins a chart version or range that may resolve below 2.5.0: pin 2.9.0."]);
         }
     });
 
@@ -93,7 +94,7 @@ describe("eso-chart-version-supports-session-tags", () => {
     });
 
     it("does not apply to other charts", async () => {
-        assert.deepStrictEqual(await violations(esoChartSupportsSessionTags, release, { chart: "cert-manager", version: "1.0.0" }), ["not applicable: not the external-secrets chart"]);
+        assert.deepStrictEqual(await violations(esoChartSupportsSessionTags, release, { chart: "cert-manager", version: "1.0.0" }), []);
     });
 });
 
@@ -104,5 +105,28 @@ describe("pod-identity-association-keeps-session-tags", () => {
     });
     it("reports disableSessionTags", async () => {
         assert.strictEqual((await violations(podIdentityAssociationKeepsSessionTags, type, { disableSessionTags: true })).length, 1);
+    });
+});
+
+describe("stack policies with unknowns and exemptions (in process)", () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+    it("an unknown sessionTagsPolicy on a store that assumes the ABAC role is undecided, named, and not a violation", async () => {
+        const found = await stackViolations(esoStoreAbacRoleRequiresSessionTagsPolicy, compliantStack({ store: withAws({ sessionTagsPolicy: UNKNOWN }) }));
+        assert.deepStrictEqual(found.length, 1);
+        assert.match(found[0], /^undecided: .*store\.spec\.provider\.aws\.sessionTagsPolicy/);
+    });
+
+    it("excludeFor leaves the named store alone", async () => {
+        const found = await stackViolations(esoStoreAbacRoleRequiresSessionTagsPolicy, compliantStack({ store: withAws({ sessionTagsPolicy: "None" }) }), { config: { excludeFor: ["st*"] } });
+        assert.deepStrictEqual(found, []);
+    });
+
+    it("judges Helm ranges with semver", () => {
+        assert.strictEqual(chartMayBeOlder("^2.0", "2.5.0"), true);
+        assert.strictEqual(chartMayBeOlder("2.x", "2.5.0"), true);
+        assert.strictEqual(chartMayBeOlder(">=2.5.0", "2.5.0"), false);
+        assert.strictEqual(chartMayBeOlder("v2.9.0", "2.5.0"), false);
+        assert.strictEqual(chartMayBeOlder("latest", "2.5.0"), undefined);
     });
 });

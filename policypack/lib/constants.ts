@@ -1,0 +1,48 @@
+/**
+ * Names and versions that the IAM documents, the Helm values, the store and
+ * the policy pack must agree on. The components re-export this file
+ * (components/lib/constants.ts), so that there is one source; it imports
+ * nothing, because `pulumi policy publish` packs the policypack folder alone.
+ */
+
+/** Resource tag on a secret: the Kubernetes namespace allowed to read it. */
+export const NAMESPACE_TAG_KEY = "kubernetes-namespace";
+
+/**
+ * Resource tag on a secret: the EKS cluster allowed to read it. Pod Identity
+ * sets a transitive session tag with the same key, which survives the role
+ * chain from the controller role to the shared ABAC role.
+ */
+export const CLUSTER_TAG_KEY = "eks-cluster-name";
+
+/**
+ * Session tag that ESO sets to the ExternalSecret's namespace when the store
+ * has `sessionTagsPolicy: Simple` (ESO >= 2.5.0). Its key is fixed by ESO.
+ */
+export const ESO_NAMESPACE_SESSION_TAG = "esoNamespace";
+
+/** Session tags ESO adds itself with `sessionTagsPolicy: Simple` or `Custom`. */
+export const ESO_RESERVED_SESSION_TAGS = ["esoNamespace", "esoStoreName", "esoStoreKind"] as const;
+
+export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
+
+/** The ESO chart, pinned: an older CRD prunes `sessionTagsPolicy` and every read is denied. */
+export const ESO_CHART = {
+    name: "external-secrets",
+    version: "2.9.0",
+    repository: "https://charts.external-secrets.io",
+    /** First ESO release whose CRD has `sessionTagsPolicy`. */
+    minimumVersion: "2.5.0",
+} as const;
+
+/** Secrets Manager actions the shared role grants; nothing that lists or writes. */
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] as const;
+
+/** AWS limit on a tag value, which also bounds namespace and cluster tag values. */
+export const TAG_VALUE_MAX_LENGTH = 256;
+
+/**
+ * Secrets Manager allows 50 user tags per secret; keys with the `aws:` prefix
+ * do not count (TagResource API reference, "Maximum number of tags per secret: 50").
+ */
+export const SECRET_MAX_TAGS = 50;
