@@ -7,7 +7,7 @@
  * shared role's trust admits the IRSA controller role only with that tag
  * equal to its own cluster.
  */
-import { CLUSTER_TAG_KEY } from "./constants";
+import { CLUSTER_TAG_KEY, POD_IDENTITY_TRANSITIVE_TAGS } from "./constants";
 import type { AccountContext, PolicyDocument, PolicyStatement } from "./iam";
 
 /** How a cluster's ESO controller gets its AWS credentials. */
@@ -19,21 +19,6 @@ export const IRSA_AUDIENCE = "sts.amazonaws.com";
 /** Service-account annotation the EKS Pod Identity webhook reads for IRSA. */
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
-/**
- * The transitive session tags EKS Pod Identity sets
- * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). A chained
- * AssumeRole that sends one of these keys again fails in STS, keys compared
- * case-insensitively: a Pod Identity cluster must never send a custom
- * `eks-cluster-name`.
- */
-export const POD_IDENTITY_TRANSITIVE_TAGS = [
-    "eks-cluster-arn",
-    "eks-cluster-name",
-    "kubernetes-namespace",
-    "kubernetes-service-account",
-    "kubernetes-pod-name",
-    "kubernetes-pod-uid",
-] as const;
 
 export const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/(oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[A-Za-z0-9]+)$/;
 
