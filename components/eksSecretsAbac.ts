@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { IrsaControllerRole } from "./irsaControllerRole";
@@ -8,7 +9,7 @@ import { withDependencies } from "./lib/dependencies";
 import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME } from "./lib/constants";
 import { deepMerge } from "./lib/helm";
 import { roleArn } from "./lib/iam";
-import { irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
+import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { assertValidArgs } from "./lib/validate";
@@ -25,17 +26,19 @@ import { TeamSecretStore } from "./teamSecretStore";
  * is declared.
  */
 export class EksSecretsAbac extends pulumi.ComponentResource {
+    /** ARN of the ESO controller role (EKS Pod Identity). */
     public readonly controllerRoleArn: pulumi.Output<string>;
+    /** ARN of the shared ABAC role that every team's reads go through. */
     public readonly abacRoleArn: pulumi.Output<string>;
+    /** Name of the ClusterSecretStore that the teams' ExternalSecrets reference. */
     public readonly storeName: string;
-    public readonly teams: Record<string, Team> = {};
     /** Secret ARNs by namespace, then by short name. */
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
-        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, opts);
+        super("eks-secrets-abac:index:EksSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:EksSecretsAbac", opts));
         if (args.teams.length === 0) {
             pulumi.log.warn(
                 "teams is empty: the ClusterSecretStore and the shared role are deployed, but no namespace may use them yet; add a team (`- namespace: payments`)",
@@ -48,7 +51,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         const storeName = args.storeName ?? DEFAULT_STORE_NAME;
         const tags = args.tags;
         const ctx = awsContext(this);
-        const identity = args.identity ?? "podIdentity";
+        // Validated above: one of CLUSTER_IDENTITIES.
+        const identity = (args.identity ?? "podIdentity") as ClusterIdentity;
         const irsa = identity === "irsa";
         // A cluster created in the same program must pass clusterArn: the lookup would run before it exists.
         const clusterArn =
@@ -153,10 +157,10 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     secretNamePrefix: args.secretNamePrefix,
                     tags,
                     store: store.store,
+                    retainSecretsOnDelete: args.retainSecretsOnDelete,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
-            this.teams[team.namespace] = t;
             this.teamSecretArns[team.namespace] = t.secretArns;
         }
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { withDependencies } from "./lib/dependencies";
 import { controllerPermissionPolicy, controllerTrustPolicy, renderPolicy } from "./lib/iam";
@@ -26,7 +27,7 @@ export class EsoControllerRole extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: EsoControllerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:EsoControllerRole", name, {}, opts);
+        super("eks-secrets-abac:index:EsoControllerRole", name, {}, componentOptions("eks-secrets-abac:index:EsoControllerRole", opts));
         const ctx = awsContext(this);
         const trust = pulumi.all([ctx, args.clusterArn]).apply(([c, clusterArn]) =>
             renderPolicy(

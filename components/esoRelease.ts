@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
@@ -34,7 +35,7 @@ export class EsoRelease extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: EsoReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:EsoRelease", name, {}, opts);
+        super("eks-secrets-abac:index:EsoRelease", name, {}, componentOptions("eks-secrets-abac:index:EsoRelease", opts));
         const allowStores = args.allowNamespacedSecretStores ?? false;
         this.values = esoHelmValues({
             serviceAccountName: args.serviceAccountName,

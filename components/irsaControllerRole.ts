@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { controllerPermissionPolicy, renderPolicy } from "./lib/iam";
 import { irsaControllerTrustPolicy } from "./lib/irsa";
 
@@ -26,7 +27,7 @@ export class IrsaControllerRole extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: IrsaControllerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:IrsaControllerRole", name, {}, opts);
+        super("eks-secrets-abac:index:IrsaControllerRole", name, {}, componentOptions("eks-secrets-abac:index:IrsaControllerRole", opts));
         this.role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { assertValidOrgGuardrailsArgs, OrgGuardrailsArgs } from "./lib/guardrailArgs";
 import {
     guardrailConfigPolicy,
@@ -25,7 +26,7 @@ export class OrgGuardrails extends pulumi.ComponentResource {
     constructor(name: string, args: OrgGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidOrgGuardrailsArgs(args);
-        super("eks-secrets-abac:index:OrgGuardrails", name, {}, opts);
+        super("eks-secrets-abac:index:OrgGuardrails", name, {}, componentOptions("eks-secrets-abac:index:OrgGuardrails", opts));
 
         const policies: { kind: string; type: string; enabled: boolean; content: string; description: string }[] = [
             {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { POD_IDENTITY_ADDON_NAME } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 
@@ -20,7 +21,7 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     public readonly addonVersion: pulumi.Output<string>;
 
     constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:PodIdentityAgent", name, {}, opts);
+        super("eks-secrets-abac:index:PodIdentityAgent", name, {}, componentOptions("eks-secrets-abac:index:PodIdentityAgent", opts));
         this.addon = new aws.eks.Addon(
             `${name}-addon`,
             {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
 import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
@@ -27,6 +28,7 @@ export interface SharedAbacRoleArgs {
     readonly kmsKeyArns?: string[];
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
+    /** Tags on the role. */
     readonly tags?: Record<string, string>;
 }
 
@@ -42,12 +44,15 @@ export interface IrsaControllerInput {
  * cluster. Adding a team never changes it.
  */
 export class SharedAbacRole extends pulumi.ComponentResource {
+    /** The IAM role. */
     public readonly role: aws.iam.Role;
+    /** ARN of the role, once its permission policy is attached. */
     public readonly arn: pulumi.Output<string>;
+    /** Name of the role. */
     public readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: SharedAbacRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:SharedAbacRole", name, {}, opts);
+        super("eks-secrets-abac:index:SharedAbacRole", name, {}, componentOptions("eks-secrets-abac:index:SharedAbacRole", opts));
         const ctx = awsContext(this);
         const trust = pulumi
             .all([ctx, args.controllerRoleArns, args.clusterArns, pulumi.output(args.irsaControllers ?? [])])

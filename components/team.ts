@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
@@ -17,6 +18,8 @@ export interface TeamArgs {
     readonly tags?: Record<string, string>;
     /** The ClusterSecretStore; the team's ExternalSecrets wait for it. */
     readonly store?: pulumi.Resource;
+    /** Keep the secrets and their values in AWS when Pulumi deletes them. @default true */
+    readonly retainSecretsOnDelete?: boolean;
 }
 
 /** ABAC tags of a team's secret: the only thing that decides who reads it. */
@@ -36,10 +39,12 @@ export class Team extends pulumi.ComponentResource {
     public readonly secretArns: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: TeamArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("eks-secrets-abac:index:Team", name, {}, opts);
+        super("eks-secrets-abac:index:Team", name, {}, componentOptions("eks-secrets-abac:index:Team", opts));
         const team = args.team;
         const ns = team.namespace;
         const prefix = args.secretNamePrefix ?? "";
+        // Values set outside Pulumi (put-secret-value) exist nowhere else.
+        const retainOnDelete = args.retainSecretsOnDelete ?? true;
         this.namespace = ns;
 
         const metadata = { name: ns, labels: storeLabels(args.storeName) };
@@ -58,13 +63,13 @@ export class Team extends pulumi.ComponentResource {
                     recoveryWindowInDays: secret.recoveryWindowInDays,
                     tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
                 },
-                { parent: this },
+                { parent: this, retainOnDelete },
             );
             if (secret.value !== undefined) {
                 new aws.secretsmanager.SecretVersion(
                     `${name}-secret-${secret.name}-value`,
                     { secretId: resource.id, secretString: pulumi.secret(secret.value) },
-                    { parent: this },
+                    { parent: this, retainOnDelete },
                 );
             }
             this.secrets[secret.name] = resource;

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { componentOptions } from "./lib/aliases";
 import { withDependencies } from "./lib/dependencies";
 import { customSessionTagProblems } from "./lib/identityValidation";
 import type { ClusterIdentity } from "./lib/irsa";
@@ -12,8 +13,8 @@ export interface TeamSecretStoreArgs {
     readonly storeName: string;
     readonly region: pulumi.Input<string>;
     readonly abacRoleArn: pulumi.Input<string>;
-    /** How the cluster's ESO controller gets credentials. @default "podIdentity" */
-    readonly clusterIdentity?: ClusterIdentity;
+    /** How the cluster's ESO controller gets credentials: `"podIdentity"` or `"irsa"`. @default "podIdentity" */
+    readonly clusterIdentity?: string;
     /**
      * Session tags beside ESO's own (`sessionTagsPolicy: Custom`); on IRSA
      * clusters `{ "eks-cluster-name": <cluster> }`. Refused on Pod Identity
@@ -32,9 +33,9 @@ export class TeamSecretStore extends pulumi.ComponentResource {
     public readonly storeName: string;
 
     constructor(name: string, args: TeamSecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = customSessionTagProblems(args.clusterIdentity ?? "podIdentity", args.customSessionTags);
+        const problems = customSessionTagProblems((args.clusterIdentity ?? "podIdentity") as ClusterIdentity, args.customSessionTags);
         if (problems.length > 0) throw new ConfigValidationError(problems);
-        super("eks-secrets-abac:index:TeamSecretStore", name, {}, opts);
+        super("eks-secrets-abac:index:TeamSecretStore", name, {}, componentOptions("eks-secrets-abac:index:TeamSecretStore", opts));
         const manifest = pulumi
             .all([args.region, args.abacRoleArn])
             .apply(([region, abacRoleArn]) =>

@@ -249,7 +249,7 @@ describe("IRSA: validation", () => {
         const annotated = { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/x" } } };
         assert.deepStrictEqual(paths({ helmValues: annotated }), ["helmValues.serviceAccount.annotations.eks.amazonaws.com/role-arn"]);
         assert.deepStrictEqual(paths({ identity: "irsa", oidcProviderArn: LEGACY_OIDC, helmValues: annotated }), ["helmValues.serviceAccount.annotations.eks.amazonaws.com/role-arn"]);
-        assert.deepStrictEqual(paths({ identity: "bogus" as never }), ["identity"]);
+        assert.deepStrictEqual(paths({ identity: "bogus" }), ["identity"]);
     });
 
     it("never lets a Pod Identity store send a custom eks-cluster-name, in any case: refused before the store exists", async () => {

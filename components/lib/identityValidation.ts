@@ -6,7 +6,7 @@ import { CLUSTER_IDENTITIES, ClusterIdentity, IRSA_ROLE_ANNOTATION, OIDC_PROVIDE
 import type { Problem } from "./validate";
 
 export interface IdentityArgs {
-    identity?: ClusterIdentity;
+    identity?: string;
     oidcProviderArn?: string;
     installPodIdentityAgent?: boolean;
     podIdentityAgentVersion?: string;
@@ -27,7 +27,7 @@ export function identityProblems(args: IdentityArgs): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, message: string) => problems.push({ path, message });
     const identity = args.identity ?? "podIdentity";
-    if (!CLUSTER_IDENTITIES.includes(identity)) {
+    if (!(CLUSTER_IDENTITIES as readonly string[]).includes(identity)) {
         add("identity", `is ${quote(identity)}: use "podIdentity" (EKS Pod Identity, the default) or "irsa" (IAM roles for service accounts)`);
         return problems;
     }

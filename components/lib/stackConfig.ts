@@ -79,6 +79,7 @@ export const stackConfigSchema = {
         secretNamePrefix: str,
         kmsKeyArns: strList,
         tags: { type: "object", additionalProperties: str },
+        retainSecretsOnDelete: { type: "boolean" },
         teams: { type: "array", items: teamSchema },
     },
 } as const;
@@ -120,8 +121,17 @@ function describeSchemaError(e: ErrorObject): Problem {
                 path: configPath(e.instancePath, String(e.params.missingProperty)),
                 message: "is required but missing",
             };
-        case "type":
-            return { path: configPath(e.instancePath) || "config", message: `must be ${e.params.type === "array" ? "a list" : `of type ${e.params.type}`}` };
+        case "type": {
+            const path = configPath(e.instancePath) || "config";
+            // `pulumi config set --path` stores digits, true and false as numbers and booleans.
+            if (e.params.type === "string" && (typeof e.data === "number" || typeof e.data === "boolean")) {
+                return {
+                    path,
+                    message: `is ${JSON.stringify(e.data)}, a ${typeof e.data}, but must be a string: quote it in the stack file, or set it with \`pulumi config set --path --type string '${path}' ${JSON.stringify(e.data)}\``,
+                };
+            }
+            return { path, message: `must be ${e.params.type === "array" ? "a list" : `of type ${e.params.type}`}` };
+        }
         default:
             return { path: configPath(e.instancePath) || "config", message: e.message ?? "is invalid" };
     }

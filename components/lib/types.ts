@@ -1,6 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { HelmValues } from "./helm";
-import type { ClusterIdentity } from "./irsa";
 
 /** One secret of a team in Secrets Manager, tagged for the team's namespace and the cluster. */
 export interface TeamSecretSpec {
@@ -68,9 +66,11 @@ export interface EksSecretsAbacArgs {
      * where Pod Identity is not available (Fargate-only ESO, older
      * clusters). With IRSA the store sends the cluster's name as a session
      * tag, pinned by the shared role's trust (docs/GUARDRAILS.md).
+     * `"podIdentity"` or `"irsa"` (a plain string: the multi-language
+     * schema has no union types; validation refuses anything else).
      * @default "podIdentity"
      */
-    readonly identity?: ClusterIdentity;
+    readonly identity?: string;
     /** The cluster's IAM OIDC provider ARN; required with `identity: "irsa"`. */
     readonly oidcProviderArn?: string;
     /**
@@ -94,7 +94,9 @@ export interface EksSecretsAbacArgs {
      * hardening (e.g. `extraArgs` reconciler or flood-gate flags, PushSecrets,
      * token minting, `installCRDs: false`) are refused; see docs/ESO_HARDENING.md.
      */
-    readonly helmValues?: HelmValues;
+    // `any`, not `unknown`: Pulumi's schema inference maps `any` to `pulumi.json#/Any`
+    // and rejects `unknown`, and Helm values are free-form by nature.
+    readonly helmValues?: Record<string, any>;
     /**
      * Keep namespaced SecretStores. The ValidatingAdmissionPolicy, deployed
      * in every mode, then refuses only the AWS SecretStores that name the
@@ -114,8 +116,26 @@ export interface EksSecretsAbacArgs {
      * list this cluster's ARN (`SharedAbacRole` `clusterArns`).
      * @default a role of this component
      */
-    readonly sharedRole?: { readonly arn: pulumi.Input<string> };
+    readonly sharedRole?: SharedRoleRef;
     /** Tags on every AWS resource, beside the ABAC tags. */
     readonly tags?: Record<string, string>;
+    /**
+     * Keep a team's Secrets Manager secrets (and their values) in AWS when
+     * Pulumi deletes them: when a team is removed from `teams`, a secret from
+     * its `secrets`, or `secretNamePrefix` changes. Values that teams set
+     * outside Pulumi survive; the retained secrets keep their ABAC tags, so a
+     * namespace of the same name on the same cluster can still read them
+     * until someone deletes them. `false` deletes them through Secrets
+     * Manager's recovery window.
+     * @default true
+     */
+    readonly retainSecretsOnDelete?: boolean;
+    /** The onboarded teams. */
     readonly teams: TeamSpec[];
+}
+
+/** An existing ABAC role, such as the `SharedAbacRole` of another stack or cluster. */
+export interface SharedRoleRef {
+    /** ARN of the role. */
+    readonly arn: pulumi.Input<string>;
 }
