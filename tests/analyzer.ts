@@ -5,10 +5,11 @@
  * analyzer gRPC protocol.
  */
 import * as grpc from "@grpc/grpc-js";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { startPluginProcess } from "./pluginProcess";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const services = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -88,18 +89,7 @@ export class PolicyPackProcess {
     /** Starts the pack in `dir` with the `run-policy-pack` of `runner` (the repository's, or the one a consumer installed). */
     static async start(dir = PACK_DIR, runner = RUN_POLICY_PACK): Promise<PolicyPackProcess> {
         // The engine address is required by the command line; this pack never calls the engine.
-        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-        let stderr = "";
-        child.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            child.stdout!.on("data", (d) => {
-                out += d;
-                const m = /^(\d+)\s*$/m.exec(out);
-                if (m) resolve(Number(m[1]));
-            });
-            child.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before printing a port:\n${stderr}`)));
-        });
+        const { child, port } = await startPluginProcess(runner, ["127.0.0.1:0", "."], dir);
         const client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new PolicyPackProcess(child, client);
     }

@@ -12,12 +12,13 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { FakeEngine, Mocks, startFakeEngine } from "./engine";
+import { startPluginProcess } from "./pluginProcess";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const services = require("@pulumi/pulumi/proto/provider_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -32,20 +33,9 @@ async function startPlugin(engineAddress: string): Promise<{ child: ChildProcess
     // A Python project's folder: no tsconfig.json, no node_modules. The engine's address is
     // the argument the engine gives every provider plugin.
     const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
-    const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR, engineAddress], { cwd: pwd, stdio: ["ignore", "pipe", "pipe"] });
-    child.on("exit", () => fs.rmSync(pwd, { recursive: true, force: true }));
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        child.stdout!.on("data", (d) => {
-            out += d;
-            const m = /^(\d+)\s*$/m.exec(out);
-            if (m) resolve(Number(m[1]));
-        });
-        child.on("exit", (code) => reject(new Error(`plugin exited with ${code} before printing a port:\n${out}\n${stderr}`)));
-    });
-    return { child, port };
+    const started = await startPluginProcess(RUN_PLUGIN, [PLUGIN_DIR, engineAddress], pwd);
+    started.child.on("exit", () => fs.rmSync(pwd, { recursive: true, force: true }));
+    return started;
 }
 
 function rpc(port: number, method: string, request: unknown): Promise<any> {

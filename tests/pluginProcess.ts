@@ -1,0 +1,23 @@
+/**
+ * Starts a Pulumi plugin process the way the CLI does: `node <runner> <args>`
+ * in a working folder, then reads the port it prints on stdout. Both the
+ * policy pack (run-policy-pack) and the component package (run-plugin)
+ * announce themselves this way.
+ */
+import { ChildProcess, spawn } from "child_process";
+
+export async function startPluginProcess(runner: string, args: string[], cwd: string): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [runner, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+            out += d;
+            const m = /^(\d+)\s*$/m.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.on("exit", (code) => reject(new Error(`${runner} exited with ${code} before printing a port:\n${out}\n${stderr}`)));
+    });
+    return { child, port };
+}
