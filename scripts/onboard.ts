@@ -1,6 +1,5 @@
 /**
- * npm run onboard -- --namespace <ns> [--secret <name>]... [--existing-namespace]
- *                    [--config <Pulumi.<stack>.yaml>] [--dry-run]
+ * npm run onboard -- --namespace <ns> [options]     (--help lists them)
  *
  * Adds a team to a stack config file, keeping its comments; validates the
  * result and prints what the next plan will add. Writes nothing when the
@@ -8,40 +7,49 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import * as YAML from "yaml";
-import { formatProblems } from "../components/lib/validate";
-import { addTeam, planDiff } from "./lib/onboard";
-import { buildPlanFrom } from "./lib/plan";
+import { ConfigError, EXIT, parseCommand, runCommand, UsageError } from "./lib/cli";
 import { readStackFile, stackFileFromText } from "./lib/stackFile";
 
+export const ONBOARD_COMMAND = {
+    usage: "npm run onboard --",
+    summary: "Adds a team to a stack config file (comments kept), validates the result and shows what the next plan adds.",
+    options: {
+        namespace: { type: "string", value: "<ns>", description: "The team's Kubernetes namespace (required)." },
+        secret: { type: "string", value: "<name>", multiple: true, default: [], description: "A secret of the team." },
+        "existing-namespace": { type: "boolean", description: "The namespace exists already: only label it." },
+        config: { type: "string", value: "<file>", default: path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.example.yaml")), description: "The stack's config file to edit." },
+        "dry-run": { type: "boolean", description: "Show the result, write nothing." },
+    },
+} as const;
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            config: { type: "string", default: path.join(__dirname, "..", "Pulumi.example.yaml") },
-            namespace: { type: "string" },
-            secret: { type: "string", multiple: true, default: [] },
-            "existing-namespace": { type: "boolean", default: false },
-            "dry-run": { type: "boolean", default: false },
-        },
-    });
-    const file = values.config as string;
-    if (values.namespace === undefined) {
-        console.error("--namespace is required: the team's Kubernetes namespace");
-        return 2;
-    }
+    const values = parseCommand(ONBOARD_COMMAND);
+    if (values === undefined) return EXIT.ok;
+    const file = values.config;
+    if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { formatProblems } = await import("../components/lib/validate");
+    const { addTeam, planDiff } = await import("./lib/onboard");
+    const { buildPlanFrom } = await import("./lib/plan");
     const team = {
         namespace: values.namespace,
         ...(values["existing-namespace"] ? { createNamespace: false } : {}),
-        ...((values.secret as string[]).length > 0 ? { secrets: (values.secret as string[]).map((name) => ({ name })) } : {}),
+        ...(values.secret.length > 0 ? { secrets: values.secret.map((name) => ({ name })) } : {}),
     };
+    readStackFile(file); // a missing file or bad YAML stops here, naming the file
     const before = fs.readFileSync(file, "utf8");
-    const after = addTeam(before, team);
+    let after: string;
+    try {
+        after = addTeam(before, team);
+    } catch (e) {
+        throw new ConfigError(`${file}: ${(e as Error).message}`);
+    }
 
     const planned = await buildPlanFrom(file, stackFileFromText(after));
     if (!planned.ok) {
         console.error(`${file} with the new team: ${formatProblems(planned.problems)}`);
-        return 1;
+        return EXIT.failed;
     }
     const previous = await buildPlanFrom(file, readStackFile(file));
     const { added, changed } = planDiff(previous.ok ? previous.plan.resources : [], planned.plan.resources);
@@ -56,13 +64,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(file, after);
         console.log(`\nwrote ${file}`);
     }
-    return 0;
+    return EXIT.ok;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(2);
-    },
-);
+if (require.main === module) runCommand(main);

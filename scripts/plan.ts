@@ -1,60 +1,95 @@
 /**
- * npm run plan [-- --config <Pulumi.<stack>.yaml>] [--json]
+ * npm run plan -- [options]     (npm run plan -- --help lists them)
  *
- * What the stack would deploy, without an AWS account or the Pulumi CLI.
- * Prints the resources by type and by team, the IAM documents, the policy
- * pack's verdict on every resource and the access matrix. Exits 1 on a
- * configuration problem, a mandatory policy violation or a cross-team allow.
+ * What the stack would deploy, without an AWS account or the Pulumi CLI:
+ * resources by type and by team, the chart and its hardening, the IAM
+ * documents, the policy pack's verdict per policy and the access matrix
+ * (isolation proven for any number of teams). Exit 0 OK, 1 blocked or a
+ * configuration problem, 2 wrong usage.
  */
 import * as path from "path";
-import { parseArgs } from "util";
-import { formatProblems } from "../components/lib/validate";
-import { buildPlan, judgePlan, renderPlan, renderVerdict } from "./lib/plan";
+import { ConfigError, EXIT, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
+import { SUMMARY_TEAMS } from "./lib/defaults";
 
-const DEFAULT_STACK_FILE = path.join(__dirname, "..", "Pulumi.example.yaml");
+const DEFAULT_STACK_FILE = path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.example.yaml")) || "Pulumi.example.yaml";
+
+export const PLAN_COMMAND = {
+    usage: "npm run plan --",
+    summary: "Plans a stack offline: what it would deploy, the policy pack's verdict and the access matrix.",
+    options: {
+        config: { type: "string", value: "<file>", default: DEFAULT_STACK_FILE, description: "The stack's config file, Pulumi.<stack>.yaml." },
+        json: { type: "boolean", description: "Write the plan and the verdict as JSON only (to stdout, or to --out)." },
+        out: { type: "string", value: "<file>", description: "With --json: write the JSON to this file instead of stdout." },
+        summary: { type: "boolean", description: `List counts and the first teams only (the default above ${SUMMARY_TEAMS} teams).` },
+        full: { type: "boolean", description: "List every team and every violation, however many." },
+        "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair too, not only the proof for any number of teams (slow above a few hundred teams)." },
+        "matrix-out": { type: "string", value: "<dir>", description: "Also write the access matrix report (md, svg, html) into this folder." },
+        quiet: { type: "boolean", short: "q", description: "No progress on stderr (by default a line every few seconds when stderr is not a terminal)." },
+    },
+    notes: [
+        "JSON for scripts: `npm run --silent plan -- --json | jq .` (npm prints a banner on stdout unless --silent), or `npm run plan -- --json --out plan.json`.",
+        "The Region is the stack's aws:region; the account is aws:allowedAccountIds when it names one, else an offline placeholder.",
+    ],
+} as const;
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            config: { type: "string", default: DEFAULT_STACK_FILE },
-            json: { type: "boolean", default: false },
-            "full-matrix": { type: "boolean", default: false },
-        },
-    });
-    const stackFile = values.config === DEFAULT_STACK_FILE ? path.relative(process.cwd(), DEFAULT_STACK_FILE) : (values.config as string);
-    const showProgress = !values.json && process.stderr.isTTY;
-    const progress = (stage: string, done: number, total: number) => {
-        if (!showProgress) return;
-        process.stderr.write(total === 0 ? `\r${stage}: ${done}   ` : `\r${stage}: ${done}/${total}   ${done >= total ? "\n" : ""}`);
-    };
-    const result = await buildPlan(stackFile, progress);
+    const values = parseCommand(PLAN_COMMAND);
+    if (values === undefined) return EXIT.ok;
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { formatProblems } = await import("../components/lib/validate");
+    const { writeMatrixReports } = await import("./lib/matrixReport");
+    const { buildPlan, judgePlan, renderPlan, renderVerdict } = await import("./lib/plan");
+    const stackFile = values.config;
+    const progress = progressReporter(!values.quiet);
+    let result: Awaited<ReturnType<typeof buildPlan>>;
+    try {
+        result = await buildPlan(stackFile, progress);
+    } catch (e) {
+        // JSON consumers get JSON even for an unreadable stack file; the message goes to stderr too.
+        if (values.json && e instanceof ConfigError) writeJson({ ok: false, stackFile, error: e.message }, values.out);
+        throw e;
+    }
     if (!result.ok) {
-        if (values.json) {
-            console.log(JSON.stringify({ ok: false, stackFile, problems: result.problems }, null, 2));
-        } else {
-            console.error(`${stackFile}: ${formatProblems(result.problems)}`);
-        }
-        return 1;
+        if (values.json) writeJson({ ok: false, stackFile, problems: result.problems }, values.out);
+        process.stderr.write(`${stackFile}: ${formatProblems(result.problems)}\n`);
+        return EXIT.failed;
     }
-    if (showProgress) process.stderr.write("\n");
-    const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] as boolean });
+    const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] });
+    if (values["matrix-out"] !== undefined) {
+        const files = writeMatrixReports(values["matrix-out"], verdict.isolation);
+        process.stderr.write(`wrote ${files.join(", ")}\n`);
+    }
     if (values.json) {
-        const { resources: _resources, ...summary } = result.plan;
-        const { matrix, ...rest } = verdict;
-        const { allowed: _allowed, ...matrixSummary } = matrix;
-        console.log(JSON.stringify({ ok: verdict.ok, plan: summary, verdict: { ...rest, matrix: matrixSummary } }, null, 2));
+        const { resources: _resources, ...plan } = result.plan;
+        const { isolation, matrix: _matrix, ...rest } = verdict;
+        writeJson(
+            {
+                ok: verdict.ok,
+                plan,
+                verdict: {
+                    ...rest,
+                    isolation: {
+                        ok: isolation.ok,
+                        method: isolation.method,
+                        proven: isolation.proof.proven,
+                        refusals: isolation.proof.structure.refusals,
+                        classes: isolation.proof.classes.map(({ description, allowed, expected, ok }) => ({ description, allowed, expected, ok })),
+                        crossTeamAllows: isolation.crossTeamAllows,
+                        ownDenials: isolation.ownDenials,
+                        disagreements: isolation.disagreements,
+                        sessions: isolation.rows.length,
+                        clusters: isolation.spec.clusters,
+                    },
+                },
+            },
+            values.out,
+        );
     } else {
-        console.log(renderPlan(result.plan));
-        console.log("");
-        console.log(renderVerdict(verdict, result.plan.resourceCount));
+        const summary = values.full ? false : values.summary ? true : undefined;
+        process.stdout.write(renderPlan(result.plan, { summary }) + "\n\n");
+        process.stdout.write(renderVerdict(verdict, result.plan.resourceCount, { summary: summary ?? result.plan.teams.length > SUMMARY_TEAMS }) + "\n");
     }
-    return verdict.ok ? 0 : 1;
+    return verdict.ok ? EXIT.ok : EXIT.failed;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        console.error(err instanceof Error ? err.message : err);
-        process.exit(2);
-    },
-);
+if (require.main === module) runCommand(main);

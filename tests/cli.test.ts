@@ -1,13 +1,22 @@
-/** The commands as a user runs them: exit codes and what they print or write. */
+/**
+ * The commands as a user runs them: through npm or node with ts-node, exit
+ * codes, what they print on stdout and stderr, and what they write.
+ */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
+import { ACCESS_MATRIX_COMMAND } from "../scripts/access-matrix";
+import { BENCH_COMMAND } from "../scripts/bench";
+import { ONBOARD_COMMAND } from "../scripts/onboard";
+import { PLAN_COMMAND } from "../scripts/plan";
 import { FIXTURES } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
 
+/** As `npm run <script> -- args` starts it: node with ts-node's transpile-only hook, in the project folder. */
 function run(script: string, args: string[]) {
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", script), ...args], {
         cwd: ROOT,
@@ -17,48 +26,179 @@ function run(script: string, args: string[]) {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** As `run`, without waiting: for checks that need no order. */
+function runAsync(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", script), ...args], {
+            cwd: ROOT,
+            env: { ...process.env, NODE_NO_WARNINGS: "1" },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+/** Through npm itself, banner and all. */
+function npm(args: string[]) {
+    const result = spawnSync("npm", args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 function tmp(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-cli-"));
 }
 
-describe("commands", function () {
-    this.timeout(120_000);
+function stack(dir: string, config: Record<string, unknown>, name = "Pulumi.dev.yaml"): string {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    return file;
+}
 
-    it("plan exits 0 with an OK verdict for the example, and 1 naming the entry for a bad team", () => {
+describe("commands", function () {
+    this.timeout(180_000);
+
+    it("plan: an OK verdict for the example, the policy table, the chart's hardening, and progress that ends at the real total", () => {
         const good = run("plan.ts", []);
         assert.strictEqual(good.code, 0, good.stderr);
         assert.match(good.stdout, /Verdict: OK/);
-        const dir = tmp();
-        const bad = path.join(dir, "Pulumi.bad.yaml");
-        fs.writeFileSync(bad, "config:\n  eks-secrets-abac:clusterName: dev\n  eks-secrets-abac:teams:\n    - namespace: Payments_Team\n");
-        const refused = run("plan.ts", ["--config", bad]);
+        assert.match(good.stdout, /cluster prod-eu, Region eu-west-1, account 111122223333 \(offline placeholder/);
+        assert.match(good.stdout, /policy +level +checked +violations/);
+        assert.match(good.stdout, /secrets-require-abac-tags +mandatory +4 +0/, "4 secrets checked, no violation");
+        assert.match(good.stdout, /chart external-secrets 2\.9\.0 from https:\/\/charts\.external-secrets\.io/);
+        assert.match(good.stdout, /hardened +processSecretStore = false/);
+        assert.match(good.stdout, /proven for any number of teams/);
+        // stderr is a pipe here, not a terminal: progress comes as lines, the last one the real total.
+        const counts = [...good.stderr.matchAll(/resources registered: (\d+)\/(\d+)/g)];
+        assert.ok(counts.length > 0, good.stderr);
+        assert.ok(counts.every(([, done, total]) => done === total));
+    });
+
+    it("plan: every configuration problem at once, shape and rules, exit 1", () => {
+        const file = stack(tmp(), {
+            "eks-secrets-abac:clusterName": "dev",
+            "eks-secrets-abac:teams": [{ namespace: "Payments_Team" }, { namespace: "search", createNamespace: "yes" }, { namespace: "kube-system" }],
+        });
+        const refused = run("plan.ts", ["--config", file]);
         assert.strictEqual(refused.code, 1);
         assert.match(refused.stderr, /teams\[0\]\.namespace: is `Payments_Team`/);
+        assert.match(refused.stderr, /teams\[1\]\.createNamespace: must be of type boolean/);
+        assert.match(refused.stderr, /teams\[2\]\.namespace: is `kube-system`/);
     });
 
-    it("plan --json gives CI the verdict", () => {
-        const result = run("plan.ts", ["--json"]);
-        assert.strictEqual(result.code, 0, result.stderr);
-        const json = JSON.parse(result.stdout);
+    it("plan: bad YAML and a missing file name the file (exit 1); a wrong option is a usage error (exit 2)", async () => {
+        const dir = tmp();
+        const bad = path.join(dir, "Pulumi.broken.yaml");
+        fs.writeFileSync(bad, "config:\n  eks-secrets-abac:clusterName: dev\n   bad: [\n");
+        const [yamlError, missing, usage] = await Promise.all([
+            runAsync("plan.ts", ["--config", bad]),
+            runAsync("plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]),
+            runAsync("plan.ts", ["--confg", bad]),
+        ]);
+        assert.strictEqual(yamlError.code, 1);
+        assert.ok(yamlError.stderr.startsWith(`${bad}: `), yamlError.stderr);
+        assert.match(yamlError.stderr, /at line 2, column 33/);
+        assert.strictEqual(missing.code, 1);
+        assert.match(missing.stderr, /Pulumi\.none\.yaml: cannot read the stack file \(ENOENT\)/);
+        assert.strictEqual(usage.code, 2);
+        assert.match(usage.stderr, /Unknown option '--confg'/);
+    });
+
+    it("plan --json through npm: only JSON on stdout with --silent, or in the --out file; in the stack's Region and account", () => {
+        const dir = tmp();
+        const file = stack(dir, {
+            "aws:region": "us-east-1",
+            "aws:allowedAccountIds": ["444455556666"],
+            "eks-secrets-abac:clusterName": "prod-us",
+            "eks-secrets-abac:teams": [{ namespace: "payments", secrets: [{ name: "db" }] }],
+        });
+        const silent = npm(["run", "--silent", "plan", "--", "--json", "--config", file]);
+        assert.strictEqual(silent.code, 0, silent.stderr);
+        const json = JSON.parse(silent.stdout);
         assert.strictEqual(json.ok, true);
-        assert.strictEqual(json.plan.teams.length, 3);
-        assert.strictEqual(json.verdict.matrix.unexpectedAllows.length, 0);
+        assert.deepStrictEqual(json.plan.account, { accountId: "444455556666", partition: "aws", region: "us-east-1", accountFromConfig: true });
+        assert.strictEqual(json.plan.clusterSecretStore.spec.provider.aws.region, "us-east-1");
+        const abac = json.plan.roles.find((r: { permissionPolicies: unknown[] }) => JSON.stringify(r.permissionPolicies).includes("PrincipalTag"));
+        assert.strictEqual(abac.permissionPolicies[0].Statement[0].Resource, "arn:aws:secretsmanager:us-east-1:444455556666:secret:*");
+        assert.strictEqual(json.verdict.isolation.proven, true);
+        assert.deepStrictEqual(json.verdict.isolation.clusters, ["prod-us", "another-cluster"]);
+
+        const out = path.join(dir, "plan.json");
+        const banner = npm(["run", "plan", "--", "--json", "--out", out, "--config", file]);
+        assert.strictEqual(banner.code, 0, banner.stderr);
+        assert.strictEqual(JSON.parse(fs.readFileSync(out, "utf8")).ok, true);
     });
 
-    it("access-matrix writes the table and the picture, and exits 1 for a StringLike policy", () => {
+    it("every command answers --help with every option, and exit 0", async () => {
+        const commands = [
+            ["plan.ts", PLAN_COMMAND],
+            ["access-matrix.ts", ACCESS_MATRIX_COMMAND],
+            ["onboard.ts", ONBOARD_COMMAND],
+            ["bench.ts", BENCH_COMMAND],
+        ] as const;
+        const helps = await Promise.all(commands.map(([script]) => runAsync(script, ["--help"])));
+        for (const [i, [script, spec]] of commands.entries()) {
+            const help = helps[i];
+            assert.strictEqual(help.code, 0, `${script}: ${help.stderr}`);
+            for (const option of [...Object.keys(spec.options), "help"]) assert.ok(help.stdout.includes(`--${option}`), `${script} --help lacks --${option}`);
+            assert.match(help.stdout, /Exit codes: 0 ok; 1 .*; 2 wrong usage/);
+        }
+    });
+
+    it("access-matrix: the example's heat map has a title, axis titles, the verdict in words and a legend; the HTML searches by team", () => {
         const out = tmp();
         const ok = run("access-matrix.ts", ["--out", out]);
         assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /Isolated: every team reads its own secrets on its own cluster and nothing else, for any number of teams\./);
+        const svg = fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8");
+        assert.match(svg, /^<svg /);
+        assert.match(svg, /Access matrix: who can read which secret/);
+        assert.match(svg, /rows: who reads \(session cluster\/namespace\)/);
+        assert.match(svg, /columns: the secret read \(cluster:name\)/);
+        assert.match(svg, /own secret, DENIED \(design broken\)/);
+        assert.match(svg, /<title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, allowed<\/title>/);
         assert.match(fs.readFileSync(path.join(out, "access-matrix.md"), "utf8"), /\| `prod-eu\/payments` \| ✅ \| ✅ \|/);
-        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /^<svg /);
+        const html = fs.readFileSync(path.join(out, "access-matrix.html"), "utf8");
+        assert.match(html, /<input id="q" type="search"/);
+        assert.match(html, /<td>another-cluster\/billing<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>7<\/td>/);
+    });
+
+    it("access-matrix: a wildcard tag match refuses the proof, and every pair then shows the cross-team reads (exit 1)", () => {
+        const out = tmp();
         const broken = run("access-matrix.ts", [
             "--config", path.join(FIXTURES, "Pulumi.prefix-teams.yaml"),
             "--permission-policy", path.join(FIXTURES, "stringlike-permission-policy.json"),
             "--out", out,
         ]);
         assert.strictEqual(broken.code, 1);
+        assert.match(broken.stdout, /proof: does not apply to these documents/);
+        assert.match(broken.stdout, /a wildcard on a tag \(`\$\{aws:PrincipalTag\/esoNamespace\}\*`\)/);
         assert.match(broken.stdout, /CROSS-TEAM ALLOW: session prod-eu\/a reads prod-eu:a-admin\/root-token/);
-        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#d32f2f/);
+        assert.match(broken.stdout, /NOT isolated: \d+ cross-team read\(s\) allowed/);
+        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/a reads prod-eu:a-admin\/root-token: other team&#39;s secret, ALLOWED/);
+    });
+
+    it("access-matrix: a policy that denies every read fails too, own secrets denied in their own colour (exit 1)", () => {
+        const out = tmp();
+        const denied = run("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, "deny-all-permission-policy.json"), "--out", out]);
+        assert.strictEqual(denied.code, 1);
+        assert.match(denied.stdout, /cross-team reads allowed: 0; own secrets denied: 8/);
+        assert.match(denied.stdout, /OWN SECRET DENIED \(class\): same namespace, same cluster/);
+        assert.match(denied.stdout, /NOT isolated: 8 own secret read\(s\) denied/);
+        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#f9a825"><title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, DENIED/);
+    });
+
+    it("access-matrix writes into git-ignored .plan/ by default, not docs/", () => {
+        const docs = fs.readFileSync(path.join(ROOT, "docs", "access-matrix.svg"), "utf8");
+        const ok = run("access-matrix.ts", ["-q"]);
+        assert.strictEqual(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /wrote \.plan\/access-matrix\.md/);
+        assert.ok(fs.existsSync(path.join(ROOT, ".plan", "access-matrix.html")));
+        assert.strictEqual(fs.readFileSync(path.join(ROOT, "docs", "access-matrix.svg"), "utf8"), docs);
+        assert.match(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8"), /^\.plan\/$/m);
     });
 
     it("onboard adds a team to a copy of the example and keeps its comments; a bad one leaves the file alone", () => {
@@ -73,5 +213,6 @@ describe("commands", function () {
         const refused = run("onboard.ts", ["--config", file, "--namespace", "kube-system"]);
         assert.strictEqual(refused.code, 1);
         assert.strictEqual(fs.readFileSync(file, "utf8"), text);
+        assert.strictEqual(run("onboard.ts", ["--config", file]).code, 2, "--namespace is required");
     });
 });

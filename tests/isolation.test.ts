@@ -314,11 +314,11 @@ describe("the access matrix of a 20-team stack", function () {
         matrix.sessions.forEach((session, i) =>
             matrix.secrets.forEach((secret, j) => {
                 const own = session.namespace === secret.namespace && session.cluster === secret.cluster;
-                assert.strictEqual(matrix.allowed[i][j], own, `${session.cluster}/${session.namespace} -> ${secret.cluster}:${secret.name}`);
+                assert.strictEqual(matrix.allowed![i][j], own, `${session.cluster}/${session.namespace} -> ${secret.cluster}:${secret.name}`);
             }),
         );
         assert.strictEqual(matrix.unexpectedAllows.length, 0);
         assert.strictEqual(matrix.mixed, 0);
-        assert.strictEqual(matrix.allowed.flat().filter(Boolean).length, 80);
+        assert.strictEqual(matrix.allowed!.flat().filter(Boolean).length, 80);
     });
 });

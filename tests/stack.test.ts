@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan, judgePlan, renderPlan, renderVerdict, sampleNamespaces } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
 import * as YAML from "yaml";
 
 const EXAMPLE = path.join(__dirname, "..", "Pulumi.example.yaml");
@@ -65,8 +65,8 @@ describe("the plan's verdict", () => {
         assert.ok(result.ok);
         const verdict = await judgePlan(result.plan);
         assert.deepStrictEqual(verdict.violations, []);
-        assert.strictEqual(verdict.matrix.unexpectedAllows.length, 0);
-        assert.strictEqual(verdict.matrix.allowed.flat().filter(Boolean).length, 8, "4 secrets, each readable by its team on each of 2 clusters");
+        assert.strictEqual(verdict.matrix!.unexpectedAllows.length, 0);
+        assert.strictEqual(verdict.matrix!.allowed!.flat().filter(Boolean).length, 8, "4 secrets, each readable by its team on each of 2 clusters");
         assert.ok(verdict.ok);
     });
 
@@ -97,21 +97,19 @@ describe("the plan's verdict", () => {
 });
 
 describe("the plan's access matrix on a large config", () => {
-    it("samples namespaces evenly, first and last included", () => {
-        const all = Array.from({ length: 10 }, (_, i) => `t${i}`);
-        assert.deepStrictEqual(sampleNamespaces(all, 4), ["t0", "t3", "t6", "t9"]);
-        assert.deepStrictEqual(sampleNamespaces(all, 20), all);
-    });
-
-    it("evaluates sampled sessions against every secret, and says so", async () => {
+    it("decides isolation by the proof for any number of teams above the limit, and evaluates every pair below it", async () => {
         const teams = Array.from({ length: 20 }, (_, i) => ({ namespace: `team-${i}`, secrets: [{ name: "a" }, { name: "b" }] }));
         const result = await buildPlan(stackFile(YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } })));
         assert.ok(result.ok);
-        const verdict = await judgePlan(result.plan, undefined, { matrixLimit: 2000 });
-        assert.deepStrictEqual(verdict.sampledNamespaces, { evaluated: 6, of: 20 });
-        assert.strictEqual(verdict.matrix.secrets.length, 80, "40 secrets on each of 2 clusters");
-        assert.strictEqual(verdict.matrix.sessions.length, 12);
-        assert.ok(verdict.ok);
-        assert.match(renderVerdict(verdict), /sessions of 6 of 20 namespaces against every secret/);
+        const proved = await judgePlan(result.plan, undefined, { matrixLimit: 2000 });
+        assert.strictEqual(proved.matrix, undefined, "20 teams x 40 secrets x 2 clusters is above the limit of 2,000 decisions");
+        assert.ok(proved.isolation.proof.proven);
+        assert.strictEqual(proved.isolation.rows.length, 40);
+        assert.ok(proved.ok);
+        assert.match(renderVerdict(proved), /proven for any number of teams/);
+        const both = await judgePlan(result.plan, undefined, { fullMatrix: true });
+        assert.strictEqual(both.matrix!.decisions, 40 * 80 * 2);
+        assert.deepStrictEqual(both.isolation.disagreements, []);
+        assert.deepStrictEqual(both.isolation.rows, proved.isolation.rows, "the proof's per-session counts are the full matrix's");
     });
 });

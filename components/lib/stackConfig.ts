@@ -142,14 +142,42 @@ export interface ParsedStackConfig {
     problems: Problem[];
 }
 
-/** Shape first (unknown fields, types), then the rules of `validateArgs`. */
+/**
+ * Shape (unknown fields, types) and the rules of `validateArgs`, every
+ * problem of both at once: the rules run on whatever the shape lets them
+ * read, and a rule's problem at an entry the shape already refused is left out.
+ */
 export function parseStackConfig(raw: unknown): ParsedStackConfig {
-    if (!validateShape(raw)) {
-        return { problems: (validateShape.errors ?? []).map(describeSchemaError) };
+    const shapeOk = validateShape(raw);
+    const shapeProblems = shapeOk ? [] : (validateShape.errors ?? []).map(describeSchemaError);
+    let ruleProblems: Problem[] = [];
+    // The rules read a copy without the entries the shape refused.
+    const readable = shapeOk ? raw : withoutRefused(raw, validateShape.errors ?? []);
+    if (readable !== null && typeof readable === "object" && Array.isArray((readable as { teams?: unknown }).teams)) {
+        try {
+            ruleProblems = validateArgs(toArgs(readable as StackConfig, () => undefined));
+        } catch {
+            // A value of the wrong type stops a rule: the shape problem already says so.
+        }
     }
-    const config = raw as unknown as StackConfig;
-    const problems = validateArgs(toArgs(config, () => undefined));
-    return problems.length > 0 ? { problems } : { config, problems };
+    const refused = shapeProblems.map((p) => p.path);
+    const problems = [...shapeProblems, ...ruleProblems.filter((r) => !refused.some((path) => r.path === path || r.path.startsWith(`${path}.`) || r.path.startsWith(`${path}[`)))];
+    return problems.length > 0 ? { problems } : { config: raw as StackConfig, problems };
+}
+
+/** A deep copy of `raw` without the values at the paths of the shape's errors (and unknown fields). */
+function withoutRefused(raw: unknown, errors: ErrorObject[]): unknown {
+    const copy = JSON.parse(JSON.stringify(raw ?? null));
+    for (const e of errors) {
+        const parts = e.instancePath.split("/").filter((p) => p.length > 0);
+        if (e.keyword === "additionalProperties") parts.push(String(e.params.additionalProperty));
+        if (e.keyword === "required" || parts.length === 0) continue;
+        const last = parts.pop()!;
+        let node = copy;
+        for (const part of parts) node = node?.[part];
+        if (node !== null && typeof node === "object") delete node[last];
+    }
+    return copy;
 }
 
 /** Component arguments from config; `secretValue` resolves `valueFromConfig` keys. */

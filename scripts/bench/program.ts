@@ -3,26 +3,44 @@
  * own): a design at N teams, run in the offline cloud, then the policy pack
  * over every resource. Prints one JSON line.
  *
- *   node -r ts-node/register/transpile-only scripts/bench/program.ts <abac|role-per-team> <teams>
+ *   node -r ts-node/register/transpile-only scripts/bench/program.ts <abac|floor|role-per-team> <teams>
+ *
+ * `floor` registers the same custom resources as `abac` (same types, same
+ * count) with constant inputs and no components: what the SDK costs for that
+ * many resources, whoever writes the program.
  */
 import { createHash } from "crypto";
 import { EksSecretsAbac } from "../../components";
-import type { TeamSpec } from "../../components/lib/types";
+import { benchTeams } from "./teams";
 import { policies } from "../../policypack/policies";
 import { runOffline } from "../lib/offlineCloud";
 import { runPolicies, stackResource } from "../lib/policyRunner";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import { rolePerTeam } from "./rolePerTeam";
 
-export function benchTeams(count: number): TeamSpec[] {
-    return Array.from({ length: count }, (_, i) => {
-        const namespace = `team-${String(i).padStart(4, "0")}`;
-        return {
-            namespace,
-            secrets: [{ name: "db-password" }, { name: "api-key" }],
-            externalSecrets: [{ name: "app", data: [{ secretKey: "DB_PASSWORD", secret: "db-password" }, { secretKey: "API_KEY", secret: "api-key" }] }],
-        };
-    });
+/** The shared role design's custom resources, with constant inputs and no components. */
+export function floorProgram(teams: number): void {
+    const doc = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+    new aws.eks.Addon("floor-addon", { clusterName: "prod-eu", addonName: "eks-pod-identity-agent" });
+    new k8s.helm.v3.Release("floor-release", { chart: "external-secrets", version: "2.9.0" });
+    new aws.iam.Role("floor-role-a", { assumeRolePolicy: doc });
+    new aws.iam.Role("floor-role-b", { assumeRolePolicy: doc });
+    new aws.iam.RolePolicy("floor-policy-a", { role: "a", policy: doc });
+    new aws.iam.RolePolicy("floor-policy-b", { role: "b", policy: doc });
+    new aws.eks.PodIdentityAssociation("floor-association", { clusterName: "prod-eu", namespace: "external-secrets", serviceAccount: "external-secrets", roleArn: "arn:aws:iam::111122223333:role/a" });
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicy("floor-admission-policy", { metadata: { name: "guard" }, spec: {} });
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("floor-admission-binding", { metadata: { name: "guard" }, spec: { policyName: "guard", validationActions: ["Deny"] } });
+    new k8s.apiextensions.CustomResource("floor-store", { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "store" }, spec: {} });
+    for (let i = 0; i < teams; i++) {
+        new k8s.core.v1.Namespace(`floor-namespace-${i}`, { metadata: { name: "ns" } });
+        new aws.secretsmanager.Secret(`floor-secret-a-${i}`, { name: "a" });
+        new aws.secretsmanager.Secret(`floor-secret-b-${i}`, { name: "b" });
+        new k8s.apiextensions.CustomResource(`floor-external-secret-${i}`, { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "app" }, spec: {} });
+    }
 }
+
+export { benchTeams };
 
 const SHARED_DOCUMENTS: [string, string, string][] = [
     ["aws:iam/role:Role", "assumeRolePolicy", "trust policy"],
@@ -35,7 +53,9 @@ async function main() {
     const count = Number(countText);
     const teams = benchTeams(count);
     const started = process.hrtime.bigint();
-    const run = await runOffline(() => (design === "abac" ? new EksSecretsAbac("prod", { clusterName: "prod-eu", teams }) : rolePerTeam("prod-eu", teams)));
+    const run = await runOffline(() =>
+        design === "abac" ? new EksSecretsAbac("prod", { clusterName: "prod-eu", teams }) : design === "floor" ? floorProgram(count) : rolePerTeam("prod-eu", teams),
+    );
     const programMs = Number(process.hrtime.bigint() - started) / 1e6;
     const cloud = run.resources.filter((r) => r.custom);
 

@@ -103,10 +103,11 @@ export function secretsOf(spec: MatrixSpec): SecretRef[] {
     return spec.clusters.flatMap((cluster) => spec.secrets.map((s) => ({ cluster, ...s })));
 }
 
-/** Decisions of one session row: for each secret, whether every read action is allowed. */
-export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef[]): { allowed: boolean[]; mixed: number } {
+/** Decisions of one session row: for each secret, 1 when every read action is allowed. */
+export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef[]): { allowed: Uint8Array; mixed: number } {
     let mixed = 0;
-    const allowed = secrets.map((secret) => {
+    const allowed = new Uint8Array(secrets.length);
+    secrets.forEach((secret, j) => {
         const decisions = READ_ACTIONS.map((action) =>
             decide(
                 readRequest(spec, { cluster: session.cluster, esoNamespace: session.namespace }, {
@@ -117,21 +118,41 @@ export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef
         );
         const all = decisions.every((d: Decision) => d === "Allowed");
         if (!all && decisions.some((d) => d === "Allowed")) mixed++;
-        return all;
+        allowed[j] = all ? 1 : 0;
     });
     return { allowed, mixed };
+}
+
+/** One session's row, counted: what the heat map shows per cell, the summary per team. */
+export interface SessionRow {
+    cluster: string;
+    namespace: string;
+    /** Secrets of this namespace on this cluster. */
+    own: number;
+    ownAllowed: number;
+    /** Own secrets denied: the design is broken, not open. */
+    ownDenied: number;
+    /** Other teams' or clusters' secrets allowed: isolation is broken. */
+    crossTeamAllowed: number;
+    /** Other secrets, denied as they should be. */
+    othersDenied: number;
 }
 
 export interface Matrix {
     sessions: Session[];
     secrets: SecretRef[];
-    /** allowed[session][secret] */
-    allowed: boolean[][];
+    /** allowed[session][secret], kept only up to `cellLimit` cells: the heat map's input. */
+    allowed?: boolean[][];
+    /** Every session row, counted. */
+    rows: SessionRow[];
     decisions: number;
-    /** Pairs allowed that are not the session's own namespace and cluster. */
+    /** Pairs allowed that are not the session's own namespace and cluster (the first `failureLimit`). */
     unexpectedAllows: [Session, SecretRef][];
-    /** Own pairs that are denied: the design is broken, not open. */
+    /** Own pairs that are denied (the first `failureLimit`). */
     missingAllows: [Session, SecretRef][];
+    /** Totals, beyond the lists' limit. */
+    crossTeamAllowCount: number;
+    ownDenialCount: number;
     /** Pairs where GetSecretValue and DescribeSecret disagree. */
     mixed: number;
     seconds: number;
@@ -142,47 +163,81 @@ export interface MatrixOptions {
     /** Worker threads; 0 decides in this thread. @default cores, for more than 2,000 decisions */
     workers?: number;
     onProgress?: (done: number, total: number) => void;
+    /** Keep every cell up to this many (sessions x secrets). @default 1,000,000 */
+    cellLimit?: number;
+    /** Pairs listed per direction of failure. @default 1,000 */
+    failureLimit?: number;
 }
 
-function isOwn(session: Session, secret: SecretRef): boolean {
+export function isOwn(session: Session, secret: { cluster: string; namespace: string }): boolean {
     return session.namespace === secret.namespace && session.cluster === secret.cluster;
 }
 
+/** Every pair decided by the IAM engine; rows are counted as they arrive, cells kept only when few. */
 export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {}): Promise<Matrix> {
     const started = process.hrtime.bigint();
     const sessions = sessionsOf(spec);
     const secrets = secretsOf(spec);
     const total = sessions.length * secrets.length * READ_ACTIONS.length;
     const workers = options.workers ?? (total > 2000 ? os.availableParallelism() : 0);
-    const rows = workers > 0 ? await decideInWorkers(spec, sessions, secrets, workers, options.onProgress) : decideHere(spec, sessions, secrets, options.onProgress);
-
+    const keepCells = sessions.length * secrets.length <= (options.cellLimit ?? 1_000_000);
+    const failureLimit = options.failureLimit ?? 1000;
+    const allowed: boolean[][] | undefined = keepCells ? new Array(sessions.length) : undefined;
+    const rows: SessionRow[] = new Array(sessions.length);
     const unexpectedAllows: [Session, SecretRef][] = [];
     const missingAllows: [Session, SecretRef][] = [];
-    rows.forEach((row, i) =>
-        row.allowed.forEach((allowed, j) => {
-            const own = isOwn(sessions[i], secrets[j]);
-            if (allowed && !own) unexpectedAllows.push([sessions[i], secrets[j]]);
-            if (!allowed && own) missingAllows.push([sessions[i], secrets[j]]);
-        }),
-    );
+    let crossTeamAllowCount = 0;
+    let ownDenialCount = 0;
+    let mixed = 0;
+    const onRow = (i: number, row: ArrayLike<number>, rowMixed: number) => {
+        const session = sessions[i];
+        const counted: SessionRow = { ...session, own: 0, ownAllowed: 0, ownDenied: 0, crossTeamAllowed: 0, othersDenied: 0 };
+        for (let j = 0; j < secrets.length; j++) {
+            const yes = row[j] === 1;
+            if (isOwn(session, secrets[j])) {
+                counted.own++;
+                if (yes) counted.ownAllowed++;
+                else {
+                    counted.ownDenied++;
+                    if (missingAllows.length < failureLimit) missingAllows.push([session, secrets[j]]);
+                }
+            } else if (yes) {
+                counted.crossTeamAllowed++;
+                if (unexpectedAllows.length < failureLimit) unexpectedAllows.push([session, secrets[j]]);
+            } else counted.othersDenied++;
+        }
+        crossTeamAllowCount += counted.crossTeamAllowed;
+        ownDenialCount += counted.ownDenied;
+        mixed += rowMixed;
+        rows[i] = counted;
+        if (allowed) allowed[i] = Array.from(row, (x) => x === 1);
+    };
+    if (workers > 0) await decideInWorkers(spec, sessions, secrets, workers, onRow, options.onProgress);
+    else decideHere(spec, sessions, secrets, onRow, options.onProgress);
     return {
         sessions,
         secrets,
-        allowed: rows.map((r) => r.allowed),
+        allowed,
+        rows,
         decisions: total,
         unexpectedAllows,
         missingAllows,
-        mixed: rows.reduce((n, r) => n + r.mixed, 0),
+        crossTeamAllowCount,
+        ownDenialCount,
+        mixed,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         workers,
     };
 }
 
-function decideHere(spec: MatrixSpec, sessions: Session[], secrets: SecretRef[], onProgress?: MatrixOptions["onProgress"]) {
-    return sessions.map((session, i) => {
+type OnRow = (index: number, row: ArrayLike<number>, mixed: number) => void;
+
+function decideHere(spec: MatrixSpec, sessions: Session[], secrets: SecretRef[], onRow: OnRow, onProgress?: MatrixOptions["onProgress"]) {
+    const perRow = secrets.length * READ_ACTIONS.length;
+    sessions.forEach((session, i) => {
         const row = decideRow(spec, session, secrets);
-        onProgress?.((i + 1) * secrets.length * READ_ACTIONS.length, sessions.length * secrets.length * READ_ACTIONS.length);
-        return row;
+        onRow(i, row.allowed, row.mixed);
+        onProgress?.((i + 1) * perRow, sessions.length * perRow);
     });
 }
 
@@ -194,9 +249,9 @@ async function decideInWorkers(
     sessions: Session[],
     secrets: SecretRef[],
     count: number,
+    onRow: OnRow,
     onProgress?: MatrixOptions["onProgress"],
-): Promise<{ allowed: boolean[]; mixed: number }[]> {
-    const rows: { allowed: boolean[]; mixed: number }[] = new Array(sessions.length);
+): Promise<void> {
     const perRow = secrets.length * READ_ACTIONS.length;
     const total = sessions.length * perRow;
     let done = 0;
@@ -209,8 +264,8 @@ async function decideInWorkers(
                         eval: true,
                         workerData: { spec, sessions: indices.map((i) => sessions[i]), indices, secrets },
                     });
-                    worker.on("message", (m: { index: number; row: { allowed: boolean[]; mixed: number } }) => {
-                        rows[m.index] = m.row;
+                    worker.on("message", (m: { index: number; allowed: Uint8Array; mixed: number }) => {
+                        onRow(m.index, m.allowed, m.mixed);
                         done += perRow;
                         onProgress?.(done, total);
                     });
@@ -219,5 +274,4 @@ async function decideInWorkers(
                 }),
         ),
     );
-    return rows;
 }

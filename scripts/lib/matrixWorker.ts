@@ -4,5 +4,6 @@ import { decideRow, MatrixSpec, SecretRef, Session } from "./accessMatrix";
 
 const { spec, sessions, indices, secrets } = workerData as { spec: MatrixSpec; sessions: Session[]; indices: number[]; secrets: SecretRef[] };
 sessions.forEach((session, k) => {
-    parentPort!.postMessage({ index: indices[k], row: decideRow(spec, session, secrets) });
+    const row = decideRow(spec, session, secrets);
+    parentPort!.postMessage({ index: indices[k], allowed: row.allowed, mixed: row.mixed }, [row.allowed.buffer as ArrayBuffer]);
 });

@@ -9,16 +9,50 @@ import * as pulumi from "@pulumi/pulumi";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
-export const OFFLINE = {
-    accountId: "111122223333",
-    partition: "aws",
-    region: "eu-west-1",
-    project: "eks-secrets-abac",
-    stack: "offline",
-} as const;
+import { OFFLINE } from "./defaults";
+
+export { OFFLINE };
+
+export interface CloudAccount {
+    accountId: string;
+    partition: string;
+    region: string;
+}
+
+/**
+ * The account and Region the offline cloud answers with, as the AWS provider
+ * would take them from the stack: `aws:region`, and the account from
+ * `aws:allowedAccountIds` when it names exactly one (the real provider asks
+ * STS; offline there is nobody to ask). Defaults otherwise.
+ */
+export function accountFromConfig(config: Record<string, string>): CloudAccount & { accountFromConfig: boolean } {
+    let accountId: string | undefined;
+    const allowed = config["aws:allowedAccountIds"];
+    if (allowed !== undefined) {
+        try {
+            const ids = JSON.parse(allowed);
+            if (Array.isArray(ids) && ids.length === 1) accountId = String(ids[0]);
+        } catch {
+            // Not a list: the provider would refuse it; keep the offline account.
+        }
+    }
+    return {
+        accountId: accountId ?? OFFLINE.accountId,
+        partition: OFFLINE.partition,
+        region: config["aws:region"] ?? OFFLINE.region,
+        accountFromConfig: accountId !== undefined,
+    };
+}
+
+let current: CloudAccount = { accountId: OFFLINE.accountId, partition: OFFLINE.partition, region: OFFLINE.region };
+
+/** The account and Region of the current offline run. */
+export function offlineAccount(): CloudAccount {
+    return current;
+}
 
 export function offlineClusterArn(clusterName: string): string {
-    return `arn:${OFFLINE.partition}:eks:${OFFLINE.region}:${OFFLINE.accountId}:cluster/${clusterName}`;
+    return `arn:${current.partition}:eks:${current.region}:${current.accountId}:cluster/${clusterName}`;
 }
 
 export interface RecordedResource {
@@ -31,11 +65,13 @@ export interface RecordedResource {
 }
 
 let recording: RecordedResource[] = [];
+/** Set EKS_SECRETS_ABAC_FULL_STACKS=1 to keep the SDK's promise stacks (to measure their cost, or debug a leak). */
+const fastStacks = process.env.EKS_SECRETS_ABAC_FULL_STACKS !== "1";
 let installedProject: string | undefined;
 let onRecorded: ((count: number) => void) | undefined;
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
-    const { accountId, partition, region } = OFFLINE;
+    const { accountId, partition, region } = current;
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? name;
@@ -71,7 +107,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
 }
 
 function invoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
-    const { accountId, partition, region } = OFFLINE;
+    const { accountId, partition, region } = current;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId, arn: `arn:${partition}:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
@@ -108,6 +144,8 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
         installedProject = project;
     }
     pulumi.runtime.setAllConfig(config, secretKeys);
+    const { accountFromConfig: _, ...account } = accountFromConfig(config);
+    current = account;
 }
 
 /**
@@ -124,11 +162,19 @@ export async function runOffline<T>(
     installOfflineCloud(config, secretKeys, project);
     recording = [];
     onRecorded = onProgress;
+    // The SDK records `new Error().stack` on every promise it creates
+    // (runtime/debuggable.js, read only when it reports a leaked promise) and
+    // ts-node maps each through source maps: most of the offline run's time.
+    // Nothing reads those stacks offline, so capture none while the program
+    // runs. (Resource.callsites raises the limit itself where it needs one.)
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (fastStacks) Error.stackTraceLimit = 0;
     try {
         const result = program();
         await settings.waitForRPCs();
         return new OfflineRun(result, recording);
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         recording = [];
         onRecorded = undefined;
     }

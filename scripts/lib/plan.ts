@@ -7,11 +7,14 @@ import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
 import type { Problem } from "../../components/lib/validate";
+import { HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
 import { policies } from "../../policypack/policies";
-import { computeMatrix, Matrix } from "./accessMatrix";
+import type { Matrix } from "./accessMatrix";
 import { matrixSummary } from "./matrixReport";
-import { OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
-import { runPolicies, stackResource, Violation } from "./policyRunner";
+import { MatrixRun, runMatrix } from "./matrixRun";
+import { accountFromConfig, CloudAccount, OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
+import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
+import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
 import { matrixSpecFromPlan } from "./stackMatrix";
 
@@ -30,9 +33,23 @@ export interface RolePlan {
     permissionPolicies: unknown[];
 }
 
+export interface ChartPlan {
+    chart: string;
+    version: string;
+    repository?: string;
+    namespace?: string;
+    /** Each hardened Helm value: what the release sets, and whether that is the hardened value. */
+    hardening: { path: string; value: unknown; hardened: boolean; why: string }[];
+    /** ValidatingAdmissionPolicies in the plan (the forged-namespace guard). */
+    admissionPolicies: string[];
+}
+
 export interface Plan {
     stackFile: string;
     clusterName: string;
+    /** Account and Region the plan renders for (from `aws:region` and `aws:allowedAccountIds`). */
+    account: CloudAccount & { accountFromConfig: boolean };
+    chart?: ChartPlan;
     resourceCount: number;
     resourcesByType: Record<string, number>;
     roles: RolePlan[];
@@ -46,10 +63,13 @@ export interface Plan {
 export interface Verdict {
     violations: Violation[];
     mandatoryViolations: number;
-    matrix: Matrix;
-    /** Namespaces whose sessions were evaluated (against every secret), of all the plan's. */
-    sampledNamespaces: { evaluated: number; of: number };
-    /** True when nothing mandatory is violated and no cross-team read is allowed. */
+    /** Per policy: level, resources it checked, violations. */
+    policies: PolicyOutcome[];
+    /** The access matrix: proof for any N, and every pair when small or asked. */
+    isolation: MatrixRun;
+    /** Every pair, when evaluated. */
+    matrix?: Matrix;
+    /** True when nothing mandatory is violated, no cross-team read is allowed and no own read denied. */
     ok: boolean;
 }
 
@@ -58,47 +78,42 @@ export interface Progress {
     (stage: string, done: number, total: number): void;
 }
 
-/** Above this many decisions the plan samples sessions; `npm run access-matrix` always does them all. */
-export const PLAN_MATRIX_LIMIT = 200_000;
-
-/**
- * Evenly spread namespaces, first and last included, so that a session row
- * still meets every secret. The policy names no team, so any row stands for
- * the others; the full matrix is `npm run access-matrix`.
- */
-export function sampleNamespaces(namespaces: string[], count: number): string[] {
-    if (namespaces.length <= count) return namespaces;
-    const step = (namespaces.length - 1) / (count - 1);
-    return [...new Set(Array.from({ length: count }, (_, i) => namespaces[Math.round(i * step)]))];
-}
+export { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS };
 
 /** The policy pack's policies on every planned resource, and the access matrix of the plan. */
 export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fullMatrix?: boolean; matrixLimit?: number } = {}): Promise<Verdict> {
     const resources = plan.resources.filter((r) => r.custom).map((r) => stackResource(r.type, r.name, r.inputs));
-    const violations = await runPolicies(policies, resources, (d, t) => onProgress?.("policies", d, t));
+    const table = await runPolicyTable(policies, resources, (d, t) => onProgress?.("policies", d, t));
     const spec = matrixSpecFromPlan(plan);
-    // A namespace has a session on each cluster, each reading every secret of every cluster, twice.
-    const decisionsPerNamespace = spec.clusters.length * spec.clusters.length * spec.secrets.length * 2;
-    const affordable = Math.max(2, Math.floor((options.matrixLimit ?? PLAN_MATRIX_LIMIT) / Math.max(decisionsPerNamespace, 1)));
-    const namespaces = options.fullMatrix ? spec.namespaces : sampleNamespaces(spec.namespaces, affordable);
-    const matrix = await computeMatrix({ ...spec, namespaces }, { onProgress: (d, t) => onProgress?.("access matrix", d, t) });
+    const isolation = await runMatrix(spec, {
+        fullMatrix: options.fullMatrix,
+        crossCheckLimit: options.matrixLimit ?? PLAN_MATRIX_LIMIT,
+        onProgress: (d, t) => onProgress?.("access matrix", d, t),
+    });
+    const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return {
         violations,
         mandatoryViolations,
-        matrix,
-        sampledNamespaces: { evaluated: namespaces.length, of: spec.namespaces.length },
-        ok: mandatoryViolations === 0 && matrix.unexpectedAllows.length === 0 && matrix.missingAllows.length === 0,
+        policies: table,
+        isolation,
+        matrix: isolation.matrix,
+        ok: mandatoryViolations === 0 && isolation.ok,
     };
 }
 
-export function renderVerdict(v: Verdict, resourceCount?: number): string {
-    const out = [`Policy pack: ${policies.length} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
-    for (const x of v.violations) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
-    const { evaluated, of } = v.sampledNamespaces;
-    const sampled = evaluated < of ? `, sessions of ${evaluated} of ${of} namespaces against every secret (npm run access-matrix for all)` : "";
-    out.push("", `Access matrix (this cluster and another in the same account${sampled}):`);
-    out.push(...matrixSummary(v.matrix).split("\n").map((l) => `  ${l}`));
+export function renderVerdict(v: Verdict, resourceCount?: number, options: { summary?: boolean } = {}): string {
+    const out = [`Policy pack: ${v.policies.length} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
+    const w = Math.max(...v.policies.map((p) => p.policy.length), 6);
+    out.push(`  ${"policy".padEnd(w)}  ${"level".padEnd(9)}  ${"checked".padStart(8)}  ${"violations".padStart(10)}`);
+    for (const p of v.policies) {
+        out.push(`  ${p.policy.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${(p.kind === "stack" ? "stack" : String(p.checked)).padStart(8)}  ${String(p.violations.length).padStart(10)}`);
+    }
+    const shown = options.summary ? v.violations.slice(0, 20) : v.violations;
+    for (const x of shown) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
+    if (shown.length < v.violations.length) out.push(`  ... ${v.violations.length - shown.length} more (--full for all, or --json)`);
+    out.push("", `Access matrix (this cluster and another in the same account):`);
+    out.push(...matrixSummary(v.isolation).split("\n").map((l) => `  ${l}`));
     out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
     return out.join("\n");
 }
@@ -127,9 +142,10 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
         OFFLINE.project,
         (n) => {
             // The total is not known before the program ends: report the count alone.
-            if (n % 500 === 0) onProgress?.("resources registered", n, 0);
+            if (n % 50 === 0) onProgress?.("resources registered", n, 0);
         },
     );
+    onProgress?.("resources registered", run.resources.length, run.resources.length);
 
     const roles = run.ofType("aws:iam/role:Role").map((role) => ({
         name: role.state.name as string,
@@ -139,23 +155,21 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             .filter((p) => p.inputs.role === role.state.name)
             .map((p) => JSON.parse(p.inputs.policy)),
     }));
+    // Grouped once: a filter per team would make the plan quadratic in teams.
+    const secretsByNamespace = groupBy(run.ofType("aws:secretsmanager/secret:Secret"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
+    const externalSecretsByNamespace = groupBy(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret"), (e) => e.inputs.metadata?.namespace);
     const teams = parsed.config.teams.map((team): TeamPlan => {
         const ns = team.namespace;
-        const secrets = run
-            .ofType("aws:secretsmanager/secret:Secret")
-            .filter((s) => s.inputs.tags?.[NAMESPACE_TAG_KEY] === ns)
+        const secrets = (secretsByNamespace.get(ns) ?? [])
             .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }))
             .sort((a, b) => a.name.localeCompare(b.name));
-        const externalSecrets = run
-            .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
-            .filter((e) => e.inputs.metadata.namespace === ns)
-            .map((e) => ({
-                name: e.inputs.metadata.name as string,
-                reads: [
-                    ...(e.inputs.spec.data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key),
-                    ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
-                ],
-            }));
+        const externalSecrets = (externalSecretsByNamespace.get(ns) ?? []).map((e) => ({
+            name: e.inputs.metadata.name as string,
+            reads: [
+                ...(e.inputs.spec.data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key),
+                ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
+            ],
+        }));
         return {
             namespace: ns,
             namespaceAction: team.createNamespace === false ? "label existing" : "create",
@@ -169,6 +183,8 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
         plan: {
             stackFile,
             clusterName: parsed.config.clusterName,
+            account: accountFromConfig(config),
+            chart: chartOf(run.resources),
             resourceCount: run.resources.filter((r) => r.custom).length,
             resourcesByType: run.countsByType(),
             roles,
@@ -179,6 +195,18 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
     };
 }
 
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k === undefined) continue;
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
+    }
+    return groups;
+}
+
 function indent(text: string, by = "    "): string {
     return text
         .split("\n")
@@ -186,22 +214,57 @@ function indent(text: string, by = "    "): string {
         .join("\n");
 }
 
-/** The plan as text for a terminal. */
-export function renderPlan(plan: Plan): string {
+/** The ESO release as planned: chart, version, and the hardened values it carries. */
+function chartOf(resources: RecordedResource[]): ChartPlan | undefined {
+    const release = resources.find((r) => r.custom && r.type === "kubernetes:helm.sh/v3:Release" && /(^|\/)external-secrets$/.test(String(r.inputs.chart ?? "")));
+    if (release === undefined) return undefined;
+    const values = (release.inputs.values ?? {}) as HelmValues;
+    return {
+        chart: String(release.inputs.chart),
+        version: String(release.inputs.version ?? "(unpinned)"),
+        repository: release.inputs.repositoryOpts?.repo,
+        namespace: release.inputs.namespace,
+        hardening: HARDENED_VALUES.map((h) => {
+            const value = getPath(values, h.path);
+            return { path: h.path.join("."), value, hardened: value === h.value, why: h.why };
+        }),
+        admissionPolicies: resources
+            .filter((r) => r.custom && /admissionregistration\.k8s\.io\/v1:ValidatingAdmissionPolicy$/.test(r.type))
+            .map((r) => String(r.inputs.metadata?.name ?? r.name)),
+    };
+}
+
+
+/** The plan as text for a terminal; `summary` lists the first teams only. */
+export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): string {
+    const summary = options.summary ?? plan.teams.length > SUMMARY_TEAMS;
     const out: string[] = [];
-    out.push(`Offline plan of ${plan.stackFile} (cluster ${plan.clusterName}, account ${OFFLINE.accountId} offline)`);
+    const { account } = plan;
+    out.push(`Offline plan of ${plan.stackFile}`);
+    out.push(`  cluster ${plan.clusterName}, Region ${account.region}, account ${account.accountId}${account.accountFromConfig ? "" : " (offline placeholder: set aws:allowedAccountIds to your account to render its ARNs)"}`);
     out.push("");
     out.push(`Resources: ${plan.resourceCount}`);
     for (const [type, count] of Object.entries(plan.resourcesByType)) out.push(`  ${String(count).padStart(5)}  ${type}`);
     out.push("");
-    out.push(`Teams: ${plan.teams.length}`);
-    for (const team of plan.teams) {
+    if (plan.chart) {
+        const c = plan.chart;
+        out.push(`External Secrets Operator: chart ${c.chart} ${c.version}${c.repository ? ` from ${c.repository}` : ""}${c.namespace ? `, namespace ${c.namespace}` : ""}`);
+        for (const h of c.hardening) out.push(`  ${h.hardened ? "hardened" : "NOT hardened"}  ${h.path} = ${JSON.stringify(h.value)}  (${h.why})`);
+        out.push(`  admission policies: ${c.admissionPolicies.length > 0 ? c.admissionPolicies.join(", ") : "none"}`);
+        out.push("");
+    }
+    const secrets = plan.teams.reduce((n, t) => n + t.secrets.length, 0);
+    const externalSecrets = plan.teams.reduce((n, t) => n + t.externalSecrets.length, 0);
+    out.push(`Teams: ${plan.teams.length} (${secrets} secrets, ${externalSecrets} ExternalSecrets)`);
+    const listed = summary ? plan.teams.slice(0, 10) : plan.teams;
+    for (const team of listed) {
         out.push(`  ${team.namespace} (namespace: ${team.namespaceAction})`);
         for (const s of team.secrets) {
             out.push(`    secret ${s.name}  [${NAMESPACE_TAG_KEY}=${s.tags[NAMESPACE_TAG_KEY]}, ${CLUSTER_TAG_KEY}=${s.tags[CLUSTER_TAG_KEY]}]`);
         }
         for (const e of team.externalSecrets) out.push(`    ExternalSecret ${e.name} <- ${e.reads.join(", ")}`);
     }
+    if (listed.length < plan.teams.length) out.push(`  ... ${plan.teams.length - listed.length} more teams (--full lists every team)`);
     out.push("");
     out.push("IAM (the same for any number of teams):");
     for (const role of plan.roles) {
@@ -218,4 +281,3 @@ export function renderPlan(plan: Plan): string {
     out.push(indent(YAML.stringify(plan.clusterSecretStore).trimEnd(), "  "));
     return out.join("\n");
 }
-

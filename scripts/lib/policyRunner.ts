@@ -18,8 +18,15 @@ import { UnknownValueError } from "@pulumi/policy";
 /** Thrown by `notApplicable`, as the SDK's own is: the policy does not apply. */
 export class NotApplicable extends Error {}
 
+/** Policies decline most resources this way: a control-flow signal, so it captures no stack (tens of thousands per plan). */
 const notApplicable = (reason?: string): never => {
-    throw new NotApplicable(reason);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        throw new NotApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
 };
 
 /** A policy's options: the schema's defaults, then the given ones (as the CLI fills them). */
@@ -105,11 +112,20 @@ async function caught<R>(reports: R[], run: () => Promise<void>): Promise<Outcom
     return { reports };
 }
 
-function resourcePolicyOutcome(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions): Promise<Outcome<string>> {
+function resourcePolicyOutcome(policy: ResourceValidationPolicy, type: string, props: Record<string, any>, o: ArgsOptions): Promise<Outcome<string> & { readConfig?: boolean }> {
     const reports: string[] = [];
+    let readConfig = false;
     return caught(reports, async () => {
-        for (const v of [policy.validateResource ?? []].flat()) await v(resourceArgs(policy, type, props, o), (message) => reports.push(message));
-    });
+        for (const v of [policy.validateResource ?? []].flat()) {
+            const args = resourceArgs(policy, type, props, o);
+            const getConfig = args.getConfig;
+            args.getConfig = <T extends object>() => {
+                readConfig = true;
+                return getConfig<T>();
+            };
+            await v(args, (message) => reports.push(message));
+        }
+    }).then((outcome) => ({ ...outcome, readConfig }));
 }
 
 function stackPolicyOutcome(policy: StackValidationPolicy, resources: PolicyResource[], config?: object): Promise<Outcome<{ urn?: string; message: string }>> {
@@ -140,25 +156,54 @@ export async function stackViolations(policy: StackValidationPolicy, resources: 
     return outcome.undecided !== undefined ? [...reports, `undecided: ${outcome.undecided}`] : reports;
 }
 
-/** Every policy on every resource, as `pulumi preview --policy-pack` would; disabled policies are skipped. */
-export async function runPolicies(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<Violation[]> {
-    const found: Violation[] = [];
-    const total = resources.length;
-    for (const policy of policies) {
+/** What one policy said of the whole plan. */
+export interface PolicyOutcome {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    kind: "resource" | "stack";
+    /**
+     * Resources the policy applied to: it read its options (the pack's policies do so once they know the
+     * type is theirs, and return early otherwise) or reported, and did not call notApplicable. Every
+     * resource for a stack policy.
+     */
+    checked: number;
+    violations: Violation[];
+}
+
+/** Every policy on every resource, as `pulumi preview --policy-pack` would, with a row per policy; disabled policies are skipped. */
+export async function runPolicyTable(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<PolicyOutcome[]> {
+    const table: PolicyOutcome[] = [];
+    const enabled = policies.filter((p) => (p.enforcementLevel ?? "advisory") !== "disabled");
+    const resourcePolicies = enabled.filter((p) => !("validateStack" in p)).length;
+    const total = resources.length * resourcePolicies;
+    let done = 0;
+    for (const policy of enabled) {
         const level = policy.enforcementLevel ?? "advisory";
-        if (level === "disabled") continue;
-        const add = (resource: string, message: string) => found.push({ policy: policy.name, enforcementLevel: level, resource, message });
+        const row: PolicyOutcome = { policy: policy.name, enforcementLevel: level, kind: "validateStack" in policy ? "stack" : "resource", checked: 0, violations: [] };
+        const add = (resource: string, message: string) => row.violations.push({ policy: policy.name, enforcementLevel: level, resource, message });
         if ("validateStack" in policy) {
+            row.checked = resources.length;
             for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
-            continue;
+        } else {
+            // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
+            const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
+            for (const r of resources) {
+                if (only !== undefined && r.type !== only) {
+                    onProgress?.(++done, total);
+                    continue;
+                }
+                const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name });
+                if (outcome.notApplicable === undefined && (outcome.readConfig || outcome.reports.length > 0)) row.checked++;
+                for (const message of outcome.reports) add(r.name, message);
+                onProgress?.(++done, total);
+            }
         }
-        // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
-        const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
-        for (const [i, r] of resources.entries()) {
-            if (only !== undefined && r.type !== only) continue;
-            for (const message of (await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name })).reports) add(r.name, message);
-            onProgress?.(i + 1, total);
-        }
+        table.push(row);
     }
-    return found;
+    return table;
+}
+
+/** Every policy's violations on every resource, in one list. */
+export async function runPolicies(policies: Policies, resources: PolicyResource[], onProgress?: (done: number, total: number) => void): Promise<Violation[]> {
+    return (await runPolicyTable(policies, resources, onProgress)).flatMap((p) => p.violations);
 }

@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { ConfigError } from "./cli";
 
 export interface StackFile {
     /** `project:key` to the value as Pulumi passes it: strings raw, the rest as JSON. */
@@ -14,12 +15,25 @@ export interface StackFile {
 
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-value";
 
+/** Reads and parses a stack file; a missing file or bad YAML is a ConfigError that names the file. */
 export function readStackFile(file: string): StackFile {
-    return stackFileFromText(fs.readFileSync(file, "utf8"));
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new ConfigError(`${file}: cannot read the stack file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give one with --config <Pulumi.<stack>.yaml>`);
+    }
+    try {
+        return stackFileFromText(text);
+    } catch (e) {
+        throw new ConfigError(`${file}: ${(e as Error).message}`);
+    }
 }
 
 export function stackFileFromText(text: string): StackFile {
-    const doc = YAML.parse(text) ?? {};
+    // prettyErrors: the message carries the line and column and quotes the line.
+    const doc = YAML.parse(text, { prettyErrors: true }) ?? {};
+    if (typeof doc !== "object" || Array.isArray(doc)) throw new Error("is not a stack file: expected a mapping with a `config:` key");
     const raw: Record<string, unknown> = doc.config ?? {};
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

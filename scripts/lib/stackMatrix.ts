@@ -2,11 +2,11 @@
 import type { PolicyDocument } from "../../components/lib/iam";
 import { isAbacDocument, parseDocument } from "../../policypack/policies/iamDocuments";
 import { MatrixSpec } from "./accessMatrix";
-import { OFFLINE } from "./offlineCloud";
 import type { Plan } from "./plan";
 
-/** A second cluster in the same account: its sessions and secrets must stay apart. */
-export const DEFAULT_OTHER_CLUSTER = "another-cluster";
+import { DEFAULT_OTHER_CLUSTER } from "./defaults";
+
+export { DEFAULT_OTHER_CLUSTER };
 
 export interface StackMatrixOptions {
     /** Clusters beside the stack's own. @default [DEFAULT_OTHER_CLUSTER] */
@@ -23,12 +23,13 @@ export function abacRoleOf(plan: Plan): { name: string; permissionPolicy: Policy
     return { name: role.name, permissionPolicy: { Version: "2012-10-17", Statement: statements } };
 }
 
+/** The matrix spec of a plan, in the plan's own account and Region. */
 export function matrixSpecFromPlan(plan: Plan, options: StackMatrixOptions = {}): MatrixSpec {
     const abac = abacRoleOf(plan);
     return {
-        accountId: OFFLINE.accountId,
-        partition: OFFLINE.partition,
-        region: OFFLINE.region,
+        accountId: plan.account.accountId,
+        partition: plan.account.partition,
+        region: plan.account.region,
         abacRoleName: abac.name,
         permissionPolicy: options.permissionPolicy ?? abac.permissionPolicy,
         clusters: [plan.clusterName, ...(options.otherClusters ?? [DEFAULT_OTHER_CLUSTER])],

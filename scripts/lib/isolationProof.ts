@@ -1,0 +1,444 @@
+/**
+ * Isolation decided for any number of teams, without evaluating N² pairs.
+ *
+ * The argument: the shared role's permission policy names no team. When its
+ * conditions only test the varying tags (the session's `esoNamespace` and
+ * `eks-cluster-name`, the secret's `kubernetes-namespace` and
+ * `eks-cluster-name`) for presence, emptiness, and exact equality with each
+ * other or with values that are the same in every request, IAM's decision on
+ * a (session, secret) pair depends only on the *pattern* of those four values
+ * (which are absent, which are empty, which are equal to which), never on
+ * the names themselves: renaming every team consistently cannot change a
+ * decision. So one representative per pattern, decided by the IAM engine,
+ * decides every pair of every stack of any size.
+ *
+ * When the documents use anything that breaks that argument (a literal team
+ * name, a wildcard match on a tag, a policy variable other than a principal
+ * tag, an operator outside the set below, a resource pattern that depends on
+ * a secret's name, a tag key the matrix does not model), the proof refuses
+ * and says why; callers then evaluate the full matrix.
+ *
+ * Condition semantics relied on: StringEquals/StringNotEquals compare exactly
+ * and case-sensitively; a `${aws:PrincipalTag/k}` variable is replaced by the
+ * tag's value; `?*` matches any non-empty string; Null tests presence. Tag
+ * values cannot contain `*` or `?`, so a substituted value never acts as a
+ * wildcard. (IAM User Guide: "IAM JSON policy elements: Condition operators"
+ * and "IAM policy elements: Variables and tags".) IAM condition keys are
+ * case-insensitive, so keys are compared in lower case.
+ */
+import { CLUSTER_TAG_KEY, ESO_NAMESPACE_SESSION_TAG, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import type { PolicyDocument, PolicyStatement } from "../../components/lib/iam";
+import { abacSessionContext, MatrixSpec, READ_ACTIONS, readRequest, SessionRow, sessionsOf } from "./accessMatrix";
+import { decide } from "./iamEvaluator";
+
+/** The four values a (session, secret) pair varies in, in a fixed order. */
+export const SLOTS = [
+    { id: "sessionNamespace", key: `aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`, words: "session namespace" },
+    { id: "sessionCluster", key: `aws:PrincipalTag/${CLUSTER_TAG_KEY}`, words: "session cluster" },
+    { id: "secretNamespace", key: `secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`, words: "secret's namespace" },
+    { id: "secretCluster", key: `secretsmanager:ResourceTag/${CLUSTER_TAG_KEY}`, words: "secret's cluster" },
+] as const;
+
+/** A slot's value: absent (key not in the request), empty, or a value. */
+export type SlotValue = string | undefined;
+export type PairValues = [SlotValue, SlotValue, SlotValue, SlotValue];
+
+/** Operators whose outcome is decided by equality, emptiness and presence alone. */
+const RELATIONAL = new Set(["stringequals", "stringnotequals"]);
+/** Wildcard patterns that only ask "present" or "non-empty". */
+const PRESENCE_PATTERNS = new Set(["*", "?*"]);
+/** Operators allowed on keys that are the same in every request of the matrix (constant outcome). */
+const CONSTANT_OK = new Set(["stringequals", "stringnotequals", "stringlike", "stringnotlike", "arnequals", "arnnotequals", "arnlike", "arnnotlike", "bool", "null"]);
+
+const VARIABLE = /^\$\{([^}]+)\}$/;
+const ANY_VARIABLE = /\$\{/;
+const SECRET_ARN_ANY_NAME = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:\*$/;
+
+export interface StructureCheck {
+    /** True when the argument above holds for these documents. */
+    applicable: boolean;
+    /** Why not, one line each. */
+    refusals: string[];
+    /** Values of keys constant across the matrix that some condition compares with a varying slot. */
+    constants: string[];
+    /** Operators seen, for the report. */
+    operators: string[];
+    /** Policy variables seen. */
+    variables: string[];
+}
+
+const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/** Words of a literal, to find a team's name in it. */
+function tokens(literal: string): string[] {
+    return literal.toLowerCase().split(/[^a-z0-9_-]+/).filter((t) => t.length > 0);
+}
+
+/**
+ * Checks the permission policy's structure against the argument. `teamNames`
+ * are the stack's namespaces, secret names and cluster names: none may
+ * appear as a literal.
+ */
+export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>, derivedKeys: Iterable<string> = []): StructureCheck {
+    const names = new Set([...teamNames].flatMap(tokens));
+    const slotKeys = new Set(SLOTS.map((s) => s.key.toLowerCase()));
+    const derived = new Set([...derivedKeys].map((k) => k.toLowerCase()));
+    const constantKeys = new Map(Object.entries(constantContext).filter(([k]) => !derived.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), v]));
+    const refusals: string[] = [];
+    const constants = new Set<string>();
+    const operators = new Set<string>();
+    const variables = new Set<string>();
+    const refuse = (where: string, why: string) => refusals.push(`${where}: ${why}`);
+    const namedTeams = (where: string, literal: string) => {
+        const hit = tokens(literal).find((t) => names.has(t));
+        if (hit !== undefined) refuse(where, `the literal \`${literal}\` names \`${hit}\`, a team, cluster or secret of this stack`);
+    };
+    /** Is the key one whose value differs between pairs? Refuses keys the matrix does not model. */
+    const classify = (where: string, key: string): "slot" | "constant" | "unmodelled" => {
+        const k = key.toLowerCase();
+        if (slotKeys.has(k)) return "slot";
+        if (derived.has(k)) {
+            refuse(where, `\`${key}\` varies with the session's cluster or namespace, and the proof models only ${SLOTS.map((x) => `\`${x.key}\``).join(", ")}`);
+            return "unmodelled";
+        }
+        if (/^(secretsmanager|aws):resourcetag\//.test(k) || (k.startsWith("secretsmanager:") && !constantKeys.has(k))) {
+            refuse(where, `\`${key}\` varies with the secret, and the matrix models only the ${NAMESPACE_TAG_KEY} and ${CLUSTER_TAG_KEY} tags`);
+            return "unmodelled";
+        }
+        return "constant";
+    };
+
+    doc.Statement.forEach((st: PolicyStatement & { NotResource?: string | string[]; NotAction?: string | string[] }, i) => {
+        const at = `Statement[${i}]${st.Sid ? ` (${st.Sid})` : ""}`;
+        for (const field of ["Resource", "NotResource"] as const) {
+            for (const r of asList(st[field])) {
+                if (ANY_VARIABLE.test(r)) refuse(`${at}.${field}`, `\`${r}\` holds a policy variable`);
+                else if (r !== "*" && !SECRET_ARN_ANY_NAME.test(r) && r.includes("*")) refuse(`${at}.${field}`, `\`${r}\` matches secrets by name with a wildcard`);
+                else if (r !== "*" && /:secretsmanager:/.test(r) && !SECRET_ARN_ANY_NAME.test(r)) refuse(`${at}.${field}`, `\`${r}\` names a secret`);
+                namedTeams(`${at}.${field}`, r);
+            }
+        }
+        for (const [rawOperator, block] of Object.entries(st.Condition ?? {})) {
+            const operator = rawOperator.toLowerCase();
+            operators.add(rawOperator);
+            for (const [key, rawValues] of Object.entries(block)) {
+                const where = `${at}.Condition.${rawOperator}["${key}"]`;
+                const keyKind = classify(where, key);
+                if (keyKind === "unmodelled") continue;
+                for (const value of asList(rawValues).map(String)) {
+                    const variable = VARIABLE.exec(value)?.[1];
+                    if (variable === undefined && ANY_VARIABLE.test(value)) {
+                        const wildcard = /^string(not)?like$/.test(operator) && /[*?]/.test(value.replace(/\$\{[^}]*\}/g, ""));
+                        refuse(where, wildcard ? `a wildcard on a tag (\`${value}\`): which teams match depends on their names` : `\`${value}\` mixes a policy variable with literal text`);
+                        continue;
+                    }
+                    if (variable !== undefined) {
+                        variables.add(variable);
+                        if (!/^aws:principaltag\/[^/]+$/i.test(variable)) {
+                            refuse(where, `the variable \`\${${variable}}\` is not a principal tag`);
+                            continue;
+                        }
+                        if (!RELATIONAL.has(operator)) {
+                            refuse(where, `${rawOperator} with a policy variable is outside the operators this proof reasons about (StringEquals, StringNotEquals)`);
+                            continue;
+                        }
+                        const varKind = classify(where, variable);
+                        // A constant compared with a varying slot: that constant is a value a slot may equal.
+                        if (keyKind === "slot" && varKind === "constant") {
+                            const v = constantKeys.get(variable.toLowerCase());
+                            if (v !== undefined) constants.add(v);
+                        }
+                        if (keyKind === "constant" && varKind === "slot") {
+                            const v = constantKeys.get(key.toLowerCase());
+                            if (v !== undefined) constants.add(v);
+                        }
+                        continue;
+                    }
+                    namedTeams(where, value);
+                    if (keyKind === "constant") {
+                        if (!CONSTANT_OK.has(operator)) refuse(where, `${rawOperator} is outside the operators this proof reasons about`);
+                        continue;
+                    }
+                    // A literal compared with a varying slot.
+                    if ((operator === "stringlike" || operator === "stringnotlike") && PRESENCE_PATTERNS.has(value)) continue;
+                    if (operator === "null" && (value === "true" || value === "false")) continue;
+                    if ((operator === "stringlike" || operator === "stringnotlike") && /[*?]/.test(value)) {
+                        refuse(where, `a wildcard (\`${value}\`) on a tag: which teams match depends on their names`);
+                    } else if (RELATIONAL.has(operator)) {
+                        refuse(where, `the literal \`${value}\` on a tag singles out the teams or clusters with that name`);
+                    } else {
+                        refuse(where, `${rawOperator} on a tag is outside the operators this proof reasons about`);
+                    }
+                }
+            }
+        }
+    });
+    return {
+        applicable: refusals.length === 0,
+        refusals,
+        constants: [...constants].sort(),
+        operators: [...operators].sort(),
+        variables: [...variables].sort(),
+    };
+}
+
+/** The equivalence class of a pair: each slot absent, empty, or a block number (equal values share one), or a constant. */
+export type ClassKey = string;
+
+/** The class of concrete slot values: its key, stable under renaming every non-constant value. */
+export function classOf(values: PairValues, constants: readonly string[]): ClassKey {
+    const blocks = new Map<string, number>();
+    return values
+        .map((v) => {
+            if (v === undefined) return "-";
+            if (v === "") return "e";
+            const c = constants.indexOf(v);
+            if (c >= 0) return `c${c}`;
+            if (!blocks.has(v)) blocks.set(v, blocks.size);
+            return String(blocks.get(v));
+        })
+        .join("");
+}
+
+/** What the design promises for a pair: readable only by the same non-empty namespace on the same cluster. */
+export function expectedAllowed(values: PairValues): boolean {
+    const [sn, sc, tn, tc] = values;
+    return sn !== undefined && sn !== "" && sn === tn && sc !== undefined && sc !== "" && sc === tc;
+}
+
+/** Every class: statuses per slot, then every way the present, non-empty values can be equal or bound to a constant. */
+export function enumerateClasses(constants: readonly string[]): PairValues[] {
+    // The session's cluster tag is set by Pod Identity and never empty; absent covers a session without it.
+    const statuses: ("absent" | "empty" | "value")[][] = [
+        ["value", "empty", "absent"],
+        ["value", "absent"],
+        ["value", "empty", "absent"],
+        ["value", "empty", "absent"],
+    ];
+    const out: PairValues[] = [];
+    const seen = new Set<string>();
+    const walk = (i: number, acc: ("absent" | "empty" | "value")[]) => {
+        if (i === statuses.length) {
+            const valueSlots = acc.flatMap((s, j) => (s === "value" ? [j] : []));
+            for (const assignment of assignments(valueSlots.length, constants.length)) {
+                const values = acc.map((s) => (s === "absent" ? undefined : s === "empty" ? "" : "")) as PairValues;
+                const names = new Map<string, string>();
+                valueSlots.forEach((slot, k) => {
+                    const a = assignment[k];
+                    if (!a.startsWith("c") && !names.has(a)) names.set(a, representative(slot, Number(a)));
+                    values[slot] = a.startsWith("c") ? constants[Number(a.slice(1))] : names.get(a)!;
+                });
+                const key = classOf(values, constants);
+                if (!seen.has(key)) {
+                    seen.add(key);
+                    out.push(values);
+                }
+            }
+            return;
+        }
+        for (const s of statuses[i]) walk(i + 1, [...acc, s]);
+    };
+    walk(0, []);
+    return out;
+}
+
+/** Readable representative values, named after the first slot of their block: `team-a`, `cluster-b`. */
+function representative(slot: number, block: number): string {
+    const letter = String.fromCharCode(97 + block);
+    return slot === 1 || slot === 3 ? `cluster-${letter}` : `team-${letter}`;
+}
+
+/** Set partitions of n items (restricted growth strings), each block a fresh value, or a slot bound to a constant. */
+function assignments(n: number, constantCount: number): string[][] {
+    const out: string[][] = [];
+    const rec = (acc: string[], blocks: number) => {
+        if (acc.length === n) {
+            out.push(acc);
+            return;
+        }
+        for (let b = 0; b <= blocks; b++) rec([...acc, String(b)], b === blocks ? blocks + 1 : blocks);
+        for (let c = 0; c < constantCount; c++) rec([...acc, `c${c}`], blocks);
+    };
+    rec([], 0);
+    return out;
+}
+
+/** A class in words. */
+export function describeClass(values: PairValues, constants: readonly string[]): string {
+    const [sn, sc, tn, tc] = values;
+    const rel = (what: string, s: SlotValue, t: SlotValue, sessionWord: string) => {
+        if (s === undefined) return `session sends no ${sessionWord}`;
+        if (s === "") return `session ${sessionWord} empty`;
+        if (t === undefined) return `secret has no ${what} tag`;
+        if (t === "") return `secret's ${what} tag empty`;
+        return s === t ? `same ${what}` : `other ${what}`;
+    };
+    const parts = [rel("namespace", sn, tn, "esoNamespace"), rel("cluster", sc, tc, "eks-cluster-name")];
+    const present = SLOTS.map((s, i) => ({ words: s.words, v: values[i], cluster: i % 2 === 1 })).filter((x) => x.v !== undefined && x.v !== "");
+    // Equal namespace and cluster values (a team named like a cluster) are a class of their own.
+    const coincide: string[] = [];
+    for (const a of present.filter((x) => !x.cluster)) {
+        for (const b of present.filter((x) => x.cluster)) if (a.v === b.v && !constants.includes(a.v!)) coincide.push(`${a.words} = ${b.words}`);
+    }
+    const bound = present.filter((x) => constants.includes(x.v!)).map((x) => `${x.words} = \`${x.v}\``);
+    return [...parts, ...(coincide.length ? [`(${coincide.join(", ")})`] : []), ...(bound.length ? [`(${bound.join(", ")})`] : [])].join(", ");
+}
+
+export interface ClassResult {
+    key: ClassKey;
+    description: string;
+    representative: PairValues;
+    expected: boolean;
+    /** Every read action allowed. */
+    allowed: boolean;
+    /** Read actions that disagree with the others. */
+    mixed: boolean;
+    ok: boolean;
+}
+
+export interface IsolationProof {
+    structure: StructureCheck;
+    /** Empty unless the structure is applicable. */
+    classes: ClassResult[];
+    crossTeamAllows: ClassResult[];
+    ownDenials: ClassResult[];
+    /** Applicable and every class as the design promises: isolation holds for any number of teams. */
+    proven: boolean;
+    decisions: number;
+    seconds: number;
+}
+
+/** The spec's constant request context: everything but the varying slots. */
+export function constantContext(spec: MatrixSpec): Record<string, string> {
+    const context = abacSessionContext(spec, { cluster: "x", esoNamespace: "x" });
+    for (const s of SLOTS) delete context[s.key];
+    return context;
+}
+
+/** Session keys other than the slots whose value changes with the session (e.g. `eks-cluster-arn` carries the cluster's name). */
+export function derivedSessionKeys(spec: MatrixSpec): string[] {
+    const a = abacSessionContext(spec, { cluster: "cluster-a", esoNamespace: "team-a" });
+    const b = abacSessionContext(spec, { cluster: "cluster-b", esoNamespace: "team-b" });
+    const slots = new Set<string>(SLOTS.map((s) => s.key));
+    return Object.keys(a).filter((k) => !slots.has(k) && a[k] !== b[k]);
+}
+
+/** The IAM decision for one pair of slot values, every read action. */
+export function decidePair(spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets">, values: PairValues, secretName = "representative-secret"): { allowed: boolean; mixed: boolean } {
+    const [sn, sc, tn, tc] = values;
+    const tags: Record<string, string> = {};
+    if (tn !== undefined) tags[NAMESPACE_TAG_KEY] = tn;
+    if (tc !== undefined) tags[CLUSTER_TAG_KEY] = tc;
+    const results = READ_ACTIONS.map((action) => {
+        const request = readRequest(spec, { cluster: sc ?? "", esoNamespace: sn ?? "" }, { name: secretName, tags }, action);
+        if (sn === undefined) delete request.context[SLOTS[0].key];
+        if (sc === undefined) delete request.context[SLOTS[1].key];
+        return decide(request) === "Allowed";
+    });
+    return { allowed: results.every(Boolean), mixed: results.some(Boolean) && !results.every(Boolean) };
+}
+
+/** Names that must not appear as literals: namespaces, secret names, clusters. */
+export function stackNames(spec: MatrixSpec): string[] {
+    return [...spec.namespaces, ...spec.secrets.map((s) => s.name), ...spec.clusters];
+}
+
+/** Decides isolation for any number of teams, or says why it cannot. */
+export function proveIsolation(spec: MatrixSpec): IsolationProof {
+    const started = process.hrtime.bigint();
+    const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec), derivedSessionKeys(spec));
+    const classes: ClassResult[] = [];
+    if (structure.applicable) {
+        for (const values of enumerateClasses(structure.constants)) {
+            const { allowed, mixed } = decidePair(spec, values);
+            // The argument says names do not matter: a second representative with other names must agree.
+            const other = decidePair(spec, values.map((v) => (v === undefined || v === "" || structure.constants.includes(v) ? v : `Renamed-${v.toUpperCase()}-x`)) as PairValues);
+            if (other.allowed !== allowed || other.mixed !== mixed) {
+                structure.applicable = false;
+                structure.refusals.push(`class ${describeClass(values, structure.constants)}: renaming its values changed IAM's decision, so names matter`);
+                classes.length = 0;
+                break;
+            }
+            const expected = expectedAllowed(values);
+            classes.push({
+                key: classOf(values, structure.constants),
+                description: describeClass(values, structure.constants),
+                representative: values,
+                expected,
+                allowed,
+                mixed,
+                ok: allowed === expected && !mixed,
+            });
+        }
+    }
+    // Readable order: the everyday classes (every tag present, no name shared between a namespace and a cluster) first.
+    const unusual = (c: ClassResult) => c.representative.filter((v) => v === undefined || v === "").length * 2 + (c.description.includes("(") ? 1 : 0);
+    classes.sort((a, b) => unusual(a) - unusual(b));
+    const crossTeamAllows = classes.filter((c) => c.allowed && !c.expected);
+    const ownDenials = classes.filter((c) => !c.allowed && c.expected);
+    return {
+        structure,
+        classes,
+        crossTeamAllows,
+        ownDenials,
+        proven: structure.applicable && classes.every((c) => c.ok),
+        decisions: classes.length * READ_ACTIONS.length * 2,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+}
+
+/**
+ * Every session row of the stack, counted from the proven classes instead of
+ * N² decisions: a session meets its own namespace's secrets (one class), the
+ * secrets of namespaces named like a cluster (their own classes), and all the
+ * other secrets of a cluster (one class). O(sessions x clusters²).
+ */
+export function rowsFromProof(spec: MatrixSpec, proof: IsolationProof): SessionRow[] {
+    if (!proof.structure.applicable) throw new Error("rowsFromProof: the proof does not apply to these documents; evaluate the full matrix");
+    const constants = proof.structure.constants;
+    const byClass = new Map(proof.classes.map((c) => [c.key, c.allowed]));
+    const decision = (values: PairValues): boolean => {
+        const key = classOf(values, constants);
+        let allowed = byClass.get(key);
+        if (allowed === undefined) {
+            allowed = decidePair(spec, values).allowed;
+            byClass.set(key, allowed);
+        }
+        return allowed;
+    };
+    const perNamespace = new Map<string, number>();
+    for (const s of spec.secrets) perNamespace.set(s.namespace, (perNamespace.get(s.namespace) ?? 0) + 1);
+    // Namespaces that equal a cluster name or a constant fall in classes of their own.
+    const special = [...perNamespace.keys()].filter((ns) => spec.clusters.includes(ns) || constants.includes(ns));
+    const specialCount = special.reduce((n, ns) => n + perNamespace.get(ns)!, 0);
+    const fresh = (avoid: string[]) => {
+        let v = "other-team";
+        while (avoid.includes(v) || constants.includes(v)) v += "-x";
+        return v;
+    };
+    return sessionsOf(spec).map((session) => {
+        const row: SessionRow = { ...session, own: 0, ownAllowed: 0, ownDenied: 0, crossTeamAllowed: 0, othersDenied: 0 };
+        const add = (own: boolean, allowed: boolean, count: number) => {
+            if (count === 0) return;
+            if (own) {
+                row.own += count;
+                if (allowed) row.ownAllowed += count;
+                else row.ownDenied += count;
+            } else if (allowed) row.crossTeamAllowed += count;
+            else row.othersDenied += count;
+        };
+        for (const cluster of spec.clusters) {
+            const ownHere = perNamespace.get(session.namespace) ?? 0;
+            const sameCluster = cluster === session.cluster;
+            const ownIsSpecial = special.includes(session.namespace);
+            add(sameCluster, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere);
+            for (const ns of special) {
+                if (ns !== session.namespace) add(false, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
+            }
+            const rest = spec.secrets.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
+            const other = fresh([session.namespace, session.cluster, cluster, ...special]);
+            add(false, decision([session.namespace, session.cluster, other, cluster]), rest);
+        }
+        return row;
+    });
+}

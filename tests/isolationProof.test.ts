@@ -1,0 +1,146 @@
+/**
+ * Isolation for any number of teams: the structural argument refuses the
+ * documents it cannot reason about, and where it applies its classes agree
+ * with every pair evaluated by the IAM engine. What a pair should get comes
+ * from the design (DESIGN.md: same non-empty namespace, same cluster), not
+ * from the code under test.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
+import type { MatrixSpec } from "../scripts/lib/accessMatrix";
+import { classOf, expectedAllowed, proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
+import { runMatrix } from "../scripts/lib/matrixRun";
+import { buildPlan } from "../scripts/lib/plan";
+import { matrixSpecFromPlan } from "../scripts/lib/stackMatrix";
+import { FIXTURES, OFFLINE } from "./helpers";
+
+const EXAMPLE = path.join(__dirname, "..", "Pulumi.example.yaml");
+const rendered = abacPermissionPolicy(OFFLINE);
+
+function spec(permissionPolicy: PolicyDocument, namespaces = ["payments", "search", "billing"], clusters = ["prod-eu", "another-cluster"]): MatrixSpec {
+    return {
+        accountId: OFFLINE.accountId,
+        partition: OFFLINE.partition,
+        region: OFFLINE.region,
+        abacRoleName: "prod-eu-shared-abac-role",
+        permissionPolicy,
+        clusters,
+        namespaces,
+        secrets: namespaces.flatMap((ns) => [{ name: `${ns}/db`, namespace: ns }, { name: `${ns}/api`, namespace: ns }]),
+    };
+}
+
+/** The rendered policy with its read statement's Condition replaced. */
+function withCondition(condition: object, extra: Partial<PolicyDocument["Statement"][0]> = {}): PolicyDocument {
+    return { Version: "2012-10-17", Statement: [{ ...rendered.Statement[0], Condition: condition as never, ...extra }] };
+}
+
+const byDescription = (proof: ReturnType<typeof proveIsolation>, text: string) => proof.classes.find((c) => c.description === text);
+
+describe("isolation for any number of teams", () => {
+    it("is proven for the rendered policy: own secrets read, every other class denied", () => {
+        const proof = proveIsolation(spec(rendered));
+        assert.deepStrictEqual(proof.structure.refusals, []);
+        assert.deepStrictEqual(proof.structure.operators, ["StringEquals", "StringLike"]);
+        assert.deepStrictEqual(proof.structure.variables, ["aws:PrincipalTag/eks-cluster-name", "aws:PrincipalTag/esoNamespace"]);
+        assert.ok(proof.proven);
+        assert.strictEqual(byDescription(proof, "same namespace, same cluster")?.allowed, true);
+        for (const denied of [
+            "other namespace, same cluster",
+            "same namespace, other cluster",
+            "other namespace, other cluster",
+            "session esoNamespace empty, same cluster",
+            "session sends no esoNamespace, same cluster",
+            "same namespace, secret has no cluster tag",
+            "secret has no namespace tag, same cluster",
+        ]) {
+            assert.strictEqual(byDescription(proof, denied)?.allowed, false, denied);
+        }
+        assert.ok(proof.classes.every((c) => c.expected === expectedAllowed(c.representative)));
+    });
+
+    it("does not depend on the number of teams: the same classes for 3 and 1,000", () => {
+        const small = proveIsolation(spec(rendered));
+        const big = proveIsolation(spec(rendered, Array.from({ length: 1000 }, (_, i) => `team-${i}`)));
+        assert.deepStrictEqual(big.classes.map((c) => [c.key, c.allowed]), small.classes.map((c) => [c.key, c.allowed]));
+        assert.strictEqual(rowsFromProof(spec(rendered, Array.from({ length: 1000 }, (_, i) => `team-${i}`)), big).length, 2000);
+    });
+
+    it("agrees with every pair of the example evaluated by the IAM engine", async () => {
+        const plan = await buildPlan(EXAMPLE);
+        assert.ok(plan.ok);
+        const run = await runMatrix(matrixSpecFromPlan(plan.plan), { fullMatrix: true });
+        assert.ok(run.proof.proven);
+        assert.deepStrictEqual(run.disagreements, []);
+        assert.deepStrictEqual(run.matrix!.rows, rowsFromProof(run.spec, run.proof));
+        assert.strictEqual(run.crossTeamAllows, 0);
+        assert.strictEqual(run.ownDenials, 0);
+        assert.ok(run.ok);
+    });
+
+    it("agrees with every pair when a namespace is named like a cluster", async () => {
+        const run = await runMatrix(spec(rendered, ["payments", "prod-eu", "search"], ["prod-eu", "payments"]), { fullMatrix: true, workers: 0 });
+        assert.deepStrictEqual(run.disagreements, []);
+        assert.ok(run.ok);
+    });
+
+    it("finds the move no pair of the stack shows: keyed on the controller's own namespace tag (as published samples do), a secret tagged with ESO's namespace is every team's", async () => {
+        const samples = withCondition({
+            StringEquals: {
+                "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/kubernetes-namespace}",
+                "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}",
+            },
+        });
+        const run = await runMatrix(spec(samples), { fullMatrix: true, workers: 0 });
+        assert.deepStrictEqual(run.proof.structure.constants, ["external-secrets"], "ESO's namespace, the same in every session");
+        assert.strictEqual(run.matrix!.crossTeamAllowCount, 0, "no team of the stack is named external-secrets");
+        assert.strictEqual(run.matrix!.ownDenialCount, 12);
+        assert.ok(run.proof.crossTeamAllows.some((c) => c.description === "other namespace, same cluster, (secret's namespace = `external-secrets`)"));
+        assert.deepStrictEqual(run.disagreements, []);
+        assert.ok(!run.ok);
+    });
+
+    it("reports both directions: a policy allowing every read, and one denying every read", async () => {
+        const open = await runMatrix(spec({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }] }), { fullMatrix: true, workers: 0 });
+        assert.ok(open.proof.structure.applicable);
+        assert.strictEqual(open.crossTeamAllows, 6 * 12 - 12, "every pair but the 12 own ones");
+        assert.deepStrictEqual(open.disagreements, []);
+        assert.ok(!open.ok);
+        const denyAll = JSON.parse(fs.readFileSync(path.join(FIXTURES, "deny-all-permission-policy.json"), "utf8"));
+        const closed = await runMatrix(spec(denyAll));
+        assert.strictEqual(closed.matrix, undefined, "decided by the proof alone");
+        assert.strictEqual(closed.ownDenials, 12);
+        assert.ok(closed.proof.ownDenials.some((c) => c.description === "same namespace, same cluster"));
+        assert.ok(!closed.ok);
+    });
+
+    describe("refuses documents it cannot reason about, and says why", () => {
+        const refusals = (doc: PolicyDocument) => proveIsolation(spec(doc)).structure.refusals.join("\n");
+        it("a literal team name", () => {
+            assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "payments" } })), /the literal `payments` names `payments`/);
+        });
+        it("a wildcard on a tag", () => {
+            const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, "stringlike-permission-policy.json"), "utf8"));
+            assert.match(refusals(doc), /a wildcard on a tag/);
+            assert.match(refusals(withCondition({ StringLike: { "secretsmanager:ResourceTag/kubernetes-namespace": "team-*" } })), /a wildcard \(`team-\*`\) on a tag/);
+        });
+        it("an operator outside the set, and a variable that is not a principal tag", () => {
+            assert.match(refusals(withCondition({ StringEqualsIgnoreCase: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } })), /StringEqualsIgnoreCase with a policy variable is outside the operators/);
+            assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:username}" } })), /the variable `\$\{aws:username\}` is not a principal tag/);
+        });
+        it("a literal cluster on a tag, a resource that names secrets, and a tag the matrix does not model", () => {
+            assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "prod-eu" } })), /literal `prod-eu`/);
+            assert.match(refusals(withCondition({}, { Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments/*" })), /matches secrets by name with a wildcard/);
+            assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/team": "${aws:PrincipalTag/esoNamespace}" } })), /varies with the secret/);
+            assert.match(refusals(withCondition({ ArnEquals: { "aws:PrincipalTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111122223333:cluster/x" } })), /`aws:PrincipalTag\/eks-cluster-arn` varies with the session's cluster/);
+        });
+    });
+
+    it("names a class by the pattern of its values, not the values", () => {
+        assert.strictEqual(classOf(["a", "c1", "a", "c1"], []), classOf(["payments", "prod-eu", "payments", "prod-eu"], []));
+        assert.notStrictEqual(classOf(["a", "b", "a", "c"], []), classOf(["a", "b", "a", "b"], []));
+        assert.strictEqual(classOf(["", "b", undefined, "b"], []), "e0-0");
+    });
+});
