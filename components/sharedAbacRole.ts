@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
+import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
 
 export interface SharedAbacRoleArgs {
     /**
@@ -13,16 +14,27 @@ export interface SharedAbacRoleArgs {
     /**
      * ARNs of the clusters whose ESO may chain in: the trust pins the
      * session's transitive `eks-cluster-arn` tag to them (see `eksClusterArn`).
+     * Pod Identity clusters only; empty when every cluster uses IRSA.
      */
     readonly clusterArns: pulumi.Input<pulumi.Input<string>[]>;
     /** ESO's service account on those clusters. @default ["external-secrets"] */
     readonly esoServiceAccounts?: string[];
+    /**
+     * IRSA controller roles, each with its cluster's name: admitted only
+     * when the store sends `eks-cluster-name` equal to that cluster.
+     */
+    readonly irsaControllers?: pulumi.Input<pulumi.Input<IrsaControllerInput>[]>;
     /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
     readonly kmsKeyArns?: string[];
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
     /** Tags on the role. */
     readonly tags?: Record<string, string>;
+}
+
+export interface IrsaControllerInput {
+    readonly roleArn: pulumi.Input<string>;
+    readonly clusterName: string;
 }
 
 /**
@@ -43,10 +55,15 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, componentOptions("eks-secrets-abac:index:SharedAbacRole", opts));
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns, args.clusterArns])
-            .apply(([c, arns, clusterArns]) =>
-                renderPolicy(abacTrustPolicy({ ...c, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts })),
-            );
+            .all([ctx, args.controllerRoleArns, args.clusterArns, pulumi.output(args.irsaControllers ?? [])])
+            .apply(([c, arns, clusterArns, irsa]) => {
+                // A shared role of IRSA clusters only has no Pod Identity statement.
+                const podIdentity =
+                    arns.length > 0 || irsa.length === 0
+                        ? abacTrustPolicy({ ...c, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts }).Statement
+                        : [];
+                return renderPolicy({ Version: "2012-10-17", Statement: [...podIdentity, ...irsaAbacTrustStatements(c, irsa as IrsaController[])] });
+            });
         this.role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -14,6 +14,7 @@ import {
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
 import { helmValuesProblems } from "./helm";
+import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
 
 export interface Problem {
@@ -181,6 +182,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
     }
 
     validateHelmValues(args, add);
+    problems.push(...identityProblems(args));
 
     if (!Array.isArray(args.teams)) {
         add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");
