@@ -3,10 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
+import { IrsaControllerRole } from "./irsaControllerRole";
 import { awsContext } from "./lib/account";
 import { withDependencies } from "./lib/dependencies";
 import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME } from "./lib/constants";
+import { deepMerge } from "./lib/helm";
 import { roleArn } from "./lib/iam";
+import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { assertValidArgs, ConfigValidationError } from "./lib/validate";
@@ -70,12 +73,15 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         const storeName = args.storeName ?? DEFAULT_STORE_NAME;
         const tags = args.tags;
         const ctx = awsContext(this);
+        // Validated above: one of CLUSTER_IDENTITIES.
+        const identity = (args.identity ?? "podIdentity") as ClusterIdentity;
+        const irsa = identity === "irsa";
         // A cluster created in the same program must pass clusterArn: the lookup would run before it exists.
         const clusterArn =
             args.clusterArn ?? aws.eks.getClusterOutput({ name: args.clusterName }, { parent: this }).arn;
 
         const agent =
-            args.installPodIdentityAgent === false
+            irsa || args.installPodIdentityAgent === false
                 ? undefined
                 : new PodIdentityAgent(
                       `${name}-pod-identity-agent`,
@@ -91,9 +97,10 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 : new SharedAbacRole(
                       `${name}-shared-abac`,
                       {
-                          controllerRoleArns: [ctx.apply((c) => roleArn(c, controllerName))],
-                          clusterArns: [clusterArn],
+                          controllerRoleArns: irsa ? [] : [ctx.apply((c) => roleArn(c, controllerName))],
+                          clusterArns: irsa ? [] : [clusterArn],
                           esoServiceAccounts: [esoServiceAccount],
+                          irsaControllers: irsa ? [{ roleArn: ctx.apply((c) => roleArn(c, controllerName)), clusterName: args.clusterName }] : [],
                           kmsKeyArns: args.kmsKeyArns,
                           parameters: withParameters,
                           tags,
@@ -101,19 +108,32 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       { parent: this },
                   ).arn;
 
-        const controller = new EsoControllerRole(
-            `${name}-eso-controller`,
-            {
-                clusterName: args.clusterName,
-                clusterArn,
-                roleName: controllerName,
-                esoNamespace,
-                esoServiceAccount,
-                abacRoleArn: abacArn,
-                tags,
-            },
-            { parent: this, dependsOn: opts?.dependsOn },
-        );
+        const controller = irsa
+            ? new IrsaControllerRole(
+                  `${name}-eso-controller`,
+                  {
+                      oidcProviderArn: args.oidcProviderArn as string,
+                      roleName: controllerName,
+                      esoNamespace,
+                      esoServiceAccount,
+                      abacRoleArn: abacArn,
+                      tags,
+                  },
+                  { parent: this, dependsOn: opts?.dependsOn },
+              )
+            : new EsoControllerRole(
+                  `${name}-eso-controller`,
+                  {
+                      clusterName: args.clusterName,
+                      clusterArn,
+                      roleName: controllerName,
+                      esoNamespace,
+                      esoServiceAccount,
+                      abacRoleArn: abacArn,
+                      tags,
+                  },
+                  { parent: this, dependsOn: opts?.dependsOn },
+              );
 
         // Pod Identity injects credentials when a pod starts: the agent and
         // the association must exist before the ESO pods do.
@@ -124,12 +144,19 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 serviceAccountName: esoServiceAccount,
                 chartVersion: args.chartVersion,
                 chartRepository: args.chartRepository,
-                values: args.helmValues,
+                // IRSA: the webhook gives ESO's pods the role its service account names.
+                values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
             },
-            { parent: this, dependsOn: withDependencies(opts, agent ? [controller.association, agent.addon] : [controller.association]) },
+            {
+                parent: this,
+                dependsOn: withDependencies(
+                    opts,
+                    controller instanceof EsoControllerRole ? [controller.association, ...(agent ? [agent.addon] : [])] : [controller],
+                ),
+            },
         );
 
         // The stores read where the secrets are: the secrets account's region when it is another account.
@@ -138,14 +165,27 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             : ctx.region;
         const store = new TeamSecretStore(
             `${name}-store`,
-            { storeName, region: secretsRegion, abacRoleArn: abacArn },
+            {
+                storeName,
+                region: secretsRegion,
+                abacRoleArn: abacArn,
+                clusterIdentity: identity,
+                customSessionTags: storeCustomSessionTags(identity, args.clusterName),
+            },
             { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
         const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         const parameterStore = withParameters
             ? new TeamParameterStore(
                   `${name}-parameter-store`,
-                  { storeName: parameterStoreName, secretStoreName: storeName, region: secretsRegion, abacRoleArn: abacArn },
+                  {
+                      storeName: parameterStoreName,
+                      secretStoreName: storeName,
+                      region: secretsRegion,
+                      abacRoleArn: abacArn,
+                      // The same session tags as the Secrets Manager store: on IRSA clusters they carry the cluster.
+                      customSessionTags: storeCustomSessionTags(identity, args.clusterName),
+                  },
                   { parent: this, dependsOn: withDependencies(opts, [release.release]) },
               )
             : undefined;

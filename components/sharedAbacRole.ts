@@ -4,6 +4,7 @@ import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { crossAccountTrustPolicy } from "./lib/crossAccount";
 import { abacPermissionPolicy, renderPolicy } from "./lib/iam";
+import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
 
 export interface SharedAbacRoleArgs {
     /**
@@ -14,10 +15,16 @@ export interface SharedAbacRoleArgs {
     /**
      * ARNs of the clusters whose ESO may chain in: the trust pins the
      * session's transitive `eks-cluster-arn` tag to them (see `eksClusterArn`).
+     * Pod Identity clusters only; empty when every cluster uses IRSA.
      */
     readonly clusterArns: pulumi.Input<pulumi.Input<string>[]>;
     /** ESO's service account on those clusters. @default ["external-secrets"] */
     readonly esoServiceAccounts?: string[];
+    /**
+     * IRSA controller roles, each with its cluster's name: admitted only
+     * when the store sends `eks-cluster-name` equal to that cluster.
+     */
+    readonly irsaControllers?: pulumi.Input<pulumi.Input<IrsaControllerInput>[]>;
     /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager (and Parameter Store). */
     readonly kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Also read tagged SSM parameters (`ssm:GetParameter(s)` only). @default false */
@@ -26,6 +33,11 @@ export interface SharedAbacRoleArgs {
     readonly roleName?: string;
     /** Tags on the role. */
     readonly tags?: Record<string, string>;
+}
+
+export interface IrsaControllerInput {
+    readonly roleArn: pulumi.Input<string>;
+    readonly clusterName: string;
 }
 
 /**
@@ -46,11 +58,16 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:SharedAbacRole", name, {}, componentOptions("eks-secrets-abac:index:SharedAbacRole", opts));
         const ctx = awsContext(this);
         const trust = pulumi
-            .all([ctx, args.controllerRoleArns, args.clusterArns])
-            .apply(([c, arns, clusterArns]) =>
-                // Controller roles of other accounts are admitted through their accounts' roots.
-                renderPolicy(crossAccountTrustPolicy({ partition: c.partition, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts })),
-            );
+            .all([ctx, args.controllerRoleArns, args.clusterArns, pulumi.output(args.irsaControllers ?? [])])
+            .apply(([c, arns, clusterArns, irsa]) => {
+                // A shared role of IRSA clusters only has no Pod Identity statement.
+                const podIdentity =
+                    arns.length > 0 || irsa.length === 0
+                        ? // Pod Identity controller roles of other accounts are admitted through their accounts' roots.
+                          crossAccountTrustPolicy({ partition: c.partition, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts }).Statement
+                        : [];
+                return renderPolicy({ Version: "2012-10-17", Statement: [...podIdentity, ...irsaAbacTrustStatements(c, irsa as IrsaController[])] });
+            });
         this.role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { withDependencies } from "./lib/dependencies";
+import { withCustomSessionTags } from "./lib/irsa";
 import { parameterStoreManifest } from "./lib/parameterStore";
 
 export interface TeamParameterStoreArgs {
@@ -12,6 +13,8 @@ export interface TeamParameterStoreArgs {
     /** Region of the parameters. */
     readonly region: pulumi.Input<string>;
     readonly abacRoleArn: pulumi.Input<string>;
+    /** Session tags beside ESO's own, as the Secrets Manager store sends them (IRSA clusters). */
+    readonly customSessionTags?: Record<string, string>;
 }
 
 /**
@@ -28,7 +31,10 @@ export class TeamParameterStore extends pulumi.ComponentResource {
         const manifest = pulumi
             .all([args.region, args.abacRoleArn])
             .apply(([region, abacRoleArn]) =>
-                parameterStoreManifest({ name: args.storeName, secretStoreName: args.secretStoreName, region, abacRoleArn }),
+                withCustomSessionTags(
+                    parameterStoreManifest({ name: args.storeName, secretStoreName: args.secretStoreName, region, abacRoleArn }),
+                    args.customSessionTags,
+                ),
             );
         this.store = new k8s.apiextensions.CustomResource(
             `${name}-store`,

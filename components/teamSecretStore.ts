@@ -2,13 +2,25 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { withDependencies } from "./lib/dependencies";
+import { customSessionTagProblems } from "./lib/identityValidation";
+import type { ClusterIdentity } from "./lib/irsa";
+import { withCustomSessionTags } from "./lib/irsa";
 import { clusterSecretStoreManifest } from "./lib/manifests";
+import { ConfigValidationError } from "./lib/validate";
 
 export interface TeamSecretStoreArgs {
     /** Name of the ClusterSecretStore that every team's ExternalSecrets reference. */
     readonly storeName: string;
     readonly region: pulumi.Input<string>;
     readonly abacRoleArn: pulumi.Input<string>;
+    /** How the cluster's ESO controller gets credentials: `"podIdentity"` or `"irsa"`. @default "podIdentity" */
+    readonly clusterIdentity?: string;
+    /**
+     * Session tags beside ESO's own (`sessionTagsPolicy: Custom`); on IRSA
+     * clusters `{ "eks-cluster-name": <cluster> }`. Refused on Pod Identity
+     * clusters for any key Pod Identity already sets.
+     */
+    readonly customSessionTags?: Record<string, string>;
 }
 
 /**
@@ -21,10 +33,14 @@ export class TeamSecretStore extends pulumi.ComponentResource {
     public readonly storeName: string;
 
     constructor(name: string, args: TeamSecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = customSessionTagProblems((args.clusterIdentity ?? "podIdentity") as ClusterIdentity, args.customSessionTags);
+        if (problems.length > 0) throw new ConfigValidationError(problems);
         super("eks-secrets-abac:index:TeamSecretStore", name, {}, componentOptions("eks-secrets-abac:index:TeamSecretStore", opts));
         const manifest = pulumi
             .all([args.region, args.abacRoleArn])
-            .apply(([region, abacRoleArn]) => clusterSecretStoreManifest({ name: args.storeName, region, abacRoleArn }));
+            .apply(([region, abacRoleArn]) =>
+                withCustomSessionTags(clusterSecretStoreManifest({ name: args.storeName, region, abacRoleArn }), args.customSessionTags),
+            );
         this.store = new k8s.apiextensions.CustomResource(
             `${name}-store`,
             {

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { EksSecretsAbac, EksSecretsAbacArgs, PARAMETER_PLACEHOLDER, parseStackConfig, validateArgs } from "../components";
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { celFailures, schemas, validateClusterSecretStore } from "./esoSchemas";
 import { runOffline, team, twoTeamArgs } from "./helpers";
 
 const withParameters = (patch: object = {}): EksSecretsAbacArgs => {
@@ -110,6 +111,23 @@ describe("team parameters: what the stack declares", function () {
         assert.deepStrictEqual(values, { "/payments/db-url": PARAMETER_PLACEHOLDER, "/payments/port": "5432" });
         // The Pulumi secret signature: the value never reaches the state in plain text.
         for (const r of run.ofType("aws:ssm/parameter:Parameter")) assert.strictEqual(r.inputs.value["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
+    });
+
+    it("on an IRSA cluster the Parameter Store store sends the same cluster tag as the Secrets Manager store", async () => {
+        const oidc = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+        const run = await runOffline(() => new EksSecretsAbac("prod", { ...withParameters(), identity: "irsa", oidcProviderArn: oidc }));
+        const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").map((s) => s.inputs.spec.provider.aws);
+        assert.strictEqual(stores.length, 2);
+        for (const aws of stores) {
+            assert.strictEqual(aws.sessionTagsPolicy, "Custom");
+            assert.deepStrictEqual(aws.customSessionTags, stores[0].customSessionTags);
+        }
+        assert.deepStrictEqual(stores.map((a) => a.service).sort(), ["ParameterStore", "SecretsManager"]);
+        for (const s of run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore")) {
+            const manifest = { apiVersion: s.inputs.apiVersion, kind: s.inputs.kind, metadata: s.inputs.metadata, spec: s.inputs.spec };
+            assert.ok(validateClusterSecretStore(manifest), JSON.stringify(validateClusterSecretStore.errors));
+            assert.deepStrictEqual(celFailures(schemas.store, manifest), []);
+        }
     });
 
     it("the shared role reads a team's own parameter and no other, with only documented context keys", async () => {

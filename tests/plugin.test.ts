@@ -101,6 +101,8 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         const expected: Record<string, string> = {
             clusterName: "string",
             clusterArn: "string",
+            identity: "string",
+            oidcProviderArn: "string",
             installPodIdentityAgent: "boolean",
             podIdentityAgentVersion: "string",
             esoNamespace: "string",

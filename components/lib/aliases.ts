@@ -18,6 +18,8 @@ export const PREVIOUS_TYPE_TOKENS: Readonly<Record<string, readonly string[]>> =
     "eks-secrets-abac:index:TeamParameterStore": [],
     "eks-secrets-abac:index:SecretsKmsKey": [],
     "eks-secrets-abac:index:CrossAccountSecretsAbac": [],
+    "eks-secrets-abac:index:IrsaControllerRole": [],
+    "eks-secrets-abac:index:OrgGuardrails": [],
 };
 
 /** The caller's options plus an alias for each earlier type token of `type`; the caller's own aliases are kept. */

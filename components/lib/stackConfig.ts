@@ -73,6 +73,8 @@ export const stackConfigSchema = {
     properties: {
         clusterName: str,
         clusterArn: str,
+        identity: { type: "string", enum: ["podIdentity", "irsa"] },
+        oidcProviderArn: str,
         installPodIdentityAgent: { type: "boolean" },
         podIdentityAgentVersion: str,
         esoNamespace: str,

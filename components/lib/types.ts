@@ -83,6 +83,18 @@ export interface EksSecretsAbacArgs {
     /** ARN of the cluster (`arn:<partition>:eks:<region>:<account>:cluster/<clusterName>`). @default looked up from `clusterName` */
     readonly clusterArn?: pulumi.Input<string>;
     /**
+     * How ESO's controller gets AWS credentials: EKS Pod Identity, or IRSA
+     * where Pod Identity is not available (Fargate-only ESO, older
+     * clusters). With IRSA the store sends the cluster's name as a session
+     * tag, pinned by the shared role's trust (docs/GUARDRAILS.md).
+     * `"podIdentity"` or `"irsa"` (a plain string: the multi-language
+     * schema has no union types; validation refuses anything else).
+     * @default "podIdentity"
+     */
+    readonly identity?: string;
+    /** The cluster's IAM OIDC provider ARN; required with `identity: "irsa"`. */
+    readonly oidcProviderArn?: string;
+    /**
      * Install the `eks-pod-identity-agent` add-on. `false` when the cluster
      * has it already (as EKS Auto Mode clusters do).
      * @default true

@@ -14,6 +14,7 @@ import {
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
 import { helmValuesProblems } from "./helm";
+import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
 import { validateParameterArgs, validateTeamParameters } from "./validateParameters";
 
@@ -183,6 +184,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
 
     validateHelmValues(args, add);
     validateParameterArgs(args, add);
+    problems.push(...identityProblems(args));
 
     if (!Array.isArray(args.teams)) {
         add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");

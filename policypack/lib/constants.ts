@@ -26,6 +26,21 @@ export const ESO_RESERVED_SESSION_TAGS = ["esoNamespace", "esoStoreName", "esoSt
 
 export const POD_IDENTITY_SERVICE_PRINCIPAL = "pods.eks.amazonaws.com";
 
+/**
+ * The transitive session tags EKS Pod Identity sets
+ * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). A chained
+ * AssumeRole that sends one of these keys again fails in STS, keys compared
+ * case-insensitively: a Pod Identity cluster's store must never send them.
+ */
+export const POD_IDENTITY_TRANSITIVE_TAGS = [
+    "eks-cluster-arn",
+    "eks-cluster-name",
+    "kubernetes-namespace",
+    "kubernetes-service-account",
+    "kubernetes-pod-name",
+    "kubernetes-pod-uid",
+] as const;
+
 /** The ESO chart, pinned: an older CRD prunes `sessionTagsPolicy` and every read is denied. */
 export const ESO_CHART = {
     name: "external-secrets",

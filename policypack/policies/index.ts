@@ -21,6 +21,7 @@ import {
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
 import { secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
+import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
 import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
 
 export {
@@ -31,6 +32,8 @@ export {
     esoChartSupportsSessionTags,
     esoReleaseDisallowUnguardedSecretStores,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
+    esoStoreDisallowClusterTagOnPodIdentityCluster,
+    esoStoreDisallowPodIdentityTagKeys,
     esoStoreRoleAllowsTagSession,
     esoStoreSessionTagsMustReachAws,
     iamDocumentsMustParse,
@@ -61,6 +64,7 @@ export const policies: Policies = [
     abacPolicyDisallowLiteralNamespace,
     iamDocumentsMustParse,
     esoStoreSessionTagsMustReachAws,
+    esoStoreDisallowPodIdentityTagKeys,
     esoChartSupportsSessionTags,
     podIdentityAssociationKeepsSessionTags,
     abacRoleDisallowUntaggedSecretRead,
@@ -68,4 +72,5 @@ export const policies: Policies = [
     esoStoreAbacRoleRequiresSessionTagsPolicy,
     podIdentityChainingRoleDisallowSecretRead,
     esoReleaseDisallowUnguardedSecretStores,
+    esoStoreDisallowClusterTagOnPodIdentityCluster,
 ];
