@@ -1,39 +1,27 @@
 /**
  * The real cfn-guard binary, for the AWS Config Guard rule. AWS publishes
  * no npm package of cfn-guard alone; @cdklabs/cdk-validator-cfnguard
- * (Apache-2.0) ships the released binaries, and installing it as a
- * dependency would pull its peer aws-cdk-lib. So the tarball is fetched
- * with `npm pack` once into node_modules/.cache and only the binary is
- * kept. `CFN_GUARD` names a binary of your own instead.
+ * (Apache-2.0, a pinned devDependency) ships the released binaries.
+ * `CFN_GUARD` names a binary of your own instead.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 
-const PACKAGE = "@cdklabs/cdk-validator-cfnguard@0.0.62";
 /** The cfn-guard release that package carries (its guard-version.json). */
 export const CFN_GUARD_VERSION = "3.1.1";
-const CACHE = path.join(__dirname, "..", "node_modules", ".cache", `cfn-guard-${CFN_GUARD_VERSION}`);
 
-/** Path of a cfn-guard binary, or undefined when none can be had (no registry, not linux-x64). */
-export function cfnGuard(): string | undefined {
+/** Path of the cfn-guard binary; throws with the reason when there is none for this platform. */
+export function cfnGuard(): string {
     if (process.env.CFN_GUARD) return process.env.CFN_GUARD;
-    const binary = path.join(CACHE, "cfn-guard");
-    if (fs.existsSync(binary)) return binary;
-    if (process.platform !== "linux" || process.arch !== "x64") return undefined;
-    try {
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cfn-guard-"));
-        const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent"], { cwd: tmp, encoding: "utf8", timeout: 120_000 }).trim().split("\n").pop()!;
-        execFileSync("tar", ["xzf", tarball, "package/bin/ubuntu/x86_64/cfn-guard"], { cwd: tmp });
-        fs.mkdirSync(CACHE, { recursive: true });
-        fs.copyFileSync(path.join(tmp, "package/bin/ubuntu/x86_64/cfn-guard"), binary);
-        fs.chmodSync(binary, 0o755);
-        fs.rmSync(tmp, { recursive: true, force: true });
-        const version = execFileSync(binary, ["--version"], { encoding: "utf8" });
-        if (!version.includes(CFN_GUARD_VERSION)) throw new Error(`unexpected ${version}`);
-        return binary;
-    } catch {
-        return undefined;
+    if (process.platform !== "linux" || process.arch !== "x64") {
+        throw new Error(`cfn-guard: the package ships binaries for linux-x64 here; set CFN_GUARD on ${process.platform}-${process.arch}`);
     }
+    const pkg = path.dirname(require.resolve("@cdklabs/cdk-validator-cfnguard/package.json"));
+    const binary = path.join(pkg, "bin", "ubuntu", "x86_64", "cfn-guard");
+    // npm may unpack without the execute bit.
+    if ((fs.statSync(binary).mode & 0o111) === 0) fs.chmodSync(binary, 0o755);
+    const version = execFileSync(binary, ["--version"], { encoding: "utf8" });
+    if (!version.includes(CFN_GUARD_VERSION)) throw new Error(`cfn-guard: expected ${CFN_GUARD_VERSION}, found ${version.trim()}`);
+    return binary;
 }
