@@ -12,11 +12,23 @@ import { roleArn } from "./lib/iam";
 import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { assertValidArgs } from "./lib/validate";
+import { assertValidArgs, ConfigValidationError } from "./lib/validate";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SharedAbacRole } from "./sharedAbacRole";
 import { Team } from "./team";
+import { TeamParameterStore } from "./teamParameterStore";
 import { TeamSecretStore } from "./teamSecretStore";
+import { DEFAULT_PARAMETER_STORE_NAME } from "./lib/parameterStore";
+
+/**
+ * Where the secrets and parameters live when that is another account than
+ * the cluster's: `CrossAccountSecretsAbac` passes it. Kept out of the
+ * arguments so that they stay plain data for every Pulumi language.
+ */
+export interface SecretsAccountPlacement {
+    /** Provider of the secrets account; the shared role (`sharedRole`) must live there too. */
+    readonly provider: aws.Provider;
+}
 
 /**
  * Everything a cluster needs for per-team Secrets Manager access through one
@@ -32,12 +44,22 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
     public readonly abacRoleArn: pulumi.Output<string>;
     /** Name of the ClusterSecretStore that the teams' ExternalSecrets reference. */
     public readonly storeName: string;
+    /** The Parameter Store ClusterSecretStore's name, when a team has parameters. */
+    public readonly parameterStoreName?: string;
     /** Secret ARNs by namespace, then by short name. */
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
+    /** Parameter ARNs by namespace, then by short name. */
+    public readonly teamParameterArns: Record<string, Record<string, pulumi.Output<string>>> = {};
 
-    constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidArgs(args);
+        if (placement !== undefined && args.sharedRole === undefined) {
+            throw new ConfigValidationError([
+                { path: "sharedRole", message: "is missing: secrets in another account are read by a shared role in that account; pass it (CrossAccountSecretsAbac does)" },
+            ]);
+        }
+        const secretsProvider = placement?.provider;
         super("eks-secrets-abac:index:EksSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:EksSecretsAbac", opts));
         if (args.teams.length === 0) {
             pulumi.log.warn(
@@ -68,6 +90,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                   );
 
         const controllerName = controllerRoleName(args.clusterName);
+        const withParameters = args.teams.some((t) => (t.parameters ?? []).length > 0);
         const abacArn =
             args.sharedRole !== undefined
                 ? pulumi.output(args.sharedRole.arn)
@@ -79,6 +102,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                           esoServiceAccounts: [esoServiceAccount],
                           irsaControllers: irsa ? [{ roleArn: ctx.apply((c) => roleArn(c, controllerName)), clusterName: args.clusterName }] : [],
                           kmsKeyArns: args.kmsKeyArns,
+                          parameters: withParameters,
                           tags,
                       },
                       { parent: this },
@@ -135,17 +159,36 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             },
         );
 
+        // The stores read where the secrets are: the secrets account's region when it is another account.
+        const secretsRegion = secretsProvider
+            ? aws.getRegionOutput({}, { parent: this, provider: secretsProvider }).region
+            : ctx.region;
         const store = new TeamSecretStore(
             `${name}-store`,
             {
                 storeName,
-                region: ctx.region,
+                region: secretsRegion,
                 abacRoleArn: abacArn,
                 clusterIdentity: identity,
                 customSessionTags: storeCustomSessionTags(identity, args.clusterName),
             },
             { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
+        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
+        const parameterStore = withParameters
+            ? new TeamParameterStore(
+                  `${name}-parameter-store`,
+                  {
+                      storeName: parameterStoreName,
+                      secretStoreName: storeName,
+                      region: secretsRegion,
+                      abacRoleArn: abacArn,
+                      // The same session tags as the Secrets Manager store: on IRSA clusters they carry the cluster.
+                      customSessionTags: storeCustomSessionTags(identity, args.clusterName),
+                  },
+                  { parent: this, dependsOn: withDependencies(opts, [release.release]) },
+              )
+            : undefined;
 
         for (const team of args.teams) {
             const t = new Team(
@@ -157,17 +200,25 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     secretNamePrefix: args.secretNamePrefix,
                     tags,
                     store: store.store,
+                    parameterStoreName,
+                    parameterStore: parameterStore?.store,
+                    secretsProvider,
+                    kmsKeyId: args.secretsKmsKeyId,
                     retainSecretsOnDelete: args.retainSecretsOnDelete,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
             this.teamSecretArns[team.namespace] = t.secretArns;
+            this.teamParameterArns[team.namespace] = t.parameterArns;
         }
 
         this.controllerRoleArn = controller.arn;
         this.abacRoleArn = abacArn;
         this.storeName = storeName;
+        this.parameterStoreName = parameterStore?.storeName;
         this.registerOutputs({
+            parameterStoreName: this.parameterStoreName,
+            teamParameterArns: this.teamParameterArns,
             controllerRoleArn: this.controllerRoleArn,
             abacRoleArn: this.abacRoleArn,
             storeName: this.storeName,

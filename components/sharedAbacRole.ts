@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
-import { abacPermissionPolicy, abacTrustPolicy, renderPolicy } from "./lib/iam";
+import { crossAccountTrustPolicy } from "./lib/crossAccount";
+import { abacPermissionPolicy, renderPolicy } from "./lib/iam";
 import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
 
 export interface SharedAbacRoleArgs {
@@ -24,8 +25,10 @@ export interface SharedAbacRoleArgs {
      * when the store sends `eks-cluster-name` equal to that cluster.
      */
     readonly irsaControllers?: pulumi.Input<pulumi.Input<IrsaControllerInput>[]>;
-    /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager. */
-    readonly kmsKeyArns?: string[];
+    /** Customer-managed KMS keys of the secrets; decrypted only through Secrets Manager (and Parameter Store). */
+    readonly kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Also read tagged SSM parameters (`ssm:GetParameter(s)` only). @default false */
+    readonly parameters?: boolean;
     /** Role name. @default auto-named from the component name */
     readonly roleName?: string;
     /** Tags on the role. */
@@ -60,7 +63,8 @@ export class SharedAbacRole extends pulumi.ComponentResource {
                 // A shared role of IRSA clusters only has no Pod Identity statement.
                 const podIdentity =
                     arns.length > 0 || irsa.length === 0
-                        ? abacTrustPolicy({ ...c, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts }).Statement
+                        ? // Pod Identity controller roles of other accounts are admitted through their accounts' roots.
+                          crossAccountTrustPolicy({ partition: c.partition, controllerRoleArns: arns, clusterArns, esoServiceAccounts: args.esoServiceAccounts }).Statement
                         : [];
                 return renderPolicy({ Version: "2012-10-17", Statement: [...podIdentity, ...irsaAbacTrustStatements(c, irsa as IrsaController[])] });
             });
@@ -79,7 +83,9 @@ export class SharedAbacRole extends pulumi.ComponentResource {
             `${name}-read-tagged-secrets`,
             {
                 role: this.role.name,
-                policy: ctx.apply((c) => renderPolicy(abacPermissionPolicy({ ...c, kmsKeyArns: args.kmsKeyArns }))),
+                policy: pulumi
+                    .all([ctx, args.kmsKeyArns ?? []])
+                    .apply(([c, kmsKeyArns]) => renderPolicy(abacPermissionPolicy({ ...c, kmsKeyArns, parameters: args.parameters }))),
             },
             { parent: this },
         );

@@ -5,6 +5,7 @@ import { componentOptions } from "./lib/aliases";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
+import { DEFAULT_PARAMETER_STORE_NAME, parameterFullName, withParameterSources } from "./lib/parameterStore";
 import type { TeamSpec } from "./lib/types";
 import { secretFullName } from "./lib/validate";
 
@@ -18,9 +19,20 @@ export interface TeamArgs {
     readonly tags?: Record<string, string>;
     /** The ClusterSecretStore; the team's ExternalSecrets wait for it. */
     readonly store?: pulumi.Resource;
-    /** Keep the secrets and their values in AWS when Pulumi deletes them. @default true */
+    /** Name of the Parameter Store ClusterSecretStore. @default "team-parameters" */
+    readonly parameterStoreName?: string;
+    /** The Parameter Store ClusterSecretStore; ExternalSecrets that read parameters wait for it. */
+    readonly parameterStore?: pulumi.Resource;
+    /** Provider of the account that holds the secrets and parameters. @default the parent's */
+    readonly secretsProvider?: aws.Provider;
+    /** Key of secrets and parameters that name none. @default the AWS-managed keys */
+    readonly kmsKeyId?: pulumi.Input<string>;
+    /** Keep the secrets, parameters and their values in AWS when Pulumi deletes them. @default true */
     readonly retainSecretsOnDelete?: boolean;
 }
+
+/** Parameter Store needs a value; a parameter created without one holds this until the team sets its own. */
+export const PARAMETER_PLACEHOLDER = "unset: put-parameter --overwrite to set";
 
 /** ABAC tags of a team's secret: the only thing that decides who reads it. */
 export function abacTags(namespace: string, clusterName: string): Record<string, string> {
@@ -37,6 +49,9 @@ export class Team extends pulumi.ComponentResource {
     public readonly secrets: Record<string, aws.secretsmanager.Secret> = {};
     /** Secret ARNs by short name. */
     public readonly secretArns: Record<string, pulumi.Output<string>> = {};
+    public readonly parameters: Record<string, aws.ssm.Parameter> = {};
+    /** Parameter ARNs by short name. */
+    public readonly parameterArns: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: TeamArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-secrets-abac:index:Team", name, {}, componentOptions("eks-secrets-abac:index:Team", opts));
@@ -59,26 +74,46 @@ export class Team extends pulumi.ComponentResource {
                 {
                     name: secretFullName(prefix, ns, secret.name),
                     description: secret.description,
-                    kmsKeyId: secret.kmsKeyId,
+                    kmsKeyId: secret.kmsKeyId ?? args.kmsKeyId,
                     recoveryWindowInDays: secret.recoveryWindowInDays,
                     tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
                 },
-                { parent: this, retainOnDelete },
+                { parent: this, provider: args.secretsProvider, retainOnDelete },
             );
             if (secret.value !== undefined) {
                 new aws.secretsmanager.SecretVersion(
                     `${name}-secret-${secret.name}-value`,
                     { secretId: resource.id, secretString: pulumi.secret(secret.value) },
-                    { parent: this, retainOnDelete },
+                    { parent: this, provider: args.secretsProvider, retainOnDelete },
                 );
             }
             this.secrets[secret.name] = resource;
             this.secretArns[secret.name] = resource.arn;
         }
 
+        for (const parameter of team.parameters ?? []) {
+            const resource = new aws.ssm.Parameter(
+                `${name}-parameter-${parameter.name.replace(/\//g, "-")}`,
+                {
+                    name: parameterFullName(prefix, ns, parameter.name),
+                    description: parameter.description,
+                    type: "SecureString",
+                    keyId: parameter.kmsKeyId ?? args.kmsKeyId,
+                    value: pulumi.secret(parameter.value ?? PARAMETER_PLACEHOLDER),
+                    tags: { ...args.tags, ...abacTags(ns, args.clusterName) },
+                },
+                // Without a value of its own, the team's later put-parameter is kept.
+                { parent: this, provider: args.secretsProvider, retainOnDelete, ignoreChanges: parameter.value === undefined ? ["value"] : [] },
+            );
+            this.parameters[parameter.name] = resource;
+            this.parameterArns[parameter.name] = resource.arn;
+        }
+
         const fullName = (short: string) => secretFullName(prefix, ns, short);
+        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         for (const es of team.externalSecrets ?? []) {
-            const manifest = externalSecretManifest({
+            const fromParameters = new Set((es.data ?? []).flatMap((d, i) => (d.parameter !== undefined ? [i] : [])));
+            const built = externalSecretManifest({
                 name: es.name,
                 namespace: ns,
                 storeName: args.storeName,
@@ -86,14 +121,22 @@ export class Team extends pulumi.ComponentResource {
                 refreshInterval: es.refreshInterval ?? "1h",
                 data: (es.data ?? []).map((item) => ({
                     secretKey: item.secretKey,
-                    remoteKey: item.secret !== undefined ? fullName(item.secret) : (item.remoteKey as string),
+                    remoteKey:
+                        item.secret !== undefined
+                            ? fullName(item.secret)
+                            : item.parameter !== undefined
+                              ? parameterFullName(prefix, ns, item.parameter)
+                              : (item.remoteKey as string),
                     property: item.property,
                 })),
                 extract: (es.extract ?? []).map(fullName),
             });
+            const manifest = withParameterSources(built, fromParameters, parameterStoreName);
             const readsFrom = [...(es.data ?? []).map((d) => d.secret), ...(es.extract ?? [])]
                 .filter((s): s is string => s !== undefined)
-                .map((s) => this.secrets[s]);
+                .map((s) => this.secrets[s] as pulumi.Resource);
+            for (const d of es.data ?? []) if (d.parameter !== undefined) readsFrom.push(this.parameters[d.parameter]);
+            if (fromParameters.size > 0 && args.parameterStore) readsFrom.push(args.parameterStore);
             new k8s.apiextensions.CustomResource(
                 `${name}-external-secret-${es.name}`,
                 { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: manifest.metadata, spec: manifest.spec },
@@ -103,6 +146,6 @@ export class Team extends pulumi.ComponentResource {
                 },
             );
         }
-        this.registerOutputs({ namespace: this.namespace, secretArns: this.secretArns });
+        this.registerOutputs({ namespace: this.namespace, secretArns: this.secretArns, parameterArns: this.parameterArns });
     }
 }

@@ -7,7 +7,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { controllerRoleName, EksSecretsAbac, OrgGuardrails, roleArn, SharedAbacRole } from "../components";
+import * as aws from "@pulumi/aws";
+import { controllerRoleName, CrossAccountSecretsAbac, EksSecretsAbac, OrgGuardrails, roleArn, SharedAbacRole } from "../components";
 import { OFFLINE, offlineClusterArn, RecordedResource, runOffline, twoTeamArgs } from "./helpers";
 
 const TABLE = path.join(__dirname, "..", "docs", "CONDITION_KEYS.md");
@@ -65,6 +66,19 @@ const VARIANTS: { title: string; program: () => unknown }[] = [
             });
             new EksSecretsAbac("a", twoTeamArgs({ clusterName: "prod-eu", sharedRole: shared }));
             new EksSecretsAbac("b", twoTeamArgs({ clusterName: "prod-us", sharedRole: shared, secretNamePrefix: "prod-us/" }));
+        },
+    },
+    {
+        title: "three accounts, a key of the key account, parameters beside secrets",
+        program: () => {
+            const provider = (name: string, account: string) => new aws.Provider(name, { region: "eu-west-1", allowedAccountIds: [account] });
+            const teams = [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }];
+            new CrossAccountSecretsAbac("org", {
+                secretsProvider: provider("secrets", "444455556666"),
+                keyProvider: provider("key", "777788889999"),
+                keyWriterArns: ["arn:aws:iam::444455556666:role/deployer"],
+                clusters: [{ clusterName: "prod-eu", awsProvider: provider("cluster", OFFLINE.accountId), teams }],
+            });
         },
     },
     {

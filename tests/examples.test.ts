@@ -64,7 +64,7 @@ const roleNames = (run: OfflineRun<unknown>) => run.ofType("aws:iam/role:Role").
 describe("examples", function () {
     this.timeout(120_000);
 
-    const typeChecked = ["existing-cluster", "new-cluster", "multi-cluster"];
+    const typeChecked = ["existing-cluster", "new-cluster", "multi-cluster", "cross-account"];
     let errors: Map<string, string[]>;
     for (const name of typeChecked) {
         it(`${name} type-checks as Pulumi compiles it`, () => {
@@ -107,5 +107,16 @@ describe("examples", function () {
             ["staging-eu/payments/db-password", "staging-eu"],
         ]);
         assert.strictEqual(run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 2);
+    });
+
+    it("cross-account puts controller roles in the cluster account, the shared role, secrets and parameters in the secrets account, the key in the key account", async () => {
+        const run = await runExample(example("cross-account"));
+        const accountsOf = (type: string) => [...new Set(run.ofType(type).map((r) => String(r.state.arn).split(":")[4]))].sort();
+        assert.deepStrictEqual(roleNames(run), ["eks-secrets-abac-shared", "prod-eu-eso-controller", "staging-eu-eso-controller"]);
+        assert.deepStrictEqual(accountsOf("aws:iam/role:Role"), ["111122223333", "444455556666"]);
+        assert.deepStrictEqual(accountsOf("aws:secretsmanager/secret:Secret"), ["444455556666"]);
+        assert.deepStrictEqual(accountsOf("aws:ssm/parameter:Parameter"), ["444455556666"]);
+        assert.deepStrictEqual(accountsOf("aws:kms/key:Key"), ["777788889999"]);
+        assert.strictEqual(run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").length, 4);
     });
 });

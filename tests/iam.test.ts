@@ -94,7 +94,7 @@ describe("IAM documents", () => {
         );
     });
 
-    it("KMS decryption is added only for given keys and only through Secrets Manager in the region", () => {
+    it("KMS decryption is added only for given keys, only through Secrets Manager in the region, for this account's secrets, as this account", () => {
         const key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         const doc = abacPermissionPolicy({ ...ctx, region: "eu-west-1", kmsKeyArns: [key] });
         assert.deepStrictEqual(doc.Statement[1], {
@@ -102,7 +102,11 @@ describe("IAM documents", () => {
             Effect: "Allow",
             Action: "kms:Decrypt",
             Resource: key,
-            Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+            // Secrets Manager's encryption context names the secret's ARN (security-encryption.html).
+            Condition: {
+                StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com", "kms:CallerAccount": "111122223333" },
+                StringLike: { "kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*" },
+            },
         });
         assert.strictEqual(abacPermissionPolicy({ ...ctx, region: "eu-west-1", kmsKeyArns: [] }).Statement.length, 1);
     });

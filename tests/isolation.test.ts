@@ -282,7 +282,12 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
         };
         const decrypt = (viaService: string | undefined) => {
             const request = readRequest(spec, { cluster: "prod-eu", esoNamespace: "payments" }, { name: "x" }, "kms:Decrypt");
-            const context: Record<string, string> = { ...abacSessionContext(spec, { cluster: "prod-eu", esoNamespace: "payments" }) };
+            // What Secrets Manager sends on the caller's behalf: the caller account and the secret's ARN as encryption context.
+            const context: Record<string, string> = {
+                ...abacSessionContext(spec, { cluster: "prod-eu", esoNamespace: "payments" }),
+                "kms:CallerAccount": accountId,
+                "kms:EncryptionContext:SecretARN": secretArn(spec, "payments/db-password"),
+            };
             if (viaService) context["kms:ViaService"] = viaService;
             return decideChecked({ ...request, resource: KEY_ARN, context, resourcePolicy: defaultKeyPolicy });
         };

@@ -112,7 +112,9 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             helmValues: "map<pulumi.json#/Any>",
             allowNamespacedSecretStores: "boolean",
             storeName: "string",
+            parameterStoreName: "string",
             secretNamePrefix: "string",
+            secretsKmsKeyId: "string",
             kmsKeyArns: "array<string>",
             sharedRole: "#/types/eks-secrets-abac:index:SharedRoleRef",
             tags: "map<string>",
@@ -128,7 +130,8 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("describes a team as named types down to each ExternalSecret key", () => {
         const t = (name: string) => schema.types[`eks-secrets-abac:index:${name}`];
         assert.deepStrictEqual(t("TeamSpec").required, ["namespace"]);
-        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "externalSecrets", "namespace", "secrets"]);
+        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "externalSecrets", "namespace", "parameters", "secrets"]);
+        assert.strictEqual(t("TeamSpec").properties.parameters.items.$ref, "#/types/eks-secrets-abac:index:TeamParameterSpec");
         assert.strictEqual(t("TeamSpec").properties.secrets.items.$ref, "#/types/eks-secrets-abac:index:TeamSecretSpec");
         assert.strictEqual(t("TeamSecretSpec").properties.value.plain, undefined, "a secret value may be an Output (a secret from config)");
         assert.strictEqual(t("ExternalSecretSpec").properties.data.items.$ref, "#/types/eks-secrets-abac:index:ExternalSecretDataSpec");
@@ -137,7 +140,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
 
     it("names EksSecretsAbac's outputs: plain data, no child components", () => {
         const props = schema.resources[TOKEN].properties;
-        assert.deepStrictEqual(Object.keys(props).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
+        assert.deepStrictEqual(Object.keys(props).sort(), ["abacRoleArn", "controllerRoleArn", "parameterStoreName", "storeName", "teamParameterArns", "teamSecretArns"]);
         assert.strictEqual(props.teamSecretArns.additionalProperties.additionalProperties.type, "string");
         assert.match(props.abacRoleArn.description, /shared ABAC role/);
     });
@@ -162,7 +165,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         const response = await rpc(port, "construct", request);
         assert.match(response.getUrn(), /::eks-secrets-abac:index:EksSecretsAbac::platform$/);
         const state = response.getState().toJavaScript();
-        assert.deepStrictEqual(Object.keys(state).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamSecretArns"]);
+        assert.deepStrictEqual(Object.keys(state).sort(), ["abacRoleArn", "controllerRoleArn", "storeName", "teamParameterArns", "teamSecretArns"]);
         assert.deepStrictEqual(Object.keys(state.teamSecretArns).sort(), ["payments", "search"]);
         const counts: Record<string, number> = {};
         for (const r of engine.registered.filter((x) => x.custom)) counts[r.type] = (counts[r.type] ?? 0) + 1;

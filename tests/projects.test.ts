@@ -134,6 +134,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
     it("finds the root project and every example", () => {
         assert.deepStrictEqual(projectFiles().map((f) => path.relative(ROOT, f)).sort(), [
             "Pulumi.yaml",
+            "examples/cross-account/Pulumi.yaml",
             "examples/existing-cluster/Pulumi.yaml",
             "examples/multi-cluster/Pulumi.yaml",
             "examples/new-cluster/Pulumi.yaml",

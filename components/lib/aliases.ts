@@ -15,6 +15,9 @@ export const PREVIOUS_TYPE_TOKENS: Readonly<Record<string, readonly string[]>> =
     "eks-secrets-abac:index:PodIdentityAgent": [],
     "eks-secrets-abac:index:Team": [],
     "eks-secrets-abac:index:TeamSecretStore": [],
+    "eks-secrets-abac:index:TeamParameterStore": [],
+    "eks-secrets-abac:index:SecretsKmsKey": [],
+    "eks-secrets-abac:index:CrossAccountSecretsAbac": [],
     "eks-secrets-abac:index:IrsaControllerRole": [],
     "eks-secrets-abac:index:OrgGuardrails": [],
 };

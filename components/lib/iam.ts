@@ -13,6 +13,8 @@ import {
     POD_IDENTITY_SERVICE_PRINCIPAL,
     SECRET_READ_ACTIONS,
 } from "./constants";
+import { decryptThroughServiceStatements } from "./kms";
+import { parameterReadStatement } from "./parameterStore";
 
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
@@ -152,8 +154,10 @@ export function abacTrustPolicy(args: AbacTrustArgs): PolicyDocument {
 export interface AbacPermissionArgs extends AccountContext {
     /** Region of the secrets; the shared role reads no other region's. */
     region: string;
-    /** Customer-managed KMS keys of the secrets, decrypted only through Secrets Manager. */
+    /** Customer-managed KMS keys of the secrets, decrypted only through Secrets Manager (and Parameter Store). */
     kmsKeyArns?: string[];
+    /** Also read the account's tagged SSM parameters (see `parameterReadStatement`). */
+    parameters?: boolean;
 }
 
 /**
@@ -182,18 +186,14 @@ export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
             },
         },
     ];
-    const keys = [...(args.kmsKeyArns ?? [])].sort();
-    if (keys.length > 0) {
-        statements.push({
-            Sid: "DecryptOnlyThroughSecretsManager",
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: keys.length === 1 ? keys[0] : keys,
-            Condition: {
-                StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` },
-            },
-        });
-    }
+    if (args.parameters) statements.push(parameterReadStatement(args));
+    statements.push(
+        ...decryptThroughServiceStatements({
+            ...args,
+            keyArns: args.kmsKeyArns ?? [],
+            services: args.parameters ? ["secretsmanager", "ssm"] : ["secretsmanager"],
+        }),
+    );
     return { Version: "2012-10-17", Statement: statements };
 }
 

@@ -24,6 +24,13 @@ const secretSchema = {
     },
 } as const;
 
+const parameterSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["name"],
+    properties: { name: str, description: str, kmsKeyId: str, valueFromConfig: str },
+} as const;
+
 const externalSecretSchema = {
     type: "object",
     additionalProperties: false,
@@ -39,7 +46,7 @@ const externalSecretSchema = {
                 type: "object",
                 additionalProperties: false,
                 required: ["secretKey"],
-                properties: { secretKey: str, secret: str, remoteKey: str, property: str },
+                properties: { secretKey: str, secret: str, parameter: str, remoteKey: str, property: str },
             },
         },
     },
@@ -53,6 +60,7 @@ export const teamSchema = {
         namespace: str,
         createNamespace: { type: "boolean" },
         secrets: { type: "array", items: secretSchema },
+        parameters: { type: "array", items: parameterSchema },
         externalSecrets: { type: "array", items: externalSecretSchema },
     },
 } as const;
@@ -76,6 +84,7 @@ export const stackConfigSchema = {
         helmValues: { type: "object" },
         allowNamespacedSecretStores: { type: "boolean" },
         storeName: str,
+        parameterStoreName: str,
         secretNamePrefix: str,
         kmsKeyArns: strList,
         tags: { type: "object", additionalProperties: str },
@@ -92,8 +101,15 @@ export interface SecretConfig {
     valueFromConfig?: string;
     recoveryWindowInDays?: number;
 }
-export type TeamConfig = Omit<TeamSpec, "secrets"> & { secrets?: SecretConfig[] };
-export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn"> & {
+/** A team parameter as config spells it; like a secret, its value may come from a secret config key. */
+export interface ParameterConfig {
+    name: string;
+    description?: string;
+    kmsKeyId?: string;
+    valueFromConfig?: string;
+}
+export type TeamConfig = Omit<TeamSpec, "secrets" | "parameters"> & { secrets?: SecretConfig[]; parameters?: ParameterConfig[] };
+export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn" | "secretsKmsKeyId"> & {
     clusterArn?: string;
     teams: TeamConfig[];
 };
@@ -193,6 +209,10 @@ export function toArgs(
                 ...secret,
                 value: valueFromConfig === undefined ? undefined : secretValue(valueFromConfig),
             })),
+            parameters: team.parameters?.map(({ valueFromConfig, ...parameter }) => ({
+                ...parameter,
+                value: valueFromConfig === undefined ? undefined : secretValue(valueFromConfig),
+            })),
         })),
     };
 }
@@ -220,8 +240,9 @@ export function configObjectFromPulumi(all: Record<string, string>, project: str
     const teams = out.teams;
     if (Array.isArray(teams)) {
         for (const team of teams) {
-            for (const secret of (team as { secrets?: unknown[] })?.secrets ?? []) {
-                const key = (secret as { valueFromConfig?: unknown })?.valueFromConfig;
+            const t = team as { secrets?: unknown[]; parameters?: unknown[] };
+            for (const entry of [...(t?.secrets ?? []), ...(t?.parameters ?? [])]) {
+                const key = (entry as { valueFromConfig?: unknown })?.valueFromConfig;
                 if (typeof key === "string") valueKeys.add(key);
             }
         }

@@ -19,7 +19,24 @@ export interface TeamSecretSpec {
     readonly recoveryWindowInDays?: number;
 }
 
-/** One key of an ExternalSecret: exactly one of `secret` and `remoteKey`. */
+/**
+ * One SSM parameter of a team (SecureString), tagged like its secrets. Its
+ * name is `/<secretNamePrefix><namespace>/<name>`.
+ */
+export interface TeamParameterSpec {
+    /** Short name, unique within the team's parameters. */
+    readonly name: string;
+    readonly description?: string;
+    /** Customer-managed KMS key. @default the component's `secretsKmsKeyId`, else `aws/ssm` */
+    readonly kmsKeyId?: pulumi.Input<string>;
+    /**
+     * Initial value. Without it the parameter is created with a placeholder
+     * and later values (`aws ssm put-parameter --overwrite`) are kept.
+     */
+    readonly value?: pulumi.Input<string>;
+}
+
+/** One key of an ExternalSecret: exactly one of `secret`, `parameter` and `remoteKey`. */
 export interface ExternalSecretDataSpec {
     /** Key in the Kubernetes Secret. */
     readonly secretKey: string;
@@ -27,6 +44,8 @@ export interface ExternalSecretDataSpec {
     readonly secret?: string;
     /** Full Secrets Manager name of a secret the team created and tagged itself. */
     readonly remoteKey?: string;
+    /** Short name of one of the team's `parameters`, read through the Parameter Store store. */
+    readonly parameter?: string;
     /** JSON property of the value, when the value is JSON. */
     readonly property?: string;
 }
@@ -53,6 +72,8 @@ export interface TeamSpec {
      */
     readonly createNamespace?: boolean;
     readonly secrets?: TeamSecretSpec[];
+    /** SSM parameters (SecureString), read through the second ClusterSecretStore. */
+    readonly parameters?: TeamParameterSpec[];
     readonly externalSecrets?: ExternalSecretSpec[];
 }
 
@@ -117,12 +138,17 @@ export interface EksSecretsAbacArgs {
      * @default a role of this component
      */
     readonly sharedRole?: SharedRoleRef;
+    /** Name of the Parameter Store ClusterSecretStore, declared when a team has `parameters`. @default "team-parameters" */
+    readonly parameterStoreName?: string;
+    /** Customer-managed key of team secrets and parameters that name none. @default the AWS-managed keys */
+    readonly secretsKmsKeyId?: pulumi.Input<string>;
     /** Tags on every AWS resource, beside the ABAC tags. */
     readonly tags?: Record<string, string>;
     /**
-     * Keep a team's Secrets Manager secrets (and their values) in AWS when
-     * Pulumi deletes them: when a team is removed from `teams`, a secret from
-     * its `secrets`, or `secretNamePrefix` changes. Values that teams set
+     * Keep a team's Secrets Manager secrets and SSM parameters (and their
+     * values) in AWS when Pulumi deletes them: when a team is removed from
+     * `teams`, a secret from its `secrets` (a parameter from its
+     * `parameters`), or `secretNamePrefix` changes. Values that teams set
      * outside Pulumi survive; the retained secrets keep their ABAC tags, so a
      * namespace of the same name on the same cluster can still read them
      * until someone deletes them. `false` deletes them through Secrets

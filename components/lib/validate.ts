@@ -16,6 +16,7 @@ import {
 import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
+import { validateParameterArgs, validateTeamParameters } from "./validateParameters";
 
 export interface Problem {
     /** Where, as in the stack config: `teams[2].namespace`. */
@@ -182,6 +183,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
     }
 
     validateHelmValues(args, add);
+    validateParameterArgs(args, add);
     problems.push(...identityProblems(args));
 
     if (!Array.isArray(args.teams)) {
@@ -258,9 +260,11 @@ function validateTeam(
         }
     });
 
+    const parameterNames = validateTeamParameters(team, at, prefix, add);
+
     const esNames = new Set<string>();
     (team.externalSecrets ?? []).forEach((es, k) => {
-        validateExternalSecret(es, `${at}.externalSecrets[${k}]`, secretNames, esNames, add);
+        validateExternalSecret(es, `${at}.externalSecrets[${k}]`, secretNames, esNames, add, parameterNames);
     });
 }
 
@@ -270,6 +274,7 @@ function validateExternalSecret(
     teamSecrets: Set<string>,
     seen: Set<string>,
     add: (path: string, message: string) => void,
+    teamParameters: Set<string> = new Set(),
 ) {
     if (typeof es.name !== "string" || es.name.length > 253 || !DNS1123_SUBDOMAIN.test(es.name)) {
         add(`${at}.name`, `is ${quote(es.name)}: use a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
@@ -299,8 +304,13 @@ function validateExternalSecret(
         keys.add(item.secretKey);
         const hasSecret = item.secret !== undefined;
         const hasRemote = item.remoteKey !== undefined;
-        if (hasSecret === hasRemote) {
-            add(p, "give exactly one of `secret` (a team secret's short name) and `remoteKey` (a full Secrets Manager name)");
+        const hasParameter = item.parameter !== undefined;
+        if ([hasSecret, hasRemote, hasParameter].filter(Boolean).length !== 1) {
+            add(p, "give exactly one of `secret` (a team secret's short name), `parameter` (a team parameter's short name) and `remoteKey` (a full Secrets Manager name)");
+        } else if (hasParameter) {
+            if (!teamParameters.has(item.parameter as string)) {
+                add(`${p}.parameter`, `is ${quote(item.parameter)}, which is not one of the team's parameters: add it to the team's parameters or fix the name`);
+            }
         } else if (hasSecret && !teamSecrets.has(item.secret as string)) {
             add(`${p}.secret`, `is ${quote(item.secret)}, which is not one of the team's secrets: add it to the team's secrets or fix the name`);
         } else if (hasRemote && !SECRET_NAME.test(item.remoteKey as string)) {

@@ -53,10 +53,11 @@ export function documentErrors(doc: PolicyDocument, kind: "identity" | "trust"):
     return errors.map((e) => `${e.path}: ${e.message}`);
 }
 
-/** A key pattern of the service data (`secretsmanager:resourcetag/tag-key`) as a regular expression. */
+/** A key pattern of the service data (`secretsmanager:resourcetag/tag-key`, `kms:encryptioncontext:${encryptioncontextkey}`) as a regular expression. */
 function keyPattern(pattern: string): RegExp {
     const escaped = pattern.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp("^" + escaped.replace(/\\\$\\\{tagkey\\\}|tag-key/g, "[^/]+") + "$");
+    // Any `${...}` placeholder (`${tagkey}`, `${encryptioncontextkey}`) stands for one key segment.
+    return new RegExp("^" + escaped.replace(/\\\$\\\{[a-z]+\\\}|tag-key/g, "[^/]+") + "$");
 }
 
 const allowedCache = new Map<string, RegExp[]>();

@@ -52,7 +52,41 @@ export function offlineAccount(): CloudAccount {
 }
 
 export function offlineClusterArn(clusterName: string): string {
-    return `arn:${current.partition}:eks:${current.region}:${current.accountId}:cluster/${clusterName}`;
+    return clusterArnIn(clusterName, current.accountId);
+}
+
+function clusterArnIn(clusterName: string, accountId: string): string {
+    return `arn:${current.partition}:eks:${current.region}:${accountId}:cluster/${clusterName}`;
+}
+
+/**
+ * Accounts of explicit AWS providers, by provider ID: as in AWS, a provider
+ * acts in the account it is pinned to (`allowedAccountIds`) or whose role it
+ * assumes (`assumeRoles`); every other provider in the offline account.
+ */
+const providerAccounts = new Map<string, string>();
+
+function providerAccount(inputs: Record<string, any>): string | undefined {
+    // Provider inputs may arrive JSON-encoded.
+    const parse = (v: unknown) => {
+        if (typeof v !== "string") return v;
+        try {
+            return JSON.parse(v);
+        } catch {
+            return v;
+        }
+    };
+    const allowed = parse(inputs.allowedAccountIds);
+    if (Array.isArray(allowed) && allowed.length === 1) return String(allowed[0]);
+    const roles = parse(inputs.assumeRoles);
+    const arn = Array.isArray(roles) ? roles[0]?.roleArn : undefined;
+    return typeof arn === "string" ? arn.split(":")[4] : undefined;
+}
+
+/** The account a resource or invoke acts in, from its provider reference (`<urn>::<id>`). */
+function accountOf(providerRef: string | undefined): string {
+    const id = providerRef?.split("::").pop();
+    return (id && providerAccounts.get(id)) || current.accountId;
 }
 
 export interface RecordedResource {
@@ -70,8 +104,8 @@ const fastStacks = process.env.EKS_SECRETS_ABAC_FULL_STACKS !== "1";
 let installedProject: string | undefined;
 let onRecorded: ((count: number) => void) | undefined;
 
-function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
-    const { accountId, partition, region } = current;
+function outputsFor(type: string, name: string, inputs: Record<string, any>, accountId: string): Record<string, unknown> {
+    const { partition, region } = current;
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? name;
@@ -85,6 +119,12 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
             const secretName = inputs.name ?? name;
             return { name: secretName, arn: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretName}-AbCdEf` };
         }
+        case "aws:ssm/parameter:Parameter": {
+            const parameterName: string = inputs.name ?? name;
+            return { name: parameterName, arn: `arn:${partition}:ssm:${region}:${accountId}:parameter${parameterName.startsWith("/") ? "" : "/"}${parameterName}` };
+        }
+        case "aws:kms/key:Key":
+            return { keyId: `${name}-key-id`, arn: `arn:${partition}:kms:${region}:${accountId}:key/${name}-key-id` };
         case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
             return { associationId: `a-${name}`, associationArn: `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/${name}` };
         case "aws:eks/addon:Addon":
@@ -106,8 +146,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     }
 }
 
-function invoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
-    const { accountId, partition, region } = current;
+function invoke(token: string, inputs: Record<string, any>, accountId: string): Record<string, unknown> {
+    const { partition, region } = current;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId, arn: `arn:${partition}:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
@@ -116,7 +156,7 @@ function invoke(token: string, inputs: Record<string, any>): Record<string, unkn
         case "aws:index/getRegion:getRegion":
             return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
         case "aws:eks/getCluster:getCluster":
-            return { name: inputs.name, arn: offlineClusterArn(inputs.name), id: inputs.name };
+            return { name: inputs.name, arn: clusterArnIn(inputs.name, accountId), id: inputs.name };
         default:
             throw new Error(`offline cloud: no answer for invoke ${token}`);
     }
@@ -128,13 +168,17 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
         pulumi.runtime.setMocks(
             {
                 newResource(args) {
-                    const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) };
+                    if (args.type === "pulumi:providers:aws") {
+                        const account = providerAccount(args.inputs);
+                        if (account !== undefined) providerAccounts.set(`${args.name}-id`, account);
+                    }
+                    const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs, accountOf(args.provider)) };
                     recording.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, state });
                     onRecorded?.(recording.length);
                     return { id: `${args.name}-id`, state };
                 },
                 call(args) {
-                    return invoke(args.token, args.inputs);
+                    return invoke(args.token, args.inputs, accountOf(args.provider));
                 },
             },
             project,
