@@ -28,14 +28,16 @@ export class TeamParameterStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: TeamParameterStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-secrets-abac:index:TeamParameterStore", name, {}, componentOptions("eks-secrets-abac:index:TeamParameterStore", opts));
-        const manifest = pulumi
-            .all([args.region, args.abacRoleArn])
-            .apply(([region, abacRoleArn]) =>
-                withCustomSessionTags(
-                    parameterStoreManifest({ name: args.storeName, secretStoreName: args.secretStoreName, region, abacRoleArn }),
-                    args.customSessionTags,
-                ),
-            );
+        // Outputs only at the leaves, as in TeamSecretStore.
+        const manifest = withCustomSessionTags(
+            parameterStoreManifest<pulumi.Input<string>>({
+                name: args.storeName,
+                secretStoreName: args.secretStoreName,
+                region: args.region,
+                abacRoleArn: args.abacRoleArn,
+            }),
+            args.customSessionTags,
+        );
         this.store = new k8s.apiextensions.CustomResource(
             `${name}-store`,
             { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: manifest.metadata, spec: manifest.spec },

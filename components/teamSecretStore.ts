@@ -36,11 +36,11 @@ export class TeamSecretStore extends pulumi.ComponentResource {
         const problems = customSessionTagProblems((args.clusterIdentity ?? "podIdentity") as ClusterIdentity, args.customSessionTags);
         if (problems.length > 0) throw new ConfigValidationError(problems);
         super("eks-secrets-abac:index:TeamSecretStore", name, {}, componentOptions("eks-secrets-abac:index:TeamSecretStore", opts));
-        const manifest = pulumi
-            .all([args.region, args.abacRoleArn])
-            .apply(([region, abacRoleArn]) =>
-                withCustomSessionTags(clusterSecretStoreManifest({ name: args.storeName, region, abacRoleArn }), args.customSessionTags),
-            );
+        // Outputs only at the leaves: in a first preview the policy pack still reads sessionTagsPolicy.
+        const manifest = withCustomSessionTags(
+            clusterSecretStoreManifest<pulumi.Input<string>>({ name: args.storeName, region: args.region, abacRoleArn: args.abacRoleArn }),
+            args.customSessionTags,
+        );
         this.store = new k8s.apiextensions.CustomResource(
             `${name}-store`,
             {

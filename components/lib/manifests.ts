@@ -5,11 +5,17 @@
  */
 import { DEFAULT_STORE_NAME, ESO_RESERVED_SESSION_TAGS, STORE_LABEL_KEY } from "./constants";
 
-export interface ClusterSecretStoreArgs {
+/**
+ * `S` is `string` for plain documents; the components pass
+ * `pulumi.Input<string>` so that only these two leaves wait for the cloud.
+ * A manifest lifted whole through `.apply` would be one unknown `spec` in a
+ * first preview, and the policy pack could not judge `sessionTagsPolicy`.
+ */
+export interface ClusterSecretStoreArgs<S = string> {
     name: string;
-    region: string;
+    region: S;
     /** The shared ABAC role; without it ESO sends no session tags at all. */
-    abacRoleArn: string;
+    abacRoleArn: S;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface ClusterSecretStoreArgs {
  * `sessionTags` (a `{{ .namespace }}` value would be sent literally).
  * The namespace selector stays one line for any number of teams.
  */
-export function clusterSecretStoreManifest(args: ClusterSecretStoreArgs) {
+export function clusterSecretStoreManifest<S = string>(args: ClusterSecretStoreArgs<S>) {
     return {
         apiVersion: "external-secrets.io/v1",
         kind: "ClusterSecretStore",

@@ -56,13 +56,14 @@ export function parameterFullName(prefix: string, namespace: string, name: strin
     return `/${prefix}${namespace}/${name}`;
 }
 
-export interface ParameterStoreManifestArgs {
+/** `S` as in `ClusterSecretStoreArgs`: `pulumi.Input<string>` in the components. */
+export interface ParameterStoreManifestArgs<S = string> {
     /** Name of this store. */
     name: string;
     /** Name of the Secrets Manager store: its namespace label also admits namespaces here. */
     secretStoreName: string;
-    region: string;
-    abacRoleArn: string;
+    region: S;
+    abacRoleArn: S;
 }
 
 /**
@@ -71,8 +72,8 @@ export interface ParameterStoreManifestArgs {
  * the same `sessionTagsPolicy: Simple` and serve the same labelled
  * namespaces. Onboarding a team labels its namespace once for both.
  */
-export function parameterStoreManifest(args: ParameterStoreManifestArgs) {
-    const base = clusterSecretStoreManifest({ name: args.secretStoreName, region: args.region, abacRoleArn: args.abacRoleArn });
+export function parameterStoreManifest<S = string>(args: ParameterStoreManifestArgs<S>) {
+    const base = clusterSecretStoreManifest<S>({ name: args.secretStoreName, region: args.region, abacRoleArn: args.abacRoleArn });
     return {
         ...base,
         metadata: { ...base.metadata, name: args.name },

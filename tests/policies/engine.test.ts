@@ -265,8 +265,7 @@ describe("unknown parts of a document (first preview)", function () {
 describe("the components' own first preview, fed to the pack", function () {
     // tests/policies/firstPreview.ts runs the component under Pulumi's mocks in
     // preview mode: what the program passes is known, every provider-computed
-    // output is unknown (e.g. the ClusterSecretStore's whole `spec`, which holds
-    // the shared role's ARN).
+    // output is unknown (e.g. the shared role's ARN in the ClusterSecretStore).
     this.timeout(240_000);
     let pack: PolicyPackProcess;
     let resources: EngineResource[];
@@ -279,6 +278,13 @@ describe("the components' own first preview, fed to the pack", function () {
     it("holds unknowns where a first preview has them", () => {
         assert.ok(JSON.stringify(resources).includes(UNKNOWN));
         assert.ok(resources.some((r) => r.type === ROLE) && resources.some((r) => r.type === SECRET));
+    });
+
+    it("keeps the store's spec known but for the shared role's ARN, so the pack can judge it before it exists", () => {
+        const store = resources.find((r) => r.type === STORE)!;
+        const aws = (store.props.spec as any).provider.aws;
+        assert.strictEqual(aws.role, UNKNOWN);
+        assert.deepStrictEqual({ ...aws, role: "(unknown)" }, { service: "SecretsManager", region: "eu-west-1", role: "(unknown)", sessionTagsPolicy: "Simple" });
     });
 
     it("gets no mandatory finding from Analyze or AnalyzeStack, and advisories only where a value is unknown", async () => {
