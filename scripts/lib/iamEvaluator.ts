@@ -28,8 +28,15 @@ export interface IamRequest {
     resourcePolicy?: PolicyDocument;
 }
 
-/** IAM's decision for one request. */
-export function decide(request: IamRequest): Decision {
+/** Service and resource control policies in force over the account, as one OU of the organisation. */
+export interface OrgPolicySet {
+    orgIdentifier: string;
+    serviceControlPolicies: { name: string; policy: PolicyDocument }[];
+    resourceControlPolicies: { name: string; policy: PolicyDocument }[];
+}
+
+/** IAM's decision for one request; with `org`, the organisation's SCPs and RCPs bound it too. */
+export function decide(request: IamRequest, org?: OrgPolicySet): Decision {
     return runUnsafeSimulation(
         {
             request: {
@@ -40,8 +47,8 @@ export function decide(request: IamRequest): Decision {
             },
             identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
             resourcePolicy: request.resourcePolicy && createValidatedPolicy(request.resourcePolicy, validateResourcePolicy, { name: "resource" }),
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
+            serviceControlPolicies: org ? [{ orgIdentifier: org.orgIdentifier, policies: org.serviceControlPolicies }] : [],
+            resourceControlPolicies: org ? [{ orgIdentifier: org.orgIdentifier, policies: org.resourceControlPolicies }] : [],
         },
         {},
     ) as Decision;
