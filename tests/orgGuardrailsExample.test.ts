@@ -8,7 +8,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
 import * as YAML from "yaml";
 import { abacPermissionPolicy, PolicyDocument } from "../components";
 import { readRequest } from "../scripts/lib/accessMatrix";
@@ -105,17 +104,7 @@ describe("examples/org-guardrails", function () {
         assert.deepStrictEqual(run.ofType("aws:organizations/policyAttachment:PolicyAttachment").map((a) => a.inputs.targetId), ["ou-abcd-11111111", "ou-abcd-11111111", "ou-abcd-11111111"]);
     });
 
-    it("type-checks as Pulumi compiles it (no tsconfig: nodenext)", () => {
-        const program = ts.createProgram([path.join(DIR, "index.ts")], {
-            target: ts.ScriptTarget.ES2020,
-            module: ts.ModuleKind.NodeNext,
-            moduleResolution: ts.ModuleResolutionKind.NodeNext,
-            strict: true,
-            skipLibCheck: true,
-            noEmit: true,
-        });
-        assert.deepStrictEqual(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")), []);
-    });
+    // Type-checked with the other examples, as Pulumi compiles it (tests/examples.test.ts).
 
     it("the access matrix of docs/GUARDRAILS.md holds under the SCP and RCP it declares", () => {
         const moves = Object.values(MOVES);
