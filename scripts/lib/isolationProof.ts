@@ -137,7 +137,7 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
         for (const field of ["Resource", "NotResource"] as const) {
             for (const r of asList(st[field])) {
                 if (ANY_VARIABLE.test(r)) refuse(`${at}.${field}`, `\`${r}\` holds a policy variable`);
-                else if (r !== "*" && !ANY_NAME(r) && r.includes("*")) refuse(`${at}.${field}`, `\`${r}\` matches secrets or parameters by name with a wildcard`);
+                else if (r !== "*" && !ANY_NAME(r) && r.includes("*")) refuse(`${at}.${field}`, `\`${r}\` matches ${/:ssm:/.test(r) ? "parameters" : "secrets"} by name with a wildcard`);
                 else if (r !== "*" && /:secretsmanager:/.test(r) && !SECRET_ARN_ANY_NAME.test(r)) refuse(`${at}.${field}`, `\`${r}\` names a secret`);
                 else if (r !== "*" && /:ssm:[^:]*:[^:]*:parameter\//.test(r) && !PARAMETER_ARN_ANY_NAME.test(r)) refuse(`${at}.${field}`, `\`${r}\` names a parameter`);
                 namedTeams(`${at}.${field}`, r);
