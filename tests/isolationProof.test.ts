@@ -9,7 +9,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
-import type { MatrixSpec } from "../scripts/lib/accessMatrix";
+import { MatrixSpec, readRequest } from "../scripts/lib/accessMatrix";
+import { decide, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { classOf, expectedAllowed, proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
 import { runMatrix } from "../scripts/lib/matrixRun";
 import { buildPlan } from "../scripts/lib/plan";
@@ -135,6 +136,88 @@ describe("isolation for any number of teams", () => {
             assert.match(refusals(withCondition({}, { Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments/*" })), /matches secrets by name with a wildcard/);
             assert.match(refusals(withCondition({ StringEquals: { "secretsmanager:ResourceTag/team": "${aws:PrincipalTag/esoNamespace}" } })), /varies with the secret/);
             assert.match(refusals(withCondition({ ArnEquals: { "aws:PrincipalTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111122223333:cluster/x" } })), /`aws:PrincipalTag\/eks-cluster-arn` varies with the session's cluster/);
+        });
+    });
+
+    describe("Parameter Store: parameters are objects of the same argument", () => {
+        const withParameters = abacPermissionPolicy({ ...OFFLINE, parameters: true, kmsKeyArns: [`arn:aws:kms:eu-west-1:${OFFLINE.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`] });
+        const parameterStatement = withParameters.Statement.find((s) => [s.Action].flat().includes("ssm:GetParameter"))!;
+        const withParameterStatement = (change: Partial<PolicyDocument["Statement"][0]>): PolicyDocument => ({
+            Version: "2012-10-17",
+            Statement: withParameters.Statement.map((s) => (s === parameterStatement ? { ...s, ...change } : s)),
+        });
+        const specWithParameters = (doc: PolicyDocument, namespaces = ["payments", "search", "billing"], clusters = ["prod-eu", "another-cluster"]): MatrixSpec => ({
+            ...spec(doc, namespaces, clusters),
+            parameters: namespaces.flatMap((ns) => [{ name: `/${ns}/db-url`, namespace: ns }]),
+        });
+        const refusals = (doc: PolicyDocument) => proveIsolation(specWithParameters(doc)).structure.refusals.join("\n");
+
+        it("is proven for the rendered policy with parameters and KMS: each team reads its own parameters, every other class denied", () => {
+            const proof = proveIsolation(specWithParameters(withParameters));
+            assert.deepStrictEqual(proof.structure.refusals, []);
+            assert.ok(proof.proven);
+            const parameterClasses = proof.classes.filter((c) => c.kind === "parameter");
+            assert.strictEqual(parameterClasses.length, proof.classes.length / 2, "every class decided for a parameter as for a secret");
+            assert.strictEqual(byDescription(proof, "parameter: same namespace, same cluster")?.allowed, true);
+            for (const denied of [
+                "parameter: other namespace, same cluster",
+                "parameter: same namespace, other cluster",
+                "parameter: session esoNamespace empty, same cluster",
+                "parameter: session sends no esoNamespace, same cluster",
+                "parameter: same namespace, parameter has no cluster tag",
+                "parameter: parameter has no namespace tag, same cluster",
+            ]) {
+                assert.strictEqual(byDescription(proof, denied)?.allowed, false, denied);
+            }
+        });
+
+        it("every context key of a parameter read is one IAM defines for ssm:GetParameter, and the design's own read is allowed", async () => {
+            const request = readRequest(spec(withParameters), { cluster: "prod-eu", esoNamespace: "payments" }, { name: "/payments/db-url", kind: "parameter", tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } }, "ssm:GetParameter");
+            assert.strictEqual(request.resource, `arn:aws:ssm:eu-west-1:${OFFLINE.accountId}:parameter/payments/db-url`);
+            assert.deepStrictEqual(await unrecognisedContextKeys(request.action, request.resource, Object.keys(request.context)), []);
+            assert.strictEqual(decide(request), "Allowed");
+        });
+
+        it("agrees with every pair (secrets and parameters) of a stack with parameters evaluated by the IAM engine", async () => {
+            const plan = await buildPlan(path.join(FIXTURES, "Pulumi.parameters.yaml"));
+            assert.ok(plan.ok);
+            const stack = matrixSpecFromPlan(plan.plan);
+            assert.ok(stack.permissionPolicy.Statement.some((s) => [s.Action].flat().includes("ssm:GetParameter")), "the stack's policy has the parameter statement");
+            assert.deepStrictEqual(stack.parameters!.map((p) => p.name).sort(), ["/billing/ledger-url", "/payments/db-url", "/payments/port", "/search/endpoint"]);
+            const run = await runMatrix(stack, { fullMatrix: true, workers: 0 });
+            assert.ok(run.proof.proven, run.proof.structure.refusals.join("\n"));
+            assert.strictEqual(run.matrix!.secrets.filter((s) => s.kind === "parameter").length, 8, "the full matrix reads the parameters of both clusters");
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.deepStrictEqual(run.matrix!.rows, rowsFromProof(run.spec, run.proof));
+            // payments on prod-eu: its secret and its two parameters.
+            assert.strictEqual(run.rows.find((r) => r.cluster === "prod-eu" && r.namespace === "payments")!.ownAllowed, 3);
+            assert.ok(run.ok);
+        });
+
+        it("finds a parameter statement open to every team, where the secrets are closed", async () => {
+            const open = withParameterStatement({ Condition: undefined });
+            const run = await runMatrix(specWithParameters(open), { fullMatrix: true, workers: 0 });
+            assert.ok(run.proof.structure.applicable);
+            assert.ok(run.proof.crossTeamAllows.length > 0 && run.proof.crossTeamAllows.every((c) => c.kind === "parameter"));
+            assert.strictEqual(run.crossTeamAllows, 6 * 6 - 6, "every parameter pair but the 6 own ones");
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.ok(!run.ok);
+        });
+
+        it("refuses a wildcard or a literal team name on a parameter's tag", () => {
+            assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}*" } } })), /a wildcard on a tag/);
+            assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "team-*" } } })), /a wildcard \(`team-\*`\) on a tag/);
+            assert.match(refusals(withParameterStatement({ Condition: { StringEquals: { "aws:ResourceTag/kubernetes-namespace": "payments" } } })), /the literal `payments` names `payments`/);
+            assert.match(refusals(withParameterStatement({ Resource: `arn:aws:ssm:eu-west-1:${OFFLINE.accountId}:parameter/payments/*` })), /matches parameters by name with a wildcard/);
+            assert.match(refusals(withParameterStatement({ Resource: `arn:aws:ssm:eu-west-1:${OFFLINE.accountId}:parameter/payments/db-url` })), /names a parameter/);
+            assert.match(refusals(withParameterStatement({ Condition: { StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } } })), /never `secretsmanager:ResourceTag\/`/);
+        });
+
+        it("refuses a statement granting ssm:GetParametersByPath or ssm:DescribeParameters, by name or by wildcard", () => {
+            for (const action of [["ssm:GetParameter", "ssm:GetParametersByPath"], "ssm:DescribeParameters", "ssm:*", "ssm:GetParameter*"]) {
+                assert.match(refusals(withParameterStatement({ Action: action })), /grants ssm:(GetParametersByPath|DescribeParameters), which reads parameters by path or lists them/, String(action));
+            }
+            assert.doesNotMatch(refusals(withParameterStatement({ Action: ["ssm:GetParameter", "ssm:GetParameters"] })), /by path/);
         });
     });
 

@@ -18,6 +18,24 @@ import type { PolicyDocument } from "../../components/lib/iam";
 import { Decision, decide, IamRequest } from "./iamEvaluator";
 
 export const READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] as const;
+/** What ESO calls for a parameter (GetParameter; GetParameters is granted alike): components/lib/parameterStore.ts. */
+export const PARAMETER_READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters"] as const;
+
+/** A secret (Secrets Manager) or a parameter (Parameter Store): the objects a session may read. */
+export type ObjectKind = "secret" | "parameter";
+
+/** The read actions decided per object of each kind. */
+export const READ_ACTIONS_OF: Record<ObjectKind, readonly string[]> = { secret: READ_ACTIONS, parameter: PARAMETER_READ_ACTIONS };
+
+/**
+ * The request key of a resource tag: Secrets Manager authorises on
+ * `secretsmanager:ResourceTag/<key>`, Parameter Store on the global
+ * `aws:ResourceTag/<key>` (Service Authorization Reference, "Actions,
+ * resources, and condition keys" for each service).
+ */
+export function resourceTagKey(kind: ObjectKind, tagKey: string): string {
+    return kind === "secret" ? `secretsmanager:ResourceTag/${tagKey}` : `aws:ResourceTag/${tagKey}`;
+}
 
 export interface MatrixSpec {
     accountId: string;
@@ -31,6 +49,8 @@ export interface MatrixSpec {
     namespaces: string[];
     /** Secrets by name and namespace tag; each cluster has its own copy, tagged with it. */
     secrets: { name: string; namespace: string }[];
+    /** Parameters by full name (`/payments/db-url`) and namespace tag; each cluster has its own copy too. */
+    parameters?: { name: string; namespace: string }[];
 }
 
 export interface Session {
@@ -42,6 +62,8 @@ export interface SecretRef {
     cluster: string;
     namespace: string;
     name: string;
+    /** @default "secret" */
+    kind?: ObjectKind;
 }
 
 export interface SessionTags {
@@ -77,18 +99,24 @@ export function secretArn(spec: Pick<MatrixSpec, "accountId" | "partition" | "re
     return `arn:${spec.partition}:secretsmanager:${spec.region}:${spec.accountId}:secret:${name}-AbCdEf`;
 }
 
-/** The request of one session reading one secret; `tags` undefined is an untagged secret. */
+/** A parameter's ARN: its full name without the leading `/` after `parameter`. */
+export function parameterArn(spec: Pick<MatrixSpec, "accountId" | "partition" | "region">, name: string): string {
+    return `arn:${spec.partition}:ssm:${spec.region}:${spec.accountId}:parameter/${name.replace(/^\//, "")}`;
+}
+
+/** The request of one session reading one secret or parameter; `tags` undefined is an untagged one. */
 export function readRequest(
-    spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets">,
+    spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
     session: SessionTags,
-    secret: { name: string; tags?: Record<string, string> },
+    secret: { name: string; tags?: Record<string, string>; kind?: ObjectKind },
     action: string,
 ): IamRequest {
-    const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).map(([k, v]) => [`secretsmanager:ResourceTag/${k}`, v]));
+    const kind = secret.kind ?? "secret";
+    const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).map(([k, v]) => [resourceTagKey(kind, k), v]));
     return {
         principal: `arn:${spec.partition}:sts::${spec.accountId}:assumed-role/${spec.abacRoleName}/external-secrets`,
         action,
-        resource: secretArn(spec, secret.name),
+        resource: kind === "secret" ? secretArn(spec, secret.name) : parameterArn(spec, secret.name),
         resourceAccount: spec.accountId,
         context: { ...abacSessionContext(spec, session), ...resourceTags },
         identityPolicies: [spec.permissionPolicy],
@@ -99,8 +127,12 @@ export function sessionsOf(spec: MatrixSpec): Session[] {
     return spec.clusters.flatMap((cluster) => spec.namespaces.map((namespace) => ({ cluster, namespace })));
 }
 
+/** Every object of every cluster: the secrets, then the parameters. */
 export function secretsOf(spec: MatrixSpec): SecretRef[] {
-    return spec.clusters.flatMap((cluster) => spec.secrets.map((s) => ({ cluster, ...s })));
+    return spec.clusters.flatMap((cluster) => [
+        ...spec.secrets.map((s) => ({ cluster, ...s })),
+        ...(spec.parameters ?? []).map((p) => ({ cluster, ...p, kind: "parameter" as const })),
+    ]);
 }
 
 /** Decisions of one session row: for each secret, 1 when every read action is allowed. */
@@ -108,10 +140,11 @@ export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef
     let mixed = 0;
     const allowed = new Uint8Array(secrets.length);
     secrets.forEach((secret, j) => {
-        const decisions = READ_ACTIONS.map((action) =>
+        const decisions = READ_ACTIONS_OF[secret.kind ?? "secret"].map((action) =>
             decide(
                 readRequest(spec, { cluster: session.cluster, esoNamespace: session.namespace }, {
                     name: secret.name,
+                    kind: secret.kind,
                     tags: { [NAMESPACE_TAG_KEY]: secret.namespace, [CLUSTER_TAG_KEY]: secret.cluster },
                 }, action),
             ),
@@ -153,7 +186,7 @@ export interface Matrix {
     /** Totals, beyond the lists' limit. */
     crossTeamAllowCount: number;
     ownDenialCount: number;
-    /** Pairs where GetSecretValue and DescribeSecret disagree. */
+    /** Pairs where the read actions of one object disagree (GetSecretValue and DescribeSecret; GetParameter and GetParameters). */
     mixed: number;
     seconds: number;
     workers: number;
@@ -178,7 +211,7 @@ export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {
     const started = process.hrtime.bigint();
     const sessions = sessionsOf(spec);
     const secrets = secretsOf(spec);
-    const total = sessions.length * secrets.length * READ_ACTIONS.length;
+    const total = sessions.length * secrets.length * READ_ACTIONS.length; // both kinds decide two actions
     const workers = options.workers ?? (total > 2000 ? os.availableParallelism() : 0);
     const keepCells = sessions.length * secrets.length <= (options.cellLimit ?? 1_000_000);
     const failureLimit = options.failureLimit ?? 1000;

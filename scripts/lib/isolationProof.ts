@@ -12,6 +12,16 @@
  * decision. So one representative per pattern, decided by the IAM engine,
  * decides every pair of every stack of any size.
  *
+ * Parameters are objects of the same argument: the shared role reads a
+ * parameter under the same condition on its tags, which Parameter Store
+ * authorises with `aws:ResourceTag/<key>` (Secrets Manager with
+ * `secretsmanager:ResourceTag/<key>`). So every class is decided once for a
+ * secret (GetSecretValue, DescribeSecret) and, when the stack or the policy
+ * has parameters, once for a parameter (ssm:GetParameter, ssm:GetParameters).
+ * Path and listing reads (ssm:GetParametersByPath, ssm:DescribeParameters)
+ * are not authorised on the tags of what they return, so a policy granting
+ * them is refused: no class of tag values describes what they reveal.
+ *
  * When the documents use anything that breaks that argument (a literal team
  * name, a wildcard match on a tag, a policy variable other than a principal
  * tag, an operator outside the set below, a resource pattern that depends on
@@ -28,7 +38,7 @@
  */
 import { CLUSTER_TAG_KEY, ESO_NAMESPACE_SESSION_TAG, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/lib/iam";
-import { abacSessionContext, MatrixSpec, READ_ACTIONS, readRequest, SessionRow, sessionsOf } from "./accessMatrix";
+import { abacSessionContext, MatrixSpec, ObjectKind, READ_ACTIONS_OF, readRequest, resourceTagKey, SessionRow, sessionsOf } from "./accessMatrix";
 import { decide } from "./iamEvaluator";
 
 /** The four values a (session, secret) pair varies in, in a fixed order. */
@@ -40,6 +50,12 @@ export const SLOTS = [
 ] as const;
 
 /** A slot's value: absent (key not in the request), empty, or a value. */
+/** The resource-side slots' keys for a parameter (Parameter Store authorises on the global key). */
+const PARAMETER_SLOT_KEYS = [resourceTagKey("parameter", NAMESPACE_TAG_KEY), resourceTagKey("parameter", CLUSTER_TAG_KEY)];
+
+/** Parameter Store actions that read by path or list, not by the tags of what they return. */
+const PATH_READ_ACTIONS = ["ssm:GetParametersByPath", "ssm:DescribeParameters"];
+
 export type SlotValue = string | undefined;
 export type PairValues = [SlotValue, SlotValue, SlotValue, SlotValue];
 
@@ -53,6 +69,14 @@ const CONSTANT_OK = new Set(["stringequals", "stringnotequals", "stringlike", "s
 const VARIABLE = /^\$\{([^}]+)\}$/;
 const ANY_VARIABLE = /\$\{/;
 const SECRET_ARN_ANY_NAME = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:\*$/;
+const PARAMETER_ARN_ANY_NAME = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/\*$/;
+const ANY_NAME = (r: string) => SECRET_ARN_ANY_NAME.test(r) || PARAMETER_ARN_ANY_NAME.test(r);
+
+/** Does an IAM action pattern (`ssm:*`, `ssm:GetParameter*`) match the action? Case-insensitive, as IAM compares actions. */
+function actionMatches(pattern: string, action: string): boolean {
+    const re = new RegExp("^" + pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
+    return re.test(action.toLowerCase());
+}
 
 export interface StructureCheck {
     /** True when the argument above holds for these documents. */
@@ -81,7 +105,7 @@ function tokens(literal: string): string[] {
  */
 export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>, derivedKeys: Iterable<string> = []): StructureCheck {
     const names = new Set([...teamNames].flatMap(tokens));
-    const slotKeys = new Set(SLOTS.map((s) => s.key.toLowerCase()));
+    const slotKeys = new Set([...SLOTS.map((s) => s.key), ...PARAMETER_SLOT_KEYS].map((k) => k.toLowerCase()));
     const derived = new Set([...derivedKeys].map((k) => k.toLowerCase()));
     const constantKeys = new Map(Object.entries(constantContext).filter(([k]) => !derived.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), v]));
     const refusals: string[] = [];
@@ -101,8 +125,8 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
             refuse(where, `\`${key}\` varies with the session's cluster or namespace, and the proof models only ${SLOTS.map((x) => `\`${x.key}\``).join(", ")}`);
             return "unmodelled";
         }
-        if (/^(secretsmanager|aws):resourcetag\//.test(k) || (k.startsWith("secretsmanager:") && !constantKeys.has(k))) {
-            refuse(where, `\`${key}\` varies with the secret, and the matrix models only the ${NAMESPACE_TAG_KEY} and ${CLUSTER_TAG_KEY} tags`);
+        if (/^(secretsmanager|aws):resourcetag\//.test(k) || ((k.startsWith("secretsmanager:") || k.startsWith("ssm:")) && !constantKeys.has(k))) {
+            refuse(where, `\`${key}\` varies with the secret or parameter, and the matrix models only the ${NAMESPACE_TAG_KEY} and ${CLUSTER_TAG_KEY} tags`);
             return "unmodelled";
         }
         return "constant";
@@ -113,9 +137,29 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
         for (const field of ["Resource", "NotResource"] as const) {
             for (const r of asList(st[field])) {
                 if (ANY_VARIABLE.test(r)) refuse(`${at}.${field}`, `\`${r}\` holds a policy variable`);
-                else if (r !== "*" && !SECRET_ARN_ANY_NAME.test(r) && r.includes("*")) refuse(`${at}.${field}`, `\`${r}\` matches secrets by name with a wildcard`);
+                else if (r !== "*" && !ANY_NAME(r) && r.includes("*")) refuse(`${at}.${field}`, `\`${r}\` matches ${/:ssm:/.test(r) ? "parameters" : "secrets"} by name with a wildcard`);
                 else if (r !== "*" && /:secretsmanager:/.test(r) && !SECRET_ARN_ANY_NAME.test(r)) refuse(`${at}.${field}`, `\`${r}\` names a secret`);
+                else if (r !== "*" && /:ssm:[^:]*:[^:]*:parameter\//.test(r) && !PARAMETER_ARN_ANY_NAME.test(r)) refuse(`${at}.${field}`, `\`${r}\` names a parameter`);
                 namedTeams(`${at}.${field}`, r);
+            }
+        }
+        if (st.Effect === "Allow") {
+            // What the statement grants: its actions, or with NotAction every action it does not name.
+            const granted = (action: string) =>
+                st.NotAction !== undefined ? !asList(st.NotAction).some((p) => actionMatches(p, action)) : asList(st.Action).some((p) => actionMatches(p, action));
+            for (const action of PATH_READ_ACTIONS.filter(granted)) {
+                refuse(`${at}.${st.NotAction !== undefined ? "NotAction" : "Action"}`, `grants ${action}, which reads parameters by path or lists them, not by their tags`);
+            }
+        }
+        // A statement on one service's objects sees only that service's tag key in the request.
+        const resources = [...asList(st.Resource), ...asList(st.NotResource)];
+        const onlySecrets = resources.length > 0 && resources.every((r) => SECRET_ARN_ANY_NAME.test(r));
+        const onlyParameters = resources.length > 0 && resources.every((r) => PARAMETER_ARN_ANY_NAME.test(r));
+        for (const block of Object.values(st.Condition ?? {})) {
+            for (const key of Object.keys(block)) {
+                const k = key.toLowerCase();
+                if (onlySecrets && k.startsWith("aws:resourcetag/")) refuse(`${at}.Condition["${key}"]`, `Secrets Manager's tag key is \`secretsmanager:ResourceTag/\`; the proof does not model \`aws:ResourceTag/\` for secrets`);
+                if (onlyParameters && k.startsWith("secretsmanager:resourcetag/")) refuse(`${at}.Condition["${key}"]`, `a parameter request carries \`aws:ResourceTag/\`, never \`secretsmanager:ResourceTag/\``);
             }
         }
         for (const [rawOperator, block] of Object.entries(st.Condition ?? {})) {
@@ -264,7 +308,12 @@ function assignments(n: number, constantCount: number): string[][] {
 }
 
 /** A class in words. */
-export function describeClass(values: PairValues, constants: readonly string[]): string {
+export function describeClass(values: PairValues, constants: readonly string[], kind: ObjectKind = "secret"): string {
+    const text = describeSecretClass(values, constants);
+    return kind === "secret" ? text : `parameter: ${text.replace(/secret/g, "parameter")}`;
+}
+
+function describeSecretClass(values: PairValues, constants: readonly string[]): string {
     const [sn, sc, tn, tc] = values;
     const rel = (what: string, s: SlotValue, t: SlotValue, sessionWord: string) => {
         if (s === undefined) return `session sends no ${sessionWord}`;
@@ -286,6 +335,8 @@ export function describeClass(values: PairValues, constants: readonly string[]):
 
 export interface ClassResult {
     key: ClassKey;
+    /** The object the representative reads. */
+    kind: ObjectKind;
     description: string;
     representative: PairValues;
     expected: boolean;
@@ -324,13 +375,18 @@ export function derivedSessionKeys(spec: MatrixSpec): string[] {
 }
 
 /** The IAM decision for one pair of slot values, every read action. */
-export function decidePair(spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets">, values: PairValues, secretName = "representative-secret"): { allowed: boolean; mixed: boolean } {
+export function decidePair(
+    spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
+    values: PairValues,
+    kind: ObjectKind = "secret",
+    name = kind === "secret" ? "representative-secret" : "/representative/parameter",
+): { allowed: boolean; mixed: boolean } {
     const [sn, sc, tn, tc] = values;
     const tags: Record<string, string> = {};
     if (tn !== undefined) tags[NAMESPACE_TAG_KEY] = tn;
     if (tc !== undefined) tags[CLUSTER_TAG_KEY] = tc;
-    const results = READ_ACTIONS.map((action) => {
-        const request = readRequest(spec, { cluster: sc ?? "", esoNamespace: sn ?? "" }, { name: secretName, tags }, action);
+    const results = READ_ACTIONS_OF[kind].map((action) => {
+        const request = readRequest(spec, { cluster: sc ?? "", esoNamespace: sn ?? "" }, { name, tags, kind }, action);
         if (sn === undefined) delete request.context[SLOTS[0].key];
         if (sc === undefined) delete request.context[SLOTS[1].key];
         return decide(request) === "Allowed";
@@ -340,7 +396,18 @@ export function decidePair(spec: Omit<MatrixSpec, "clusters" | "namespaces" | "s
 
 /** Names that must not appear as literals: namespaces, secret names, clusters. */
 export function stackNames(spec: MatrixSpec): string[] {
-    return [...spec.namespaces, ...spec.secrets.map((s) => s.name), ...spec.clusters];
+    return [...spec.namespaces, ...spec.secrets.map((s) => s.name), ...(spec.parameters ?? []).map((p) => p.name), ...spec.clusters];
+}
+
+/**
+ * The kinds of object the proof decides: secrets always; parameters when the
+ * stack declares some or an Allow statement could grant a Parameter Store read.
+ */
+export function objectKinds(spec: MatrixSpec): ObjectKind[] {
+    const grantsSsm = spec.permissionPolicy.Statement.some((st: PolicyStatement & { NotAction?: string | string[] }) =>
+        st.Effect === "Allow" && (st.NotAction !== undefined || asList(st.Action).some((a) => actionMatches(a, "ssm:GetParameter"))),
+    );
+    return (spec.parameters?.length ?? 0) > 0 || grantsSsm ? ["secret", "parameter"] : ["secret"];
 }
 
 /** Decides isolation for any number of teams, or says why it cannot. */
@@ -348,21 +415,25 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
     const started = process.hrtime.bigint();
     const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec), derivedSessionKeys(spec));
     const classes: ClassResult[] = [];
+    const kinds = objectKinds(spec);
+    let decisions = 0;
     if (structure.applicable) {
-        for (const values of enumerateClasses(structure.constants)) {
-            const { allowed, mixed } = decidePair(spec, values);
+        classes: for (const kind of kinds) for (const values of enumerateClasses(structure.constants)) {
+            const { allowed, mixed } = decidePair(spec, values, kind);
             // The argument says names do not matter: a second representative with other names must agree.
-            const other = decidePair(spec, values.map((v) => (v === undefined || v === "" || structure.constants.includes(v) ? v : `Renamed-${v.toUpperCase()}-x`)) as PairValues);
+            const other = decidePair(spec, values.map((v) => (v === undefined || v === "" || structure.constants.includes(v) ? v : `Renamed-${v.toUpperCase()}-x`)) as PairValues, kind, kind === "secret" ? "Other/Secret-x" : "/other/Parameter-x");
+            decisions += READ_ACTIONS_OF[kind].length * 2;
             if (other.allowed !== allowed || other.mixed !== mixed) {
                 structure.applicable = false;
-                structure.refusals.push(`class ${describeClass(values, structure.constants)}: renaming its values changed IAM's decision, so names matter`);
+                structure.refusals.push(`class ${describeClass(values, structure.constants, kind)}: renaming its values changed IAM's decision, so names matter`);
                 classes.length = 0;
-                break;
+                break classes;
             }
             const expected = expectedAllowed(values);
             classes.push({
                 key: classOf(values, structure.constants),
-                description: describeClass(values, structure.constants),
+                kind,
+                description: describeClass(values, structure.constants, kind),
                 representative: values,
                 expected,
                 allowed,
@@ -373,7 +444,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
     }
     // Readable order: the everyday classes (every tag present, no name shared between a namespace and a cluster) first.
     const unusual = (c: ClassResult) => c.representative.filter((v) => v === undefined || v === "").length * 2 + (c.description.includes("(") ? 1 : 0);
-    classes.sort((a, b) => unusual(a) - unusual(b));
+    classes.sort((a, b) => unusual(a) - unusual(b) || (a.kind === b.kind ? 0 : a.kind === "secret" ? -1 : 1));
     const crossTeamAllows = classes.filter((c) => c.allowed && !c.expected);
     const ownDenials = classes.filter((c) => !c.allowed && c.expected);
     return {
@@ -382,7 +453,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
         crossTeamAllows,
         ownDenials,
         proven: structure.applicable && classes.every((c) => c.ok),
-        decisions: classes.length * READ_ACTIONS.length * 2,
+        decisions,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
 }
@@ -396,18 +467,37 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
 export function rowsFromProof(spec: MatrixSpec, proof: IsolationProof): SessionRow[] {
     if (!proof.structure.applicable) throw new Error("rowsFromProof: the proof does not apply to these documents; evaluate the full matrix");
     const constants = proof.structure.constants;
-    const byClass = new Map(proof.classes.map((c) => [c.key, c.allowed]));
-    const decision = (values: PairValues): boolean => {
-        const key = classOf(values, constants);
+    const byClass = new Map(proof.classes.map((c) => [`${c.kind} ${c.key}`, c.allowed]));
+    const decisionOf = (kind: ObjectKind, values: PairValues): boolean => {
+        const key = `${kind} ${classOf(values, constants)}`;
         let allowed = byClass.get(key);
         if (allowed === undefined) {
-            allowed = decidePair(spec, values).allowed;
+            allowed = decidePair(spec, values, kind).allowed;
             byClass.set(key, allowed);
         }
         return allowed;
     };
+    const objects = [
+        { kind: "secret" as const, list: spec.secrets },
+        { kind: "parameter" as const, list: spec.parameters ?? [] },
+    ].filter((o) => o.list.length > 0);
+    return objects.reduce<SessionRow[] | undefined>((sum, o) => {
+        const rows = rowsOfKind(spec, constants, o.list, (values) => decisionOf(o.kind, values));
+        return sum === undefined ? rows : sum.map((r, i) => ({
+            ...r,
+            own: r.own + rows[i].own,
+            ownAllowed: r.ownAllowed + rows[i].ownAllowed,
+            ownDenied: r.ownDenied + rows[i].ownDenied,
+            crossTeamAllowed: r.crossTeamAllowed + rows[i].crossTeamAllowed,
+            othersDenied: r.othersDenied + rows[i].othersDenied,
+        }));
+    }, undefined) ?? rowsOfKind(spec, constants, [], () => false);
+}
+
+/** The rows counted over one kind of object. */
+function rowsOfKind(spec: MatrixSpec, constants: readonly string[], objects: { namespace: string }[], decision: (values: PairValues) => boolean): SessionRow[] {
     const perNamespace = new Map<string, number>();
-    for (const s of spec.secrets) perNamespace.set(s.namespace, (perNamespace.get(s.namespace) ?? 0) + 1);
+    for (const s of objects) perNamespace.set(s.namespace, (perNamespace.get(s.namespace) ?? 0) + 1);
     // Namespaces that equal a cluster name or a constant fall in classes of their own.
     const special = [...perNamespace.keys()].filter((ns) => spec.clusters.includes(ns) || constants.includes(ns));
     const specialCount = special.reduce((n, ns) => n + perNamespace.get(ns)!, 0);
@@ -435,7 +525,7 @@ export function rowsFromProof(spec: MatrixSpec, proof: IsolationProof): SessionR
             for (const ns of special) {
                 if (ns !== session.namespace) add(false, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
             }
-            const rest = spec.secrets.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
+            const rest = objects.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
             const other = fresh([session.namespace, session.cluster, cluster, ...special]);
             add(false, decision([session.namespace, session.cluster, other, cluster]), rest);
         }

@@ -41,8 +41,9 @@ export function verdictInWords(run: MatrixRun): string {
 export function matrixSummary(run: MatrixRun): string {
     const { spec, proof, matrix } = run;
     const secretsTotal = spec.secrets.length * spec.clusters.length;
+    const parametersTotal = (spec.parameters?.length ?? 0) * spec.clusters.length;
     const lines = [
-        `${int(run.rows.length)} namespace sessions x ${int(secretsTotal)} secrets on ${spec.clusters.length} clusters (${spec.clusters.join(", ")})`,
+        `${int(run.rows.length)} namespace sessions x ${int(secretsTotal)} secrets${parametersTotal > 0 ? ` and ${int(parametersTotal)} parameters` : ""} on ${spec.clusters.length} clusters (${spec.clusters.join(", ")})`,
         `method: ${run.method}`,
     ];
     if (proof.structure.applicable) {

@@ -30,7 +30,7 @@ export interface MatrixRun {
     method: string;
 }
 
-export const decisionsOf = (spec: MatrixSpec) => spec.clusters.length ** 2 * spec.namespaces.length * spec.secrets.length * 2;
+export const decisionsOf = (spec: MatrixSpec) => spec.clusters.length ** 2 * spec.namespaces.length * (spec.secrets.length + (spec.parameters?.length ?? 0)) * 2;
 
 export async function runMatrix(spec: MatrixSpec, options: MatrixRunOptions = {}): Promise<MatrixRun> {
     const proof = proveIsolation(spec);

@@ -24,6 +24,8 @@ export interface TeamPlan {
     namespace: string;
     namespaceAction: "create" | "label existing";
     secrets: { name: string; tags: Record<string, string> }[];
+    /** Parameter Store parameters, by full name. */
+    parameters: { name: string; tags: Record<string, string> }[];
     externalSecrets: { name: string; reads: string[] }[];
 }
 
@@ -157,11 +159,15 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
     }));
     // Grouped once: a filter per team would make the plan quadratic in teams.
     const secretsByNamespace = groupBy(run.ofType("aws:secretsmanager/secret:Secret"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
+    const parametersByNamespace = groupBy(run.ofType("aws:ssm/parameter:Parameter"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
     const externalSecretsByNamespace = groupBy(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret"), (e) => e.inputs.metadata?.namespace);
     const teams = parsed.config.teams.map((team): TeamPlan => {
         const ns = team.namespace;
         const secrets = (secretsByNamespace.get(ns) ?? [])
             .map((s) => ({ name: s.inputs.name as string, tags: s.inputs.tags as Record<string, string> }))
+            .sort((a, b) => a.name.localeCompare(b.name));
+        const parameters = (parametersByNamespace.get(ns) ?? [])
+            .map((p) => ({ name: p.inputs.name as string, tags: p.inputs.tags as Record<string, string> }))
             .sort((a, b) => a.name.localeCompare(b.name));
         const externalSecrets = (externalSecretsByNamespace.get(ns) ?? []).map((e) => ({
             name: e.inputs.metadata.name as string,
@@ -174,6 +180,7 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             namespace: ns,
             namespaceAction: team.createNamespace === false ? "label existing" : "create",
             secrets,
+            parameters,
             externalSecrets,
         };
     });

@@ -35,5 +35,6 @@ export function matrixSpecFromPlan(plan: Plan, options: StackMatrixOptions = {})
         clusters: [plan.clusterName, ...(options.otherClusters ?? [DEFAULT_OTHER_CLUSTER])],
         namespaces: plan.teams.map((t) => t.namespace),
         secrets: plan.teams.flatMap((t) => t.secrets.map((s) => ({ name: s.name, namespace: t.namespace }))),
+        parameters: plan.teams.flatMap((t) => (t.parameters ?? []).map((p) => ({ name: p.name, namespace: t.namespace }))),
     };
 }
