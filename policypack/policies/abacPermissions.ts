@@ -17,6 +17,19 @@ import { TYPES } from "./types";
 import { isUnknown } from "../lib/values";
 
 const SECRET_READ = "secretsmanager:GetSecretValue";
+/**
+ * Reads authorised on the tags of the one secret or parameter named:
+ * Parameter Store's GetParameter/GetParameters honour aws:ResourceTag like
+ * GetSecretValue does.
+ */
+const TAGGED_READS = [SECRET_READ, "ssm:GetParameter", "ssm:GetParameters"];
+/**
+ * Parameter Store reads that are not authorised on each parameter's tags:
+ * GetParametersByPath on the path (hierarchy), DescribeParameters on no
+ * resource at all. https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+ */
+const PATH_READS = ["ssm:GetParametersByPath", "ssm:DescribeParameters"];
+const PARAMETER_ACCESS_DOCS = "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html";
 /** Well-known AWS managed policies that read every secret. */
 const AWS_MANAGED_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
 const ABAC_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_tags.html";
@@ -42,10 +55,20 @@ export function inexactTagMatches(statements: Statement[]): string[] {
     );
 }
 
-/** Allow statements that read secrets without the exact namespace condition. */
+/** Allow statements that read secrets or parameters without the exact namespace condition. */
 export function readsWithoutNamespace(statements: Statement[]): Statement[] {
     // A statement with an unknown part is not a certain violation; the caller leaves it undecided.
-    return statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+    return statements.filter((s) => !s.unknown && s.effect === "Allow" && TAGGED_READS.some((a) => coversAction(s, a)) && !hasNamespaceCondition(s));
+}
+
+/** The tagged reads the statements allow, for messages: `secretsmanager:GetSecretValue`, `ssm:GetParameter`... */
+function readsNamed(statements: Statement[]): string {
+    return TAGGED_READS.filter((a) => statements.some((s) => coversAction(s, a))).join(", ");
+}
+
+/** Allow statements that read parameters by path or list them: no tag condition can limit those. */
+export function pathReads(statements: Statement[]): Statement[] {
+    return statements.filter((s) => !s.unknown && s.effect === "Allow" && PATH_READS.some((a) => coversAction(s, a)));
 }
 
 /** Namespace-tag conditions whose values name a namespace instead of the caller's tag. */
@@ -91,15 +114,31 @@ export const abacPolicyDisallowUntaggedSecretRead = resourcePolicy({
     name: "iam-abac-policy-disallow-untagged-secret-read",
     displayName: "ABAC policies read secrets only of the caller's namespace",
     description:
-        "An ABAC permission policy also allows secretsmanager:GetSecretValue in a statement without the exact namespace condition (a cluster-only condition included), so every namespace reads those secrets.",
+        "An ABAC permission policy also allows secretsmanager:GetSecretValue (or ssm:GetParameter/ssm:GetParameters) in a statement without the exact namespace condition (a cluster-only condition included), so every namespace reads those secrets or parameters.",
     enforcementLevel: "mandatory",
     severity: "critical",
     url: ABAC_DOCS,
-    remediationSteps: `Give every Allow of ${SECRET_READ} the condition StringEquals secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY} = \${aws:PrincipalTag/esoNamespace}, or remove it.`,
+    remediationSteps: `Give every Allow of ${TAGGED_READS.join(", ")} the condition StringEquals secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY} (aws:ResourceTag/${NAMESPACE_TAG_KEY} for ssm) = \${aws:PrincipalTag/esoNamespace}, or remove it.`,
     types: PERMISSION_TYPES,
     validate: eachAbacDocument((statements) => {
         const open = readsWithoutNamespace(statements);
-        return open.length > 0 ? `allows ${SECRET_READ} without the namespace condition (${labels(open)}): every namespace reads those secrets.` : undefined;
+        return open.length > 0 ? `allows ${readsNamed(open)} without the namespace condition (${labels(open)}): every namespace reads those secrets or parameters.` : undefined;
+    }),
+});
+
+export const abacPolicyDisallowParameterPathRead = resourcePolicy({
+    name: "iam-abac-policy-disallow-parameter-path-read",
+    displayName: "ABAC policies read no parameters by path",
+    description:
+        "An ABAC permission policy allows ssm:GetParametersByPath or ssm:DescribeParameters (also through ssm:GetParameter* or ssm:*): path reads are authorised on the path, not on the tags of the parameters returned, and DescribeParameters lists every parameter, so no tag condition keeps teams apart.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    url: PARAMETER_ACCESS_DOCS,
+    remediationSteps: "Allow only ssm:GetParameter and ssm:GetParameters (named exactly, no wildcard) under the namespace and cluster tag conditions; ESO reads each parameter by name.",
+    types: PERMISSION_TYPES,
+    validate: eachAbacDocument((statements) => {
+        const found = pathReads(statements);
+        return found.length > 0 ? `allows ${PATH_READS.join(" or ")} (${labels(found)}): those reads are not limited by tags, so every namespace sees other teams' parameters. Remove them.` : undefined;
     }),
 });
 
@@ -179,7 +218,7 @@ export const abacRoleDisallowUntaggedSecretRead = stackPolicy({
                 if (p.doc.kind === "unknown") undecided(p.source, p.where);
                 if (p.doc.kind !== "ok") continue;
                 const open = readsWithoutNamespace(p.doc.statements);
-                if (open.length > 0) problems.push(`'${p.source.name}' ${p.where} allows ${SECRET_READ} without the namespace condition (${labels(open)})`);
+                if (open.length > 0) problems.push(`'${p.source.name}' ${p.where} allows ${readsNamed(open)} without the namespace condition (${labels(open)})`);
             }
             for (const a of role.attachments) {
                 if (a.arn !== undefined && AWS_MANAGED_READERS.test(a.arn)) problems.push(`${a.via} attaches an AWS managed policy that reads every secret`);

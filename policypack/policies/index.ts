@@ -6,6 +6,7 @@
 import type { Policies } from "@pulumi/policy";
 import {
     abacPolicyDisallowLiteralNamespace,
+    abacPolicyDisallowParameterPathRead,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyRequiresExactTagMatch,
     abacRoleDisallowUntaggedSecretRead,
@@ -20,12 +21,13 @@ import {
     esoStoreSessionTagsMustReachAws,
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
-import { secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
+import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
 import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
 
 export {
     abacPolicyDisallowLiteralNamespace,
+    abacPolicyDisallowParameterPathRead,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyRequiresExactTagMatch,
     abacRoleDisallowUntaggedSecretRead,
@@ -38,6 +40,7 @@ export {
     esoStoreSessionTagsMustReachAws,
     iamDocumentsMustParse,
     podIdentityAssociationKeepsSessionTags,
+    parametersRequireAbacTags,
     podIdentityChainingRoleDisallowSecretRead,
     secretResourcePolicyDisallowReads,
     secretsRequireAbacTags,
@@ -62,6 +65,8 @@ export const policies: Policies = [
     abacPolicyRequiresExactTagMatch,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyDisallowLiteralNamespace,
+    abacPolicyDisallowParameterPathRead,
+    parametersRequireAbacTags,
     iamDocumentsMustParse,
     esoStoreSessionTagsMustReachAws,
     esoStoreDisallowPodIdentityTagKeys,

@@ -102,36 +102,68 @@ export const secretsRequireAbacTags = resourcePolicy<Partial<SecretsRequireAbacT
         },
     },
     types: SECRET_TYPES,
-    validate: (subject, config) => {
-        // The CLI fills schema defaults; a bare analyzer call may not, hence the fallback.
-        const requiredTagKeys = Array.isArray(config.requiredTagKeys) ? config.requiredTagKeys : DEFAULT_REQUIRED_TAG_KEYS;
-        const own = readTags(subject.props.tags);
-        const defaults = subject.type === TYPES.secret ? providerDefaultTags(subject.provider) : undefined;
-        const tagsAll = readTags(subject.props.tagsAll);
-        for (const key of requiredTagKeys) {
-            const found = lookupTag(key, own, defaults, tagsAll);
-            if (found.unknown !== undefined) {
-                subject.undecided.add(found.unknown);
-                continue;
-            }
-            if (found.value === undefined) {
-                // Absent from known tags: `tagsAll` could only add it from defaultTags, which are known here.
-                if (tagsAll === "unknown" && defaults === undefined && subject.provider === undefined) subject.undecided.add("tagsAll");
-                else subject.report(`Secret '${subject.name}' has no '${key}' tag, so no team can read it through the shared role: add the tag.`);
-                continue;
-            }
-            const problem = tagValueProblem(found.value);
-            if (problem) subject.report(`Secret '${subject.name}' tag '${key}' ${problem}: set it to the exact value.`);
+    validate: (subject, config) => checkAbacTags(subject, config, "Secret", "Secrets Manager"),
+});
+
+/**
+ * The tag check of secrets and SecureString parameters: one checker, so both
+ * kinds of team value are judged alike.
+ */
+function checkAbacTags(subject: Subject, config: Partial<SecretsRequireAbacTagsConfig>, noun: string, service: string): void {
+    // The CLI fills schema defaults; a bare analyzer call may not, hence the fallback.
+    const requiredTagKeys = Array.isArray(config.requiredTagKeys) ? config.requiredTagKeys : DEFAULT_REQUIRED_TAG_KEYS;
+    const own = readTags(subject.props.tags);
+    // Only the aws provider has defaultTags; aws-native types get none.
+    const defaults = subject.type.startsWith("aws:") ? providerDefaultTags(subject.provider) : undefined;
+    const tagsAll = readTags(subject.props.tagsAll);
+    for (const key of requiredTagKeys) {
+        const found = lookupTag(key, own, defaults, tagsAll);
+        if (found.unknown !== undefined) {
+            subject.undecided.add(found.unknown);
+            continue;
         }
-        countTags(subject, own, defaults);
+        if (found.value === undefined) {
+            // Absent from known tags: `tagsAll` could only add it from defaultTags, which are known here.
+            if (tagsAll === "unknown" && defaults === undefined && subject.provider === undefined) subject.undecided.add("tagsAll");
+            else subject.report(`${noun} '${subject.name}' has no '${key}' tag, so no team can read it through the shared role: add the tag.`);
+            continue;
+        }
+        const problem = tagValueProblem(found.value);
+        if (problem) subject.report(`${noun} '${subject.name}' tag '${key}' ${problem}: set it to the exact value.`);
+    }
+    countTags(subject, own, defaults, noun, service);
+}
+
+export const parametersRequireAbacTags = resourcePolicy<Partial<SecretsRequireAbacTagsConfig>>({
+    name: "ssm-secure-parameters-require-abac-tags",
+    displayName: "SecureString parameters carry their namespace and cluster tags",
+    description:
+        "Every SSM SecureString parameter carries non-empty kubernetes-namespace and eks-cluster-name tags, checked exactly as a secret's; without them the shared ABAC role cannot serve it, and a blank or wildcard value invites a match it should not. Plain String and StringList parameters are not checked: they hold no secrets and many stacks have them.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    url: "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html",
+    remediationSteps:
+        "Tag the parameter with kubernetes-namespace=<team namespace> and eks-cluster-name=<cluster> (onboard the team's parameters in the stack config, or set `tags` on the parameter). Use the exact namespace: no blanks, '*', '?' or '${'.",
+    configSchema: {
+        properties: {
+            requiredTagKeys: { type: "array", items: { type: "string" }, default: DEFAULT_REQUIRED_TAG_KEYS },
+        },
+    },
+    types: [TYPES.parameter],
+    validate: (subject, config) => {
+        const type = subject.props.type;
+        // A type not known yet may turn out SecureString: undecided, never a pass.
+        if (isUnknown(type)) return subject.undecided.add("type");
+        if (type !== "SecureString") return;
+        checkAbacTags(subject, config, "Parameter", "Parameter Store");
     },
 });
 
-function countTags(subject: Subject, own: TagMap | "unknown" | undefined, defaults: TagMap | "unknown" | undefined): void {
+function countTags(subject: Subject, own: TagMap | "unknown" | undefined, defaults: TagMap | "unknown" | undefined, noun: string, service: string): void {
     if (own === "unknown" || defaults === "unknown") return;
     const keys = new Set([...(defaults?.keys() ?? []), ...(own?.keys() ?? [])].filter((k) => !/^aws:/i.test(k)));
     if (keys.size > SECRET_MAX_TAGS) {
-        subject.report(`Secret '${subject.name}' has ${keys.size} tags with the provider's defaultTags; Secrets Manager allows ${SECRET_MAX_TAGS}, so creating it fails: drop some.`);
+        subject.report(`${noun} '${subject.name}' has ${keys.size} tags with the provider's defaultTags; ${service} allows ${SECRET_MAX_TAGS}, so creating it fails: drop some.`);
     }
 }
 

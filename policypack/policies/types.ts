@@ -2,6 +2,7 @@
 export const TYPES = {
     secret: "aws:secretsmanager/secret:Secret",
     secretPolicy: "aws:secretsmanager/secretPolicy:SecretPolicy",
+    parameter: "aws:ssm/parameter:Parameter",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     policy: "aws:iam/policy:Policy",

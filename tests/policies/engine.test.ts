@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { clusterSecretStoreManifest, controllerPermissionPolicy, renderPolicy } from "../../components";
+import { abacPermissionPolicy, clusterSecretStoreManifest, controllerPermissionPolicy, renderPolicy } from "../../components";
 import { awsProvider, Diagnostic, EngineResource, PolicyPackProcess, secret, UNKNOWN } from "../analyzer";
 import { ABAC_ARN, changeFirstStatement, ctx, docs } from "./fixtures";
 
@@ -80,6 +80,19 @@ describe("the policy pack in a first preview, as the engine drives it", function
         const doc = { ...docs.abacPermissions, Statement: [...docs.abacPermissions.Statement, { Sid: "Open", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: UNKNOWN }] };
         const found = await pack.analyze(ROLE_POLICY, "shared-abac-read", { role: UNKNOWN, policy: JSON.stringify(doc) }, awsProvider());
         assert.deepStrictEqual(levels(found), [["iam-abac-policy-disallow-untagged-secret-read", "mandatory"]]);
+    });
+
+    it("Analyze judges Parameter Store: an untagged SecureString and a path read in the ABAC document are blocked; a plain String and the components' document with parameters pass", async () => {
+        const PARAMETER = "aws:ssm/parameter:Parameter";
+        const untagged = await pack.analyze(PARAMETER, "db", { name: "/teams/payments/db", type: "SecureString", value: "x", tags: { "eks-cluster-name": "prod-eu" }, tagsAll: UNKNOWN }, awsProvider());
+        assert.deepStrictEqual(levels(untagged), [["ssm-secure-parameters-require-abac-tags", "mandatory"]]);
+        assert.deepStrictEqual(await pack.analyze(PARAMETER, "url", { name: "/app/url", type: "String", value: "x", tagsAll: UNKNOWN }, awsProvider()), []);
+        assert.deepStrictEqual(levels(await pack.analyze(PARAMETER, "db", { name: "p", type: UNKNOWN, value: "x" }, awsProvider())), [["ssm-secure-parameters-require-abac-tags", "advisory"]]);
+        const withParameters = abacPermissionPolicy({ ...ctx, parameters: true });
+        assert.deepStrictEqual(await pack.analyze(ROLE_POLICY, "shared-abac-read", { role: UNKNOWN, policy: renderPolicy(withParameters) }, awsProvider()), []);
+        const byPath = { ...withParameters, Statement: withParameters.Statement.map((s, i) => (i === 1 ? { ...s, Action: "ssm:GetParameter*" } : s)) };
+        const found = await pack.analyze(ROLE_POLICY, "shared-abac-read", { role: UNKNOWN, policy: renderPolicy(byPath) }, awsProvider());
+        assert.deepStrictEqual(levels(found), [["iam-abac-policy-disallow-parameter-path-read", "mandatory"]]);
     });
 
     it("Analyze blocks a secret without the namespace tag while another tag value and tagsAll are unknown", async () => {
