@@ -108,32 +108,11 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       { parent: this },
                   ).arn;
 
+        const controllerArgs = { roleName: controllerName, esoNamespace, esoServiceAccount, abacRoleArn: abacArn, tags };
+        const controllerOpts = { parent: this, dependsOn: opts?.dependsOn };
         const controller = irsa
-            ? new IrsaControllerRole(
-                  `${name}-eso-controller`,
-                  {
-                      oidcProviderArn: args.oidcProviderArn as string,
-                      roleName: controllerName,
-                      esoNamespace,
-                      esoServiceAccount,
-                      abacRoleArn: abacArn,
-                      tags,
-                  },
-                  { parent: this, dependsOn: opts?.dependsOn },
-              )
-            : new EsoControllerRole(
-                  `${name}-eso-controller`,
-                  {
-                      clusterName: args.clusterName,
-                      clusterArn,
-                      roleName: controllerName,
-                      esoNamespace,
-                      esoServiceAccount,
-                      abacRoleArn: abacArn,
-                      tags,
-                  },
-                  { parent: this, dependsOn: opts?.dependsOn },
-              );
+            ? new IrsaControllerRole(`${name}-eso-controller`, { ...controllerArgs, oidcProviderArn: args.oidcProviderArn as string }, controllerOpts)
+            : new EsoControllerRole(`${name}-eso-controller`, { ...controllerArgs, clusterName: args.clusterName, clusterArn }, controllerOpts);
 
         // Pod Identity injects credentials when a pod starts: the agent and
         // the association must exist before the ESO pods do.

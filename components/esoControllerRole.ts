@@ -3,18 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { withDependencies } from "./lib/dependencies";
-import { controllerPermissionPolicy, controllerTrustPolicy, renderPolicy } from "./lib/iam";
+import { ControllerRoleBaseArgs, declareControllerRole } from "./lib/controllerRole";
+import { controllerTrustPolicy, renderPolicy } from "./lib/iam";
 
-export interface EsoControllerRoleArgs {
+export interface EsoControllerRoleArgs extends ControllerRoleBaseArgs {
     readonly clusterName: pulumi.Input<string>;
     readonly clusterArn: pulumi.Input<string>;
-    /** Role name; see `controllerRoleName`. */
-    readonly roleName: string;
-    readonly esoNamespace: string;
-    readonly esoServiceAccount: string;
-    /** The shared ABAC role, the only thing this role may do anything with. */
-    readonly abacRoleArn: pulumi.Input<string>;
-    readonly tags?: Record<string, string>;
 }
 
 /**
@@ -39,24 +33,12 @@ export class EsoControllerRole extends pulumi.ComponentResource {
                 }),
             ),
         );
-        this.role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                name: args.roleName,
-                description: "ESO controller (EKS Pod Identity): may only assume the shared ABAC role with session tags.",
-                assumeRolePolicy: trust,
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const permissions = new aws.iam.RolePolicy(
-            `${name}-assume-abac-role`,
-            {
-                role: this.role.name,
-                policy: pulumi.output(args.abacRoleArn).apply((arn) => renderPolicy(controllerPermissionPolicy(arn))),
-            },
-            { parent: this },
-        );
+        const { role, permissions } = declareControllerRole(name, this, {
+            ...args,
+            description: "ESO controller (EKS Pod Identity): may only assume the shared ABAC role with session tags.",
+            trust,
+        });
+        this.role = role;
         this.association = new aws.eks.PodIdentityAssociation(
             `${name}-pod-identity`,
             {

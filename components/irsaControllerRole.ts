@@ -1,19 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
-import { controllerPermissionPolicy, renderPolicy } from "./lib/iam";
+import { ControllerRoleBaseArgs, declareControllerRole } from "./lib/controllerRole";
+import { renderPolicy } from "./lib/iam";
 import { irsaControllerTrustPolicy } from "./lib/irsa";
 
-export interface IrsaControllerRoleArgs {
+export interface IrsaControllerRoleArgs extends ControllerRoleBaseArgs {
     /** The cluster's IAM OIDC provider: `arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`. */
     readonly oidcProviderArn: string;
-    /** Role name; see `controllerRoleName`. */
-    readonly roleName: string;
-    readonly esoNamespace: string;
-    readonly esoServiceAccount: string;
-    /** The shared ABAC role, the only thing this role may do anything with. */
-    readonly abacRoleArn: pulumi.Input<string>;
-    readonly tags?: Record<string, string>;
 }
 
 /**
@@ -28,30 +22,18 @@ export class IrsaControllerRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: IrsaControllerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-secrets-abac:index:IrsaControllerRole", name, {}, componentOptions("eks-secrets-abac:index:IrsaControllerRole", opts));
-        this.role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                name: args.roleName,
-                description: "ESO controller (IRSA): may only assume the shared ABAC role with session tags.",
-                assumeRolePolicy: renderPolicy(
-                    irsaControllerTrustPolicy({
-                        oidcProviderArn: args.oidcProviderArn,
-                        esoNamespace: args.esoNamespace,
-                        esoServiceAccount: args.esoServiceAccount,
-                    }),
-                ),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const permissions = new aws.iam.RolePolicy(
-            `${name}-assume-abac-role`,
-            {
-                role: this.role.name,
-                policy: pulumi.output(args.abacRoleArn).apply((arn) => renderPolicy(controllerPermissionPolicy(arn))),
-            },
-            { parent: this },
-        );
+        const { role, permissions } = declareControllerRole(name, this, {
+            ...args,
+            description: "ESO controller (IRSA): may only assume the shared ABAC role with session tags.",
+            trust: renderPolicy(
+                irsaControllerTrustPolicy({
+                    oidcProviderArn: args.oidcProviderArn,
+                    esoNamespace: args.esoNamespace,
+                    esoServiceAccount: args.esoServiceAccount,
+                }),
+            ),
+        });
+        this.role = role;
         // Consumers (the Helm release annotating the service account) wait for the permissions too.
         this.arn = pulumi.all([this.role.arn, permissions.id]).apply(([arn]) => arn);
         this.registerOutputs({ arn: this.arn });
