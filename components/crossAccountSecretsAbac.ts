@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EksSecretsAbac } from "./eksSecretsAbac";
 import type { AwsContext } from "./lib/account";
+import { AwsAccount, accountProvider, validateAwsAccount } from "./lib/awsAccount";
 import { componentOptions } from "./lib/aliases";
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
@@ -15,24 +16,33 @@ import { SecretsKmsKey } from "./secretsKmsKey";
 import { SharedAbacRole } from "./sharedAbacRole";
 
 /** One cluster, in its own account, reading the secrets account's secrets. */
-export interface CrossAccountClusterArgs
-    extends Omit<EksSecretsAbacArgs, "sharedRole" | "kmsKeyArns" | "secretsKmsKeyId"> {
-    /** Provider of the cluster's account: the controller role, Pod Identity, the add-on. */
-    readonly awsProvider: aws.Provider;
-    /** The cluster's Kubernetes API. @default the default Kubernetes provider */
-    readonly kubernetesProvider?: k8s.Provider;
+export interface CrossAccountCluster extends Omit<EksSecretsAbacArgs, "sharedRole" | "kmsKeyArns" | "secretsKmsKeyId"> {
+    /** The cluster's account: its controller role, Pod Identity association and add-on are created there. */
+    readonly account: AwsAccount;
+    /**
+     * Kubeconfig of the cluster's Kubernetes API (the file's contents, YAML
+     * or JSON; pass it as a secret). With neither this nor
+     * `kubeconfigContext`, the Kubernetes provider of the component's
+     * resource options (or the default one) is used.
+     */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /** Context of the kubeconfig to use. @default the kubeconfig's current context */
+    readonly kubeconfigContext?: string;
 }
 
+/** The name of releases before 0.1.0; kept for TypeScript programs. */
+export type CrossAccountClusterArgs = CrossAccountCluster;
+
 export interface CrossAccountSecretsAbacArgs {
-    /** Provider of the secrets account: the shared role, every secret and parameter. */
-    readonly secretsProvider: aws.Provider;
+    /** The secrets account: the shared role, every secret and parameter. */
+    readonly secretsAccount: AwsAccount;
     /**
-     * Provider of the key account: creates a customer-managed key whose
-     * policy lets only the shared role decrypt, through the services only.
-     * Without it (and without `kmsKeyArn`) secrets and parameters use the
-     * secrets account's AWS-managed keys, which its own shared role can use.
+     * The key account: the component creates a customer-managed key there
+     * whose policy lets only the shared role decrypt, through the services
+     * only. Without it (and without `kmsKeyArn`) secrets and parameters use
+     * the secrets account's AWS-managed keys, which its own shared role can use.
      */
-    readonly keyProvider?: aws.Provider;
+    readonly keyAccount?: AwsAccount;
     /**
      * A key the key account manages itself. The component grants the shared
      * role decryption through the services, and `keyPolicyStatements` holds
@@ -43,7 +53,8 @@ export interface CrossAccountSecretsAbacArgs {
     readonly keyWriterArns?: string[];
     /** Name of the shared role; fixed so the key policy can name it before it exists. @default "eks-secrets-abac-shared" */
     readonly sharedRoleName?: string;
-    readonly clusters: CrossAccountClusterArgs[];
+    /** The clusters, each in its own account (several may share one). */
+    readonly clusters: CrossAccountCluster[];
     /** Tags on every AWS resource, beside the ABAC tags. */
     readonly tags?: Record<string, string>;
 }
@@ -54,11 +65,14 @@ export const DEFAULT_SHARED_ROLE_NAME = "eks-secrets-abac-shared";
 export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Problem[] {
     const problems: Problem[] = [];
     if (!Array.isArray(args.clusters) || args.clusters.length === 0) {
-        return [{ path: "clusters", message: "is empty: give at least one cluster with its account's provider" }];
+        problems.push({ path: "clusters", message: "is empty: give at least one cluster with its account" });
     }
-    if (args.keyProvider !== undefined && args.kmsKeyArn !== undefined) {
-        problems.push({ path: "kmsKeyArn", message: "is set together with keyProvider: either the component creates the key (keyProvider) or it uses yours (kmsKeyArn)" });
+    problems.push(...validateAwsAccount("secretsAccount", args.secretsAccount));
+    if (args.keyAccount !== undefined) problems.push(...validateAwsAccount("keyAccount", args.keyAccount));
+    if (args.keyAccount !== undefined && args.kmsKeyArn !== undefined) {
+        problems.push({ path: "kmsKeyArn", message: "is set together with keyAccount: either the component creates the key (keyAccount) or it uses yours (kmsKeyArn)" });
     }
+    if (!Array.isArray(args.clusters)) return problems;
     const seen = new Map<string, number>();
     // Every cluster creates its secrets and parameters in the one secrets account: their names must not meet.
     const names = new Map<string, string>();
@@ -88,6 +102,7 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
             });
         }
         seen.set(cluster.clusterName, i);
+        problems.push(...validateAwsAccount(`clusters[${i}].account`, cluster.account));
         for (const p of validateArgs(cluster as EksSecretsAbacArgs)) {
             problems.push({ path: `clusters[${i}].${p.path}`, message: p.message });
         }
@@ -95,12 +110,11 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
     return problems;
 }
 
-/** Account, partition and region of one provider. */
-function contextOf(provider: aws.Provider, parent: pulumi.Resource): pulumi.Output<AwsContext> {
-    const opts = { parent, provider };
-    return pulumi
-        .all([aws.getCallerIdentityOutput({}, opts), aws.getPartitionOutput({}, opts), aws.getRegionOutput({}, opts)])
-        .apply(([identity, partition, region]) => ({ accountId: identity.accountId, partition: partition.partition, region: region.region }));
+/** Account and Region as given (the provider is pinned to them), the partition as the provider reports it. */
+function contextOf(account: AwsAccount, provider: aws.Provider, parent: pulumi.Resource): pulumi.Output<AwsContext> {
+    return aws
+        .getPartitionOutput({}, { parent, provider })
+        .apply((p) => ({ accountId: account.accountId, partition: p.partition, region: account.region }));
 }
 
 /**
@@ -129,14 +143,15 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
         if (problems.length > 0) throw new ConfigValidationError(problems);
         super("eks-secrets-abac:index:CrossAccountSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:CrossAccountSecretsAbac", opts));
 
-        const secrets = contextOf(args.secretsProvider, this);
+        const secretsProvider = accountProvider(`${name}-secrets-account`, args.secretsAccount, this);
+        const secrets = contextOf(args.secretsAccount, secretsProvider, this);
         const sharedRoleName = args.sharedRoleName ?? DEFAULT_SHARED_ROLE_NAME;
         const sharedRoleArn = secrets.apply((c) => roleArn(c, sharedRoleName));
         const services: KmsService[] = ["secretsmanager", "ssm"];
         const withParameters = args.clusters.some((c) => c.teams.some((t) => (t.parameters ?? []).length > 0));
 
         let keyArn: pulumi.Output<string> | undefined;
-        if (args.keyProvider !== undefined) {
+        if (args.keyAccount !== undefined) {
             keyArn = new SecretsKmsKey(
                 `${name}-key`,
                 {
@@ -147,7 +162,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                     services,
                     tags: args.tags,
                 },
-                { parent: this, provider: args.keyProvider },
+                { parent: this, provider: accountProvider(`${name}-key-account`, args.keyAccount, this) },
             ).arn;
         } else if (args.kmsKeyArn !== undefined) {
             keyArn = pulumi.output(args.kmsKeyArn);
@@ -160,24 +175,31 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                 );
         }
 
-        const clusterContexts = args.clusters.map((c) => contextOf(c.awsProvider, this));
+        const clusterProviders = args.clusters.map((c) => accountProvider(`${name}-${c.clusterName}-account`, c.account, this));
+        const clusterContexts = args.clusters.map((c, i) => contextOf(c.account, clusterProviders[i], this));
         const shared = new SharedAbacRole(
             `${name}-shared-abac`,
             {
                 roleName: sharedRoleName,
                 controllerRoleArns: clusterContexts.map((ctx, i) => ctx.apply((c) => roleArn(c, controllerRoleName(args.clusters[i].clusterName)))),
                 clusterArns: args.clusters.map(
-                    (c) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: c.awsProvider }).arn,
+                    (c, i) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: clusterProviders[i] }).arn,
                 ),
                 esoServiceAccounts: args.clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
                 kmsKeyArns: keyArn ? [keyArn] : [],
                 parameters: withParameters,
                 tags: args.tags,
             },
-            { parent: this, provider: args.secretsProvider },
+            { parent: this, provider: secretsProvider },
         );
 
-        for (const { awsProvider, kubernetesProvider, ...cluster } of args.clusters) {
+        args.clusters.forEach(({ account: _account, kubeconfig, kubeconfigContext, ...cluster }, i) => {
+            const awsProvider = clusterProviders[i];
+            // Without a kubeconfig the cluster's resources take the Kubernetes provider the component inherits.
+            const kubernetesProvider =
+                kubeconfig !== undefined || kubeconfigContext !== undefined
+                    ? new k8s.Provider(`${name}-${cluster.clusterName}-kubernetes`, { kubeconfig, context: kubeconfigContext }, { parent: this })
+                    : undefined;
             const abac = new EksSecretsAbac(
                 `${name}-${cluster.clusterName}`,
                 { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared, secretsKmsKeyId: keyArn },
@@ -186,12 +208,12 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                     providers: kubernetesProvider ? { aws: awsProvider, kubernetes: kubernetesProvider } : { aws: awsProvider },
                     dependsOn: opts?.dependsOn,
                 },
-                { provider: args.secretsProvider },
+                { provider: secretsProvider },
             );
             this.controllerRoleArns[cluster.clusterName] = abac.controllerRoleArn;
             this.secretArns[cluster.clusterName] = abac.teamSecretArns;
             this.parameterArns[cluster.clusterName] = abac.teamParameterArns;
-        }
+        });
 
         this.abacRoleArn = shared.arn;
         this.kmsKeyArn = keyArn;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
+import { accountProvider } from "./lib/awsAccount";
 import { assertValidOrgGuardrailsArgs, OrgGuardrailsArgs } from "./lib/guardrailArgs";
 import {
     guardrailConfigPolicy,
@@ -14,9 +15,9 @@ import { renderPolicy } from "./lib/iam";
  * Organisation guardrails that keep the ABAC tags, the secrets' resource
  * policies and the two roles out of reach of everyone but the platform
  * principals. Deploy it from the organisation's management account (or a
- * delegated administrator for Organizations policies and AWS Config) with
- * a provider for that account in `opts.provider`; the other components run
- * in the member accounts the policies bind.
+ * delegated administrator for Organizations policies and AWS Config):
+ * name it in `managementAccount`, or pass its provider in the resource
+ * options. The other components run in the member accounts the policies bind.
  */
 export class OrgGuardrails extends pulumi.ComponentResource {
     /** Policy IDs by kind, for the enabled kinds. */
@@ -27,6 +28,9 @@ export class OrgGuardrails extends pulumi.ComponentResource {
         // Before super(): a bad argument must not leave even the component behind.
         assertValidOrgGuardrailsArgs(args);
         super("eks-secrets-abac:index:OrgGuardrails", name, {}, componentOptions("eks-secrets-abac:index:OrgGuardrails", opts));
+        // Children inherit the options' provider unless the account is given as data.
+        const provider = args.managementAccount !== undefined ? accountProvider(`${name}-management-account`, args.managementAccount, this) : undefined;
+        const childOpts = { parent: this, provider };
 
         const policies: { kind: string; type: string; enabled: boolean; content: string; description: string }[] = [
             {
@@ -55,14 +59,14 @@ export class OrgGuardrails extends pulumi.ComponentResource {
             const policy = new aws.organizations.Policy(
                 `${name}-${p.kind}`,
                 { type: p.type, content: p.content, description: p.description, tags: args.tags },
-                { parent: this },
+                childOpts,
             );
             // Named from the target ID, never its position: reordering targets replaces nothing.
             for (const target of args.targetIds) {
                 new aws.organizations.PolicyAttachment(
                     `${name}-${p.kind}-${target}`,
                     { policyId: policy.id, targetId: target },
-                    { parent: this },
+                    childOpts,
                 );
             }
             this.policyIds[p.kind] = policy.id;
@@ -80,7 +84,7 @@ export class OrgGuardrails extends pulumi.ComponentResource {
                     triggerTypes: ["ConfigurationItemChangeNotification"],
                     excludedAccounts: args.configRuleExcludedAccounts,
                 },
-                { parent: this },
+                childOpts,
             );
             this.configRuleArn = rule.arn;
         }

@@ -7,7 +7,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as aws from "@pulumi/aws";
 import { controllerRoleName, CrossAccountSecretsAbac, EksSecretsAbac, OrgGuardrails, roleArn, SharedAbacRole } from "../components";
 import { OFFLINE, offlineClusterArn, RecordedResource, runOffline, twoTeamArgs } from "./helpers";
 
@@ -71,13 +70,13 @@ const VARIANTS: { title: string; program: () => unknown }[] = [
     {
         title: "three accounts, a key of the key account, parameters beside secrets",
         program: () => {
-            const provider = (name: string, account: string) => new aws.Provider(name, { region: "eu-west-1", allowedAccountIds: [account] });
+            const account = (accountId: string) => ({ accountId, region: "eu-west-1" });
             const teams = [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }];
             new CrossAccountSecretsAbac("org", {
-                secretsProvider: provider("secrets", "444455556666"),
-                keyProvider: provider("key", "777788889999"),
+                secretsAccount: account("444455556666"),
+                keyAccount: account("777788889999"),
                 keyWriterArns: ["arn:aws:iam::444455556666:role/deployer"],
-                clusters: [{ clusterName: "prod-eu", awsProvider: provider("cluster", OFFLINE.accountId), teams }],
+                clusters: [{ clusterName: "prod-eu", account: account(OFFLINE.accountId), teams }],
             });
         },
     },

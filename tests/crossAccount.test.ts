@@ -5,7 +5,6 @@
  * encryption context Secrets Manager and Parameter Store send, the
  * transitive Pod Identity tags), and the attacker's moves.
  */
-import * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import * as path from "path";
 import { accountOfArn, CrossAccountSecretsAbac, EksSecretsAbac, parameterStoreManifest, PolicyDocument, secretsKeyPolicy, validateCrossAccountArgs } from "../components";
@@ -289,18 +288,17 @@ describe("cross-account: clusters in A, secrets and parameters in B, their key i
 
 describe("cross-account: keys the organisation brings, or none", function () {
     this.timeout(60_000);
-    const providers = () => ({
-        cluster: new aws.Provider("cluster", { region: "eu-west-1", allowedAccountIds: [A] }),
-        secrets: new aws.Provider("secrets", { region: "eu-west-1", allowedAccountIds: [B] }),
-    });
+    const accounts = {
+        cluster: { accountId: A, region: "eu-west-1" },
+        secrets: { accountId: B, region: "eu-west-1" },
+    };
     const teams = [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }];
 
     it("with the organisation's own key: no key is created, the shared role may decrypt it, and keyPolicyStatements says what its policy must carry", async () => {
         const key = `arn:aws:kms:eu-west-1:${C}:key/5678`;
-        const run = await runOffline(() => {
-            const p = providers();
-            return new CrossAccountSecretsAbac("org", { secretsProvider: p.secrets, kmsKeyArn: key, clusters: [{ clusterName: "prod-eu", awsProvider: p.cluster, teams }] });
-        });
+        const run = await runOffline(
+            () => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, kmsKeyArn: key, clusters: [{ clusterName: "prod-eu", account: accounts.cluster, teams }] }),
+        );
         assert.strictEqual(run.ofType("aws:kms/key:Key").length, 0);
         assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, key);
         assert.strictEqual(run.one("aws:ssm/parameter:Parameter").inputs.keyId, key);
@@ -311,10 +309,7 @@ describe("cross-account: keys the organisation brings, or none", function () {
     });
 
     it("without a key: the secrets account's AWS-managed keys, which its own shared role can use, and no KMS statement at all", async () => {
-        const run = await runOffline(() => {
-            const p = providers();
-            return new CrossAccountSecretsAbac("org", { secretsProvider: p.secrets, clusters: [{ clusterName: "prod-eu", awsProvider: p.cluster, teams }] });
-        });
+        const run = await runOffline(() => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, clusters: [{ clusterName: "prod-eu", account: accounts.cluster, teams }] }));
         assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, undefined);
         assert.ok(!run.ofType("aws:iam/rolePolicy:RolePolicy").some((p) => p.inputs.policy.includes("kms:")));
         assert.strictEqual((run.result as CrossAccountSecretsAbac).keyPolicyStatements, undefined);
@@ -348,32 +343,34 @@ describe("cross-account: keys the organisation brings, or none", function () {
 
 describe("cross-account arguments", () => {
     const provider = {} as never;
+    const account = { accountId: "111122223333", region: "eu-west-1" };
+    const secretsAccount = { accountId: "444455556666", region: "eu-west-1" };
     const cluster = (clusterName: string, secretNamePrefix?: string) => ({
         clusterName,
         secretNamePrefix,
-        awsProvider: provider,
+        account,
         teams: [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }],
     });
 
     it("refuses two clusters of one name, even when each lives in its own account", () => {
-        const problems = validateCrossAccountArgs({ secretsProvider: provider, clusters: [cluster("prod-eu", "a/"), cluster("prod-eu", "b/")] });
+        const problems = validateCrossAccountArgs({ secretsAccount, clusters: [cluster("prod-eu", "a/"), cluster("prod-eu", "b/")] });
         assert.ok(problems.some((p) => p.path === "clusters[1].clusterName" && /unique across accounts/.test(p.message)), JSON.stringify(problems));
     });
 
     it("refuses secret and parameter names that two clusters would both create in the secrets account, naming the fix", () => {
-        const problems = validateCrossAccountArgs({ secretsProvider: provider, clusters: [cluster("prod-eu"), cluster("staging-eu")] });
+        const problems = validateCrossAccountArgs({ secretsAccount, clusters: [cluster("prod-eu"), cluster("staging-eu")] });
         assert.deepStrictEqual(
             problems.map((p) => p.path),
             ["clusters[1].teams[0].secrets[0].name", "clusters[1].teams[0].parameters[0].name"],
         );
         assert.match(problems[0].message, /secretNamePrefix, e\.g\. `staging-eu\/`/);
-        assert.deepStrictEqual(validateCrossAccountArgs({ secretsProvider: provider, clusters: [cluster("prod-eu", "prod-eu/"), cluster("staging-eu", "staging-eu/")] }), []);
+        assert.deepStrictEqual(validateCrossAccountArgs({ secretsAccount, clusters: [cluster("prod-eu", "prod-eu/"), cluster("staging-eu", "staging-eu/")] }), []);
     });
 
     it("refuses a key that is both created and given, and reports each cluster's own problems with its path", () => {
         const problems = validateCrossAccountArgs({
-            secretsProvider: provider,
-            keyProvider: provider,
+            secretsAccount,
+            keyAccount: { accountId: "777788889999", region: "eu-west-1" },
             kmsKeyArn: "arn:aws:kms:eu-west-1:777788889999:key/x",
             clusters: [{ ...cluster("prod-eu"), teams: [{ namespace: "Bad_NS" }] }],
         });
@@ -381,7 +378,7 @@ describe("cross-account arguments", () => {
     });
 
     it("throws before declaring anything", () => {
-        assert.throws(() => new CrossAccountSecretsAbac("x", { secretsProvider: provider, clusters: [] }), /clusters: is empty/);
+        assert.throws(() => new CrossAccountSecretsAbac("x", { secretsAccount, clusters: [] }), /clusters: is empty/);
     });
 
     it("a cluster component placed in a secrets account needs the shared role of that account", () => {

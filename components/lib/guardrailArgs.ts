@@ -12,10 +12,17 @@ import {
     SCP_MAX_CHARACTERS,
     TAG_POLICY_MAX_CHARACTERS,
 } from "./guardrails";
+import { AwsAccount, validateAwsAccount } from "./awsAccount";
 import { renderPolicy } from "./iam";
 import { ConfigValidationError, Problem } from "./validate";
 
 export interface OrgGuardrailsArgs {
+    /**
+     * The organisation's management account (or the delegated administrator
+     * of Organizations policies and AWS Config), where every resource of the
+     * component is created. @default the AWS provider of the component's resource options
+     */
+    readonly managementAccount?: AwsAccount;
     /**
      * Principals exempt from the guardrails: the pipeline that deploys this
      * package and the administrators who manage tags and roles. IAM role or
@@ -74,6 +81,7 @@ export function validateOrgGuardrailsArgs(args: OrgGuardrailsArgs): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, message: string) => problems.push({ path, message });
     const partition = args.partition ?? "aws";
+    if (args.managementAccount !== undefined) problems.push(...validateAwsAccount("managementAccount", args.managementAccount));
 
     const arns = (field: string, values: string[] | undefined, required: boolean) => {
         if (values === undefined || !Array.isArray(values) || values.length === 0) {

@@ -1,7 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CrossAccountSecretsAbac, TeamSpec } from "eks-secrets-abac";
+import { AwsAccount, CrossAccountSecretsAbac, TeamSpec } from "eks-secrets-abac";
 
 interface ClusterConfig {
     name: string;
@@ -15,29 +13,24 @@ const config = new pulumi.Config();
 const region = new pulumi.Config("aws").require("region");
 const deployRoleName = config.get("deployRoleName") ?? "OrganizationAccountAccessRole";
 
-// One provider per account, pinned to it: a provider that ends up in the
-// wrong account fails before it creates anything.
-function accountProvider(name: string, accountId: string): aws.Provider {
-    return new aws.Provider(name, {
-        region: region as aws.Region,
-        allowedAccountIds: [accountId],
-        assumeRoles: [{ roleArn: `arn:aws:iam::${accountId}:role/${deployRoleName}` }],
-    });
+// Each account as data: the component builds one provider per account,
+// pinned to it, so a provider that ends up in the wrong account fails
+// before it creates anything.
+function account(accountId: string): AwsAccount {
+    return { accountId, region, roleArn: `arn:aws:iam::${accountId}:role/${deployRoleName}` };
 }
 
-const clusterAccount = accountProvider("cluster-account", config.require("clusterAccountId"));
-const secretsAccount = accountProvider("secrets-account", config.require("secretsAccountId"));
-const keyAccount = accountProvider("key-account", config.require("keyAccountId"));
+const clusterAccount = account(config.require("clusterAccountId"));
 
 const abac = new CrossAccountSecretsAbac("org", {
-    secretsProvider: secretsAccount,
-    keyProvider: keyAccount,
+    secretsAccount: account(config.require("secretsAccountId")),
+    keyAccount: account(config.require("keyAccountId")),
     keyWriterArns: config.getObject<string[]>("keyWriterArns"),
     clusters: config.requireObject<ClusterConfig[]>("clusters").map((c) => ({
         clusterName: c.name,
         secretNamePrefix: c.secretNamePrefix,
-        awsProvider: clusterAccount,
-        kubernetesProvider: new k8s.Provider(c.name, { context: c.kubeconfigContext }),
+        account: clusterAccount,
+        kubeconfigContext: c.kubeconfigContext,
         teams: c.teams,
     })),
 });
