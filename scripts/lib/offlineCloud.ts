@@ -102,6 +102,22 @@ let recording: RecordedResource[] = [];
 /** Set EKS_SECRETS_ABAC_FULL_STACKS=1 to keep the SDK's promise stacks (to measure their cost, or debug a leak). */
 const fastStacks = process.env.EKS_SECRETS_ABAC_FULL_STACKS !== "1";
 let installedProject: string | undefined;
+let installedSdk: OfflineSdk | undefined;
+
+/**
+ * The Pulumi SDK the program imports. `setMocks` acts on one module instance,
+ * so a user's program must be run with the `@pulumi/pulumi` it resolves
+ * itself, not ours.
+ */
+export interface OfflineSdk {
+    pulumi: Pick<typeof pulumi, "runtime">;
+    /** `@pulumi/pulumi/runtime/settings` of the same instance. */
+    settings: { waitForRPCs(): Promise<void> };
+    /** The stack name the program sees. @default OFFLINE.stack */
+    stack?: string;
+}
+
+const OWN_SDK: OfflineSdk = { pulumi, settings };
 let onRecorded: ((count: number) => void) | undefined;
 
 function outputsFor(type: string, name: string, inputs: Record<string, any>, accountId: string): Record<string, unknown> {
@@ -163,9 +179,9 @@ function invoke(token: string, inputs: Record<string, any>, accountId: string): 
 }
 
 /** Installs the mocks for a project (again only when the project changes), then the config. */
-export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = [], project: string = OFFLINE.project): void {
-    if (installedProject !== project) {
-        pulumi.runtime.setMocks(
+export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = [], project: string = OFFLINE.project, sdk: OfflineSdk = OWN_SDK): void {
+    if (installedProject !== project || installedSdk !== sdk) {
+        sdk.pulumi.runtime.setMocks(
             {
                 newResource(args) {
                     if (args.type === "pulumi:providers:aws") {
@@ -182,12 +198,13 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
                 },
             },
             project,
-            OFFLINE.stack,
+            sdk.stack ?? OFFLINE.stack,
             false,
         );
         installedProject = project;
+        installedSdk = sdk;
     }
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    sdk.pulumi.runtime.setAllConfig(config, secretKeys);
     const { accountFromConfig: _, ...account } = accountFromConfig(config);
     current = account;
 }
@@ -202,8 +219,9 @@ export async function runOffline<T>(
     secretKeys: string[] = [],
     project: string = OFFLINE.project,
     onProgress?: (registered: number) => void,
+    sdk: OfflineSdk = OWN_SDK,
 ): Promise<OfflineRun<T>> {
-    installOfflineCloud(config, secretKeys, project);
+    installOfflineCloud(config, secretKeys, project, sdk);
     recording = [];
     onRecorded = onProgress;
     // The SDK records `new Error().stack` on every promise it creates
@@ -215,7 +233,7 @@ export async function runOffline<T>(
     if (fastStacks) Error.stackTraceLimit = 0;
     try {
         const result = program();
-        await settings.waitForRPCs();
+        await sdk.settings.waitForRPCs();
         return new OfflineRun(result, recording);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;

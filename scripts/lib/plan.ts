@@ -222,7 +222,7 @@ function indent(text: string, by = "    "): string {
 }
 
 /** The ESO release as planned: chart, version, and the hardened values it carries. */
-function chartOf(resources: RecordedResource[]): ChartPlan | undefined {
+export function chartOf(resources: RecordedResource[]): ChartPlan | undefined {
     const release = resources.find((r) => r.custom && r.type === "kubernetes:helm.sh/v3:Release" && /(^|\/)external-secrets$/.test(String(r.inputs.chart ?? "")));
     if (release === undefined) return undefined;
     const values = (release.inputs.values ?? {}) as HelmValues;

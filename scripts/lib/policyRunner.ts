@@ -45,6 +45,8 @@ export function urnOf(type: string, name: string): string {
 
 export interface ArgsOptions {
     name?: string;
+    /** The resource's URN, when it has a real one (a preview or a stack's state). */
+    urn?: string;
     /** Props of the resource's provider, e.g. `{ defaultTags: { tags: {...} } }`. */
     providerProps?: Record<string, unknown>;
     config?: object;
@@ -56,7 +58,7 @@ export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type
     return {
         type,
         props,
-        urn: urnOf(type, name),
+        urn: o.urn ?? urnOf(type, name),
         name,
         opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
         provider: o.providerProps ? ({ type: "pulumi:providers:aws", props: o.providerProps, urn: "urn:provider", name: "default" } as any) : undefined,
@@ -70,12 +72,12 @@ export function resourceArgs(policy: { configSchema?: PolicyConfigSchema }, type
 }
 
 /** A stack resource; `deps` maps property names to the resources they depend on. */
-export function stackResource(type: string, name: string, props: Record<string, any>, deps: Record<string, PolicyResource[]> = {}): PolicyResource {
+export function stackResource(type: string, name: string, props: Record<string, any>, deps: Record<string, PolicyResource[]> = {}, urn?: string): PolicyResource {
     return {
         type,
         name,
         props,
-        urn: urnOf(type, name),
+        urn: urn ?? urnOf(type, name),
         opts: { protect: false, ignoreChanges: [] } as any,
         dependencies: Object.values(deps).flat(),
         propertyDependencies: deps,
@@ -89,6 +91,8 @@ export interface Violation {
     enforcementLevel: EnforcementLevel;
     /** Name of the resource, as the policy reported it. */
     resource: string;
+    /** Its URN, when the stack gave one (a stack policy may report none). */
+    urn?: string;
     message: string;
 }
 
@@ -168,6 +172,8 @@ export interface PolicyOutcome {
      */
     checked: number;
     violations: Violation[];
+    /** Resources the policy could not decide: it read a value that is unknown (or a secret that was not decrypted). */
+    undecided: Violation[];
 }
 
 /** Every policy on every resource, as `pulumi preview --policy-pack` would, with a row per policy; disabled policies are skipped. */
@@ -179,11 +185,14 @@ export async function runPolicyTable(policies: Policies, resources: PolicyResour
     let done = 0;
     for (const policy of enabled) {
         const level = policy.enforcementLevel ?? "advisory";
-        const row: PolicyOutcome = { policy: policy.name, enforcementLevel: level, kind: "validateStack" in policy ? "stack" : "resource", checked: 0, violations: [] };
-        const add = (resource: string, message: string) => row.violations.push({ policy: policy.name, enforcementLevel: level, resource, message });
+        const row: PolicyOutcome = { policy: policy.name, enforcementLevel: level, kind: "validateStack" in policy ? "stack" : "resource", checked: 0, violations: [], undecided: [] };
+        const add = (resource: string, message: string, urn?: string) => row.violations.push({ policy: policy.name, enforcementLevel: level, resource, message, ...(urn ? { urn } : {}) });
+        const undecided = (resource: string, message: string, urn?: string) => row.undecided.push({ policy: policy.name, enforcementLevel: level, resource, message, ...(urn ? { urn } : {}) });
         if ("validateStack" in policy) {
             row.checked = resources.length;
-            for (const r of (await stackPolicyOutcome(policy, resources)).reports) add(nameOfUrn(r.urn), r.message);
+            const outcome = await stackPolicyOutcome(policy, resources);
+            for (const r of outcome.reports) add(nameOfUrn(r.urn), r.message, r.urn);
+            if (outcome.undecided !== undefined) undecided("stack", outcome.undecided);
         } else {
             // As the SDK does: a validation that carries its type token (validateResourceOfType) is not called for other types.
             const only = !Array.isArray(policy.validateResource) ? (policy.validateResource as { __pulumiType?: string } | undefined)?.__pulumiType : undefined;
@@ -192,9 +201,11 @@ export async function runPolicyTable(policies: Policies, resources: PolicyResour
                     onProgress?.(++done, total);
                     continue;
                 }
-                const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name });
+                const urn = r.urn.startsWith("urn:pulumi:offline::") ? undefined : r.urn;
+                const outcome = await resourcePolicyOutcome(policy, r.type, r.props, { name: r.name, urn });
                 if (outcome.notApplicable === undefined && (outcome.readConfig || outcome.reports.length > 0)) row.checked++;
-                for (const message of outcome.reports) add(r.name, message);
+                for (const message of outcome.reports) add(r.name, message, urn);
+                if (outcome.undecided !== undefined) undecided(r.name, outcome.undecided, urn);
                 onProgress?.(++done, total);
             }
         }

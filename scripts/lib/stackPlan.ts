@@ -1,0 +1,225 @@
+/**
+ * The plan and its verdict built from a stack's resources, whatever the
+ * source: a program run offline, a preview, a state file. Teams, roles and
+ * clusters are read from the resources themselves (the secrets' tags, the
+ * roles' documents, the stores), never from a config schema, so a program of
+ * the user's own and a stack written in another language are planned alike.
+ */
+import { unknownCheckingProxy } from "@pulumi/policy";
+import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import type { PolicyDocument } from "../../components/lib/iam";
+import { policies as packPolicies } from "../../policypack/policies";
+import { isAbacDocument, parseDocument } from "../../policypack/policies/iamDocuments";
+import type { MatrixSpec } from "./accessMatrix";
+import { DEFAULT_OTHER_CLUSTER, OFFLINE, PLAN_MATRIX_LIMIT } from "./defaults";
+import type { StackInput, StackResource } from "./inputs";
+import { UNKNOWN } from "./inputs/resources";
+import { MatrixRun, runMatrix } from "./matrixRun";
+import { chartOf, Plan, Progress, RolePlan, TeamPlan } from "./plan";
+import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
+
+export interface StackRole extends RolePlan {
+    urn?: string;
+    arn?: string;
+}
+
+export interface StackPlan extends Plan {
+    roles: StackRole[];
+    /** Every cluster the stack's secrets, stores and Pod Identity associations name. */
+    clusters: string[];
+    input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes">;
+    /** AWS managed policies attached to the stack's roles: their documents are not in the stack, so not evaluated. */
+    managedPolicies: { role: string; policyArn: string }[];
+}
+
+const ofType = (resources: StackResource[], type: string) => resources.filter((r) => r.custom && r.type === type);
+const value = (r: StackResource, key: string) => r.state?.[key] ?? r.inputs?.[key];
+const hasUnknown = (v: unknown): boolean => v === UNKNOWN || (typeof v === "string" ? v.includes(UNKNOWN) : v !== null && typeof v === "object" && Object.values(v).some(hasUnknown));
+
+function parseJson(v: unknown): unknown {
+    if (typeof v !== "string") return v;
+    if (v === UNKNOWN) return UNKNOWN;
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k === undefined) continue;
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+    }
+    return groups;
+}
+
+/** Account, partition and Region: from the ARNs the stack holds, the AWS provider's `region`, the config's `aws:region`. */
+function accountOf(resources: StackResource[], config: Record<string, string> = {}) {
+    const arns = resources.map((r) => r.state?.arn).filter((a): a is string => typeof a === "string" && a.startsWith("arn:"));
+    const roleArn = arns.find((a) => a.split(":")[2] === "iam");
+    const regional = arns.map((a) => a.split(":")).find((p) => p[3] !== "");
+    const provider = resources.find((r) => r.type === "pulumi:providers:aws" && typeof r.inputs.region === "string");
+    const region = config["aws:region"] ?? provider?.inputs.region ?? regional?.[3];
+    const accountId = roleArn?.split(":")[4] ?? regional?.[4];
+    return {
+        accountId: accountId ?? OFFLINE.accountId,
+        partition: (roleArn ?? regional?.join(":"))?.split(":")[1] ?? OFFLINE.partition,
+        region: region ?? OFFLINE.region,
+        accountFromConfig: accountId !== undefined && accountId !== OFFLINE.accountId,
+    };
+}
+
+export function planFromInput(input: StackInput, stackFile = input.source): StackPlan {
+    const resources = input.resources;
+    const managedPolicies: StackPlan["managedPolicies"] = [];
+    const policyByArn = new Map(ofType(resources, "aws:iam/policy:Policy").map((p) => [String(value(p, "arn")), parseJson(value(p, "policy"))]));
+    const rolePolicies = groupBy(ofType(resources, "aws:iam/rolePolicy:RolePolicy"), (p) => String(value(p, "role")));
+    const attachments = groupBy(ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), (p) => String(value(p, "role")));
+    const roles = ofType(resources, "aws:iam/role:Role").map((role): StackRole => {
+        const name = String(value(role, "name") ?? role.name);
+        const inline = ((value(role, "inlinePolicies") ?? []) as { policy?: unknown }[]).filter((p) => p && p.policy).map((p) => parseJson(p.policy));
+        const attached = [...((value(role, "managedPolicyArns") ?? []) as string[]), ...(attachments.get(name) ?? []).map((a) => String(value(a, "policyArn")))];
+        const documents = attached.flatMap((arn) => {
+            if (policyByArn.has(arn)) return [policyByArn.get(arn)];
+            managedPolicies.push({ role: name, policyArn: arn });
+            return [];
+        });
+        return {
+            name,
+            urn: role.urn,
+            ...(typeof role.state?.arn === "string" ? { arn: role.state.arn } : {}),
+            trustPolicy: parseJson(value(role, "assumeRolePolicy")),
+            permissionPolicies: [...(rolePolicies.get(name) ?? []).map((p) => parseJson(value(p, "policy"))), ...inline, ...documents],
+        };
+    });
+    const tagsOf = (r: StackResource) => (r.inputs.tags ?? r.state?.tags ?? {}) as Record<string, string>;
+    const secrets = ofType(resources, "aws:secretsmanager/secret:Secret");
+    const parameters = ofType(resources, "aws:ssm/parameter:Parameter");
+    const externalSecrets = ofType(resources, "kubernetes:external-secrets.io/v1:ExternalSecret");
+    const stores = ofType(resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore");
+    const clusters = [
+        ...new Set(
+            [
+                ...secrets.map((s) => tagsOf(s)[CLUSTER_TAG_KEY]),
+                ...parameters.map((s) => tagsOf(s)[CLUSTER_TAG_KEY]),
+                ...ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => value(a, "clusterName")),
+            ].filter((c): c is string => typeof c === "string" && c !== "" && c !== UNKNOWN),
+        ),
+    ];
+    const secretsByNs = groupBy(secrets, (s) => tagsOf(s)[NAMESPACE_TAG_KEY]);
+    const parametersByNs = groupBy(parameters, (s) => tagsOf(s)[NAMESPACE_TAG_KEY]);
+    const externalByNs = groupBy(externalSecrets, (e) => e.inputs.metadata?.namespace);
+    const created = new Set(ofType(resources, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata?.name));
+    const namespaces = [...new Set([...secretsByNs.keys(), ...parametersByNs.keys(), ...externalByNs.keys()])].filter((n) => n !== "" && n !== UNKNOWN).sort();
+    const named = (r: StackResource) => ({ name: String(value(r, "name") ?? r.name), tags: tagsOf(r) });
+    const teams = namespaces.map(
+        (ns): TeamPlan => ({
+            namespace: ns,
+            namespaceAction: created.has(ns) ? "create" : "label existing",
+            secrets: (secretsByNs.get(ns) ?? []).map(named).sort((a, b) => a.name.localeCompare(b.name)),
+            parameters: (parametersByNs.get(ns) ?? []).map(named).sort((a, b) => a.name.localeCompare(b.name)),
+            externalSecrets: (externalByNs.get(ns) ?? []).map((e) => ({
+                name: String(e.inputs.metadata?.name ?? e.name),
+                reads: [...(e.inputs.spec?.data ?? []).map((d: any) => d?.remoteRef?.key), ...(e.inputs.spec?.dataFrom ?? []).map((d: any) => d?.extract?.key)].filter(Boolean),
+            })),
+        }),
+    );
+    const counts: Record<string, number> = {};
+    for (const r of resources.filter((x) => x.custom)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    return {
+        stackFile,
+        clusterName: clusters[0] ?? "(no cluster named)",
+        clusters,
+        account: accountOf(resources, input.config),
+        chart: chartOf(resources),
+        resourceCount: resources.filter((r) => r.custom).length,
+        resourcesByType: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
+        roles,
+        clusterSecretStore: stores[0]?.inputs,
+        teams,
+        resources,
+        managedPolicies,
+        input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes },
+    };
+}
+
+/** The roles the matrix is decided for: those whose permission policy keys on principal tags, as the policy pack decides it. */
+type AbacRole = { name: string; arn?: string; permissionPolicy?: PolicyDocument; undecided?: string };
+
+export function abacRoles(plan: StackPlan): AbacRole[] {
+    return plan.roles.flatMap((r): AbacRole[] => {
+        if (r.permissionPolicies.some(hasUnknown)) {
+            // A document not known yet (a preview of a new stack): decide it only if it could be ABAC at all.
+            const known = r.permissionPolicies.filter((p) => !hasUnknown(p));
+            return known.some((p) => isAbacDocument(parseDocument(p) ?? [])) || known.length === 0
+                ? [{ name: r.name, undecided: "its permission policy holds a value that is not known (a secret, or computed during the deployment)" }]
+                : [];
+        }
+        if (!r.permissionPolicies.some((p) => isAbacDocument(parseDocument(p) ?? []))) return [];
+        return [{ name: r.name, arn: r.arn, permissionPolicy: { Version: "2012-10-17", Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement) } }];
+    });
+}
+
+/** The matrix of one shared role, in the role's own account (the secrets' account in a cross-account stack). */
+export function matrixSpecOf(plan: StackPlan, role: { name: string; arn?: string; permissionPolicy: PolicyDocument }, otherClusters = [DEFAULT_OTHER_CLUSTER]): MatrixSpec {
+    const arn = role.arn?.split(":");
+    return {
+        accountId: arn?.[4] || plan.account.accountId,
+        partition: arn?.[1] || plan.account.partition,
+        region: plan.account.region,
+        abacRoleName: role.name,
+        permissionPolicy: role.permissionPolicy,
+        clusters: [...(plan.clusters.length > 0 ? plan.clusters : [plan.clusterName]), ...otherClusters.filter((c) => !plan.clusters.includes(c))],
+        namespaces: plan.teams.map((t) => t.namespace),
+        secrets: plan.teams.flatMap((t) => t.secrets.map((s) => ({ name: s.name, namespace: t.namespace }))),
+        parameters: plan.teams.flatMap((t) => t.parameters.map((p) => ({ name: p.name, namespace: t.namespace }))),
+    };
+}
+
+export interface StackVerdict {
+    policies: PolicyOutcome[];
+    violations: Violation[];
+    mandatoryViolations: number;
+    /** Policy verdicts that could not be reached: the value they read is unknown or secret. */
+    undecided: Violation[];
+    /** One run per shared role of the stack. */
+    isolation: { role: string; run?: MatrixRun; undecided?: string }[];
+    /** Nothing mandatory violated and every decidable matrix isolated. Undecided checks do not fail it; they are listed. */
+    ok: boolean;
+}
+
+export async function judgeStack(plan: StackPlan, onProgress?: Progress, options: { fullMatrix?: boolean; otherClusters?: string[]; workers?: number } = {}): Promise<StackVerdict> {
+    const proxied = plan.input.undecidable.length > 0;
+    const resources = plan.resources
+        .filter((r) => r.custom)
+        .map((r) => stackResource(r.type, r.name, proxied ? unknownCheckingProxy(r.inputs) : r.inputs, {}, (r as StackResource).urn));
+    const table = await runPolicyTable(packPolicies, resources, (d, t) => onProgress?.("policies", d, t));
+    const isolation: StackVerdict["isolation"] = [];
+    for (const role of abacRoles(plan)) {
+        if (role.permissionPolicy === undefined || plan.teams.length === 0) {
+            isolation.push({ role: role.name, undecided: role.undecided ?? "the stack has no team secrets to decide isolation for" });
+            continue;
+        }
+        const spec = matrixSpecOf(plan, { name: role.name, arn: role.arn, permissionPolicy: role.permissionPolicy }, options.otherClusters);
+        const run = await runMatrix(spec, {
+            fullMatrix: options.fullMatrix,
+            crossCheckLimit: PLAN_MATRIX_LIMIT,
+            workers: options.workers,
+            onProgress: (d, t) => onProgress?.("access matrix", d, t),
+        });
+        isolation.push({ role: role.name, run });
+    }
+    const violations = table.flatMap((p) => p.violations);
+    const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return {
+        policies: table,
+        violations,
+        mandatoryViolations,
+        undecided: table.flatMap((p) => p.undecided),
+        isolation,
+        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok),
+    };
+}
