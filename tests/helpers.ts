@@ -9,7 +9,9 @@ export * from "../scripts/lib/offlineCloud";
 export * from "../scripts/lib/policyRunner";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
-export const ESO_FIXTURES = path.join(FIXTURES, "eso-2.9.0");
+/** Released artefacts of other projects, read where the team keeps them, never copied into the project. */
+export const VENDOR = path.join(__dirname, "..", "..", "shared", "vendor");
+export const ESO_FIXTURES = path.join(VENDOR, "external-secrets-2.9.0");
 
 /** A team with one secret and one ExternalSecret that reads it. */
 export function team(namespace: string): TeamSpec {

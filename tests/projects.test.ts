@@ -1,6 +1,6 @@
 /**
  * Every Pulumi.yaml of the repository loads in the Pulumi CLI 3.248: first
- * the CLI's JSON Schema (tests/fixtures/pulumi-3.248.0/project.schema.json,
+ * the CLI's JSON Schema (../shared/vendor/pulumi-3.248.0/project.schema.json,
  * draft 2020-12), then the rules of pulumi/pulumi v3.248.0
  * sdk/go/common/workspace/loaders.go `LoadProjectBytes`:
  * `ValidateProject` (project.go:552), `RewriteShorthandConfigValues`
@@ -14,10 +14,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseStackConfig } from "../components/lib/stackConfig";
-import { FIXTURES } from "./helpers";
+import { VENDOR } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
-const schema = JSON.parse(fs.readFileSync(path.join(FIXTURES, "pulumi-3.248.0", "project.schema.json"), "utf8"));
+const schema = JSON.parse(fs.readFileSync(path.join(VENDOR, "pulumi-3.248.0", "project.schema.json"), "utf8"));
 const validateSchema = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
 interface ConfigItems {
