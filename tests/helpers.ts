@@ -4,14 +4,19 @@
  */
 import * as path from "path";
 import type { EksSecretsAbacArgs, TeamSpec } from "../components";
+import { artefactDir } from "./artefacts";
 
 export * from "../scripts/lib/offlineCloud";
 export * from "../scripts/lib/policyRunner";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
-/** Released artefacts of other projects, read where the team keeps them, never copied into the project. */
-export const VENDOR = path.join(__dirname, "..", "..", "shared", "vendor");
-export const ESO_FIXTURES = path.join(VENDOR, "external-secrets-2.9.0");
+/**
+ * Released artefacts of other projects, never copied into the project: from
+ * the team's vendor folder, else from their official source into a cache
+ * (tests/artefacts.js). `artefactDir(id)` is the folder to read.
+ */
+export { artefactDir, VENDOR } from "./artefacts";
+export const ESO_FIXTURES = artefactDir("external-secrets-2.9.0");
 
 /** A team with one secret and one ExternalSecret that reads it. */
 export function team(namespace: string): TeamSpec {

@@ -14,10 +14,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseStackConfig } from "../components/lib/stackConfig";
-import { VENDOR } from "./helpers";
+import { artefactDir } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
-const schema = JSON.parse(fs.readFileSync(path.join(VENDOR, "pulumi-3.248.0", "project.schema.json"), "utf8"));
+const schema = JSON.parse(fs.readFileSync(path.join(artefactDir("pulumi-3.248.0"), "project.schema.json"), "utf8"));
 const validateSchema = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
 interface ConfigItems {
