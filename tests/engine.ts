@@ -24,6 +24,10 @@ export interface MockResource {
     name: string;
     inputs: Record<string, any>;
     custom: boolean;
+    /** The provider reference the resource was registered with (`<provider URN>::<provider ID>`), if any. */
+    provider?: string;
+    /** The ID the mocks gave it. */
+    id?: string;
 }
 
 export interface Mocks {
@@ -45,8 +49,9 @@ export async function startFakeEngine(mocks: Mocks): Promise<FakeEngine> {
     const logs: string[] = [];
     const monitor = new MockMonitor({
         newResource: (args: MockResource) => {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom });
-            return mocks.newResource(args);
+            const result = mocks.newResource(args);
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom, provider: args.provider || undefined, id: result.id });
+            return result;
         },
         call: mocks.call,
     });

@@ -17,23 +17,45 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { FakeEngine, Mocks, startFakeEngine } from "./engine";
+import Ajv2020 from "ajv/dist/2020";
+import { installedPlugin, PLUGIN_SOURCE, ROOT } from "./consumer";
+import { artefactDir } from "./helpers";
+import { FakeEngine, MockResource, Mocks, startFakeEngine } from "./engine";
 import { startPluginProcess } from "./pluginProcess";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const services = require("@pulumi/pulumi/proto/provider_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const messages = require("@pulumi/pulumi/proto/provider_pb");
 
-const ROOT = path.join(__dirname, "..");
-const PLUGIN_DIR = path.join(ROOT, "provider");
-const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin");
 const TOKEN = "eks-secrets-abac:index:EksSecretsAbac";
 
-async function startPlugin(engineAddress: string): Promise<{ child: ChildProcess; port: number }> {
+/**
+ * Why a cross-package reference would not bind, or undefined when it does.
+ * The npm SDKs ship no schema.json; each is generated from its provider's
+ * schema, and every resource class of it carries its schema token as
+ * `__pulumiType`. So the reference binds when the plugin's installed SDK of
+ * that package is the version named and has a class with that token.
+ */
+function resourceOfPackage(pluginDir: string, pkg: string, version: string, token: string): string | undefined {
+    const sdkName = `@pulumi/${pkg}`;
+    const installed = JSON.parse(fs.readFileSync(require.resolve(`${sdkName}/package.json`, { paths: [pluginDir] }), "utf8")).version;
+    if (installed !== version) return `${sdkName} ${installed} is installed, the reference names v${version}`;
+    const [tokenPkg, modulePath, name] = token.split(":");
+    if (tokenPkg !== pkg || modulePath === undefined || name === undefined) return `${token} is no resource token of ${pkg}`;
+    const sdk = require(require.resolve(sdkName, { paths: [pluginDir] }));
+    const segments = modulePath.split("/").map((s) => s.split(".")[0]);
+    const candidates = [sdk[name], sdk[segments[0]]?.[name], sdk[segments[0]]?.[segments[1]]?.[name]];
+    return candidates.some((c) => c?.__pulumiType === token) ? undefined : `${sdkName} ${installed} has no resource ${token}`;
+}
+
+/** The plugin as the CLI installs it (tests/consumer.ts), started with its own run-plugin. */
+async function startPlugin(pluginDir: string, engineAddress: string): Promise<{ child: ChildProcess; port: number }> {
     // A Python project's folder: no tsconfig.json, no node_modules. The engine's address is
     // the argument the engine gives every provider plugin.
     const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
-    const started = await startPluginProcess(RUN_PLUGIN, [PLUGIN_DIR, engineAddress], pwd);
+    const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [pluginDir] });
+    assert.ok(runPlugin.startsWith(pluginDir), `run-plugin comes from the plugin's own dependencies, not ${runPlugin}`);
+    const started = await startPluginProcess(runPlugin, [pluginDir, engineAddress], pwd);
     started.child.on("exit", () => fs.rmSync(pwd, { recursive: true, force: true }));
     return started;
 }
@@ -60,10 +82,12 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     let child: ChildProcess | undefined;
     let port: number;
     let engine: FakeEngine;
+    let pluginDir: string;
 
     before(async () => {
         engine = await startFakeEngine(MOCKS);
-        const plugin = await startPlugin(engine.address);
+        pluginDir = await installedPlugin();
+        const plugin = await startPlugin(pluginDir, engine.address);
         child = plugin.child;
         port = plugin.port;
         schema = JSON.parse((await rpc(port, "getSchema", new messages.GetSchemaRequest())).getSchema());
@@ -77,18 +101,57 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.strictEqual(schema.name, pkg.name);
         assert.strictEqual(schema.version, pkg.version);
-        assert.match(fs.readFileSync(path.join(PLUGIN_DIR, "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
+        assert.match(fs.readFileSync(path.join(PLUGIN_SOURCE, "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
     });
 
-    it("is a workspace of the repository, so the CLI installs its dependencies at the top", () => {
-        // FindWorkspaceRoot (sdk/nodejs/npm/workspaces.go): a glob of the root's `workspaces` matching the plugin's package.json.
-        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        assert.ok((pkg.workspaces as string[]).some((w) => path.join(ROOT, w, "package.json") === path.join(PLUGIN_DIR, "package.json")));
+    it("installs alone: a name of its own, real dependencies, no npm workspace of the repository", () => {
+        // FindWorkspaceRoot (sdk/nodejs/npm/workspaces.go): were the folder a workspace member, the CLI
+        // would run `npm install` at the repository's top, with every devDependency.
+        const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        const plugin = JSON.parse(fs.readFileSync(path.join(PLUGIN_SOURCE, "package.json"), "utf8"));
+        assert.ok(!(root.workspaces ?? []).some((w: string) => path.resolve(ROOT, w) === PLUGIN_SOURCE), "provider/ is no workspace of the root");
+        assert.notStrictEqual(plugin.name, root.name);
+        assert.strictEqual(plugin.dependencies[root.name], root.version, "the plugin serves the components of the same version");
+        for (const [peer, range] of Object.entries(root.peerDependencies as Record<string, string>)) {
+            assert.ok(plugin.dependencies[peer], `the plugin depends on ${peer} (${range}), which the components need`);
+        }
+        assert.strictEqual(plugin.devDependencies, undefined);
     });
 
-    it("serves EksSecretsAbac and SharedAbacRole, and no building block", () => {
-        assert.deepStrictEqual(Object.keys(schema.resources).sort(), [TOKEN, "eks-secrets-abac:index:SharedAbacRole"]);
+    it("serves EksSecretsAbac, SharedAbacRole, CrossAccountSecretsAbac and OrgGuardrails, and no building block", () => {
+        assert.deepStrictEqual(Object.keys(schema.resources).sort(), [
+            "eks-secrets-abac:index:CrossAccountSecretsAbac",
+            TOKEN,
+            "eks-secrets-abac:index:OrgGuardrails",
+            "eks-secrets-abac:index:SharedAbacRole",
+        ]);
         assert.strictEqual(schema.resources[TOKEN].isComponent, true);
+    });
+
+    it("passes Pulumi's package metaschema, and every $ref names a type of its own, a Pulumi built-in, or a resource of the installed SDK it names", () => {
+        // What the CLI checks before it generates an SDK (pkg/codegen/schema/pulumi.json, JSON Schema 2020-12).
+        const metaschema = JSON.parse(fs.readFileSync(path.join(artefactDir("pulumi-3.259.0"), "pulumi.json"), "utf8"));
+        const validate = new Ajv2020({ allErrors: true, strict: false }).compile(metaschema);
+        assert.ok((validate as (data: unknown) => boolean)(schema), JSON.stringify(validate.errors, null, 2));
+        // A reference into another package must name a resource of that package at the version the plugin
+        // installs; `/aws/v7.48.0/schema.json#/resources/aws`, what a field typed aws.Provider becomes,
+        // names none and does not bind (pkg/codegen/schema/bind.go).
+        const refs = new Set<string>();
+        const walk = (node: unknown): void => {
+            if (Array.isArray(node)) node.forEach(walk);
+            else if (node !== null && typeof node === "object") {
+                for (const [k, v] of Object.entries(node)) (k === "$ref" && typeof v === "string" ? refs.add(v) : walk(v));
+            }
+        };
+        walk(schema);
+        assert.ok(refs.size > 0);
+        for (const ref of refs) {
+            const local = /^#\/types\/(.+)$/.exec(ref);
+            const external = /^\/([a-z][\w-]*)\/v([^/]+)\/schema\.json#\/resources\/(.+)$/.exec(ref);
+            if (local) assert.ok(schema.types[local[1]], `${ref} names no type of the schema`);
+            else if (external) assert.strictEqual(resourceOfPackage(pluginDir, external[1], external[2], decodeURIComponent(external[3])), undefined, ref);
+            else assert.match(ref, /^pulumi\.json#\/(Any|Archive|Asset|Json)$/, `${ref} is neither a type of the schema, a Pulumi built-in, nor a resource of another package`);
+        }
     });
 
     it("names EksSecretsAbac's inputs with their types and docs", () => {
@@ -198,5 +261,64 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "Payments_Team" }] }));
         await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.namespace/);
         assert.strictEqual(engine.registered.length, before);
+    });
+
+    it("constructs a three-account CrossAccountSecretsAbac over gRPC from plain inputs, and registers each child with the provider of its account", async () => {
+        const region = "eu-west-1";
+        const account = (accountId: string) => ({ accountId, region, roleArn: `arn:aws:iam::${accountId}:role/Deploy` });
+        const [CLUSTERS, SECRETS, KEYS] = ["111122223333", "444455556666", "777788889999"];
+        const request = new messages.ConstructRequest();
+        request.setProject("org-yaml");
+        request.setStack("dev");
+        request.setMonitorendpoint(engine.address);
+        request.setType("eks-secrets-abac:index:CrossAccountSecretsAbac");
+        request.setName("org");
+        request.setInputs(
+            Struct.fromJavaScript({
+                secretsAccount: account(SECRETS),
+                keyAccount: account(KEYS),
+                clusters: [
+                    {
+                        clusterName: "prod-eu",
+                        clusterArn: `arn:aws:eks:${region}:${CLUSTERS}:cluster/prod-eu`,
+                        account: account(CLUSTERS),
+                        teams: [{ namespace: "payments", secrets: [{ name: "db-password" }] }],
+                    },
+                ],
+            }),
+        );
+        const start = engine.registered.length;
+        await rpc(port, "construct", request);
+        const mine = engine.registered.slice(start);
+        // Each account's provider: pinned to it (allowedAccountIds), assuming its role. The SDK sends a
+        // provider's non-string inputs as JSON text.
+        const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+        const providers = mine.filter((r) => r.type === "pulumi:providers:aws");
+        const accountOfProvider = new Map(providers.map((p) => [p.id!, json(p.inputs.allowedAccountIds)[0] as string]));
+        assert.deepStrictEqual([...new Set(accountOfProvider.values())].sort(), [CLUSTERS, SECRETS, KEYS].sort());
+        for (const p of providers) {
+            assert.strictEqual(json(p.inputs.assumeRoles)[0].roleArn, `arn:aws:iam::${accountOfProvider.get(p.id!)}:role/Deploy`);
+        }
+        const accountOf = (r: MockResource) => {
+            const id = r.provider?.split("::").pop();
+            return id === undefined ? undefined : accountOfProvider.get(id);
+        };
+        const expected: Record<string, string> = {
+            "aws:secretsmanager/secret:Secret": SECRETS,
+            "aws:kms/key:Key": KEYS,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation": CLUSTERS,
+            "aws:eks/addon:Addon": CLUSTERS,
+        };
+        for (const [type, acct] of Object.entries(expected)) {
+            const children = mine.filter((r) => r.type === type);
+            assert.ok(children.length > 0, `${type} is registered`);
+            for (const r of children) assert.strictEqual(accountOf(r), acct, `${type} ${r.name} is created in account ${acct}`);
+        }
+        const roles = mine.filter((r) => r.type === "aws:iam/role:Role");
+        assert.deepStrictEqual(roles.map((r) => [r.name, accountOf(r)]).sort(), [
+            ["org-shared-abac-role", SECRETS],
+            ["org-prod-eu-eso-controller-role", CLUSTERS],
+        ].sort());
+        for (const r of mine.filter((x) => x.custom && x.type.startsWith("aws:"))) assert.ok(accountOf(r), `${r.type} ${r.name} has an account's provider`);
     });
 });
