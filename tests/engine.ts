@@ -39,6 +39,11 @@ export interface FakeEngine {
     address: string;
     registered: MockResource[];
     logs: string[];
+    /**
+     * A resource the engine already knows, as one of the program's own (a provider a Python program
+     * passes in its options): the plugin's SDK reads it back through `pulumi:pulumi:getResource`.
+     */
+    seed(urn: string, id: string, state?: Record<string, unknown>): void;
     stop(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function startFakeEngine(mocks: Mocks): Promise<FakeEngine> {
         address: `127.0.0.1:${port}`,
         registered,
         logs,
+        seed: (urn, id, state = {}) => monitor.resources.set(urn, { urn, id, state }),
         stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
     };
 }

@@ -131,7 +131,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("passes Pulumi's package metaschema, and every $ref names a type of its own, a Pulumi built-in, or a resource of the installed SDK it names", () => {
         // What the CLI checks before it generates an SDK (pkg/codegen/schema/pulumi.json, JSON Schema 2020-12).
         const metaschema = JSON.parse(fs.readFileSync(path.join(artefactDir("pulumi-3.259.0"), "pulumi.json"), "utf8"));
-        const validate = new Ajv2020({ allErrors: true, strict: false }).compile(metaschema);
+        const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(metaschema);
         assert.ok((validate as (data: unknown) => boolean)(schema), JSON.stringify(validate.errors, null, 2));
         // A reference into another package must name a resource of that package at the version the plugin
         // installs; `/aws/v7.48.0/schema.json#/resources/aws`, what a field typed aws.Provider becomes,
@@ -320,5 +320,30 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             ["org-prod-eu-eso-controller-role", CLUSTERS],
         ].sort());
         for (const r of mine.filter((x) => x.custom && x.type.startsWith("aws:"))) assert.ok(accountOf(r), `${r.type} ${r.name} has an account's provider`);
+    });
+
+    it("constructs EksSecretsAbac with the providers a Python program passes in its options, and registers each child with them", async () => {
+        // ResourceOptions(providers={...}) arrives as ConstructRequest.providers, one reference per package.
+        const awsUrn = "urn:pulumi:dev::platform-python::pulumi:providers:aws::eu";
+        const k8sUrn = "urn:pulumi:dev::platform-python::pulumi:providers:kubernetes::prod";
+        engine.seed(awsUrn, "eu-provider-id");
+        engine.seed(k8sUrn, "prod-provider-id");
+        const [awsRef, k8sRef] = [`${awsUrn}::eu-provider-id`, `${k8sUrn}::prod-provider-id`];
+        const request = new messages.ConstructRequest();
+        request.setProject("platform-python");
+        request.setStack("dev");
+        request.setMonitorendpoint(engine.address);
+        request.setType(TOKEN);
+        request.setName("withproviders");
+        request.getProvidersMap().set("aws", awsRef).set("kubernetes", k8sRef);
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }] }] }));
+        const start = engine.registered.length;
+        await rpc(port, "construct", request);
+        const children = engine.registered.slice(start).filter((r) => r.custom);
+        assert.ok(children.some((r) => r.type.startsWith("aws:")) && children.some((r) => r.type.startsWith("kubernetes:")));
+        for (const r of children) {
+            const expected = r.type.startsWith("aws:") ? awsRef : r.type.startsWith("kubernetes:") ? k8sRef : undefined;
+            assert.strictEqual(r.provider, expected, `${r.type} ${r.name}`);
+        }
     });
 });
