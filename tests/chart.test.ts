@@ -294,3 +294,66 @@ describe("helmValues that would undo the hardening are refused, and rendering sh
         assert.deepStrictEqual(helmValuesProblems({ processSecretStore: true }, { ...ctx, allowNamespacedSecretStores: true }), []);
     });
 });
+
+/**
+ * The controller's egress policy, as the chart renders it from our values.
+ * The expected rules are written here from their sources, not read from
+ * CONTROLLER_EGRESS: the Pod Identity agent's addresses and port from
+ * docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html, DNS from
+ * EKS's CoreDNS labels, and one TCP 443 rule for the API server and the AWS
+ * endpoints, whose addresses change.
+ */
+describe("controllerEgressPolicy renders the chart's NetworkPolicy for the controller", function () {
+    this.timeout(120_000);
+    const EXPECTED_EGRESS = [
+        {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }], ports: [{ protocol: "TCP", port: 80 }] },
+    ];
+    const policies = (objects: any[]) => objects.filter((o) => o.kind === "NetworkPolicy");
+    const podTemplates = (objects: any[]) => objects.filter((o) => o.kind === "Deployment").map((d) => ({ name: d.metadata.name, labels: d.spec.template.metadata.labels }));
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+    for (const allow of [false, true]) {
+        it(`on (allowNamespacedSecretStores: ${allow}): one NetworkPolicy, selecting only the controller's pods, with exactly the expected egress`, async () => {
+            const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ controllerEgressPolicy: true, allowNamespacedSecretStores: allow })));
+            const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+            const rendered = await helmTemplate(release.name ?? RELEASE, release.namespace, release.values);
+            const [policy, ...others] = policies(rendered.objects);
+            assert.ok(policy, "a NetworkPolicy is rendered");
+            assert.deepStrictEqual(others, []);
+            assert.strictEqual(policy.metadata.namespace, release.namespace);
+            assert.deepStrictEqual([...policy.spec.policyTypes].sort(), ["Egress", "Ingress"]);
+            assert.deepStrictEqual(policy.spec.egress, EXPECTED_EGRESS);
+            // The chart's default ingress: the metrics and health ports (values.yaml networkPolicy.ingress).
+            assert.deepStrictEqual(policy.spec.ingress, [{ ports: [{ protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 8082 }] }]);
+            const selected = podTemplates(rendered.objects).filter((t) => selects(policy.spec.podSelector.matchLabels, t.labels));
+            const controller = controllerDeployment(rendered.objects);
+            assert.deepStrictEqual(selected.map((t) => t.name), [controller.metadata.name], "the controller's pods, not the webhook's or the cert controller's");
+            assert.strictEqual(controller.spec.template.spec.serviceAccountName, run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs.serviceAccount);
+        });
+    }
+
+    it("off (the default): the chart renders no NetworkPolicy", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
+        const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+        assert.strictEqual(getPath(release.values, ["networkPolicy"]), undefined);
+        const rendered = await helmTemplate(release.name ?? RELEASE, release.namespace, release.values);
+        assert.deepStrictEqual(policies(rendered.objects), []);
+    });
+
+    it("refuses helmValues that would replace or disable the rendered policy, and keeps them when the policy is off", () => {
+        const ctx = { allowNamespacedSecretStores: false, esoNamespace: NAMESPACE, esoServiceAccount: "external-secrets" };
+        const open = { networkPolicy: { enabled: false, egress: [{}] } };
+        assert.deepStrictEqual(helmValuesProblems(open, { ...ctx, controllerEgressPolicy: true }).map((p) => p.path), ["networkPolicy.enabled", "networkPolicy.egress"]);
+        assert.deepStrictEqual(helmValuesProblems(open, ctx), []);
+        const ours = esoHelmValues({ serviceAccountName: "external-secrets", allowNamespacedSecretStores: false, controllerEgressPolicy: true });
+        assert.deepStrictEqual(helmValuesProblems(ours, { ...ctx, controllerEgressPolicy: true }), [], "our own values pass");
+    });
+});
