@@ -21,11 +21,12 @@
  * tokens likewise (`providers/v1/vault/auth.go` `createServiceAccountToken`,
  * `runtime/esutils/k8s_rest_config.go` `serviceAccountToken`).
  *
- * Assumption: the controller's environment holds no `VAULT_TOKEN` or
- * `BAO_TOKEN`. The Vault and OpenBao API clients take that variable as the
- * token of every client they create (hashicorp/vault/api `NewClient`), and
- * ESO re-uses a valid token before it reads the store's auth
- * (`providers/v1/vault/auth.go` `setAuth`). The chart sets neither.
+ * Assumption: the controller's environment holds no `VAULT_TOKEN` (nor an
+ * OpenBao token). The Vault API client takes that variable as the token of
+ * every client it creates (hashicorp/vault/api `NewClient`), and ESO re-uses
+ * a valid token before it reads the store's auth (`providers/v1/vault/auth.go`
+ * `setAuth`). The OpenBao API client was forked from it; whether it reads
+ * `BAO_TOKEN` the same way was not read. The chart sets neither.
  */
 import type { Validation } from "./manifests";
 
@@ -128,11 +129,12 @@ export const ALLOWED_PROVIDERS: ReadonlyArray<AllowedProvider> = [
             "auth has only tokenSecretRef, userPass and appRole, all read from Secrets of the store's namespace (providers/v1/openbao/client.go setupAuth)",
         rules: [
             {
-                // providers/v1/openbao/client.go setupAuth returns nil when auth is nil; the
-                // client keeps the token the OpenBao API client took from the environment.
+                // providers/v1/openbao/client.go setupAuth returns nil when auth is nil, so the
+                // client goes on with no token of the store's (or one of the environment, if its
+                // API client reads one as Vault's does).
                 expression: (p) => `has(${p}.auth) && (has(${p}.auth.tokenSecretRef) || has(${p}.auth.userPass) || has(${p}.auth.appRole))`,
                 message:
-                    "A SecretStore of provider openBao needs spec.provider.openBao.auth with tokenSecretRef, userPass or appRole: without them the client uses whatever token the controller's environment holds.",
+                    "A SecretStore of provider openBao needs spec.provider.openBao.auth with tokenSecretRef, userPass or appRole: without them ESO sets no credentials of the team's, and the client goes on with whatever its environment gives it.",
             },
         ],
     },
