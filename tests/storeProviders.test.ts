@@ -66,6 +66,17 @@ const NEAR_MISSES: Record<string, Array<[string, Record<string, unknown>]>> = {
         ["NTLM from secrets", { url: "https://api.example/x", auth: { ntlm: { usernameSecret: ref("ntlm", "user"), passwordSecret: ref("ntlm", "password") } } }],
     ],
     fake: [["static data", { data: [{ key: "k", value: "v" }] }]],
+    gitlab: [["a token of the namespace", { projectID: "42", auth: { SecretRef: { accessToken: ref("gitlab", "token") } } }]],
+    github: [["an App key of the namespace", { appID: 1, installationID: 2, organization: "acme", auth: { privateKey: ref("github-app", "key.pem") } }]],
+    onepassword: [["a Connect token of the namespace", { connectHost: "https://connect.example", vaults: { team: 1 }, auth: { secretRef: { connectTokenSecretRef: ref("op", "token") } } }]],
+    doppler: [
+        ["a token of the namespace", { auth: { secretRef: { dopplerToken: ref("doppler", "token") } } }],
+        ["OIDC with a service account of the namespace", { auth: { oidcConfig: { identity: "id", serviceAccountRef: { name: "app" } } } }],
+    ],
+    pulumi: [
+        ["an access token of the namespace", { organization: "acme", project: "p", environment: "e", auth: { accessToken: { secretRef: ref("pulumi", "token") } } }],
+        ["OIDC with a service account of the namespace", { organization: "acme", project: "p", environment: "e", auth: { oidcConfig: { organization: "acme", serviceAccountRef: { name: "app" } } } }],
+    ],
 };
 
 const rule = (fragment: string) => {
@@ -78,7 +89,7 @@ const rule = (fragment: string) => {
 const REFUSED_SHAPES: Array<[string, string, Record<string, unknown>, string[]]> = [
     ["aws without auth: the controller's Pod Identity credentials", "aws", { service: "SecretsManager", region: "eu-west-1", role: OWN_ROLE }, ["aws.auth.secretRef"]],
     ["aws with an empty auth", "aws", { service: "SecretsManager", region: "eu-west-1", auth: {} }, ["aws.auth.secretRef"]],
-    ["aws with auth.jwt only", "aws", { service: "SecretsManager", region: "eu-west-1", auth: { jwt: { serviceAccountRef: { name: "app" } } } }, ["auth.jwt", "aws.auth.secretRef"]],
+    ["aws with auth.jwt only", "aws", { service: "SecretsManager", region: "eu-west-1", auth: { jwt: { serviceAccountRef: { name: "app" } } } }, ["may not use auth.jwt", "aws.auth.secretRef"]],
     ["vault without auth", "vault", { server: "https://vault.example" }, ["needs spec.provider.vault.auth"]],
     ["vault kubernetes auth without serviceAccountRef or secretRef: the controller's token", "vault", { server: "http://attacker.example", auth: { kubernetes: { mountPath: "kubernetes", role: "x" } } }, ["auth.kubernetes must name"]],
     [
@@ -124,7 +135,6 @@ const CEL_REQUIRED: Record<string, string[][]> = {
     crd: [["authRef"]],
     doppler: [["auth", "secretRef"]],
     nebiusmysterybox: [["auth", "tokenSecretRef"]],
-    pulumi: [["accessToken"]],
     secretserver: [["token", "value"]],
 };
 

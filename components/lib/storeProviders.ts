@@ -165,6 +165,33 @@ export const ALLOWED_PROVIDERS: ReadonlyArray<AllowedProvider> = [
         why: "returns the data of its own spec; no credentials and no network (providers/v1/fake/fake.go)",
         rules: [],
     },
+    {
+        key: "gitlab",
+        why: "the access token is a Secret of the store's namespace (providers/v1/gitlab/gitlab.go getAuth), handed to gitlab.NewClient (provider.go getClient)",
+        rules: [],
+    },
+    {
+        key: "github",
+        why: "the GitHub App's private key is a Secret of the store's namespace (providers/v1/github/auth.go AuthWithPrivateKey), the only auth NewClient uses (provider.go)",
+        rules: [],
+    },
+    {
+        key: "onepassword",
+        why: "the Connect token is a Secret of the store's namespace (providers/v1/onepassword/onepassword.go NewClient, connect.NewClientWithUserAgent with that token)",
+        rules: [],
+    },
+    {
+        key: "doppler",
+        why:
+            "auth.secretRef reads a Secret of the store's namespace (providers/v1/doppler/client.go setAuth); auth.oidcConfig mints a token of a service account of that namespace (auth_oidc.go NewOIDCTokenManager, runtime/oidc/token_manager.go CreateServiceAccountToken); neither set is an error, not a fallback",
+        rules: [],
+    },
+    {
+        key: "pulumi",
+        why:
+            "auth.accessToken and the deprecated accessToken read a Secret of the store's namespace (providers/v1/pulumi/provider.go loadAccessTokenSecret); auth.oidcConfig mints a token of a service account of that namespace (auth_oidc.go, runtime/oidc/token_manager.go); none set is an error (resolveAuthentication)",
+        rules: [],
+    },
 ];
 
 /** Every other provider key of the ESO 2.9.0 SecretStore schema, refused in namespaced SecretStores. */
@@ -197,6 +224,16 @@ export const REFUSED_PROVIDERS: ReadonlyArray<RefusedProvider> = [
         key: "volcengine",
         why: "without auth.secretRef it takes OIDC credentials from the controller's environment (providers/v1/volcengine/auth.go NewSession, NewOIDCCredentialsProviderFromEnv)",
     },
+    {
+        key: "infisical",
+        why:
+            "kubernetesAuthCredentials makes the SDK read a token file at a path the store gives, the controller's own token by default, and azureAuthCredentials and gcpIdTokenAuthCredentials log in as the machine the controller runs on (providers/v1/infisical/provider.go performKubernetesAuthLogin, performAzureAuthLogin, performGcpIDTokenAuthLogin)",
+    },
+    {
+        key: "conjur",
+        why:
+            "auth.jwt hands the token to the Conjur SDK's NewClientFromJwt (providers/v1/conjur/client.go conjurClientFromJWT), and whether that SDK falls back to a token file of the pod when the referenced Secret is empty was not read",
+    },
     ...[
         "barbican",
         "beyondtrust",
@@ -204,26 +241,19 @@ export const REFUSED_PROVIDERS: ReadonlyArray<RefusedProvider> = [
         "bitwardensecretsmanager",
         "chef",
         "cloudrusm",
-        "conjur",
         "crd",
         "delinea",
-        "doppler",
         "dvls",
         "fortanix",
-        "github",
-        "gitlab",
-        "infisical",
         "keepersecurity",
         "nebiusmysterybox",
         "ngrok",
         "onboardbase",
-        "onepassword",
         "onepasswordSDK",
         "ovh",
         "passbolt",
         "passworddepot",
         "previder",
-        "pulumi",
         "scaleway",
         "secretserver",
         "senhasegura",
