@@ -340,6 +340,29 @@ describe("controllerEgressPolicy renders the chart's NetworkPolicy for the contr
         });
     }
 
+    it("on: the rendered egress admits DNS, 443 and the Pod Identity agent, and drops instance metadata, plain http, other ports and outside DNS", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ controllerEgressPolicy: true })));
+        const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+        const [policy] = policies((await helmTemplate(release.name ?? RELEASE, release.namespace, release.values)).objects);
+        const coreDns = { ip: "10.0.5.10", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "kube-dns" } };
+        const outside = (ip: string) => ({ ip });
+        const cases: Array<[string, Destination, string, number, boolean]> = [
+            ["CoreDNS over UDP", coreDns, "UDP", 53, true],
+            ["CoreDNS over TCP", coreDns, "TCP", 53, true],
+            ["the API server's ENI", outside("10.0.1.20"), "TCP", 443, true],
+            ["STS or Secrets Manager (public address)", outside("52.94.236.248"), "TCP", 443, true],
+            ["the Pod Identity agent", outside("169.254.170.23"), "TCP", 80, true],
+            ["the instance metadata service (node role credentials)", outside("169.254.169.254"), "TCP", 80, false],
+            ["a resolver outside the cluster", outside("8.8.8.8"), "UDP", 53, false],
+            ["a Vault on 8200", outside("10.0.9.9"), "TCP", 8200, false],
+            ["plain http anywhere", outside("203.0.113.7"), "TCP", 80, false],
+            ["another pod of kube-system on 53", { ...coreDns, podLabels: { "k8s-app": "metrics-server" } }, "UDP", 53, false],
+        ];
+        for (const [what, to, protocol, port, allowed] of cases) {
+            assert.strictEqual(egressAllows(policy.spec.egress, to, protocol, port), allowed, what);
+        }
+    });
+
     it("off (the default): the chart renders no NetworkPolicy", async () => {
         const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
         const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
@@ -357,3 +380,33 @@ describe("controllerEgressPolicy renders the chart's NetworkPolicy for the contr
         assert.deepStrictEqual(helmValuesProblems(ours, { ...ctx, controllerEgressPolicy: true }), [], "our own values pass");
     });
 });
+
+interface Destination {
+    ip: string;
+    namespaceLabels?: Record<string, string>;
+    podLabels?: Record<string, string>;
+}
+
+/**
+ * NetworkPolicy egress semantics (kubernetes.io/docs/concepts/services-networking/network-policies/):
+ * a connection is allowed when one rule matches both a peer and a port; a
+ * peer with namespaceSelector and podSelector matches pods with both sets of
+ * labels; an ipBlock matches addresses in its CIDR (IPv4 here).
+ */
+function egressAllows(rules: any[], to: Destination, protocol: string, port: number): boolean {
+    const labelsMatch = (selector: any, labels?: Record<string, string>) =>
+        labels !== undefined && Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    const ipv4 = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const inCidr = (ip: string, cidr: string) => {
+        const [base, bits] = cidr.split("/");
+        if (base.includes(":") || ip.includes(":")) return false;
+        const size = 2 ** (32 - Number(bits));
+        return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base) / size);
+    };
+    const peerMatches = (peer: any) =>
+        peer.ipBlock !== undefined
+            ? inCidr(to.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(to.ip, c))
+            : labelsMatch(peer.namespaceSelector, to.namespaceLabels) && labelsMatch(peer.podSelector, to.podLabels);
+    const portMatches = (p: any) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port);
+    return rules.some((rule) => (rule.to === undefined || rule.to.some(peerMatches)) && (rule.ports === undefined || rule.ports.some(portMatches)));
+}

@@ -237,6 +237,14 @@ describe("store guard with allowNamespacedSecretStores: providers and auth shape
         });
     }
 
+    it("refuses an UPDATE that turns an admitted Vault store into one that sends the controller's token", () => {
+        const before = secretStore({ vault: { server: "https://vault.example", auth: { kubernetes: { mountPath: "kubernetes", role: "search", serviceAccountRef: { name: "app" } } } } });
+        const after = secretStore({ vault: { server: "http://attacker.example", auth: { kubernetes: { mountPath: "kubernetes", role: "search" } } } });
+        assertValid(after, "the updated store");
+        const context = { object: after, oldObject: before, request: { operation: "UPDATE", resource: { group: "external-secrets.io", version: "v1", resource: "secretstores" } } };
+        assert.deepStrictEqual(kept.filter((r) => evaluate(r.expression, context) !== true).map((r) => r.message), [rule("auth.kubernetes must name")]);
+    });
+
     it("refuses a provider key ESO 2.9.0 does not declare (a newer CRD) with the catch-all rule", () => {
         const messages = refusals(kept, secretStore({ someNewVault: { server: "https://x" } }));
         assert.strictEqual(messages.length, 1);
