@@ -73,6 +73,9 @@ const NEAR_MISSES: Record<string, Array<[string, Record<string, unknown>]>> = {
         ["a token of the namespace", { auth: { secretRef: { dopplerToken: ref("doppler", "token") } } }],
         ["OIDC with a service account of the namespace", { auth: { oidcConfig: { identity: "id", serviceAccountRef: { name: "app" } } } }],
     ],
+    bitwardensecretsmanager: [["a token of the namespace", { organizationID: "o", projectID: "p", bitwardenServerSDKURL: "https://bitwarden-sdk-server.eso.svc:9998", auth: { secretRef: { credentials: ref("bw", "token") } } }]],
+    keepersecurity: [["a config Secret of the namespace", { folderID: "f", authRef: ref("keeper", "config") }]],
+    chef: [["a key of the namespace", { serverUrl: "https://chef.example/organizations/acme/", username: "search", auth: { secretRef: { privateKeySecretRef: ref("chef", "key.pem") } } }]],
     pulumi: [
         ["an access token of the namespace", { organization: "acme", project: "p", environment: "e", auth: { accessToken: { secretRef: ref("pulumi", "token") } } }],
         ["OIDC with a service account of the namespace", { organization: "acme", project: "p", environment: "e", auth: { oidcConfig: { organization: "acme", serviceAccountRef: { name: "app" } } } }],

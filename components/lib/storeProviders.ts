@@ -187,6 +187,22 @@ export const ALLOWED_PROVIDERS: ReadonlyArray<AllowedProvider> = [
         rules: [],
     },
     {
+        key: "bitwardensecretsmanager",
+        why:
+            "the access token is a Secret of the store's namespace (providers/v1/bitwarden/provider.go NewClient), sent to the SDK server the store names over a client built from the store's CA (newHTTPSClient)",
+        rules: [],
+    },
+    {
+        key: "keepersecurity",
+        why: "the client configuration is a Secret of the store's namespace (providers/v1/keepersecurity/provider.go getKeeperSecurityAuth), kept in memory (ksm.NewMemoryKeyValueStorage in NewClient)",
+        rules: [],
+    },
+    {
+        key: "chef",
+        why: "the private key is a Secret of the store's namespace (providers/v1/chef/chef.go NewClient: the key's namespace counts only for a ClusterSecretStore)",
+        rules: [],
+    },
+    {
         key: "pulumi",
         why:
             "auth.accessToken and the deprecated accessToken read a Secret of the store's namespace (providers/v1/pulumi/provider.go loadAccessTokenSecret); auth.oidcConfig mints a token of a service account of that namespace (auth_oidc.go, runtime/oidc/token_manager.go); none set is an error (resolveAuthentication)",
@@ -238,14 +254,11 @@ export const REFUSED_PROVIDERS: ReadonlyArray<RefusedProvider> = [
         "barbican",
         "beyondtrust",
         "beyondtrustworkloadcredentials",
-        "bitwardensecretsmanager",
-        "chef",
         "cloudrusm",
         "crd",
         "delinea",
         "dvls",
         "fortanix",
-        "keepersecurity",
         "nebiusmysterybox",
         "ngrok",
         "onboardbase",
