@@ -17,6 +17,12 @@ export interface EsoReleaseArgs {
     readonly values?: HelmValues;
     /** Keep namespaced SecretStores; the admission policy still refuses the ones that could forge a namespace. @default false */
     readonly allowNamespacedSecretStores?: boolean;
+    /**
+     * Render the chart's NetworkPolicy for the controller: egress only to DNS,
+     * TCP 443 and the Pod Identity agent (`CONTROLLER_EGRESS`). Enforced only
+     * where the CNI enforces NetworkPolicy. @default false
+     */
+    readonly controllerEgressPolicy?: boolean;
     /** The shared ABAC role: only `clusterStoreName` may name it. */
     readonly abacRoleArn: pulumi.Input<string>;
     /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
@@ -41,6 +47,7 @@ export class EsoRelease extends pulumi.ComponentResource {
             serviceAccountName: args.serviceAccountName,
             allowNamespacedSecretStores: allowStores,
             userValues: args.values,
+            controllerEgressPolicy: args.controllerEgressPolicy ?? false,
         });
         // The guard exists before the controller and the CRDs, so no store is admitted unguarded.
         const guardName = `${name}-secretstore-guard`;

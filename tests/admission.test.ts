@@ -20,12 +20,16 @@ const kept = storeGuardValidations({ abacRoleArn: ABAC, clusterStoreName: STORE,
 
 type Operation = "CREATE" | "UPDATE";
 
+/** The team's own AWS keys: without them an AWS SecretStore would use the controller's credentials (tests/storeProviders.test.ts). */
+const TEAM_KEYS = { secretRef: { accessKeyIDSecretRef: { name: "aws", key: "id" }, secretAccessKeySecretRef: { name: "aws", key: "secret" } } };
+
 function secretStore(aws: Record<string, unknown> | undefined, name = "mine") {
+    const vault = { server: "https://vault", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } };
     return {
         apiVersion: "external-secrets.io/v1",
         kind: "SecretStore",
         metadata: { name, namespace: "search" },
-        spec: { provider: aws === undefined ? { vault: { server: "https://vault" } } : { aws: { service: "SecretsManager", region: "eu-west-1", ...aws } } },
+        spec: { provider: aws === undefined ? { vault } : { aws: { service: "SecretsManager", region: "eu-west-1", auth: TEAM_KEYS, ...aws } } },
     };
 }
 
@@ -100,6 +104,7 @@ describe("store guard: any mode refuses another ClusterSecretStore that names th
 
 describe("store guard: with allowNamespacedSecretStores, SecretStores that could forge a namespace are refused", () => {
     const [roleRule, chainRule, tagRule, customTagRule, jwtRule] = kept.map((r) => r.message);
+    const secretRefRule = kept.find((r) => r.message.includes("needs spec.provider.aws.auth.secretRef"))!.message;
 
     it("admits a team's store with its own role, with or without sessionTagsPolicy", () => {
         assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE })), []);
@@ -107,7 +112,7 @@ describe("store guard: with allowNamespacedSecretStores, SecretStores that could
         assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { secretRef: { accessKeyIDSecretRef: { name: "aws", key: "id" } } } })), []);
     });
 
-    it("admits stores of other providers and AWS stores without a role", () => {
+    it("admits a Vault store with the team's token and AWS stores without a role", () => {
         assert.deepStrictEqual(refusals(kept, secretStore(undefined)), []);
         assert.deepStrictEqual(refusals(kept, secretStore({})), []);
     });
@@ -137,8 +142,9 @@ describe("store guard: with allowNamespacedSecretStores, SecretStores that could
         assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, sessionTagsPolicy: "Custom", customSessionTags: { team: "search" } })), []);
     });
 
-    it("refuses auth.jwt", () => {
-        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { jwt: { serviceAccountRef: { name: "app" } } } })), [jwtRule]);
+    it("refuses auth.jwt, with or without the team's keys beside it", () => {
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { ...TEAM_KEYS, jwt: { serviceAccountRef: { name: "app" } } } })), [jwtRule]);
+        assert.deepStrictEqual(refusals(kept, secretStore({ role: OWN_ROLE, auth: { jwt: { serviceAccountRef: { name: "app" } } } })), [jwtRule, secretRefRule]);
     });
 
     it("refuses an UPDATE that adds a forged tag to an admitted store", () => {
@@ -149,7 +155,7 @@ describe("store guard: with allowNamespacedSecretStores, SecretStores that could
 
     it("lists every broken rule of a store at once", () => {
         const store = secretStore({ role: ABAC, additionalRoles: [ABAC], sessionTags: [{ key: "esoNamespace", value: "p" }], customSessionTags: { esoNamespace: "p" }, auth: { jwt: {} } });
-        assert.deepStrictEqual(refusals(kept, store), [roleRule, chainRule, tagRule, customTagRule, jwtRule]);
+        assert.deepStrictEqual(refusals(kept, store), [roleRule, chainRule, tagRule, customTagRule, jwtRule, secretRefRule]);
     });
 });
 

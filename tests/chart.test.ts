@@ -294,3 +294,119 @@ describe("helmValues that would undo the hardening are refused, and rendering sh
         assert.deepStrictEqual(helmValuesProblems({ processSecretStore: true }, { ...ctx, allowNamespacedSecretStores: true }), []);
     });
 });
+
+/**
+ * The controller's egress policy, as the chart renders it from our values.
+ * The expected rules are written here from their sources, not read from
+ * CONTROLLER_EGRESS: the Pod Identity agent's addresses and port from
+ * docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html, DNS from
+ * EKS's CoreDNS labels, and one TCP 443 rule for the API server and the AWS
+ * endpoints, whose addresses change.
+ */
+describe("controllerEgressPolicy renders the chart's NetworkPolicy for the controller", function () {
+    this.timeout(120_000);
+    const EXPECTED_EGRESS = [
+        {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }], ports: [{ protocol: "TCP", port: 80 }] },
+    ];
+    const policies = (objects: any[]) => objects.filter((o) => o.kind === "NetworkPolicy");
+    const podTemplates = (objects: any[]) => objects.filter((o) => o.kind === "Deployment").map((d) => ({ name: d.metadata.name, labels: d.spec.template.metadata.labels }));
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+    for (const allow of [false, true]) {
+        it(`on (allowNamespacedSecretStores: ${allow}): one NetworkPolicy, selecting only the controller's pods, with exactly the expected egress`, async () => {
+            const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ controllerEgressPolicy: true, allowNamespacedSecretStores: allow })));
+            const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+            const rendered = await helmTemplate(release.name ?? RELEASE, release.namespace, release.values);
+            const [policy, ...others] = policies(rendered.objects);
+            assert.ok(policy, "a NetworkPolicy is rendered");
+            assert.deepStrictEqual(others, []);
+            assert.strictEqual(policy.metadata.namespace, release.namespace);
+            assert.deepStrictEqual([...policy.spec.policyTypes].sort(), ["Egress", "Ingress"]);
+            assert.deepStrictEqual(policy.spec.egress, EXPECTED_EGRESS);
+            // The chart's default ingress: the metrics and health ports (values.yaml networkPolicy.ingress).
+            assert.deepStrictEqual(policy.spec.ingress, [{ ports: [{ protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 8082 }] }]);
+            const selected = podTemplates(rendered.objects).filter((t) => selects(policy.spec.podSelector.matchLabels, t.labels));
+            const controller = controllerDeployment(rendered.objects);
+            assert.deepStrictEqual(selected.map((t) => t.name), [controller.metadata.name], "the controller's pods, not the webhook's or the cert controller's");
+            assert.strictEqual(controller.spec.template.spec.serviceAccountName, run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs.serviceAccount);
+        });
+    }
+
+    it("on: the rendered egress admits DNS, 443 and the Pod Identity agent, and drops instance metadata, plain http, other ports and outside DNS", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ controllerEgressPolicy: true })));
+        const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+        const [policy] = policies((await helmTemplate(release.name ?? RELEASE, release.namespace, release.values)).objects);
+        const coreDns = { ip: "10.0.5.10", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "kube-dns" } };
+        const outside = (ip: string) => ({ ip });
+        const cases: Array<[string, Destination, string, number, boolean]> = [
+            ["CoreDNS over UDP", coreDns, "UDP", 53, true],
+            ["CoreDNS over TCP", coreDns, "TCP", 53, true],
+            ["the API server's ENI", outside("10.0.1.20"), "TCP", 443, true],
+            ["STS or Secrets Manager (public address)", outside("52.94.236.248"), "TCP", 443, true],
+            ["the Pod Identity agent", outside("169.254.170.23"), "TCP", 80, true],
+            ["the instance metadata service (node role credentials)", outside("169.254.169.254"), "TCP", 80, false],
+            ["a resolver outside the cluster", outside("8.8.8.8"), "UDP", 53, false],
+            ["a Vault on 8200", outside("10.0.9.9"), "TCP", 8200, false],
+            ["plain http anywhere", outside("203.0.113.7"), "TCP", 80, false],
+            ["another pod of kube-system on 53", { ...coreDns, podLabels: { "k8s-app": "metrics-server" } }, "UDP", 53, false],
+        ];
+        for (const [what, to, protocol, port, allowed] of cases) {
+            assert.strictEqual(egressAllows(policy.spec.egress, to, protocol, port), allowed, what);
+        }
+    });
+
+    it("off (the default): the chart renders no NetworkPolicy", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
+        const release = run.one("kubernetes:helm.sh/v3:Release").inputs;
+        assert.strictEqual(getPath(release.values, ["networkPolicy"]), undefined);
+        const rendered = await helmTemplate(release.name ?? RELEASE, release.namespace, release.values);
+        assert.deepStrictEqual(policies(rendered.objects), []);
+    });
+
+    it("refuses helmValues that would replace or disable the rendered policy, and keeps them when the policy is off", () => {
+        const ctx = { allowNamespacedSecretStores: false, esoNamespace: NAMESPACE, esoServiceAccount: "external-secrets" };
+        const open = { networkPolicy: { enabled: false, egress: [{}] } };
+        assert.deepStrictEqual(helmValuesProblems(open, { ...ctx, controllerEgressPolicy: true }).map((p) => p.path), ["networkPolicy.enabled", "networkPolicy.egress"]);
+        assert.deepStrictEqual(helmValuesProblems(open, ctx), []);
+        const ours = esoHelmValues({ serviceAccountName: "external-secrets", allowNamespacedSecretStores: false, controllerEgressPolicy: true });
+        assert.deepStrictEqual(helmValuesProblems(ours, { ...ctx, controllerEgressPolicy: true }), [], "our own values pass");
+    });
+});
+
+interface Destination {
+    ip: string;
+    namespaceLabels?: Record<string, string>;
+    podLabels?: Record<string, string>;
+}
+
+/**
+ * NetworkPolicy egress semantics (kubernetes.io/docs/concepts/services-networking/network-policies/):
+ * a connection is allowed when one rule matches both a peer and a port; a
+ * peer with namespaceSelector and podSelector matches pods with both sets of
+ * labels; an ipBlock matches addresses in its CIDR (IPv4 here).
+ */
+function egressAllows(rules: any[], to: Destination, protocol: string, port: number): boolean {
+    const labelsMatch = (selector: any, labels?: Record<string, string>) =>
+        labels !== undefined && Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    const ipv4 = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const inCidr = (ip: string, cidr: string) => {
+        const [base, bits] = cidr.split("/");
+        if (base.includes(":") || ip.includes(":")) return false;
+        const size = 2 ** (32 - Number(bits));
+        return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base) / size);
+    };
+    const peerMatches = (peer: any) =>
+        peer.ipBlock !== undefined
+            ? inCidr(to.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(to.ip, c))
+            : labelsMatch(peer.namespaceSelector, to.namespaceLabels) && labelsMatch(peer.podSelector, to.podLabels);
+    const portMatches = (p: any) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port);
+    return rules.some((rule) => (rule.to === undefined || rule.to.some(peerMatches)) && (rule.ports === undefined || rule.ports.some(portMatches)));
+}

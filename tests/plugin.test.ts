@@ -163,6 +163,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         };
         const expected: Record<string, string> = {
             clusterName: "string",
+            controllerEgressPolicy: "boolean",
             clusterArn: "string",
             identity: "string",
             oidcProviderArn: "string",

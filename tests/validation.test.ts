@@ -162,6 +162,16 @@ describe("stack config shape", () => {
         ]);
     });
 
+    it("takes controllerEgressPolicy as a boolean, and with it refuses helmValues that replace the controller's NetworkPolicy", () => {
+        const base = { clusterName: "prod-eu", teams: [{ namespace: "payments" }] };
+        assert.deepStrictEqual(parseStackConfig({ ...base, controllerEgressPolicy: true }).problems, []);
+        assert.deepStrictEqual(parseStackConfig({ ...base, controllerEgressPolicy: "true" }).problems, [{ path: "controllerEgressPolicy", message: "must be of type boolean" }]);
+        const replaced = parseStackConfig({ ...base, controllerEgressPolicy: true, helmValues: { networkPolicy: { egress: [{}] } } }).problems;
+        assert.deepStrictEqual(replaced.map((p) => p.path), ["helmValues.networkPolicy.egress"]);
+        assert.match(replaced[0].message, /controllerEgressPolicy: false/);
+        assert.deepStrictEqual(parseStackConfig({ ...base, helmValues: { networkPolicy: { enabled: true, egress: [{}] } } }).problems, [], "off: the user's own policy is theirs");
+    });
+
     it("passes a valid config through unchanged", () => {
         const raw = { clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db", valueFromConfig: "dbPassword" }] }] };
         assert.deepStrictEqual(parseStackConfig(raw), { config: raw, problems: [] });

@@ -102,6 +102,43 @@ const REFUSED_VALUES: ReadonlyArray<{ path: string[]; bad: (v: unknown) => boole
     },
 ];
 
+/**
+ * Egress of the ESO controller pods when `controllerEgressPolicy` is on,
+ * rendered by the chart's `networkPolicy` values (templates/networkpolicy.yaml:
+ * one NetworkPolicy selecting the controller's selector labels, policyTypes
+ * Egress and Ingress; ingress stays the chart's metrics and health ports).
+ *
+ * - DNS: the cluster DNS pods (`k8s-app: kube-dns` in kube-system, the
+ *   labels of EKS's CoreDNS), UDP and TCP 53.
+ * - TCP 443 to any address: the API server (on EKS the kubernetes Service
+ *   leads to control-plane ENIs in the VPC) and AWS STS, Secrets Manager,
+ *   SSM and KMS (public or VPC-endpoint addresses). These are IP addresses
+ *   that change, and a NetworkPolicy matches addresses and ports only, so
+ *   this rule limits the port, not the destination.
+ * - TCP 80 to the EKS Pod Identity agent, 169.254.170.23 (IPv4) and
+ *   fd00:ec2::23 (IPv6) (docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html).
+ *
+ * Everything else is dropped where NetworkPolicy is enforced: the instance
+ * metadata service (169.254.169.254:80), plain-http and non-443 endpoints.
+ */
+export const CONTROLLER_EGRESS: ReadonlyArray<HelmValues> = [
+    {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+        ],
+    },
+    {
+        to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }],
+        ports: [{ protocol: "TCP", port: 443 }],
+    },
+    {
+        to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }],
+        ports: [{ protocol: "TCP", port: 80 }],
+    },
+];
+
 export interface EsoValuesArgs {
     /** Service account that the Pod Identity association names. */
     serviceAccountName: string;
@@ -109,6 +146,8 @@ export interface EsoValuesArgs {
     allowNamespacedSecretStores: boolean;
     /** The user's own values, merged last except where they would reopen a hole. */
     userValues?: HelmValues;
+    /** Render the chart's NetworkPolicy for the controller with `CONTROLLER_EGRESS`. */
+    controllerEgressPolicy?: boolean;
 }
 
 /** Builds the release values: defaults, then the user's, then the hardening. */
@@ -124,11 +163,16 @@ export function esoHelmValues(args: EsoValuesArgs): HelmValues {
         if (args.allowNamespacedSecretStores && hardened.namespacedStoresOnly) continue;
         values = deepMerge(values, nest(hardened.path, hardened.value));
     }
+    if (args.controllerEgressPolicy) {
+        values = deepMerge(values, { networkPolicy: { enabled: true, egress: JSON.parse(JSON.stringify(CONTROLLER_EGRESS)) } });
+    }
     return values;
 }
 
 export interface HelmValuesContext {
     allowNamespacedSecretStores: boolean;
+    /** The stack renders the controller's NetworkPolicy itself. */
+    controllerEgressPolicy?: boolean;
     esoNamespace: string;
     esoServiceAccount: string;
 }
@@ -175,6 +219,20 @@ export function helmValuesProblems(values: HelmValues, ctx: HelmValuesContext): 
             const why = GUARDED_CONTROLLER_FLAGS[flag];
             if (why !== undefined) {
                 problems.push({ path: `extraArgs.${key}`, message: `sets the controller flag --${flag}, which ${why}: remove it` });
+            }
+        }
+    }
+    if (ctx.controllerEgressPolicy) {
+        for (const key of ["enabled", "egress"]) {
+            const given = getPath(values, ["networkPolicy", key]);
+            const ours = key === "enabled" ? true : CONTROLLER_EGRESS;
+            if (given !== undefined && JSON.stringify(given) !== JSON.stringify(ours)) {
+                problems.push({
+                    path: `networkPolicy.${key}`,
+                    message:
+                        `is ${quote(given)}, but controllerEgressPolicy: true renders the controller's NetworkPolicy itself: ` +
+                        "remove it, or set controllerEgressPolicy: false and write the whole networkPolicy in helmValues",
+                });
             }
         }
     }

@@ -4,6 +4,7 @@
  * of a team, and the admission policy that guards namespaced SecretStores.
  */
 import { DEFAULT_STORE_NAME, ESO_RESERVED_SESSION_TAGS, STORE_LABEL_KEY } from "./constants";
+import { storeProviderValidations } from "./storeProviders";
 
 /**
  * `S` is `string` for plain documents; the components pass
@@ -188,6 +189,8 @@ export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
             `!has(${AWS}.auth) || !has(${AWS}.auth.jwt)`,
             "A SecretStore may not use auth.jwt: its role would come from a ServiceAccount annotation this policy cannot see; use the team's own credentials in auth.secretRef, or the ClusterSecretStore.",
         ),
+        // Providers and auth shapes that could act with the controller's own identity (storeProviders.ts).
+        ...storeProviderValidations(isStore),
         clusterStoreRule,
     ];
 }

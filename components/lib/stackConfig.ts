@@ -83,6 +83,7 @@ export const stackConfigSchema = {
         chartRepository: str,
         helmValues: { type: "object" },
         allowNamespacedSecretStores: { type: "boolean" },
+        controllerEgressPolicy: { type: "boolean" },
         storeName: str,
         parameterStoreName: str,
         secretNamePrefix: str,

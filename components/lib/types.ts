@@ -125,6 +125,16 @@ export interface EksSecretsAbacArgs {
      * @default false
      */
     readonly allowNamespacedSecretStores?: boolean;
+    /**
+     * Render the chart's NetworkPolicy for the ESO controller: egress only to
+     * the cluster DNS pods, TCP 443 (API server, STS, Secrets Manager, SSM,
+     * KMS) and the Pod Identity agent. Off by default: EKS enforces
+     * NetworkPolicy only with the VPC CNI's network policy agent
+     * (`enableNetworkPolicy: "true"`), EKS Auto Mode's network policy
+     * controller, or Calico/Cilium; see docs/ESO_HARDENING.md.
+     * @default false
+     */
+    readonly controllerEgressPolicy?: boolean;
     /** Name of the ClusterSecretStore, at most 63 characters (also a namespace label value). @default "team-secrets" */
     readonly storeName?: string;
     /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */

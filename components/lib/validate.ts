@@ -207,6 +207,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
 function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, message: string) => void) {
     const problems = helmValuesProblems(args.helmValues ?? {}, {
         allowNamespacedSecretStores: args.allowNamespacedSecretStores ?? false,
+        controllerEgressPolicy: args.controllerEgressPolicy ?? false,
         esoNamespace: args.esoNamespace ?? DEFAULT_ESO_NAMESPACE,
         esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
     });
