@@ -126,6 +126,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 // IRSA: the webhook gives ESO's pods the role its service account names.
                 values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
+                allowedGenerators: args.allowedGenerators,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
             },

@@ -4,6 +4,7 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
+import { generatorGuardManifests, tenantClusterRoleManifest } from "./lib/generatorGuard";
 import { storeGuardManifests } from "./lib/manifests";
 
 export interface EsoReleaseArgs {
@@ -21,13 +22,21 @@ export interface EsoReleaseArgs {
     readonly abacRoleArn: pulumi.Input<string>;
     /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
     readonly clusterStoreName?: string;
+    /**
+     * Generator kinds to admit beside the ones that need no credentials and
+     * no network (Password, SSHKey, UUID, Fake, MFA); kinds that can fall
+     * back to the controller's identity are then admitted only with explicit
+     * credentials. See `GENERATOR_KINDS`. @default []
+     */
+    readonly allowedGenerators?: string[];
 }
 
 /**
  * The External Secrets Operator, pinned and hardened (no PushSecrets, no
- * token minting), behind a ValidatingAdmissionPolicy on SecretStores and
- * ClusterSecretStores in every mode: in ESO 2.9.0 no Helm value keeps a
- * namespaced SecretStore from being created, so admission refuses it.
+ * token minting, no aggregation of the chart's roles to edit/admin), behind
+ * two ValidatingAdmissionPolicies in every mode: one on SecretStores and
+ * ClusterSecretStores (in ESO 2.9.0 no Helm value keeps a namespaced
+ * SecretStore from being created) and one on generators, which need no store.
  */
 export class EsoRelease extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
@@ -61,7 +70,31 @@ export class EsoRelease extends pulumi.ComponentResource {
             { metadata: manifests.binding.metadata, spec: manifests.binding.spec },
             { parent: this, dependsOn: [policy] },
         );
-        const guard: pulumi.Resource[] = [binding];
+        // Generators need no store, so the store guard never sees them: a guard of their own, also before the CRDs.
+        const generatorGuardName = `${name}-generator-guard`;
+        const allowedGenerators = args.allowedGenerators ?? [];
+        const generatorManifests = pulumi.output(args.abacRoleArn).apply((abacRoleArn) =>
+            generatorGuardManifests(generatorGuardName, {
+                allowedGenerators,
+                abacRoleArn,
+                esoNamespace: args.namespace,
+                esoServiceAccount: args.serviceAccountName,
+            }),
+        );
+        const generatorPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            generatorGuardName,
+            { metadata: generatorManifests.policy.metadata, spec: generatorManifests.policy.spec },
+            { parent: this },
+        );
+        const generatorBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            generatorGuardName,
+            { metadata: generatorManifests.binding.metadata, spec: generatorManifests.binding.spec },
+            { parent: this, dependsOn: [generatorPolicy] },
+        );
+        // The chart's aggregation to edit/admin is off (HARDENED_VALUES); teams get this role instead.
+        const tenantRole = tenantClusterRoleManifest(`${name}-tenant`, { allowedGenerators, allowNamespacedSecretStores: allowStores });
+        new k8s.rbac.v1.ClusterRole(`${name}-tenant`, { metadata: tenantRole.metadata, rules: tenantRole.rules }, { parent: this });
+        const guard: pulumi.Resource[] = [binding, generatorBinding];
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

@@ -45,6 +45,16 @@ export const HARDENED_VALUES: ReadonlyArray<HardenedValue> = [
     { path: ["crds", "createPushSecret"], value: false, why: "drops the PushSecret CRD" },
     { path: ["crds", "createClusterPushSecret"], value: false, why: "drops the ClusterPushSecret CRD" },
     {
+        path: ["rbac", "aggregateToEdit"],
+        value: false,
+        why: "drops the aggregate-to-edit label from the chart's -edit and -view ClusterRoles: the -edit role grants create on every generator kind and on secretstores; our own aggregated role (generatorGuard.ts) grants only what the guards admit",
+    },
+    {
+        path: ["rbac", "aggregateToAdmin"],
+        value: false,
+        why: "drops the aggregate-to-admin label from the chart's -edit and -view ClusterRoles, for the same reason as rbac.aggregateToEdit",
+    },
+    {
         path: ["rbac", "serviceAccountTokenCreate"],
         value: false,
         why: "drops the controller's create on serviceaccounts/token: it would mint a token for any service account a store names",

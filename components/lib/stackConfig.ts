@@ -83,6 +83,7 @@ export const stackConfigSchema = {
         chartRepository: str,
         helmValues: { type: "object" },
         allowNamespacedSecretStores: { type: "boolean" },
+        allowedGenerators: strList,
         storeName: str,
         parameterStoreName: str,
         secretNamePrefix: str,
