@@ -230,6 +230,16 @@ const REOPENERS: Reopener[] = [
         undoes: (r) => rulesBoundTo(r.objects, "external-secrets", NAMESPACE).some((x) => allowsTokenCreate(x.rule)),
     },
     {
+        values: { rbac: { aggregateToEdit: true } },
+        path: "rbac.aggregateToEdit",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-edit"] === "true" && JSON.stringify(o.rules).includes("vaultdynamicsecrets") && JSON.stringify(o.rules).includes("create")),
+    },
+    {
+        values: { rbac: { aggregateToAdmin: true } },
+        path: "rbac.aggregateToAdmin",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-admin"] === "true" && JSON.stringify(o.rules).includes("vaultdynamicsecrets") && JSON.stringify(o.rules).includes("create")),
+    },
+    {
         values: { serviceAccount: { name: "other" } },
         path: "serviceAccount.name",
         undoes: (r) => controllerDeployment(r.objects).spec.template.spec.serviceAccountName === "other",
