@@ -4,7 +4,7 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
-import { generatorGuardManifests, tenantClusterRoleManifest } from "./lib/generatorGuard";
+import { generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
 import { storeGuardManifests } from "./lib/manifests";
 
 export interface EsoReleaseArgs {
@@ -73,22 +73,21 @@ export class EsoRelease extends pulumi.ComponentResource {
         // Generators need no store, so the store guard never sees them: a guard of their own, also before the CRDs.
         const generatorGuardName = `${name}-generator-guard`;
         const allowedGenerators = args.allowedGenerators ?? [];
-        const generatorManifests = pulumi.output(args.abacRoleArn).apply((abacRoleArn) =>
-            generatorGuardManifests(generatorGuardName, {
-                allowedGenerators,
-                abacRoleArn,
-                esoNamespace: args.namespace,
-                esoServiceAccount: args.serviceAccountName,
-            }),
-        );
+        const generatorArgs = { allowedGenerators, esoNamespace: args.namespace, esoServiceAccount: args.serviceAccountName };
+        // Only the rules wait for the shared role's ARN: the policy pack can judge the match and the binding in a first preview.
+        const generatorShape = generatorGuardManifests(generatorGuardName, { ...generatorArgs, abacRoleArn: "" });
+        const generatorValidations = pulumi.output(args.abacRoleArn).apply((abacRoleArn) => generatorGuardValidations({ ...generatorArgs, abacRoleArn }));
         const generatorPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
             generatorGuardName,
-            { metadata: generatorManifests.policy.metadata, spec: generatorManifests.policy.spec },
+            {
+                metadata: generatorShape.policy.metadata,
+                spec: { failurePolicy: generatorShape.policy.spec.failurePolicy, matchConstraints: generatorShape.policy.spec.matchConstraints, validations: generatorValidations },
+            },
             { parent: this },
         );
         const generatorBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
             generatorGuardName,
-            { metadata: generatorManifests.binding.metadata, spec: generatorManifests.binding.spec },
+            { metadata: generatorShape.binding.metadata, spec: generatorShape.binding.spec },
             { parent: this, dependsOn: [generatorPolicy] },
         );
         // The chart's aggregation to edit/admin is off (HARDENED_VALUES); teams get this role instead.
