@@ -9,7 +9,7 @@
  * fails here until someone classifies it.
  */
 import * as assert from "assert";
-import { EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, helmValuesProblems, storeGuardValidations, Validation } from "../components";
+import { EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, helmValuesProblems, preexistingObjectsAudit, storeGuardValidations, Validation } from "../components";
 import { CrdInfo, crdObject, crdsOf, refusedBy, schemaErrors } from "./crdObjects";
 import { helmTemplate } from "./helm";
 import { runOffline, twoTeamArgs } from "./helpers";
@@ -143,6 +143,12 @@ describe("a team's reach, derived from the rendered chart and the shipped admiss
             it("classifies every CRD the chart installs (a chart that adds a kind fails here)", () => {
                 const unclassified = [...crds.values()].map((c) => `${c.group}/${c.plural}`).filter((k) => table[k] === undefined);
                 assert.deepStrictEqual(unclassified, [], `classify these in tenantReach(): ${unclassified.join(", ")}`);
+            });
+
+            it("audits every generator kind the chart installs and the SecretStores, since admission sees only creates and updates", () => {
+                const listed = new Set(/^kubectl get (\S+) -A$/.exec(preexistingObjectsAudit())![1].split(","));
+                const wanted = [...crds.values()].filter((c) => c.group === GEN || c.kind === "SecretStore").map((c) => `${c.plural}.${c.group}`);
+                assert.deepStrictEqual(wanted.filter((w) => !listed.has(w)), []);
             });
 
             it("lets no aggregated role grant what is refused or cluster-scoped", () => {
