@@ -4,8 +4,9 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
-import { generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
+import { allowedGeneratorsProblems, generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
 import { storeGuardManifests } from "./lib/manifests";
+import { ConfigValidationError } from "./lib/validate";
 
 export interface EsoReleaseArgs {
     readonly namespace: string;
@@ -44,6 +45,9 @@ export class EsoRelease extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: EsoReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super(): an unknown kind would silently stay refused.
+        const generatorProblems = allowedGeneratorsProblems(args.allowedGenerators);
+        if (generatorProblems.length > 0) throw new ConfigValidationError(generatorProblems);
         super("eks-secrets-abac:index:EsoRelease", name, {}, componentOptions("eks-secrets-abac:index:EsoRelease", opts));
         const allowStores = args.allowNamespacedSecretStores ?? false;
         this.values = esoHelmValues({

@@ -6,7 +6,7 @@
  * v2.9.0 source, cited at each case.
  */
 import * as assert from "assert";
-import { EksSecretsAbac, esoHelmValues, generatorGuardManifests, generatorGuardValidations, Validation } from "../components";
+import { EksSecretsAbac, EsoRelease, esoHelmValues, generatorGuardManifests, generatorGuardValidations, Validation } from "../components";
 import { chartCrds, CrdInfo, crdObject, refusedBy, schemaErrors } from "./crdObjects";
 import { runOffline, twoTeamArgs } from "./helpers";
 
@@ -157,6 +157,13 @@ describe("generator guard: the policy objects", () => {
         for (const rule of opened) {
             for (const [, fn] of rule.expression.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\(/g)) assert.ok(allowed.has(fn), `${fn}() in ${rule.expression}`);
         }
+    });
+
+    it("EsoRelease on its own refuses an unknown allowedGenerators kind before declaring anything", async () => {
+        await assert.rejects(
+            runOffline(() => new EsoRelease("eso", { namespace: "external-secrets", serviceAccountName: "external-secrets", abacRoleArn: ABAC, allowedGenerators: ["Webhooks"] })),
+            /allowedGenerators\[0\]: is `Webhooks`, which is not an ESO 2\.9\.0 generator kind/,
+        );
     });
 
     for (const allow of [false, true]) {

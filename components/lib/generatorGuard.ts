@@ -14,6 +14,7 @@
  * `apis/generators/v1alpha1/types_<kind>.go`); tests/tenantReach.test.ts
  * requires the chart to install exactly these kinds.
  */
+import { ESO_CHART } from "./constants";
 import { celNamesRole, Validation } from "./manifests";
 
 export const GENERATOR_GROUP = "generators.external-secrets.io";
@@ -103,6 +104,33 @@ export const GENERATOR_KINDS: ReadonlyArray<GeneratorKind> = [
 
 /** Kinds `allowedGenerators` may name. */
 export const ALLOWABLE_GENERATOR_KINDS: ReadonlyArray<string> = GENERATOR_KINDS.filter((k) => k.class === "explicit" || k.class === "network").map((k) => k.kind);
+
+/**
+ * Problems of the `allowedGenerators` entry, each naming the index, the
+ * value and the fix; empty when every entry is a kind that may be admitted.
+ */
+export function allowedGeneratorsProblems(value: unknown, at = "allowedGenerators"): { path: string; message: string }[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return [{ path: at, message: "must be a list of generator kinds, e.g. `[Webhook]`" }];
+    const valid = ALLOWABLE_GENERATOR_KINDS.join(", ");
+    const problems: { path: string; message: string }[] = [];
+    value.forEach((kind: unknown, i) => {
+        const shown = "`" + String(kind) + "`";
+        const known = GENERATOR_KINDS.find((k) => k.kind === kind);
+        if (known?.class === "safe" || (known !== undefined && ALLOWABLE_GENERATOR_KINDS.includes(known.kind))) return;
+        if (known?.class === "state") {
+            problems.push({ path: `${at}[${i}]`, message: `is ${shown}: only the ESO controller writes GeneratorStates; remove it` });
+        } else if (known?.class === "cluster") {
+            problems.push({ path: `${at}[${i}]`, message: `is ${shown}: ClusterGenerators are cluster-scoped objects of an administrator, which no team role grants; remove it` });
+        } else {
+            const spelled = typeof kind === "string" ? kind.trim().toLowerCase() : "";
+            const meant = GENERATOR_KINDS.find((k) => ALLOWABLE_GENERATOR_KINDS.includes(k.kind) && (k.kind.toLowerCase() === spelled || k.plural === spelled));
+            const hint = meant !== undefined ? ` (did you mean ${meant.kind}?)` : "";
+            problems.push({ path: `${at}[${i}]`, message: `is ${shown}, which is not an ESO ${ESO_CHART.version} generator kind${hint}; valid: ${valid}` });
+        }
+    });
+    return problems;
+}
 
 export interface GeneratorGuardArgs {
     /** Kinds of class `explicit` or `network` to admit; `safe` kinds are always admitted. */

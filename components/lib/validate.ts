@@ -13,7 +13,7 @@ import {
     RESERVED_NAMESPACES,
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
-import { ALLOWABLE_GENERATOR_KINDS, GENERATOR_KINDS } from "./generatorGuard";
+import { allowedGeneratorsProblems } from "./generatorGuard";
 import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
@@ -184,7 +184,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
     }
 
     validateHelmValues(args, add);
-    validateAllowedGenerators(args, add);
+    for (const p of allowedGeneratorsProblems(args.allowedGenerators)) add(p.path, p.message);
     validateParameterArgs(args, add);
     problems.push(...identityProblems(args));
 
@@ -213,31 +213,6 @@ function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, messag
         esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
     });
     for (const p of problems) add(`helmValues.${p.path}`, p.message);
-}
-
-function validateAllowedGenerators(args: EksSecretsAbacArgs, add: (path: string, message: string) => void) {
-    if (args.allowedGenerators === undefined) return;
-    if (!Array.isArray(args.allowedGenerators)) {
-        add("allowedGenerators", "must be a list of generator kinds, e.g. `[Webhook]`");
-        return;
-    }
-    const valid = ALLOWABLE_GENERATOR_KINDS.join(", ");
-    args.allowedGenerators.forEach((kind, i) => {
-        const known = GENERATOR_KINDS.find((k) => k.kind === kind);
-        const sameName = GENERATOR_KINDS.find((k) => typeof kind === "string" && (k.kind.toLowerCase() === kind.trim().toLowerCase() || k.plural === kind.trim().toLowerCase()));
-        if (known?.class === "safe") return;
-        if (known !== undefined && !ALLOWABLE_GENERATOR_KINDS.includes(known.kind)) {
-            add(
-                `allowedGenerators[${i}]`,
-                known.class === "state"
-                    ? `is ${quote(kind)}: only the ESO controller writes GeneratorStates; remove it`
-                    : `is ${quote(kind)}: ClusterGenerators are cluster-scoped objects of an administrator, which no team role grants; remove it`,
-            );
-        } else if (known === undefined) {
-            const hint = sameName !== undefined && ALLOWABLE_GENERATOR_KINDS.includes(sameName.kind) ? ` (did you mean ${sameName.kind}?)` : "";
-            add(`allowedGenerators[${i}]`, `is ${quote(kind)}, which is not an ESO ${ESO_CHART.version} generator kind${hint}; valid: ${valid}`);
-        }
-    });
 }
 
 function validateTeam(
