@@ -188,6 +188,20 @@ export function helmValuesProblems(values: HelmValues, ctx: HelmValuesContext): 
             }
         }
     }
+    // The chart renders extraObjects verbatim: an aggregated role there would hand teams the generators again.
+    const extraObjects = getPath(values, ["extraObjects"]);
+    if (Array.isArray(extraObjects)) {
+        extraObjects.forEach((item, i) => {
+            const text = typeof item === "string" ? item : JSON.stringify(item ?? null);
+            if (/rbac\.authorization\.k8s\.io\/aggregate-to-(edit|admin)/i.test(text)) {
+                problems.push({
+                    path: `extraObjects[${i}]`,
+                    message:
+                        "carries an aggregate-to-edit or aggregate-to-admin label: it would grant every namespace editor what it lists, past the tenant role the release ships; bind a role of your own to the teams that need it instead",
+                });
+            }
+        });
+    }
     // The Pod Identity association names ESO's namespace and service account: the release must match it.
     const saName = getPath(values, ["serviceAccount", "name"]);
     if (saName !== undefined && saName !== ctx.esoServiceAccount) {
