@@ -127,6 +127,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 controllerEgressPolicy: args.controllerEgressPolicy,
+                allowedGenerators: args.allowedGenerators,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
             },

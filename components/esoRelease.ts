@@ -4,7 +4,9 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
+import { allowedGeneratorsProblems, generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
 import { storeGuardManifests } from "./lib/manifests";
+import { ConfigValidationError } from "./lib/validate";
 
 export interface EsoReleaseArgs {
     readonly namespace: string;
@@ -27,13 +29,21 @@ export interface EsoReleaseArgs {
     readonly abacRoleArn: pulumi.Input<string>;
     /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
     readonly clusterStoreName?: string;
+    /**
+     * Generator kinds to admit beside the ones that need no credentials and
+     * no network (Password, SSHKey, UUID, Fake, MFA); kinds that can fall
+     * back to the controller's identity are then admitted only with explicit
+     * credentials. See `GENERATOR_KINDS`. @default []
+     */
+    readonly allowedGenerators?: string[];
 }
 
 /**
  * The External Secrets Operator, pinned and hardened (no PushSecrets, no
- * token minting), behind a ValidatingAdmissionPolicy on SecretStores and
- * ClusterSecretStores in every mode: in ESO 2.9.0 no Helm value keeps a
- * namespaced SecretStore from being created, so admission refuses it.
+ * token minting, no aggregation of the chart's roles to edit/admin), behind
+ * two ValidatingAdmissionPolicies in every mode: one on SecretStores and
+ * ClusterSecretStores (in ESO 2.9.0 no Helm value keeps a namespaced
+ * SecretStore from being created) and one on generators, which need no store.
  */
 export class EsoRelease extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
@@ -41,6 +51,9 @@ export class EsoRelease extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: EsoReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super(): an unknown kind would silently stay refused.
+        const generatorProblems = allowedGeneratorsProblems(args.allowedGenerators);
+        if (generatorProblems.length > 0) throw new ConfigValidationError(generatorProblems);
         super("eks-secrets-abac:index:EsoRelease", name, {}, componentOptions("eks-secrets-abac:index:EsoRelease", opts));
         const allowStores = args.allowNamespacedSecretStores ?? false;
         this.values = esoHelmValues({
@@ -68,7 +81,30 @@ export class EsoRelease extends pulumi.ComponentResource {
             { metadata: manifests.binding.metadata, spec: manifests.binding.spec },
             { parent: this, dependsOn: [policy] },
         );
-        const guard: pulumi.Resource[] = [binding];
+        // Generators need no store, so the store guard never sees them: a guard of their own, also before the CRDs.
+        const generatorGuardName = `${name}-generator-guard`;
+        const allowedGenerators = args.allowedGenerators ?? [];
+        const generatorArgs = { allowedGenerators, esoNamespace: args.namespace, esoServiceAccount: args.serviceAccountName };
+        // Only the rules wait for the shared role's ARN: the policy pack can judge the match and the binding in a first preview.
+        const generatorShape = generatorGuardManifests(generatorGuardName, { ...generatorArgs, abacRoleArn: "" });
+        const generatorValidations = pulumi.output(args.abacRoleArn).apply((abacRoleArn) => generatorGuardValidations({ ...generatorArgs, abacRoleArn }));
+        const generatorPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            generatorGuardName,
+            {
+                metadata: generatorShape.policy.metadata,
+                spec: { failurePolicy: generatorShape.policy.spec.failurePolicy, matchConstraints: generatorShape.policy.spec.matchConstraints, validations: generatorValidations },
+            },
+            { parent: this },
+        );
+        const generatorBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            generatorGuardName,
+            { metadata: generatorShape.binding.metadata, spec: generatorShape.binding.spec },
+            { parent: this, dependsOn: [generatorPolicy] },
+        );
+        // The chart's aggregation to edit/admin is off (HARDENED_VALUES); teams get this role instead.
+        const tenantRole = tenantClusterRoleManifest(`${name}-tenant`, { allowedGenerators, allowNamespacedSecretStores: allowStores });
+        new k8s.rbac.v1.ClusterRole(`${name}-tenant`, { metadata: tenantRole.metadata, rules: tenantRole.rules }, { parent: this });
+        const guard: pulumi.Resource[] = [binding, generatorBinding];
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

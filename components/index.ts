@@ -14,6 +14,7 @@ export * from "./lib/helm";
 export * from "./lib/iam";
 export * from "./lib/irsa";
 export * from "./lib/manifests";
+export * from "./lib/generatorGuard";
 export * from "./lib/naming";
 export * from "./lib/types";
 export * from "./lib/validate";

@@ -193,8 +193,10 @@ describe("store guard: the policy objects", () => {
     for (const allow of [false, true]) {
         it(`is deployed with allowNamespacedSecretStores: ${allow}, for the shared role and store the stack declares`, async () => {
             const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ allowNamespacedSecretStores: allow, storeName: "shared-secrets" })));
-            const policy = run.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
-            const binding = run.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+            // The generator guard is the other policy (tests/generatorGuard.test.ts).
+            const isStoreGuard = (r: { inputs: any }) => r.inputs.spec.matchConstraints?.resourceRules?.[0]?.resources?.includes("secretstores");
+            const [policy] = run.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").filter(isStoreGuard);
+            const [binding] = run.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").filter((b) => b.inputs.spec.policyName === policy.inputs.metadata.name);
             assert.strictEqual(binding.inputs.spec.policyName, policy.inputs.metadata.name);
             assert.strictEqual(policy.inputs.spec.validations.length, allow ? kept.length : strict.length);
             const store = run.one("kubernetes:external-secrets.io/v1:ClusterSecretStore");

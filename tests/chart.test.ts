@@ -230,6 +230,35 @@ const REOPENERS: Reopener[] = [
         undoes: (r) => rulesBoundTo(r.objects, "external-secrets", NAMESPACE).some((x) => allowsTokenCreate(x.rule)),
     },
     {
+        values: { rbac: { aggregateToEdit: true } },
+        path: "rbac.aggregateToEdit",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-edit"] === "true" && JSON.stringify(o.rules).includes("vaultdynamicsecrets") && JSON.stringify(o.rules).includes("create")),
+    },
+    {
+        values: { rbac: { aggregateToAdmin: true } },
+        path: "rbac.aggregateToAdmin",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-admin"] === "true" && JSON.stringify(o.rules).includes("vaultdynamicsecrets") && JSON.stringify(o.rules).includes("create")),
+    },
+    {
+        values: {
+            extraObjects: [
+                {
+                    apiVersion: "rbac.authorization.k8s.io/v1",
+                    kind: "ClusterRole",
+                    metadata: { name: "generators", labels: { "rbac.authorization.k8s.io/aggregate-to-edit": "true" } },
+                    rules: [{ apiGroups: ["generators.external-secrets.io"], resources: ["*"], verbs: ["create"] }],
+                },
+            ],
+        },
+        path: "extraObjects[0]",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.name === "generators" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-edit"] === "true"),
+    },
+    {
+        values: { extraObjects: ["apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: generators-text\n  labels:\n    rbac.authorization.k8s.io/aggregate-to-admin: \"true\"\nrules: []\n"] },
+        path: "extraObjects[0]",
+        undoes: (r) => r.objects.some((o) => o.kind === "ClusterRole" && o.metadata.name === "generators-text" && o.metadata.labels?.["rbac.authorization.k8s.io/aggregate-to-admin"] === "true"),
+    },
+    {
         values: { serviceAccount: { name: "other" } },
         path: "serviceAccount.name",
         undoes: (r) => controllerDeployment(r.objects).spec.template.spec.serviceAccountName === "other",
@@ -288,6 +317,11 @@ describe("helmValues that would undo the hardening are refused, and rendering sh
     it("accepts the ordinary values of the user mode, and the hardened values themselves", () => {
         assert.deepStrictEqual(helmValuesProblems(MODES[2].args.helmValues ?? {}, { ...ctx, esoNamespace: "eso-system", esoServiceAccount: "eso-controller" }), []);
         assert.deepStrictEqual(helmValuesProblems(hardenedValues(), ctx), []);
+    });
+
+    it("accepts extraObjects without an aggregation label (near miss of the aggregated-role refusal)", () => {
+        const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x", labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: [] };
+        assert.deepStrictEqual(helmValuesProblems({ extraObjects: [role, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"] }, ctx), []);
     });
 
     it("keeps processSecretStore: true acceptable once namespaced SecretStores are allowed", () => {

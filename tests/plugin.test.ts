@@ -175,6 +175,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             chartRepository: "string",
             helmValues: "map<pulumi.json#/Any>",
             allowNamespacedSecretStores: "boolean",
+            allowedGenerators: "array<string>",
             storeName: "string",
             parameterStoreName: "string",
             secretNamePrefix: "string",
@@ -239,13 +240,14 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             "aws:iam/role:Role": 2,
             "aws:iam/rolePolicy:RolePolicy": 2,
             "aws:secretsmanager/secret:Secret": 2,
-            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
-            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
             "kubernetes:core/v1:Namespace": 1,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
             "kubernetes:external-secrets.io/v1:ExternalSecret": 1,
             "kubernetes:helm.sh/v3:Release": 1,
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
         });
         const secret = engine.registered.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.inputs.name === "payments/db-password")!;
         assert.deepStrictEqual(secret.inputs.tags, { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" });

@@ -22,6 +22,9 @@ describe("the policy pack", () => {
         // Resource policies (decided before each resource is created) come before the stack policies that join resources.
         const firstStack = policies.findIndex((p) => "validateStack" in p);
         assert.ok(policies.slice(firstStack).every((p) => "validateStack" in p));
+        // The two guards an ESO release must come with: namespaced SecretStores and generators.
+        const stack = policies.filter((p) => "validateStack" in p).map((p) => p.name);
+        for (const name of ["eso-release-disallow-unguarded-secret-stores", "eso-release-disallow-unguarded-generators"]) assert.ok(stack.includes(name), name);
     });
 
     it("lets the SDK skip other types for every single-type resource policy (validateResourceOfType's type token)", () => {

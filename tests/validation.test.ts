@@ -177,3 +177,27 @@ describe("stack config shape", () => {
         assert.deepStrictEqual(parseStackConfig(raw), { config: raw, problems: [] });
     });
 });
+
+describe("validation of allowedGenerators", () => {
+    it("accepts generator kinds that may be admitted, and the always-admitted ones", () => {
+        assert.deepStrictEqual(problemsOf((a) => ({ ...a, allowedGenerators: ["Webhook", "VaultDynamicSecret", "Password"] })), []);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", teams: [], allowedGenerators: ["ECRAuthorizationToken"] }).problems, []);
+    });
+
+    it("refuses an unknown kind, naming the valid ones and the kind meant", () => {
+        const found = problemsOf((a) => ({ ...a, allowedGenerators: ["Webhook", "vaultdynamicsecrets", "Jenkins"] }));
+        assert.strictEqual(found.length, 2);
+        assert.match(found[0], /^allowedGenerators\[1\]: is `vaultdynamicsecrets`, which is not an ESO 2\.9\.0 generator kind \(did you mean VaultDynamicSecret\?\); valid: ECRAuthorizationToken, .*Webhook/);
+        assert.match(found[1], /^allowedGenerators\[2\]: is `Jenkins`, which is not an ESO 2\.9\.0 generator kind; valid: /);
+    });
+
+    it("refuses GeneratorState and ClusterGenerator, which no team may write", () => {
+        const found = problemsOf((a) => ({ ...a, allowedGenerators: ["GeneratorState", "ClusterGenerator"] }));
+        assert.match(found[0], /^allowedGenerators\[0\]: is `GeneratorState`: only the ESO controller writes GeneratorStates/);
+        assert.match(found[1], /^allowedGenerators\[1\]: is `ClusterGenerator`: ClusterGenerators are cluster-scoped objects of an administrator/);
+    });
+
+    it("refuses a value that is not a list, in the stack config", () => {
+        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", teams: [], allowedGenerators: "Webhook" }).problems.map((p) => p.path), ["allowedGenerators"]);
+    });
+});

@@ -45,6 +45,16 @@ export const HARDENED_VALUES: ReadonlyArray<HardenedValue> = [
     { path: ["crds", "createPushSecret"], value: false, why: "drops the PushSecret CRD" },
     { path: ["crds", "createClusterPushSecret"], value: false, why: "drops the ClusterPushSecret CRD" },
     {
+        path: ["rbac", "aggregateToEdit"],
+        value: false,
+        why: "drops the aggregate-to-edit label from the chart's -edit and -view ClusterRoles: the -edit role grants create on every generator kind and on secretstores; our own aggregated role (generatorGuard.ts) grants only what the guards admit",
+    },
+    {
+        path: ["rbac", "aggregateToAdmin"],
+        value: false,
+        why: "drops the aggregate-to-admin label from the chart's -edit and -view ClusterRoles, for the same reason as rbac.aggregateToEdit",
+    },
+    {
         path: ["rbac", "serviceAccountTokenCreate"],
         value: false,
         why: "drops the controller's create on serviceaccounts/token: it would mint a token for any service account a store names",
@@ -235,6 +245,20 @@ export function helmValuesProblems(values: HelmValues, ctx: HelmValuesContext): 
                 });
             }
         }
+    }
+    // The chart renders extraObjects verbatim: an aggregated role there would hand teams the generators again.
+    const extraObjects = getPath(values, ["extraObjects"]);
+    if (Array.isArray(extraObjects)) {
+        extraObjects.forEach((item, i) => {
+            const text = typeof item === "string" ? item : JSON.stringify(item ?? null);
+            if (/rbac\.authorization\.k8s\.io\/aggregate-to-(edit|admin)/i.test(text)) {
+                problems.push({
+                    path: `extraObjects[${i}]`,
+                    message:
+                        "carries an aggregate-to-edit or aggregate-to-admin label: it would grant every namespace editor what it lists, past the tenant role the release ships; bind a role of your own to the teams that need it instead",
+                });
+            }
+        });
     }
     // The Pod Identity association names ESO's namespace and service account: the release must match it.
     const saName = getPath(values, ["serviceAccount", "name"]);

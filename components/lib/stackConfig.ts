@@ -84,6 +84,7 @@ export const stackConfigSchema = {
         helmValues: { type: "object" },
         allowNamespacedSecretStores: { type: "boolean" },
         controllerEgressPolicy: { type: "boolean" },
+        allowedGenerators: strList,
         storeName: str,
         parameterStoreName: str,
         secretNamePrefix: str,

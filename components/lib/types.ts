@@ -135,6 +135,15 @@ export interface EksSecretsAbacArgs {
      * @default false
      */
     readonly controllerEgressPolicy?: boolean;
+    /**
+     * ESO generator kinds to admit beside Password, SSHKey, UUID, Fake and
+     * MFA (which need no credentials and no network), e.g. `["Webhook"]`.
+     * ECRAuthorizationToken, STSSessionToken, GCRAccessToken, ACRAccessToken
+     * and VaultDynamicSecret are then admitted only with explicit
+     * credentials in their spec; see docs/THREAT_MODEL.md.
+     * @default []
+     */
+    readonly allowedGenerators?: string[];
     /** Name of the ClusterSecretStore, at most 63 characters (also a namespace label value). @default "team-secrets" */
     readonly storeName?: string;
     /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */

@@ -13,6 +13,7 @@ import {
     RESERVED_NAMESPACES,
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
+import { allowedGeneratorsProblems } from "./generatorGuard";
 import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
 import type { EksSecretsAbacArgs, ExternalSecretSpec, TeamSpec } from "./types";
@@ -183,6 +184,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
     }
 
     validateHelmValues(args, add);
+    for (const p of allowedGeneratorsProblems(args.allowedGenerators)) add(p.path, p.message);
     validateParameterArgs(args, add);
     problems.push(...identityProblems(args));
 

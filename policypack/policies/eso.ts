@@ -51,7 +51,7 @@ export function extraObjectStores(values: unknown): Props[] {
     return found;
 }
 
-function isEsoChart(type: string, props: Props): boolean {
+export function isEsoChart(type: string, props: Props): boolean {
     return (type === TYPES.helmRelease || type === TYPES.helmChart) && typeof props.chart === "string" && /(^|\/)external-secrets$/.test(props.chart);
 }
 

@@ -21,6 +21,7 @@ import {
     esoStoreSessionTagsMustReachAws,
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
+import { esoReleaseDisallowUnguardedGenerators } from "./generators";
 import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
 import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
@@ -32,6 +33,7 @@ export {
     abacPolicyRequiresExactTagMatch,
     abacRoleDisallowUntaggedSecretRead,
     esoChartSupportsSessionTags,
+    esoReleaseDisallowUnguardedGenerators,
     esoReleaseDisallowUnguardedSecretStores,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
     esoStoreDisallowClusterTagOnPodIdentityCluster,
@@ -77,5 +79,6 @@ export const policies: Policies = [
     esoStoreAbacRoleRequiresSessionTagsPolicy,
     podIdentityChainingRoleDisallowSecretRead,
     esoReleaseDisallowUnguardedSecretStores,
+    esoReleaseDisallowUnguardedGenerators,
     esoStoreDisallowClusterTagOnPodIdentityCluster,
 ];

@@ -12,6 +12,7 @@ export const TYPES = {
     helmRelease: "kubernetes:helm.sh/v3:Release",
     helmChart: "kubernetes:helm.sh/v4:Chart",
     admissionPolicy: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+    admissionPolicyBinding: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
     // aws-native (Cloud Control) equivalents; names from pulumi-aws-native's
     // generated SDK (secretsmanager/secret.ts `__pulumiType`, tags as a list of {key, value}).
     nativeSecret: "aws-native:secretsmanager:Secret",

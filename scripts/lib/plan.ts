@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
 import type { Problem } from "../../components/lib/validate";
+import { preexistingObjectsAudit } from "../../components/lib/generatorGuard";
 import { HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
 import { policies } from "../../policypack/policies";
 import type { Matrix } from "./accessMatrix";
@@ -258,6 +259,8 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
         out.push(`External Secrets Operator: chart ${c.chart} ${c.version}${c.repository ? ` from ${c.repository}` : ""}${c.namespace ? `, namespace ${c.namespace}` : ""}`);
         for (const h of c.hardening) out.push(`  ${h.hardened ? "hardened" : "NOT hardened"}  ${h.path} = ${JSON.stringify(h.value)}  (${h.why})`);
         out.push(`  admission policies: ${c.admissionPolicies.length > 0 ? c.admissionPolicies.join(", ") : "none"}`);
+        // Admission sees only creates and updates: what a brownfield cluster already holds stays until removed.
+        out.push(`  objects that predate the guards are not re-checked; list them before \`pulumi up\`: ${preexistingObjectsAudit()}`);
         out.push("");
     }
     const secrets = plan.teams.reduce((n, t) => n + t.secrets.length, 0);
