@@ -51,6 +51,7 @@ export function probesOf(spec: MatrixSpec): Probe[] {
         if (ns.length > 1) add(`${ns} reads ${kind} ${name} of namespace ${ns.slice(0, -1)} (a prefix of its name)`, reader, { [NAMESPACE_TAG_KEY]: ns.slice(0, -1), [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of cluster ${cluster}-2 (its cluster's name extended)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
+        add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
     }
     return probes;
 }
