@@ -221,6 +221,85 @@ describe("isolation for any number of teams", () => {
         });
     });
 
+    describe("decides soundly what renaming cannot change: Deny, NotAction, NotResource, IfExists, set qualifiers, a tag no session carries", () => {
+        const open = { Sid: "OpenRead", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: "*" };
+        const fence = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny" as const, Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: condition as never });
+        const fences: PolicyDocument["Statement"] = [
+            fence("FenceNamespace", { StringNotEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } }),
+            fence("FenceCluster", { StringNotEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" } }),
+            fence("GuardNamespace", { Null: { "aws:PrincipalTag/esoNamespace": "true" } }),
+            fence("GuardCluster", { Null: { "aws:PrincipalTag/eks-cluster-name": "true" } }),
+            fence("GuardEmpty", { StringEquals: { "aws:PrincipalTag/esoNamespace": "" } }),
+        ];
+        const doc = (...statements: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+        it("an open read fenced by Deny statements with Null and empty guards is proven, and the full matrix agrees", async () => {
+            const run = await runMatrix(spec(doc(open, ...fences)), { fullMatrix: true, workers: 0 });
+            assert.deepStrictEqual(run.proof.structure.refusals, []);
+            assert.ok(run.proof.proven);
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.ok(run.ok);
+        });
+
+        it("the same fences without their Null guards are disproven: a session without esoNamespace reads every secret", () => {
+            const proof = proveIsolation(spec(doc(open, ...fences.slice(0, 2))));
+            assert.ok(proof.structure.applicable);
+            assert.ok(!proof.proven);
+            assert.strictEqual(byDescription(proof, "session sends no esoNamespace, same cluster")?.allowed, true);
+        });
+
+        it("NotAction and NotResource are decided, not refused", () => {
+            const notAction = proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", NotAction: "secretsmanager:DescribeSecret", Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*" } as never)));
+            assert.ok(notAction.structure.applicable);
+            assert.strictEqual(byDescription(notAction, "other namespace, same cluster")?.allowed, true, "everything but DescribeSecret includes GetSecretValue");
+            assert.match(proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", NotAction: "secretsmanager:DescribeSecret", Resource: "*" } as never))).structure.refusals.join("\n"), /grants ssm:GetParametersByPath/, "on * it reads parameters by path too");
+            const notResource = proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", Action: "secretsmanager:GetSecretValue", NotResource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*" } as never)));
+            assert.ok(notResource.proven, "every resource but the secrets grants no secret");
+        });
+
+        it("IfExists and ForAnyValue forms are decided: StringEqualsIfExists on the namespace lets every team read an untagged secret", () => {
+            const ifExists = withCondition({
+                StringEqualsIfExists: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" },
+                StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" },
+                StringLike: { "aws:PrincipalTag/esoNamespace": "?*" },
+            });
+            const proof = proveIsolation(spec(ifExists));
+            assert.deepStrictEqual(proof.structure.refusals, []);
+            assert.strictEqual(byDescription(proof, "secret has no namespace tag, same cluster")?.allowed, true);
+            assert.ok(!proof.proven);
+            const forAny = proveIsolation(spec(withCondition({ ...rendered.Statement[0].Condition, "ForAnyValue:StringLike": { "aws:PrincipalTag/esoNamespace": "?*" } })));
+            assert.deepStrictEqual(forAny.structure.refusals, []);
+            assert.ok(forAny.proven);
+        });
+
+        it("a Deny whose StringNotEquals names a principal tag no session carries does not apply when the secret has the key (the engine, then the proof)", () => {
+            const missing = fence("FenceOnMissingTag", { StringNotEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/team}" } });
+            const request = readRequest(spec(doc(rendered.Statement[0], missing)), { cluster: "prod-eu", esoNamespace: "payments" }, { name: "payments/db", tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } }, "secretsmanager:GetSecretValue");
+            assert.strictEqual(decide(request), "Allowed");
+            const proof = proveIsolation(spec(doc(rendered.Statement[0], missing)));
+            assert.deepStrictEqual(proof.structure.refusals, []);
+            assert.ok(proof.proven);
+        });
+
+        it("StringLike on a bare variable is StringEquals (tag values hold no wildcard); IgnoreCase and a wildcard next to a variable are still refused", () => {
+            const like = proveIsolation(spec(withCondition({ StringLike: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}", "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}", "aws:PrincipalTag/esoNamespace": "?*" } })));
+            assert.deepStrictEqual(like.structure.refusals, []);
+            assert.ok(like.proven);
+            assert.match(proveIsolation(spec(withCondition({ StringEqualsIgnoreCaseIfExists: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } }))).structure.refusals.join("\n"), /is outside the operators/);
+        });
+
+        it("the session's namespace tag key is a parameter of the spec", () => {
+            const teamKeyed = withCondition({
+                StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/team}", "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" },
+                StringLike: { "aws:PrincipalTag/team": "?*" },
+            });
+            assert.ok(proveIsolation({ ...spec(teamKeyed), sessionNamespaceTagKey: "team" }).proven);
+            const withDefaultKey = proveIsolation(spec(teamKeyed));
+            assert.ok(!withDefaultKey.proven);
+            assert.ok(withDefaultKey.ownDenials.some((c) => c.description === "same namespace, same cluster"), "a session tagged esoNamespace carries no team tag");
+        });
+    });
+
     it("names a class by the pattern of its values, not the values", () => {
         assert.strictEqual(classOf(["a", "c1", "a", "c1"], []), classOf(["payments", "prod-eu", "payments", "prod-eu"], []));
         assert.notStrictEqual(classOf(["a", "b", "a", "c"], []), classOf(["a", "b", "a", "b"], []));

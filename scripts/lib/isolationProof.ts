@@ -202,7 +202,9 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
             // What the statement grants: its actions, or with NotAction every action it does not name.
             const granted = (action: string) =>
                 st.NotAction !== undefined ? !asList(st.NotAction).some((p) => actionMatches(p, action)) : asList(st.Action).some((p) => actionMatches(p, action));
-            for (const action of PATH_READ_ACTIONS.filter(granted)) {
+            // Only on what could be a parameter: a statement on secrets alone grants no Parameter Store read.
+            const onSecretsOnly = st.NotResource === undefined && asList(st.Resource).length > 0 && asList(st.Resource).every((r) => /^arn:[^:]+:secretsmanager:/.test(r));
+            for (const action of onSecretsOnly ? [] : PATH_READ_ACTIONS.filter(granted)) {
                 refuse(`${at}.${st.NotAction !== undefined ? "NotAction" : "Action"}`, `grants ${action}, which reads parameters by path or lists them, not by their tags`);
             }
         }

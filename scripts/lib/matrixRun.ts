@@ -74,7 +74,7 @@ export async function runMatrix(spec: MatrixSpec, options: MatrixRunOptions = {}
     for (const kind of kindsOf(spec)) for (const a of decidedActions(kind)) byAction[a] = { own: sum((r) => r.byAction[a].own), crossTeam: sum((r) => r.byAction[a].crossTeam) };
     const crossTeamAllows = sum((r) => r.crossTeamAllowed);
     const ownDenials = sum((r) => r.ownDenied);
-    const metadataExposures = sum((r) => r.crossTeamMetadata) + (probes?.filter((p) => p.metadata).length ?? 0);
+    const metadataExposures = sum((r) => r.crossTeamMetadata);
     const metadataLevel = options.metadataLevel ?? "warning";
     const probeFailures = probes?.filter((p) => p.read) ?? [];
     const method = matrix
