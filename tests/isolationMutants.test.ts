@@ -87,25 +87,46 @@ const ATTACKS: Pair[] = [
     { words: "payments reads a secret whose cluster tag is the store's name", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "team-secrets"] } },
 ];
 
-const readAllowed = (doc: PolicyDocument, pair: Pair) =>
+/** A parameter's tags as a GetParameter request carries them: `aws:ResourceTag/` and `ssm:resourceTag/`. */
+function parameterTags(namespace: string | undefined, cluster: string | undefined): Record<string, string> {
+    const c: Record<string, string> = {};
+    for (const prefix of ["aws:ResourceTag/", "ssm:resourceTag/"]) {
+        if (namespace !== undefined) c[`${prefix}kubernetes-namespace`] = namespace;
+        if (cluster !== undefined) c[`${prefix}eks-cluster-name`] = cluster;
+    }
+    return c;
+}
+
+const request = (doc: PolicyDocument, pair: Pair, action: string, resource: string, tags: Record<string, string>) =>
     decide({
         principal: `arn:${partition}:sts::${accountId}:assumed-role/${ROLE}/external-secrets`,
-        action: "secretsmanager:GetSecretValue",
-        resource: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`,
+        action,
+        resource,
         resourceAccount: accountId,
-        context: { ...sessionContext(...pair.session), ...secretTags(...pair.secret.tags) },
+        context: { ...sessionContext(...pair.session), ...tags },
         identityPolicies: [doc],
     }) === "Allowed";
 
+/** Can the session get the value? For a secret GetSecretValue; for a parameter any call that returns it. */
+const readAllowed = (doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
+    kind === "secret"
+        ? request(doc, pair, "secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`, secretTags(...pair.secret.tags))
+        : ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].some((action) =>
+              request(doc, pair, action, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags)),
+          );
+/** ESO's own read of a parameter (parameterstore.go getParameterValue): GetParameter. */
+const ownReadAllowed = (doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
+    kind === "secret" ? readAllowed(doc, pair, kind) : request(doc, pair, "ssm:GetParameter", `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags));
+
 /** The truth of a mutant: which attacker pairs read a value, which own pairs cannot. */
-function truthOf(doc: PolicyDocument) {
-    const leaks = ATTACKS.filter((p) => readAllowed(doc, p)).map((p) => p.words);
-    const ownDenied = OWN.filter((p) => !readAllowed(doc, p)).map((p) => p.words);
+function truthOf(doc: PolicyDocument, kinds: ("secret" | "parameter")[] = ["secret"]) {
+    const leaks = kinds.flatMap((kind) => ATTACKS.filter((p) => readAllowed(doc, p, kind)).map((p) => `${kind}: ${p.words}`));
+    const ownDenied = kinds.flatMap((kind) => OWN.filter((p) => !ownReadAllowed(doc, p, kind)).map((p) => `${kind}: ${p.words}`));
     return { leaks, ownDenied, isolated: leaks.length === 0 && ownDenied.length === 0 };
 }
 
 const NAMESPACES = ["pay", "payments", "search"];
-const spec = (doc: PolicyDocument, namespaces = NAMESPACES): MatrixSpec => ({
+const spec = (doc: PolicyDocument, namespaces = NAMESPACES, parameters = false): MatrixSpec => ({
     accountId,
     partition,
     region,
@@ -114,10 +135,24 @@ const spec = (doc: PolicyDocument, namespaces = NAMESPACES): MatrixSpec => ({
     clusters: ["prod-eu", "prod-us"],
     namespaces,
     secrets: namespaces.map((ns) => ({ name: `${ns}/db`, namespace: ns })),
+    ...(parameters ? { parameters: namespaces.map((ns) => ({ name: `/${ns}/db`, namespace: ns })) } : {}),
 });
 const AT_SCALE = [...NAMESPACES, ...Array.from({ length: 1997 }, (_, i) => `team-${i}`)];
 /** Every this-many-th mutant is also judged by the proof at 2,000 teams. */
-const SCALE_SAMPLE = 4;
+const SCALE_SAMPLE = 6;
+
+/** The rendered policy of a stack with parameters: the secrets statement and the parameters statement. */
+const withParameters = abacPermissionPolicy({ ...OFFLINE, parameters: true });
+
+/** A sample of mutants of the parameter statement (every family but the Deny fences, which the secrets cover). */
+function parameterMutants(): Mutant[] {
+    const index = withParameters.Statement.findIndex((s) => [s.Action].flat().includes("ssm:GetParameter"));
+    const all = conditionMutants(withParameters).filter((m) => m.name.startsWith(`Statement[${index}]`));
+    const wanted = [/every condition dropped/, /\["aws:ResourceTag\/kubernetes-namespace"\] dropped/, /kubernetes-namespace"\] as StringEqualsIfExists/, /kubernetes-namespace"\] compares with \$\{aws:PrincipalTag\/kubernetes-namespace\}/, /\?\*|StringLike\["aws:PrincipalTag\/esoNamespace"\] dropped/];
+    const sample = wanted.map((re) => all.find((m) => re.test(m.name))!).filter(Boolean);
+    const extra = { Sid: "Extra", Effect: "Allow" as const, Action: "ssm:GetParameter*", Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/*` };
+    return [...sample, { name: `extra ${JSON.stringify(extra)}`, doc: { ...withParameters, Statement: [...withParameters.Statement, extra] }, family: "extra-allow" }];
+}
 
 function mutants(): Mutant[] {
     return [
@@ -132,6 +167,7 @@ describe("mutation testing of the isolation checker", function () {
 
     it("the truth is the design's on the rendered policy: own pairs read, every attack denied", () => {
         assert.deepStrictEqual(truthOf(rendered), { leaks: [], ownDenied: [], isolated: true });
+        assert.deepStrictEqual(truthOf(withParameters, ["secret", "parameter"]), { leaks: [], ownDenied: [], isolated: true });
     });
 
     it("generates every family of mutant", () => {
@@ -150,9 +186,12 @@ describe("mutation testing of the isolation checker", function () {
         let refused = 0;
         let atScale = 0;
         const started = Date.now();
-        for (const [i, m] of all.entries()) {
-            const truth = truthOf(m.doc);
-            const run = await runMatrix(spec(m.doc), { fullMatrix: true, workers: 0 });
+        const parameterSample = parameterMutants();
+        assert.ok(parameterSample.length >= 6, parameterSample.map((m) => m.name).join("\n"));
+        const judged = [...all.map((m) => ({ m, parameters: false })), ...parameterSample.map((m) => ({ m, parameters: true }))];
+        for (const [i, { m, parameters }] of judged.entries()) {
+            const truth = truthOf(m.doc, parameters ? ["secret", "parameter"] : ["secret"]);
+            const run = await runMatrix(spec(m.doc, NAMESPACES, parameters), { fullMatrix: true, workers: 0 });
             const checkerLeak = run.crossTeamAllows > 0 || run.probeFailures.length > 0 || run.proof.crossTeamAllows.length > 0;
             const checkerBroken = run.ownDenials > 0 || run.proof.ownDenials.length > 0;
             const why: string[] = [];
@@ -164,7 +203,7 @@ describe("mutation testing of the isolation checker", function () {
             if (run.disagreements.length > 0) why.push(`the proof and the full matrix disagree: ${run.disagreements[0]}`);
             if (i % SCALE_SAMPLE === 0) {
                 atScale++;
-                const big = spec(m.doc, AT_SCALE);
+                const big = spec(m.doc, AT_SCALE, parameters);
                 const proof = proveIsolation(big);
                 if (proof.structure.applicable !== run.proof.structure.applicable || proof.proven !== run.proof.proven) {
                     why.push(`at 2,000 teams the proof is ${proof.structure.applicable ? (proof.proven ? "proven" : "disproven") : "refused"}, at three ${run.proof.structure.applicable ? (run.proof.proven ? "proven" : "disproven") : "refused"}`);
@@ -186,9 +225,9 @@ describe("mutation testing of the isolation checker", function () {
             else killed++;
         }
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        const total = all.length - equivalent;
+        const total = judged.length - equivalent;
         console.log(
-            `      mutants: ${all.length}; killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
+            `      mutants: ${judged.length} (${parameterSample.length} of the parameter statement); killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
                 `proof proven ${proven}, refused ${refused}; ${atScale} judged at 2,000 teams; ${seconds} s`,
         );
         assert.deepStrictEqual(problems, []);

@@ -148,6 +148,10 @@ export interface StructureCheck {
 
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
+/** A statement whose resources are all Secrets Manager ARNs: it can grant nothing on a parameter. */
+const onSecretsOnly = (st: { Resource?: string | string[]; NotResource?: string | string[] }) =>
+    st.NotResource === undefined && asList(st.Resource).length > 0 && asList(st.Resource).every((r) => /^arn:[^:]+:secretsmanager:/.test(r));
+
 /** Words of a literal, to find a team's name in it. */
 function tokens(literal: string): string[] {
     return literal.toLowerCase().split(/[^a-z0-9_-]+/).filter((t) => t.length > 0);
@@ -203,8 +207,7 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
             const granted = (action: string) =>
                 st.NotAction !== undefined ? !asList(st.NotAction).some((p) => actionMatches(p, action)) : asList(st.Action).some((p) => actionMatches(p, action));
             // Only on what could be a parameter: a statement on secrets alone grants no Parameter Store read.
-            const onSecretsOnly = st.NotResource === undefined && asList(st.Resource).length > 0 && asList(st.Resource).every((r) => /^arn:[^:]+:secretsmanager:/.test(r));
-            for (const action of onSecretsOnly ? [] : PATH_READ_ACTIONS.filter(granted)) {
+            for (const action of onSecretsOnly(st) ? [] : PATH_READ_ACTIONS.filter(granted)) {
                 refuse(`${at}.${st.NotAction !== undefined ? "NotAction" : "Action"}`, `grants ${action}, which reads parameters by path or lists them, not by their tags`);
             }
         }
@@ -469,8 +472,10 @@ export function stackNames(spec: MatrixSpec): string[] {
  * stack declares some or an Allow statement could grant a Parameter Store read.
  */
 export function objectKinds(spec: MatrixSpec): ObjectKind[] {
-    const grantsSsm = spec.permissionPolicy.Statement.some((st: PolicyStatement & { NotAction?: string | string[] }) =>
-        st.Effect === "Allow" && (st.NotAction !== undefined || asList(st.Action).some((a) => decidedActions("parameter").some((action) => actionMatches(a, action)))),
+    const grantsSsm = spec.permissionPolicy.Statement.some((st: PolicyStatement & { NotAction?: string | string[]; NotResource?: string | string[] }) =>
+        st.Effect === "Allow" &&
+        !onSecretsOnly(st) &&
+        (st.NotAction !== undefined ? !decidedActions("parameter").every((action) => asList(st.NotAction).some((p) => actionMatches(p, action))) : asList(st.Action).some((a) => decidedActions("parameter").some((action) => actionMatches(a, action)))),
     );
     return (spec.parameters?.length ?? 0) > 0 || grantsSsm ? ["secret", "parameter"] : ["secret"];
 }
@@ -497,6 +502,8 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
             }
             const expected = expectedAllowed(values);
             const m = cellMeaning(kind, cell);
+            // Decided for a kind the stack has none of only because the policy could grant it: its own class cannot be "denied".
+            const ownMatters = kind === "secret" || (spec.parameters?.length ?? 0) > 0;
             classes.push({
                 key: classOf(values, structure.constants),
                 kind,
@@ -508,7 +515,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
                 required: m.required,
                 partial: m.read && !m.full,
                 metadata: m.metadata,
-                ok: expected ? m.required : !m.read,
+                ok: expected ? m.required || !ownMatters : !m.read,
             });
         }
     }
@@ -519,7 +526,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
         structure,
         classes,
         crossTeamAllows: classes.filter((c) => c.allowed && !c.expected),
-        ownDenials: classes.filter((c) => !c.required && c.expected),
+        ownDenials: classes.filter((c) => !c.ok && c.expected),
         metadataExposures: classes.filter((c) => c.metadata && !c.expected),
         proven: structure.applicable && classes.every((c) => c.ok),
         decisions,
