@@ -185,6 +185,8 @@ describe("mutation testing of the isolation checker", function () {
         let proven = 0;
         let refused = 0;
         let atScale = 0;
+        /** Killed only because the full matrix decides the attacker probes: no pair of the stack and no proof shows the leak. */
+        let byProbesOnly = 0;
         const started = Date.now();
         const parameterSample = parameterMutants();
         assert.ok(parameterSample.length >= 6, parameterSample.map((m) => m.name).join("\n"));
@@ -215,6 +217,7 @@ describe("mutation testing of the isolation checker", function () {
                     if (proof.proven && (cross > 0 || own > 0)) why.push(`proven at 2,000 teams, yet its rows count ${cross} cross-team reads and ${own} own denials`);
                 }
             }
+            if (!run.proof.structure.applicable && run.crossTeamAllows === 0 && run.ownDenials === 0 && run.probeFailures.length > 0 && truth.leaks.length > 0) byProbesOnly++;
             if (run.proof.proven) proven++;
             if (!run.proof.structure.applicable) refused++;
             if (why.length > 0) problems.push(`${m.name}: ${why.join("; ")}`);
@@ -228,9 +231,10 @@ describe("mutation testing of the isolation checker", function () {
         const total = judged.length - equivalent;
         console.log(
             `      mutants: ${judged.length} (${parameterSample.length} of the parameter statement); killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
-                `proof proven ${proven}, refused ${refused}; ${atScale} judged at 2,000 teams; ${seconds} s`,
+                `proof proven ${proven}, refused ${refused}; killed by the attacker probes alone ${byProbesOnly}; ${atScale} judged at 2,000 teams; ${seconds} s`,
         );
         assert.deepStrictEqual(problems, []);
         assert.strictEqual(killed, total);
+        assert.ok(byProbesOnly > 0, "some mutant is caught only by the probes: without them the full matrix would let it survive");
     });
 });
