@@ -139,7 +139,7 @@ const spec = (doc: PolicyDocument, namespaces = NAMESPACES, parameters = false):
 });
 const AT_SCALE = [...NAMESPACES, ...Array.from({ length: 1997 }, (_, i) => `team-${i}`)];
 /** Every this-many-th mutant is also judged by the proof at 2,000 teams. */
-const SCALE_SAMPLE = 6;
+const SCALE_SAMPLE = 8;
 
 /** The rendered policy of a stack with parameters: the secrets statement and the parameters statement. */
 const withParameters = abacPermissionPolicy({ ...OFFLINE, parameters: true });

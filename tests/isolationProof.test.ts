@@ -12,6 +12,7 @@ import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
 import { MatrixSpec, readRequest } from "../scripts/lib/accessMatrix";
 import { decide, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { classOf, expectedAllowed, proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
+import { verdictInWords } from "../scripts/lib/matrixReport";
 import { runMatrix } from "../scripts/lib/matrixRun";
 import { buildPlan } from "../scripts/lib/plan";
 import { matrixSpecFromPlan } from "../scripts/lib/stackMatrix";
@@ -298,6 +299,22 @@ describe("isolation for any number of teams", () => {
             assert.ok(!withDefaultKey.proven);
             assert.ok(withDefaultKey.ownDenials.some((c) => c.description === "same namespace, same cluster"), "a session tagged esoNamespace carries no team tag");
         });
+    });
+
+    it("another team's metadata is a finding of its own: a warning by default, an error when asked; never a read", async () => {
+        const valueOnly = JSON.parse(fs.readFileSync(path.join(FIXTURES, "get-secret-value-only-permission-policy.json"), "utf8"));
+        const describeAll: PolicyDocument = { ...valueOnly, Statement: [...valueOnly.Statement, { Sid: "DescribeEverything", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: "*" }] };
+        const warning = await runMatrix(spec(describeAll), { fullMatrix: true, workers: 0 });
+        assert.strictEqual(warning.crossTeamAllows, 0);
+        assert.strictEqual(warning.metadataExposures, 6 * 12 - 12, "every other pair may be described");
+        assert.strictEqual(warning.byAction["secretsmanager:DescribeSecret"].crossTeam, 60);
+        assert.strictEqual(warning.byAction["secretsmanager:GetSecretValue"].crossTeam, 0);
+        assert.ok(warning.proof.proven && warning.proof.metadataExposures.length > 0);
+        assert.ok(warning.ok);
+        assert.match(verdictInWords(warning), /^Isolated: .*\(warning: another team's metadata is readable, see below\)/);
+        const error = await runMatrix(spec(describeAll), { metadataLevel: "error" });
+        assert.ok(!error.ok);
+        assert.match(verdictInWords(error), /NOT isolated: another team's metadata is readable/);
     });
 
     it("names a class by the pattern of its values, not the values", () => {

@@ -136,8 +136,13 @@ function escapeXml(s: string): string {
 const COLOURS = { ownAllowed: "#2e7d32", denied: "#e8eaed", crossTeam: "#d32f2f", ownDenied: "#f9a825", metadata: "#90caf9" };
 
 /** The evaluated principals and actions, one SVG text line per sentence. */
+const evaluatedSentences = (run: MatrixRun) => evaluatedInWords(run).split(/(?<=\.) (?=[A-Z])/);
+
+/** Width the header's text needs (monospace: about 6.6 px a character at 11-12 px, 6 at 10 px). */
+const headerWidth = (run: MatrixRun) => 20 + Math.max(7.2 * verdictInWords(run).length, ...evaluatedSentences(run).map((t) => 6.1 * t.length));
+
 function writeEvaluated(out: FileWriter, run: MatrixRun, x: number, y: number): number {
-    const sentences = evaluatedInWords(run).split(/(?<=\.) (?=[A-Z])/);
+    const sentences = evaluatedSentences(run);
     sentences.forEach((t, i) => out.write(`<text x="${x}" y="${y + i * 14}" font-size="10">${escapeXml(t)}</text>\n`));
     return sentences.length * 14;
 }
@@ -166,7 +171,7 @@ function writeHeatmap(file: string, run: MatrixRun, title: string) {
     const cell = 14;
     const left = 30 + 7 * Math.max(...m.sessions.map((s) => label.session(s).length), 10);
     const top = 140 + 7 * Math.max(...m.secrets.map((s) => label.secret(s).length), 10);
-    const width = Math.max(left + cell * m.secrets.length + 20, 640);
+    const width = Math.ceil(Math.max(left + cell * m.secrets.length + 20, 640, headerWidth(run)));
     const height = top + cell * m.sessions.length + 100;
     const out = new FileWriter(file);
     out.write(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n`);
@@ -198,7 +203,7 @@ function writeHeatmap(file: string, run: MatrixRun, title: string) {
 /** The summary picture: the verdict, the totals, and each class with its decision. */
 function writeSummaryPicture(file: string, run: MatrixRun, title: string) {
     const rowsShown = run.proof.classes;
-    const width = 980;
+    const width = Math.ceil(Math.max(980, headerWidth(run)));
     const top = 200;
     const height = top + 16 * rowsShown.length + 110;
     const out = new FileWriter(file);
