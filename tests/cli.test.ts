@@ -195,15 +195,18 @@ describe("commands", function () {
     });
 
     it("access-matrix: GetSecretValue alone is a read; an Allow on payments/* or on * fails (exit 1) naming the statement and a pair, and a GetSecretValue-only design is isolated (exit 0)", async () => {
+        const outs = [tmp(), tmp(), tmp()];
         const [prefix, open, valueOnly] = await Promise.all(
-            ["payments-prefix-permission-policy.json", "open-beside-idle-deny-permission-policy.json", "get-secret-value-only-permission-policy.json"].map((f) =>
+            ["payments-prefix-permission-policy.json", "open-beside-idle-deny-permission-policy.json", "get-secret-value-only-permission-policy.json"].map((f, i) =>
                 // --metadata-level error: the GetSecretValue-only design exposes no metadata either.
-                runAsync("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, f), "--out", tmp(), "-q", "--metadata-level", "error"]),
+                runAsync("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, f), "--out", outs[i], "-q", "--metadata-level", "error"]),
             ),
         );
         assert.strictEqual(prefix.code, 1, prefix.stdout);
         assert.match(prefix.stdout, /A TEAM CAN READ ANOTHER'S SECRET: session prod-eu\/search reads prod-eu:payments\/db-password; granted by Statement\[1\] \(PaymentsForEveryone\)/);
         assert.match(prefix.stdout, /NOT isolated: a team can read another team's secret/);
+        // The heat map shows the read in red, where it showed every cross-team cell as denied before.
+        assert.match(fs.readFileSync(path.join(outs[0], "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/search reads prod-eu:payments\/db-password: another team&#39;s value, READABLE/);
         assert.strictEqual(open.code, 1, open.stdout);
         assert.match(open.stdout, /proof: DISPROVEN/);
         assert.match(open.stdout, /A TEAM CAN READ ANOTHER'S SECRET \(class\): other namespace, same cluster; granted by Statement\[1\] \(OpenRead\)/);

@@ -205,6 +205,18 @@ describe("isolation for any number of teams", () => {
             assert.ok(!run.ok);
         });
 
+        it("counts a cross-team read through only some value actions as partial: GetParameterHistory alone returns past values", async () => {
+            const history = { Sid: "History", Effect: "Allow" as const, Action: "ssm:GetParameterHistory", Resource: `arn:aws:ssm:eu-west-1:${OFFLINE.accountId}:parameter/*` };
+            const run = await runMatrix(specWithParameters({ ...withParameters, Statement: [...withParameters.Statement, history] }), { fullMatrix: true, workers: 0 });
+            assert.strictEqual(run.crossTeamAllows, 6 * 6 - 6, "every other parameter pair is a read");
+            assert.strictEqual(run.crossTeamPartial, 30, "through GetParameterHistory only");
+            assert.strictEqual(run.byAction["ssm:GetParameterHistory"].crossTeam, 30);
+            assert.strictEqual(run.byAction["ssm:GetParameter"].crossTeam, 0);
+            assert.ok(run.proof.crossTeamAllows.some((c) => c.kind === "parameter" && c.partial));
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.ok(!run.ok);
+        });
+
         it("refuses a wildcard or a literal team name on a parameter's tag", () => {
             assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}*" } } })), /a wildcard on a tag/);
             assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "team-*" } } })), /a wildcard \(`team-\*`\) on a tag/);
