@@ -29,6 +29,7 @@ export const ACCESS_MATRIX_COMMAND = {
         config: { type: "string", value: "<file>", default: rel(path.join(ROOT, "Pulumi.example.yaml")), description: "The stack's config file, Pulumi.<stack>.yaml." },
         "other-cluster": { type: "string", value: "<name>", multiple: true, default: [DEFAULT_OTHER_CLUSTER], description: "A cluster beside the stack's own whose sessions and secrets must stay apart." },
         "permission-policy": { type: "string", value: "<file.json>", description: "Evaluate this permission policy instead of the rendered one (to see what a change would open)." },
+        "metadata-level": { type: "string", value: "warning|error", default: "warning", description: "Level of another team's metadata (DescribeSecret, ListTagsForResource) being readable: error fails the verdict." },
         "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair with the IAM engine, even when the proof for any number of teams applies." },
         out: { type: "string", value: "<dir>", default: rel(path.join(ROOT, ".plan")), description: "Folder for access-matrix.md, .svg and .html." },
         "update-docs": { type: "boolean", description: "Write into docs/ instead: regenerates the committed picture on purpose (use with the example stack)." },
@@ -43,6 +44,8 @@ async function main(): Promise<number> {
     const values = parseCommand(ACCESS_MATRIX_COMMAND);
     if (values === undefined) return EXIT.ok;
     const workers = intOption("workers", values.workers);
+    const metadataLevel = values["metadata-level"];
+    if (metadataLevel !== "warning" && metadataLevel !== "error") throw new ConfigError(`--metadata-level is \`${metadataLevel}\`: use warning or error`);
     // Loaded after the options are read: --help and usage errors answer at once.
     const { formatProblems } = await import("../components/lib/validate");
     const { runMatrix } = await import("./lib/matrixRun");
@@ -65,7 +68,7 @@ async function main(): Promise<number> {
         }
     }
     const spec = matrixSpecFromPlan(result.plan, { otherClusters: values["other-cluster"], permissionPolicy });
-    const run = await runMatrix(spec, { fullMatrix: values["full-matrix"], crossCheckLimit: PLAN_MATRIX_LIMIT, workers, onProgress: (d, t) => progressReporter(!values.quiet)("decisions", d, t) });
+    const run = await runMatrix(spec, { fullMatrix: values["full-matrix"], metadataLevel, crossCheckLimit: PLAN_MATRIX_LIMIT, workers, onProgress: (d, t) => progressReporter(!values.quiet)("decisions", d, t) });
     const out = values["update-docs"] ? path.join(ROOT, "docs") : values.out;
     const files = writeMatrixReports(out, run);
     if (values.json) {
@@ -75,9 +78,15 @@ async function main(): Promise<number> {
             proven: run.proof.proven,
             refusals: run.proof.structure.refusals,
             crossTeamAllows: run.crossTeamAllows,
+            crossTeamPartial: run.crossTeamPartial,
             ownDenials: run.ownDenials,
+            metadataExposures: run.metadataExposures,
+            metadataLevel: run.metadataLevel,
+            probeFailures: run.probeFailures.map((p) => p.description),
+            byAction: run.byAction,
+            principals: [{ role: run.spec.abacRoleName, sessions: run.rows.length, sessionNamespaceTag: run.spec.sessionNamespaceTagKey ?? "esoNamespace" }],
             disagreements: run.disagreements,
-            classes: run.proof.classes.map(({ description, allowed, expected, ok }) => ({ description, allowed, expected, ok })),
+            classes: run.proof.classes.map(({ description, kind, allowed, required, partial, metadata, expected, ok }) => ({ description, kind, allowed, required, partial, metadata, expected, ok })),
             files,
         });
     } else {

@@ -152,18 +152,21 @@ describe("commands", function () {
         const out = tmp();
         const ok = run("access-matrix.ts", ["--out", out]);
         assert.strictEqual(ok.code, 0, ok.stderr);
-        assert.match(ok.stdout, /Isolated: every team reads its own secrets on its own cluster and nothing else, for any number of teams\./);
+        assert.match(ok.stdout, /Isolated: every team reads its own secrets on its own cluster and no other team's value, for any number of teams\./);
         const svg = fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8");
         assert.match(svg, /^<svg /);
         assert.match(svg, /Access matrix: who can read which secret/);
         assert.match(svg, /rows: who reads \(session cluster\/namespace\)/);
         assert.match(svg, /columns: the secret read \(cluster:name\)/);
-        assert.match(svg, /own secret, DENIED \(design broken\)/);
-        assert.match(svg, /<title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, allowed<\/title>/);
+        assert.match(svg, /a team cannot read its own \(design broken\)/);
+        assert.match(svg, /Principals evaluated: the sessions of the shared role `prod-eu-shared-abac-role`/);
+        assert.match(svg, /value secretsmanager:GetSecretValue/);
+        assert.match(svg, /<title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, read<\/title>/);
         assert.match(fs.readFileSync(path.join(out, "access-matrix.md"), "utf8"), /\| `prod-eu\/payments` \| ✅ \| ✅ \|/);
         const html = fs.readFileSync(path.join(out, "access-matrix.html"), "utf8");
         assert.match(html, /<input id="q" type="search"/);
-        assert.match(html, /<td>another-cluster\/billing<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>7<\/td>/);
+        assert.match(html, /<td>another-cluster\/billing<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>7<\/td><td>0<\/td>/);
+        assert.match(html, /Principals evaluated: the sessions of the shared role/);
     });
 
     it("access-matrix: a wildcard tag match refuses the proof, and every pair then shows the cross-team reads (exit 1)", () => {
@@ -176,19 +179,41 @@ describe("commands", function () {
         assert.strictEqual(broken.code, 1);
         assert.match(broken.stdout, /proof: does not apply to these documents/);
         assert.match(broken.stdout, /a wildcard on a tag \(`\$\{aws:PrincipalTag\/esoNamespace\}\*`\)/);
-        assert.match(broken.stdout, /CROSS-TEAM ALLOW: session prod-eu\/a reads prod-eu:a-admin\/root-token/);
-        assert.match(broken.stdout, /NOT isolated: \d+ cross-team read\(s\) allowed/);
-        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/a reads prod-eu:a-admin\/root-token: other team&#39;s secret, ALLOWED/);
+        assert.match(broken.stdout, /A TEAM CAN READ ANOTHER'S SECRET: session prod-eu\/a reads prod-eu:a-admin\/root-token; granted by Statement\[0\]/);
+        assert.match(broken.stdout, /NOT isolated: a team can read another team's secret: \d+ pair\(s\)/);
+        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/a reads prod-eu:a-admin\/root-token: another team&#39;s value, READABLE/);
     });
 
     it("access-matrix: a policy that denies every read fails too, own secrets denied in their own colour (exit 1)", () => {
         const out = tmp();
         const denied = run("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, "deny-all-permission-policy.json"), "--out", out]);
         assert.strictEqual(denied.code, 1);
-        assert.match(denied.stdout, /cross-team reads allowed: 0; own secrets denied: 8/);
-        assert.match(denied.stdout, /OWN SECRET DENIED \(class\): same namespace, same cluster/);
-        assert.match(denied.stdout, /NOT isolated: 8 own secret read\(s\) denied/);
-        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#f9a825"><title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, DENIED/);
+        assert.match(denied.stdout, /another team's value readable: 0 pair\(s\) \(full: 0, partial: 0\); own objects ESO cannot read: 8/);
+        assert.match(denied.stdout, /A TEAM CANNOT READ ITS OWN SECRET \(class\): same namespace, same cluster; refused by Statement\[0\] \(DenyEveryRead\)/);
+        assert.match(denied.stdout, /NOT isolated: a team cannot read its own secret: 8 pair\(s\)/);
+        assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#f9a825"><title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, CANNOT be read/);
+    });
+
+    it("access-matrix: GetSecretValue alone is a read; an Allow on payments/* or on * fails (exit 1) naming the statement and a pair, and a GetSecretValue-only design is isolated (exit 0)", async () => {
+        const outs = [tmp(), tmp(), tmp()];
+        const [prefix, open, valueOnly] = await Promise.all(
+            ["payments-prefix-permission-policy.json", "open-beside-idle-deny-permission-policy.json", "get-secret-value-only-permission-policy.json"].map((f, i) =>
+                // --metadata-level error: the GetSecretValue-only design exposes no metadata either.
+                runAsync("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, f), "--out", outs[i], "-q", "--metadata-level", "error"]),
+            ),
+        );
+        assert.strictEqual(prefix.code, 1, prefix.stdout);
+        assert.match(prefix.stdout, /A TEAM CAN READ ANOTHER'S SECRET: session prod-eu\/search reads prod-eu:payments\/db-password; granted by Statement\[1\] \(PaymentsForEveryone\)/);
+        assert.match(prefix.stdout, /NOT isolated: a team can read another team's secret/);
+        // The heat map shows the read in red, where it showed every cross-team cell as denied before.
+        assert.match(fs.readFileSync(path.join(outs[0], "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/search reads prod-eu:payments\/db-password: another team&#39;s value, READABLE/);
+        assert.strictEqual(open.code, 1, open.stdout);
+        assert.match(open.stdout, /proof: DISPROVEN/);
+        assert.match(open.stdout, /A TEAM CAN READ ANOTHER'S SECRET \(class\): other namespace, same cluster; granted by Statement\[1\] \(OpenRead\)/);
+        assert.match(open.stdout, /A TEAM CAN READ ANOTHER'S SECRET: session prod-eu\/payments reads prod-eu:search\/opensearch; granted by Statement\[1\] \(OpenRead\)/);
+        assert.strictEqual(valueOnly.code, 0, valueOnly.stdout);
+        assert.match(valueOnly.stdout, /proof: proven for any number of teams/);
+        assert.match(valueOnly.stdout, /by action \(allowed on own objects \/ on other teams'\): secretsmanager:GetSecretValue 8\/0; secretsmanager:DescribeSecret 0\/0/);
     });
 
     it("access-matrix writes into git-ignored .plan/ by default, not docs/", () => {

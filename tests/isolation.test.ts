@@ -323,7 +323,7 @@ describe("the access matrix of a 20-team stack", function () {
             }),
         );
         assert.strictEqual(matrix.unexpectedAllows.length, 0);
-        assert.strictEqual(matrix.mixed, 0);
+        assert.strictEqual(matrix.partial, 0);
         assert.strictEqual(matrix.allowed!.flat().filter(Boolean).length, 80);
     });
 });

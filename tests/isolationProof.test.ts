@@ -12,6 +12,7 @@ import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
 import { MatrixSpec, readRequest } from "../scripts/lib/accessMatrix";
 import { decide, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { classOf, expectedAllowed, proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
+import { verdictInWords } from "../scripts/lib/matrixReport";
 import { runMatrix } from "../scripts/lib/matrixRun";
 import { buildPlan } from "../scripts/lib/plan";
 import { matrixSpecFromPlan } from "../scripts/lib/stackMatrix";
@@ -204,6 +205,18 @@ describe("isolation for any number of teams", () => {
             assert.ok(!run.ok);
         });
 
+        it("counts a cross-team read through only some value actions as partial: GetParameterHistory alone returns past values", async () => {
+            const history = { Sid: "History", Effect: "Allow" as const, Action: "ssm:GetParameterHistory", Resource: `arn:aws:ssm:eu-west-1:${OFFLINE.accountId}:parameter/*` };
+            const run = await runMatrix(specWithParameters({ ...withParameters, Statement: [...withParameters.Statement, history] }), { fullMatrix: true, workers: 0 });
+            assert.strictEqual(run.crossTeamAllows, 6 * 6 - 6, "every other parameter pair is a read");
+            assert.strictEqual(run.crossTeamPartial, 30, "through GetParameterHistory only");
+            assert.strictEqual(run.byAction["ssm:GetParameterHistory"].crossTeam, 30);
+            assert.strictEqual(run.byAction["ssm:GetParameter"].crossTeam, 0);
+            assert.ok(run.proof.crossTeamAllows.some((c) => c.kind === "parameter" && c.partial));
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.ok(!run.ok);
+        });
+
         it("refuses a wildcard or a literal team name on a parameter's tag", () => {
             assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}*" } } })), /a wildcard on a tag/);
             assert.match(refusals(withParameterStatement({ Condition: { StringLike: { "aws:ResourceTag/kubernetes-namespace": "team-*" } } })), /a wildcard \(`team-\*`\) on a tag/);
@@ -219,6 +232,101 @@ describe("isolation for any number of teams", () => {
             }
             assert.doesNotMatch(refusals(withParameterStatement({ Action: ["ssm:GetParameter", "ssm:GetParameters"] })), /by path/);
         });
+    });
+
+    describe("decides soundly what renaming cannot change: Deny, NotAction, NotResource, IfExists, set qualifiers, a tag no session carries", () => {
+        const open = { Sid: "OpenRead", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: "*" };
+        const fence = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny" as const, Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: condition as never });
+        const fences: PolicyDocument["Statement"] = [
+            fence("FenceNamespace", { StringNotEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } }),
+            fence("FenceCluster", { StringNotEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" } }),
+            fence("GuardNamespace", { Null: { "aws:PrincipalTag/esoNamespace": "true" } }),
+            fence("GuardCluster", { Null: { "aws:PrincipalTag/eks-cluster-name": "true" } }),
+            fence("GuardEmpty", { StringEquals: { "aws:PrincipalTag/esoNamespace": "" } }),
+        ];
+        const doc = (...statements: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+        it("an open read fenced by Deny statements with Null and empty guards is proven, and the full matrix agrees", async () => {
+            const run = await runMatrix(spec(doc(open, ...fences)), { fullMatrix: true, workers: 0 });
+            assert.deepStrictEqual(run.proof.structure.refusals, []);
+            assert.ok(run.proof.proven);
+            assert.deepStrictEqual(run.disagreements, []);
+            assert.ok(run.ok);
+        });
+
+        it("the same fences without their Null guards are disproven: a session without esoNamespace reads every secret", () => {
+            const proof = proveIsolation(spec(doc(open, ...fences.slice(0, 2))));
+            assert.ok(proof.structure.applicable);
+            assert.ok(!proof.proven);
+            assert.strictEqual(byDescription(proof, "session sends no esoNamespace, same cluster")?.allowed, true);
+        });
+
+        it("NotAction and NotResource are decided, not refused", () => {
+            const notAction = proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", NotAction: "secretsmanager:DescribeSecret", Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*" } as never)));
+            assert.ok(notAction.structure.applicable);
+            assert.strictEqual(byDescription(notAction, "other namespace, same cluster")?.allowed, true, "everything but DescribeSecret includes GetSecretValue");
+            assert.match(proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", NotAction: "secretsmanager:DescribeSecret", Resource: "*" } as never))).structure.refusals.join("\n"), /grants ssm:GetParametersByPath/, "on * it reads parameters by path too");
+            const notResource = proveIsolation(spec(doc(rendered.Statement[0], { Effect: "Allow", Action: "secretsmanager:GetSecretValue", NotResource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*" } as never)));
+            assert.ok(notResource.proven, "every resource but the secrets grants no secret");
+        });
+
+        it("IfExists and ForAnyValue forms are decided: StringEqualsIfExists on the namespace lets every team read an untagged secret", () => {
+            const ifExists = withCondition({
+                StringEqualsIfExists: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" },
+                StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" },
+                StringLike: { "aws:PrincipalTag/esoNamespace": "?*" },
+            });
+            const proof = proveIsolation(spec(ifExists));
+            assert.deepStrictEqual(proof.structure.refusals, []);
+            assert.strictEqual(byDescription(proof, "secret has no namespace tag, same cluster")?.allowed, true);
+            assert.ok(!proof.proven);
+            const forAny = proveIsolation(spec(withCondition({ ...rendered.Statement[0].Condition, "ForAnyValue:StringLike": { "aws:PrincipalTag/esoNamespace": "?*" } })));
+            assert.deepStrictEqual(forAny.structure.refusals, []);
+            assert.ok(forAny.proven);
+        });
+
+        it("a Deny whose StringNotEquals names a principal tag no session carries does not apply when the secret has the key (the engine, then the proof)", () => {
+            const missing = fence("FenceOnMissingTag", { StringNotEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/team}" } });
+            const request = readRequest(spec(doc(rendered.Statement[0], missing)), { cluster: "prod-eu", esoNamespace: "payments" }, { name: "payments/db", tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } }, "secretsmanager:GetSecretValue");
+            assert.strictEqual(decide(request), "Allowed");
+            const proof = proveIsolation(spec(doc(rendered.Statement[0], missing)));
+            assert.deepStrictEqual(proof.structure.refusals, []);
+            assert.ok(proof.proven);
+        });
+
+        it("StringLike on a bare variable is StringEquals (tag values hold no wildcard); IgnoreCase and a wildcard next to a variable are still refused", () => {
+            const like = proveIsolation(spec(withCondition({ StringLike: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}", "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}", "aws:PrincipalTag/esoNamespace": "?*" } })));
+            assert.deepStrictEqual(like.structure.refusals, []);
+            assert.ok(like.proven);
+            assert.match(proveIsolation(spec(withCondition({ StringEqualsIgnoreCaseIfExists: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } }))).structure.refusals.join("\n"), /is outside the operators/);
+        });
+
+        it("the session's namespace tag key is a parameter of the spec", () => {
+            const teamKeyed = withCondition({
+                StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/team}", "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" },
+                StringLike: { "aws:PrincipalTag/team": "?*" },
+            });
+            assert.ok(proveIsolation({ ...spec(teamKeyed), sessionNamespaceTagKey: "team" }).proven);
+            const withDefaultKey = proveIsolation(spec(teamKeyed));
+            assert.ok(!withDefaultKey.proven);
+            assert.ok(withDefaultKey.ownDenials.some((c) => c.description === "same namespace, same cluster"), "a session tagged esoNamespace carries no team tag");
+        });
+    });
+
+    it("another team's metadata is a finding of its own: a warning by default, an error when asked; never a read", async () => {
+        const valueOnly = JSON.parse(fs.readFileSync(path.join(FIXTURES, "get-secret-value-only-permission-policy.json"), "utf8"));
+        const describeAll: PolicyDocument = { ...valueOnly, Statement: [...valueOnly.Statement, { Sid: "DescribeEverything", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: "*" }] };
+        const warning = await runMatrix(spec(describeAll), { fullMatrix: true, workers: 0 });
+        assert.strictEqual(warning.crossTeamAllows, 0);
+        assert.strictEqual(warning.metadataExposures, 6 * 12 - 12, "every other pair may be described");
+        assert.strictEqual(warning.byAction["secretsmanager:DescribeSecret"].crossTeam, 60);
+        assert.strictEqual(warning.byAction["secretsmanager:GetSecretValue"].crossTeam, 0);
+        assert.ok(warning.proof.proven && warning.proof.metadataExposures.length > 0);
+        assert.ok(warning.ok);
+        assert.match(verdictInWords(warning), /^Isolated: .*\(warning: another team's metadata is readable, see below\)/);
+        const error = await runMatrix(spec(describeAll), { metadataLevel: "error" });
+        assert.ok(!error.ok);
+        assert.match(verdictInWords(error), /NOT isolated: another team's metadata is readable/);
     });
 
     it("names a class by the pattern of its values, not the values", () => {

@@ -6,7 +6,9 @@ import * as assert from "assert";
 import { EksSecretsAbac, EksSecretsAbacArgs, PARAMETER_PLACEHOLDER, parseStackConfig, validateArgs } from "../components";
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { celFailures, schemas, validateClusterSecretStore } from "./esoSchemas";
-import { runOffline, team, twoTeamArgs } from "./helpers";
+import * as path from "path";
+import { buildPlan, renderPlan } from "../scripts/lib/plan";
+import { FIXTURES, runOffline, team, twoTeamArgs } from "./helpers";
 
 const withParameters = (patch: object = {}): EksSecretsAbacArgs => {
     const args = twoTeamArgs();
@@ -155,5 +157,21 @@ describe("team parameters: what the stack declares", function () {
         assert.strictEqual(decide(read("payments", "staging-eu", { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" })), "ImplicitlyDenied");
         assert.strictEqual(decide(read("", "prod-eu", { "kubernetes-namespace": "", "eks-cluster-name": "prod-eu" })), "ImplicitlyDenied");
         assert.strictEqual(decide({ ...own, action: "ssm:GetParametersByPath", resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/payments" }), "ImplicitlyDenied");
+    });
+});
+
+describe("team parameters: the plan's text", function () {
+    this.timeout(60_000);
+
+    it("shows every ClusterSecretStore (Secrets Manager and Parameter Store) and counts and lists the parameters", async () => {
+        const result = await buildPlan(path.join(FIXTURES, "Pulumi.parameters.yaml"));
+        assert.ok(result.ok);
+        const text = renderPlan(result.plan, { summary: false });
+        const declared = result.plan.resources.filter((r) => r.custom && r.type === "aws:ssm/parameter:Parameter");
+        assert.match(text, new RegExp(`Teams: \\d+ \\(\\d+ secrets, ${declared.length} parameters, \\d+ ExternalSecrets\\)`));
+        for (const p of declared) assert.ok(text.includes(`    parameter ${p.inputs.name}  [kubernetes-namespace=`), `${p.inputs.name} listed`);
+        assert.match(text, /ClusterSecretStores: 2/);
+        assert.match(text, /service: SecretsManager/);
+        assert.match(text, /service: ParameterStore/);
     });
 });

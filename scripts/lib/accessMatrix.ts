@@ -15,26 +15,78 @@ import {
     NAMESPACE_TAG_KEY,
 } from "../../components/lib/constants";
 import type { PolicyDocument } from "../../components/lib/iam";
-import { Decision, decide, IamRequest } from "./iamEvaluator";
-
-export const READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] as const;
-/** What ESO calls for a parameter (GetParameter; GetParameters is granted alike): components/lib/parameterStore.ts. */
-export const PARAMETER_READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters"] as const;
+import { decide, IamRequest } from "./iamEvaluator";
 
 /** A secret (Secrets Manager) or a parameter (Parameter Store): the objects a session may read. */
 export type ObjectKind = "secret" | "parameter";
 
-/** The read actions decided per object of each kind. */
-export const READ_ACTIONS_OF: Record<ObjectKind, readonly string[]> = { secret: READ_ACTIONS, parameter: PARAMETER_READ_ACTIONS };
+/**
+ * What a session may do to one object, decided action by action.
+ *
+ * `value`: every action that returns the object's value; any one of them
+ * allowed is a read. For a secret that is `secretsmanager:GetSecretValue`
+ * alone: `BatchGetSecretValue` is authorised per secret on GetSecretValue
+ * (Secrets Manager API Reference, BatchGetSecretValue, "Required permissions:
+ * secretsmanager:BatchGetSecretValue, and you must have
+ * secretsmanager:GetSecretValue for each secret"). For a parameter:
+ * GetParameter, GetParameters and GetParameterHistory (which returns past
+ * values). `required`: the one ESO calls to read a value (ESO v2.9.0
+ * providers/v1/aws/secretsmanager/secretsmanager.go `constructSecretValue`
+ * calls GetSecretValue, DescribeSecret only with `metadataPolicy: Fetch`;
+ * providers/v1/aws/parameterstore/parameterstore.go `getParameterValue`
+ * calls GetParameter): a team's own object must allow it. `metadata`:
+ * per-object actions that reveal a name, tags or key, never the value;
+ * decided and reported apart, never counted as a read.
+ */
+export interface ObjectActions {
+    value: readonly string[];
+    required: string;
+    metadata: readonly string[];
+}
+
+export const ACTIONS_OF: Record<ObjectKind, ObjectActions> = {
+    secret: { value: ["secretsmanager:GetSecretValue"], required: "secretsmanager:GetSecretValue", metadata: ["secretsmanager:DescribeSecret"] },
+    parameter: { value: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"], required: "ssm:GetParameter", metadata: ["ssm:ListTagsForResource"] },
+};
+
+/** Every action decided for an object of a kind, in the order of a cell's bits: the value reads, then the metadata reads. */
+export function decidedActions(kind: ObjectKind): string[] {
+    return [...ACTIONS_OF[kind].value, ...ACTIONS_OF[kind].metadata];
+}
+
+/** A cell: bit i set when `decidedActions(kind)[i]` is allowed. */
+export type Cell = number;
+
+/** What a cell means: a read of the value (any value action), every value action, ESO's own call, metadata. */
+export function cellMeaning(kind: ObjectKind, cell: Cell): { read: boolean; full: boolean; required: boolean; metadata: boolean } {
+    const { value, required, metadata } = ACTIONS_OF[kind];
+    const valueMask = (1 << value.length) - 1;
+    const metadataMask = ((1 << metadata.length) - 1) << value.length;
+    return {
+        read: (cell & valueMask) !== 0,
+        full: (cell & valueMask) === valueMask,
+        required: (cell & (1 << value.indexOf(required))) !== 0,
+        metadata: (cell & metadataMask) !== 0,
+    };
+}
 
 /**
- * The request key of a resource tag: Secrets Manager authorises on
- * `secretsmanager:ResourceTag/<key>`, Parameter Store on the global
- * `aws:ResourceTag/<key>` (Service Authorization Reference, "Actions,
- * resources, and condition keys" for each service).
+ * The request keys of a resource tag. A Secrets Manager request carries it
+ * as `secretsmanager:ResourceTag/<key>` and as the global
+ * `aws:ResourceTag/<key>`; a Parameter Store request as `aws:ResourceTag/<key>`
+ * and `ssm:resourceTag/<key>` (Service Authorization Reference, "Actions,
+ * resources, and condition keys" for each service; iam-simulate's
+ * `allowedContextKeysForRequest` lists both for GetSecretValue and
+ * GetParameter). Both are set, so a condition on either is decided as AWS
+ * decides it. The first is the one the shared role's policy uses.
  */
+export function resourceTagKeys(kind: ObjectKind, tagKey: string): string[] {
+    return kind === "secret" ? [`secretsmanager:ResourceTag/${tagKey}`, `aws:ResourceTag/${tagKey}`] : [`aws:ResourceTag/${tagKey}`, `ssm:resourceTag/${tagKey}`];
+}
+
+/** The key the shared role's policy tests for a resource tag. */
 export function resourceTagKey(kind: ObjectKind, tagKey: string): string {
-    return kind === "secret" ? `secretsmanager:ResourceTag/${tagKey}` : `aws:ResourceTag/${tagKey}`;
+    return resourceTagKeys(kind, tagKey)[0];
 }
 
 export interface MatrixSpec {
@@ -51,6 +103,8 @@ export interface MatrixSpec {
     secrets: { name: string; namespace: string }[];
     /** Parameters by full name (`/payments/db-url`) and namespace tag; each cluster has its own copy too. */
     parameters?: { name: string; namespace: string }[];
+    /** The session tag that carries the reading namespace. @default "esoNamespace" (ESO's `sessionTagsPolicy: Simple`) */
+    sessionNamespaceTagKey?: string;
 }
 
 export interface Session {
@@ -73,18 +127,21 @@ export interface SessionTags {
     storeName?: string;
 }
 
+/** The session tag carrying the namespace, for a spec. */
+export const sessionNamespaceTagKeyOf = (spec: Pick<MatrixSpec, "sessionNamespaceTagKey">) => spec.sessionNamespaceTagKey ?? ESO_NAMESPACE_SESSION_TAG;
+
 /**
  * Principal tags of the shared role's session: ESO's own tags plus the six
  * transitive ones Pod Identity set on the controller's session
  * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). Its
  * `kubernetes-namespace` is ESO's namespace, not the team's.
  */
-export function abacSessionContext(spec: Pick<MatrixSpec, "accountId" | "partition" | "region" | "abacRoleName">, tags: SessionTags): Record<string, string> {
+export function abacSessionContext(spec: Pick<MatrixSpec, "accountId" | "partition" | "region" | "abacRoleName" | "sessionNamespaceTagKey">, tags: SessionTags): Record<string, string> {
     return {
         "aws:PrincipalTag/eks-cluster-arn": `arn:${spec.partition}:eks:${spec.region}:${spec.accountId}:cluster/${tags.cluster}`,
         "aws:PrincipalTag/kubernetes-pod-name": "external-secrets-7d9f8c6b5-x2x4z",
         "aws:PrincipalTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
-        [`aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`]: tags.esoNamespace,
+        [`aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`]: tags.esoNamespace,
         "aws:PrincipalTag/esoStoreName": tags.storeName ?? DEFAULT_STORE_NAME,
         "aws:PrincipalTag/esoStoreKind": "ClusterSecretStore",
         [`aws:PrincipalTag/${CLUSTER_TAG_KEY}`]: tags.cluster,
@@ -112,7 +169,7 @@ export function readRequest(
     action: string,
 ): IamRequest {
     const kind = secret.kind ?? "secret";
-    const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).map(([k, v]) => [resourceTagKey(kind, k), v]));
+    const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).flatMap(([k, v]) => resourceTagKeys(kind, k).map((key) => [key, v])));
     return {
         principal: `arn:${spec.partition}:sts::${spec.accountId}:assumed-role/${spec.abacRoleName}/external-secrets`,
         action,
@@ -121,6 +178,23 @@ export function readRequest(
         context: { ...abacSessionContext(spec, session), ...resourceTags },
         identityPolicies: [spec.permissionPolicy],
     };
+}
+
+/** One cell: every decided action of one session on one object, as bits. Absent session tags (`undefined`) are left out of the request. */
+export function decideCell(
+    spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
+    session: { cluster?: string; namespace?: string },
+    object: { name: string; tags?: Record<string, string>; kind?: ObjectKind },
+): Cell {
+    const kind = object.kind ?? "secret";
+    let cell = 0;
+    decidedActions(kind).forEach((action, i) => {
+        const request = readRequest(spec, { cluster: session.cluster ?? "", esoNamespace: session.namespace ?? "" }, { ...object, kind }, action);
+        if (session.namespace === undefined) delete request.context[`aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`];
+        if (session.cluster === undefined) delete request.context[`aws:PrincipalTag/${CLUSTER_TAG_KEY}`];
+        if (decide(request) === "Allowed") cell |= 1 << i;
+    });
+    return cell;
 }
 
 export function sessionsOf(spec: MatrixSpec): Session[] {
@@ -135,59 +209,90 @@ export function secretsOf(spec: MatrixSpec): SecretRef[] {
     ]);
 }
 
-/** Decisions of one session row: for each secret, 1 when every read action is allowed. */
-export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef[]): { allowed: Uint8Array; mixed: number } {
-    let mixed = 0;
-    const allowed = new Uint8Array(secrets.length);
+/** Decisions of one session row: one cell per object. */
+export function decideRow(spec: MatrixSpec, session: Session, secrets: SecretRef[]): { cells: Uint8Array } {
+    const cells = new Uint8Array(secrets.length);
     secrets.forEach((secret, j) => {
-        const decisions = READ_ACTIONS_OF[secret.kind ?? "secret"].map((action) =>
-            decide(
-                readRequest(spec, { cluster: session.cluster, esoNamespace: session.namespace }, {
-                    name: secret.name,
-                    kind: secret.kind,
-                    tags: { [NAMESPACE_TAG_KEY]: secret.namespace, [CLUSTER_TAG_KEY]: secret.cluster },
-                }, action),
-            ),
-        );
-        const all = decisions.every((d: Decision) => d === "Allowed");
-        if (!all && decisions.some((d) => d === "Allowed")) mixed++;
-        allowed[j] = all ? 1 : 0;
+        cells[j] = decideCell(spec, session, { name: secret.name, kind: secret.kind, tags: { [NAMESPACE_TAG_KEY]: secret.namespace, [CLUSTER_TAG_KEY]: secret.cluster } });
     });
-    return { allowed, mixed };
+    return { cells };
 }
+
+/** Decisions per object, one count per action. */
+export type ActionCounts = Record<string, { own: number; crossTeam: number }>;
 
 /** One session's row, counted: what the heat map shows per cell, the summary per team. */
 export interface SessionRow {
     cluster: string;
     namespace: string;
-    /** Secrets of this namespace on this cluster. */
+    /** Objects of this namespace on this cluster. */
     own: number;
+    /** Own objects whose value ESO can read (GetSecretValue, GetParameter allowed). */
     ownAllowed: number;
-    /** Own secrets denied: the design is broken, not open. */
+    /** Own objects ESO cannot read: the design is broken, not open. */
     ownDenied: number;
-    /** Other teams' or clusters' secrets allowed: isolation is broken. */
+    /** Other teams' or clusters' objects whose value this session can read (any value action): isolation is broken. */
     crossTeamAllowed: number;
-    /** Other secrets, denied as they should be. */
+    /** Of those, the ones where only some value actions are allowed. */
+    crossTeamPartial: number;
+    /** Other objects, no value action allowed, as they should be. */
     othersDenied: number;
+    /** Other objects whose metadata (DescribeSecret, ListTagsForResource) is readable: a finding of its own, never a read. */
+    crossTeamMetadata: number;
+    /** Allowed decisions per action, on own objects and on others'. */
+    byAction: ActionCounts;
 }
+
+export function emptyRow(session: Session, kinds: ObjectKind[] = ["secret", "parameter"]): SessionRow {
+    const byAction: ActionCounts = {};
+    for (const kind of kinds) for (const action of decidedActions(kind)) byAction[action] = { own: 0, crossTeam: 0 };
+    return { ...session, own: 0, ownAllowed: 0, ownDenied: 0, crossTeamAllowed: 0, crossTeamPartial: 0, othersDenied: 0, crossTeamMetadata: 0, byAction };
+}
+
+/** Adds `count` objects of one kind, all decided `cell`, to a row: the one place a cell's meaning is counted. */
+export function tally(row: SessionRow, own: boolean, kind: ObjectKind, cell: Cell, count = 1): void {
+    if (count === 0) return;
+    const m = cellMeaning(kind, cell);
+    if (own) {
+        row.own += count;
+        if (m.required) row.ownAllowed += count;
+        else row.ownDenied += count;
+    } else {
+        if (m.read) row.crossTeamAllowed += count;
+        else row.othersDenied += count;
+        if (m.read && !m.full) row.crossTeamPartial += count;
+        if (m.metadata) row.crossTeamMetadata += count;
+    }
+    decidedActions(kind).forEach((action, i) => {
+        if (cell & (1 << i)) row.byAction[action][own ? "own" : "crossTeam"] += count;
+    });
+}
+
+/** The kinds of object a spec holds. */
+export const kindsOf = (spec: MatrixSpec): ObjectKind[] => ((spec.parameters?.length ?? 0) > 0 ? ["secret", "parameter"] : ["secret"]);
 
 export interface Matrix {
     sessions: Session[];
     secrets: SecretRef[];
-    /** allowed[session][secret], kept only up to `cellLimit` cells: the heat map's input. */
+    /** allowed[session][secret]: the value is readable. Kept only up to `cellLimit` cells: the heat map's input. */
     allowed?: boolean[][];
+    /** metadata[session][secret]: metadata readable, kept with `allowed`. */
+    metadata?: boolean[][];
     /** Every session row, counted. */
     rows: SessionRow[];
     decisions: number;
-    /** Pairs allowed that are not the session's own namespace and cluster (the first `failureLimit`). */
+    /** Pairs whose value is readable that are not the session's own namespace and cluster (the first `failureLimit`). */
     unexpectedAllows: [Session, SecretRef][];
-    /** Own pairs that are denied (the first `failureLimit`). */
+    /** Own pairs ESO cannot read (the first `failureLimit`). */
     missingAllows: [Session, SecretRef][];
+    /** Other teams' pairs whose metadata is readable (the first `failureLimit`). */
+    metadataExposures: [Session, SecretRef][];
     /** Totals, beyond the lists' limit. */
     crossTeamAllowCount: number;
     ownDenialCount: number;
-    /** Pairs where the read actions of one object disagree (GetSecretValue and DescribeSecret; GetParameter and GetParameters). */
-    mixed: number;
+    metadataExposureCount: number;
+    /** Cross-team pairs where only some value actions are allowed (GetParameter but not GetParameters, ...). */
+    partial: number;
     seconds: number;
     workers: number;
 }
@@ -206,44 +311,48 @@ export function isOwn(session: Session, secret: { cluster: string; namespace: st
     return session.namespace === secret.namespace && session.cluster === secret.cluster;
 }
 
+/** Decisions a row takes: every decided action of every object. */
+const decisionsPerRow = (secrets: SecretRef[]) => secrets.reduce((n, s) => n + decidedActions(s.kind ?? "secret").length, 0);
+
 /** Every pair decided by the IAM engine; rows are counted as they arrive, cells kept only when few. */
 export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {}): Promise<Matrix> {
     const started = process.hrtime.bigint();
     const sessions = sessionsOf(spec);
     const secrets = secretsOf(spec);
-    const total = sessions.length * secrets.length * READ_ACTIONS.length; // both kinds decide two actions
+    const kinds = kindsOf(spec);
+    const total = sessions.length * decisionsPerRow(secrets);
     const workers = options.workers ?? (total > 2000 ? os.availableParallelism() : 0);
     const keepCells = sessions.length * secrets.length <= (options.cellLimit ?? 1_000_000);
     const failureLimit = options.failureLimit ?? 1000;
     const allowed: boolean[][] | undefined = keepCells ? new Array(sessions.length) : undefined;
+    const metadata: boolean[][] | undefined = keepCells ? new Array(sessions.length) : undefined;
     const rows: SessionRow[] = new Array(sessions.length);
     const unexpectedAllows: [Session, SecretRef][] = [];
     const missingAllows: [Session, SecretRef][] = [];
+    const metadataExposures: [Session, SecretRef][] = [];
     let crossTeamAllowCount = 0;
     let ownDenialCount = 0;
-    let mixed = 0;
-    const onRow = (i: number, row: ArrayLike<number>, rowMixed: number) => {
+    let metadataExposureCount = 0;
+    let partial = 0;
+    const onRow = (i: number, row: ArrayLike<number>) => {
         const session = sessions[i];
-        const counted: SessionRow = { ...session, own: 0, ownAllowed: 0, ownDenied: 0, crossTeamAllowed: 0, othersDenied: 0 };
+        const counted = emptyRow(session, kinds);
         for (let j = 0; j < secrets.length; j++) {
-            const yes = row[j] === 1;
-            if (isOwn(session, secrets[j])) {
-                counted.own++;
-                if (yes) counted.ownAllowed++;
-                else {
-                    counted.ownDenied++;
-                    if (missingAllows.length < failureLimit) missingAllows.push([session, secrets[j]]);
-                }
-            } else if (yes) {
-                counted.crossTeamAllowed++;
-                if (unexpectedAllows.length < failureLimit) unexpectedAllows.push([session, secrets[j]]);
-            } else counted.othersDenied++;
+            const kind = secrets[j].kind ?? "secret";
+            const own = isOwn(session, secrets[j]);
+            tally(counted, own, kind, row[j]);
+            const m = cellMeaning(kind, row[j]);
+            if (own && !m.required && missingAllows.length < failureLimit) missingAllows.push([session, secrets[j]]);
+            if (!own && m.read && unexpectedAllows.length < failureLimit) unexpectedAllows.push([session, secrets[j]]);
+            if (!own && m.metadata && metadataExposures.length < failureLimit) metadataExposures.push([session, secrets[j]]);
         }
         crossTeamAllowCount += counted.crossTeamAllowed;
         ownDenialCount += counted.ownDenied;
-        mixed += rowMixed;
+        metadataExposureCount += counted.crossTeamMetadata;
+        partial += counted.crossTeamPartial;
         rows[i] = counted;
-        if (allowed) allowed[i] = Array.from(row, (x) => x === 1);
+        if (allowed) allowed[i] = Array.from(row, (x, j) => cellMeaning(secrets[j].kind ?? "secret", x).read);
+        if (metadata) metadata[i] = Array.from(row, (x, j) => cellMeaning(secrets[j].kind ?? "secret", x).metadata);
     };
     if (workers > 0) await decideInWorkers(spec, sessions, secrets, workers, onRow, options.onProgress);
     else decideHere(spec, sessions, secrets, onRow, options.onProgress);
@@ -251,25 +360,27 @@ export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {
         sessions,
         secrets,
         allowed,
+        metadata,
         rows,
         decisions: total,
         unexpectedAllows,
         missingAllows,
+        metadataExposures,
         crossTeamAllowCount,
         ownDenialCount,
-        mixed,
+        metadataExposureCount,
+        partial,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         workers,
     };
 }
 
-type OnRow = (index: number, row: ArrayLike<number>, mixed: number) => void;
+type OnRow = (index: number, row: ArrayLike<number>) => void;
 
 function decideHere(spec: MatrixSpec, sessions: Session[], secrets: SecretRef[], onRow: OnRow, onProgress?: MatrixOptions["onProgress"]) {
-    const perRow = secrets.length * READ_ACTIONS.length;
+    const perRow = decisionsPerRow(secrets);
     sessions.forEach((session, i) => {
-        const row = decideRow(spec, session, secrets);
-        onRow(i, row.allowed, row.mixed);
+        onRow(i, decideRow(spec, session, secrets).cells);
         onProgress?.((i + 1) * perRow, sessions.length * perRow);
     });
 }
@@ -285,7 +396,7 @@ async function decideInWorkers(
     onRow: OnRow,
     onProgress?: MatrixOptions["onProgress"],
 ): Promise<void> {
-    const perRow = secrets.length * READ_ACTIONS.length;
+    const perRow = decisionsPerRow(secrets);
     const total = sessions.length * perRow;
     let done = 0;
     const chunks = Array.from({ length: count }, (_, w) => sessions.map((_, i) => i).filter((i) => i % count === w)).filter((c) => c.length > 0);
@@ -297,8 +408,8 @@ async function decideInWorkers(
                         eval: true,
                         workerData: { spec, sessions: indices.map((i) => sessions[i]), indices, secrets },
                     });
-                    worker.on("message", (m: { index: number; allowed: Uint8Array; mixed: number }) => {
-                        onRow(m.index, m.allowed, m.mixed);
+                    worker.on("message", (m: { index: number; cells: Uint8Array }) => {
+                        onRow(m.index, m.cells);
                         done += perRow;
                         onProgress?.(done, total);
                     });

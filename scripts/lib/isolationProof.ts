@@ -14,10 +14,24 @@
  *
  * Parameters are objects of the same argument: the shared role reads a
  * parameter under the same condition on its tags, which Parameter Store
- * authorises with `aws:ResourceTag/<key>` (Secrets Manager with
- * `secretsmanager:ResourceTag/<key>`). So every class is decided once for a
- * secret (GetSecretValue, DescribeSecret) and, when the stack or the policy
- * has parameters, once for a parameter (ssm:GetParameter, ssm:GetParameters).
+ * authorises with `aws:ResourceTag/<key>` and `ssm:resourceTag/<key>`
+ * (Secrets Manager with `secretsmanager:ResourceTag/<key>` and
+ * `aws:ResourceTag/<key>`). So every class is decided once for a secret and,
+ * when the stack or the policy has parameters, once for a parameter, action
+ * by action (`ACTIONS_OF` in accessMatrix.ts: the value reads, ESO's own
+ * call, the metadata reads).
+ *
+ * What the argument covers, each because renaming every team keeps it:
+ * Allow and Deny statements; Action and NotAction (the decided actions are
+ * fixed); Resource and NotResource that are `*` or every secret or parameter
+ * of an account; StringEquals, StringNotEquals, StringLike on a bare
+ * variable (tag values hold no wildcard), presence patterns (`*`, `?*`),
+ * Null, a test for the empty value, each with `IfExists` and the
+ * `ForAnyValue:`/`ForAllValues:` qualifiers; a principal tag the session
+ * does not carry (absent from every request, so a constant: a Deny whose
+ * StringNotEquals names it does not apply when the key is present, and the
+ * engine decides that per class). The session's namespace tag is the spec's
+ * `sessionNamespaceTagKey`.
  * Path and listing reads (ssm:GetParametersByPath, ssm:DescribeParameters)
  * are not authorised on the tags of what they return, so a policy granting
  * them is refused: no class of tag values describes what they reveal.
@@ -36,22 +50,50 @@
  * and "IAM policy elements: Variables and tags".) IAM condition keys are
  * case-insensitive, so keys are compared in lower case.
  */
-import { CLUSTER_TAG_KEY, ESO_NAMESPACE_SESSION_TAG, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/lib/iam";
-import { abacSessionContext, MatrixSpec, ObjectKind, READ_ACTIONS_OF, readRequest, resourceTagKey, SessionRow, sessionsOf } from "./accessMatrix";
-import { decide } from "./iamEvaluator";
+import {
+    abacSessionContext,
+    Cell,
+    cellMeaning,
+    decideCell,
+    decidedActions,
+    emptyRow,
+    kindsOf,
+    MatrixSpec,
+    ObjectKind,
+    resourceTagKeys,
+    SessionRow,
+    sessionNamespaceTagKeyOf,
+    sessionsOf,
+    tally,
+} from "./accessMatrix";
 
-/** The four values a (session, secret) pair varies in, in a fixed order. */
-export const SLOTS = [
-    { id: "sessionNamespace", key: `aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`, words: "session namespace" },
-    { id: "sessionCluster", key: `aws:PrincipalTag/${CLUSTER_TAG_KEY}`, words: "session cluster" },
-    { id: "secretNamespace", key: `secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`, words: "secret's namespace" },
-    { id: "secretCluster", key: `secretsmanager:ResourceTag/${CLUSTER_TAG_KEY}`, words: "secret's cluster" },
-] as const;
+export interface Slot {
+    id: string;
+    /** The request key the slot's value travels in (the first of a resource tag's keys). */
+    key: string;
+    words: string;
+}
 
-/** A slot's value: absent (key not in the request), empty, or a value. */
-/** The resource-side slots' keys for a parameter (Parameter Store authorises on the global key). */
-const PARAMETER_SLOT_KEYS = [resourceTagKey("parameter", NAMESPACE_TAG_KEY), resourceTagKey("parameter", CLUSTER_TAG_KEY)];
+/** The four values a (session, secret) pair varies in, in a fixed order; the session's namespace tag is the spec's. */
+export function slotsOf(spec: Pick<MatrixSpec, "sessionNamespaceTagKey"> = {}): Slot[] {
+    return [
+        { id: "sessionNamespace", key: `aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`, words: "session namespace" },
+        { id: "sessionCluster", key: `aws:PrincipalTag/${CLUSTER_TAG_KEY}`, words: "session cluster" },
+        { id: "secretNamespace", key: `secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`, words: "secret's namespace" },
+        { id: "secretCluster", key: `secretsmanager:ResourceTag/${CLUSTER_TAG_KEY}`, words: "secret's cluster" },
+    ];
+}
+
+/** The slots of the default spec (ESO's `esoNamespace`). */
+export const SLOTS = slotsOf();
+
+/** Every request key a slot's value travels in: the session's two tags, and each resource tag under each of its keys for both kinds of object. */
+function slotKeysOf(slots: Slot[]): string[] {
+    const resourceKeys = (["secret", "parameter"] as const).flatMap((kind) => [...resourceTagKeys(kind, NAMESPACE_TAG_KEY), ...resourceTagKeys(kind, CLUSTER_TAG_KEY)]);
+    return [slots[0].key, slots[1].key, ...resourceKeys];
+}
 
 /** Parameter Store actions that read by path or list, not by the tags of what they return. */
 const PATH_READ_ACTIONS = ["ssm:GetParametersByPath", "ssm:DescribeParameters"];
@@ -61,6 +103,19 @@ export type PairValues = [SlotValue, SlotValue, SlotValue, SlotValue];
 
 /** Operators whose outcome is decided by equality, emptiness and presence alone. */
 const RELATIONAL = new Set(["stringequals", "stringnotequals"]);
+/**
+ * An operator without its set qualifier (`ForAnyValue:`, `ForAllValues:`)
+ * and its `IfExists`: both only change the outcome when the key is absent or
+ * (for a list) holds several values, never by the value's name, so renaming
+ * every team keeps each decision. Presence is part of a class, and every
+ * slot is single-valued, so the engine decides each class with them in.
+ * (IAM User Guide, "Condition operators": "...IfExists"; "Set operators for
+ * multivalued context keys".)
+ */
+export function baseOperator(operator: string): string {
+    const o = operator.toLowerCase().replace(/^for(any|all)values?:/, "");
+    return o !== "nullifexists" && o.endsWith("ifexists") ? o.slice(0, -"ifexists".length) : o;
+}
 /** Wildcard patterns that only ask "present" or "non-empty". */
 const PRESENCE_PATTERNS = new Set(["*", "?*"]);
 /** Operators allowed on keys that are the same in every request of the matrix (constant outcome). */
@@ -93,6 +148,10 @@ export interface StructureCheck {
 
 const asList = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
+/** A statement whose resources are all Secrets Manager ARNs: it can grant nothing on a parameter. */
+const onSecretsOnly = (st: { Resource?: string | string[]; NotResource?: string | string[] }) =>
+    st.NotResource === undefined && asList(st.Resource).length > 0 && asList(st.Resource).every((r) => /^arn:[^:]+:secretsmanager:/.test(r));
+
 /** Words of a literal, to find a team's name in it. */
 function tokens(literal: string): string[] {
     return literal.toLowerCase().split(/[^a-z0-9_-]+/).filter((t) => t.length > 0);
@@ -103,9 +162,9 @@ function tokens(literal: string): string[] {
  * are the stack's namespaces, secret names and cluster names: none may
  * appear as a literal.
  */
-export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>, derivedKeys: Iterable<string> = []): StructureCheck {
+export function checkStructure(doc: PolicyDocument, constantContext: Record<string, string>, teamNames: Iterable<string>, derivedKeys: Iterable<string> = [], slots: Slot[] = SLOTS): StructureCheck {
     const names = new Set([...teamNames].flatMap(tokens));
-    const slotKeys = new Set([...SLOTS.map((s) => s.key), ...PARAMETER_SLOT_KEYS].map((k) => k.toLowerCase()));
+    const slotKeys = new Set(slotKeysOf(slots).map((k) => k.toLowerCase()));
     const derived = new Set([...derivedKeys].map((k) => k.toLowerCase()));
     const constantKeys = new Map(Object.entries(constantContext).filter(([k]) => !derived.has(k.toLowerCase())).map(([k, v]) => [k.toLowerCase(), v]));
     const refusals: string[] = [];
@@ -122,10 +181,10 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
         const k = key.toLowerCase();
         if (slotKeys.has(k)) return "slot";
         if (derived.has(k)) {
-            refuse(where, `\`${key}\` varies with the session's cluster or namespace, and the proof models only ${SLOTS.map((x) => `\`${x.key}\``).join(", ")}`);
+            refuse(where, `\`${key}\` varies with the session's cluster or namespace, and the proof models only ${slots.map((x) => `\`${x.key}\``).join(", ")}`);
             return "unmodelled";
         }
-        if (/^(secretsmanager|aws):resourcetag\//.test(k) || ((k.startsWith("secretsmanager:") || k.startsWith("ssm:")) && !constantKeys.has(k))) {
+        if (/^(secretsmanager|aws|ssm):resourcetag\//.test(k) || ((k.startsWith("secretsmanager:") || k.startsWith("ssm:")) && !constantKeys.has(k))) {
             refuse(where, `\`${key}\` varies with the secret or parameter, and the matrix models only the ${NAMESPACE_TAG_KEY} and ${CLUSTER_TAG_KEY} tags`);
             return "unmodelled";
         }
@@ -147,7 +206,8 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
             // What the statement grants: its actions, or with NotAction every action it does not name.
             const granted = (action: string) =>
                 st.NotAction !== undefined ? !asList(st.NotAction).some((p) => actionMatches(p, action)) : asList(st.Action).some((p) => actionMatches(p, action));
-            for (const action of PATH_READ_ACTIONS.filter(granted)) {
+            // Only on what could be a parameter: a statement on secrets alone grants no Parameter Store read.
+            for (const action of onSecretsOnly(st) ? [] : PATH_READ_ACTIONS.filter(granted)) {
                 refuse(`${at}.${st.NotAction !== undefined ? "NotAction" : "Action"}`, `grants ${action}, which reads parameters by path or lists them, not by their tags`);
             }
         }
@@ -158,12 +218,12 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
         for (const block of Object.values(st.Condition ?? {})) {
             for (const key of Object.keys(block)) {
                 const k = key.toLowerCase();
-                if (onlySecrets && k.startsWith("aws:resourcetag/")) refuse(`${at}.Condition["${key}"]`, `Secrets Manager's tag key is \`secretsmanager:ResourceTag/\`; the proof does not model \`aws:ResourceTag/\` for secrets`);
+                if (onlySecrets && k.startsWith("ssm:resourcetag/")) refuse(`${at}.Condition["${key}"]`, `a secret request carries \`secretsmanager:ResourceTag/\` and \`aws:ResourceTag/\`, never \`ssm:resourceTag/\``);
                 if (onlyParameters && k.startsWith("secretsmanager:resourcetag/")) refuse(`${at}.Condition["${key}"]`, `a parameter request carries \`aws:ResourceTag/\`, never \`secretsmanager:ResourceTag/\``);
             }
         }
         for (const [rawOperator, block] of Object.entries(st.Condition ?? {})) {
-            const operator = rawOperator.toLowerCase();
+            const operator = baseOperator(rawOperator);
             operators.add(rawOperator);
             for (const [key, rawValues] of Object.entries(block)) {
                 const where = `${at}.Condition.${rawOperator}["${key}"]`;
@@ -182,8 +242,11 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
                             refuse(where, `the variable \`\${${variable}}\` is not a principal tag`);
                             continue;
                         }
-                        if (!RELATIONAL.has(operator)) {
-                            refuse(where, `${rawOperator} with a policy variable is outside the operators this proof reasons about (StringEquals, StringNotEquals)`);
+                        // A tag value holds no `*` or `?` (AWS tag values: letters, digits, spaces and `_ . : / = + - @`;
+                        // Kubernetes namespaces and EKS cluster names even fewer), so StringLike on a bare variable is StringEquals.
+                        const likeAsEquals = /^string(not)?like$/.test(operator);
+                        if (!RELATIONAL.has(operator) && !likeAsEquals) {
+                            refuse(where, `${rawOperator} with a policy variable is outside the operators this proof reasons about (StringEquals, StringNotEquals, StringLike on a bare variable, with IfExists or a set qualifier)`);
                             continue;
                         }
                         const varKind = classify(where, variable);
@@ -206,6 +269,8 @@ export function checkStructure(doc: PolicyDocument, constantContext: Record<stri
                     // A literal compared with a varying slot.
                     if ((operator === "stringlike" || operator === "stringnotlike") && PRESENCE_PATTERNS.has(value)) continue;
                     if (operator === "null" && (value === "true" || value === "false")) continue;
+                    // The empty value is one of a slot's statuses: a test for it is a test the classes already tell apart.
+                    if (value === "" && (RELATIONAL.has(operator) || /^string(not)?like$/.test(operator))) continue;
                     if ((operator === "stringlike" || operator === "stringnotlike") && /[*?]/.test(value)) {
                         refuse(where, `a wildcard (\`${value}\`) on a tag: which teams match depends on their names`);
                     } else if (RELATIONAL.has(operator)) {
@@ -340,10 +405,17 @@ export interface ClassResult {
     description: string;
     representative: PairValues;
     expected: boolean;
-    /** Every read action allowed. */
+    /** Every decided action, as bits (`decidedActions(kind)`). */
+    cell: Cell;
+    /** The value is readable: some value action is allowed. */
     allowed: boolean;
-    /** Read actions that disagree with the others. */
-    mixed: boolean;
+    /** ESO's own read (GetSecretValue, GetParameter) is allowed. */
+    required: boolean;
+    /** Readable, but only through some of the value actions. */
+    partial: boolean;
+    /** Metadata (DescribeSecret, ListTagsForResource) is allowed. */
+    metadata: boolean;
+    /** Own class: ESO can read it; any other: no value action allowed. Metadata is judged apart. */
     ok: boolean;
 }
 
@@ -353,6 +425,8 @@ export interface IsolationProof {
     classes: ClassResult[];
     crossTeamAllows: ClassResult[];
     ownDenials: ClassResult[];
+    /** Classes of other teams' objects whose metadata is readable: reported apart, never a read. */
+    metadataExposures: ClassResult[];
     /** Applicable and every class as the design promises: isolation holds for any number of teams. */
     proven: boolean;
     decisions: number;
@@ -362,7 +436,7 @@ export interface IsolationProof {
 /** The spec's constant request context: everything but the varying slots. */
 export function constantContext(spec: MatrixSpec): Record<string, string> {
     const context = abacSessionContext(spec, { cluster: "x", esoNamespace: "x" });
-    for (const s of SLOTS) delete context[s.key];
+    for (const s of slotsOf(spec)) delete context[s.key];
     return context;
 }
 
@@ -370,28 +444,22 @@ export function constantContext(spec: MatrixSpec): Record<string, string> {
 export function derivedSessionKeys(spec: MatrixSpec): string[] {
     const a = abacSessionContext(spec, { cluster: "cluster-a", esoNamespace: "team-a" });
     const b = abacSessionContext(spec, { cluster: "cluster-b", esoNamespace: "team-b" });
-    const slots = new Set<string>(SLOTS.map((s) => s.key));
+    const slots = new Set<string>(slotsOf(spec).map((s) => s.key));
     return Object.keys(a).filter((k) => !slots.has(k) && a[k] !== b[k]);
 }
 
-/** The IAM decision for one pair of slot values, every read action. */
+/** The IAM decisions for one pair of slot values, every decided action. */
 export function decidePair(
     spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
     values: PairValues,
     kind: ObjectKind = "secret",
     name = kind === "secret" ? "representative-secret" : "/representative/parameter",
-): { allowed: boolean; mixed: boolean } {
+): Cell {
     const [sn, sc, tn, tc] = values;
     const tags: Record<string, string> = {};
     if (tn !== undefined) tags[NAMESPACE_TAG_KEY] = tn;
     if (tc !== undefined) tags[CLUSTER_TAG_KEY] = tc;
-    const results = READ_ACTIONS_OF[kind].map((action) => {
-        const request = readRequest(spec, { cluster: sc ?? "", esoNamespace: sn ?? "" }, { name, tags, kind }, action);
-        if (sn === undefined) delete request.context[SLOTS[0].key];
-        if (sc === undefined) delete request.context[SLOTS[1].key];
-        return decide(request) === "Allowed";
-    });
-    return { allowed: results.every(Boolean), mixed: results.some(Boolean) && !results.every(Boolean) };
+    return decideCell(spec, { namespace: sn, cluster: sc }, { name, tags, kind });
 }
 
 /** Names that must not appear as literals: namespaces, secret names, clusters. */
@@ -404,8 +472,10 @@ export function stackNames(spec: MatrixSpec): string[] {
  * stack declares some or an Allow statement could grant a Parameter Store read.
  */
 export function objectKinds(spec: MatrixSpec): ObjectKind[] {
-    const grantsSsm = spec.permissionPolicy.Statement.some((st: PolicyStatement & { NotAction?: string | string[] }) =>
-        st.Effect === "Allow" && (st.NotAction !== undefined || asList(st.Action).some((a) => actionMatches(a, "ssm:GetParameter"))),
+    const grantsSsm = spec.permissionPolicy.Statement.some((st: PolicyStatement & { NotAction?: string | string[]; NotResource?: string | string[] }) =>
+        st.Effect === "Allow" &&
+        !onSecretsOnly(st) &&
+        (st.NotAction !== undefined ? !decidedActions("parameter").every((action) => asList(st.NotAction).some((p) => actionMatches(p, action))) : asList(st.Action).some((a) => decidedActions("parameter").some((action) => actionMatches(a, action)))),
     );
     return (spec.parameters?.length ?? 0) > 0 || grantsSsm ? ["secret", "parameter"] : ["secret"];
 }
@@ -413,45 +483,51 @@ export function objectKinds(spec: MatrixSpec): ObjectKind[] {
 /** Decides isolation for any number of teams, or says why it cannot. */
 export function proveIsolation(spec: MatrixSpec): IsolationProof {
     const started = process.hrtime.bigint();
-    const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec), derivedSessionKeys(spec));
+    const slots = slotsOf(spec);
+    const structure = checkStructure(spec.permissionPolicy, constantContext(spec), stackNames(spec), derivedSessionKeys(spec), slots);
     const classes: ClassResult[] = [];
     const kinds = objectKinds(spec);
     let decisions = 0;
     if (structure.applicable) {
         classes: for (const kind of kinds) for (const values of enumerateClasses(structure.constants)) {
-            const { allowed, mixed } = decidePair(spec, values, kind);
+            const cell = decidePair(spec, values, kind);
             // The argument says names do not matter: a second representative with other names must agree.
             const other = decidePair(spec, values.map((v) => (v === undefined || v === "" || structure.constants.includes(v) ? v : `Renamed-${v.toUpperCase()}-x`)) as PairValues, kind, kind === "secret" ? "Other/Secret-x" : "/other/Parameter-x");
-            decisions += READ_ACTIONS_OF[kind].length * 2;
-            if (other.allowed !== allowed || other.mixed !== mixed) {
+            decisions += decidedActions(kind).length * 2;
+            if (other !== cell) {
                 structure.applicable = false;
                 structure.refusals.push(`class ${describeClass(values, structure.constants, kind)}: renaming its values changed IAM's decision, so names matter`);
                 classes.length = 0;
                 break classes;
             }
             const expected = expectedAllowed(values);
+            const m = cellMeaning(kind, cell);
+            // Decided for a kind the stack has none of only because the policy could grant it: its own class cannot be "denied".
+            const ownMatters = kind === "secret" || (spec.parameters?.length ?? 0) > 0;
             classes.push({
                 key: classOf(values, structure.constants),
                 kind,
                 description: describeClass(values, structure.constants, kind),
                 representative: values,
                 expected,
-                allowed,
-                mixed,
-                ok: allowed === expected && !mixed,
+                cell,
+                allowed: m.read,
+                required: m.required,
+                partial: m.read && !m.full,
+                metadata: m.metadata,
+                ok: expected ? m.required || !ownMatters : !m.read,
             });
         }
     }
     // Readable order: the everyday classes (every tag present, no name shared between a namespace and a cluster) first.
     const unusual = (c: ClassResult) => c.representative.filter((v) => v === undefined || v === "").length * 2 + (c.description.includes("(") ? 1 : 0);
     classes.sort((a, b) => unusual(a) - unusual(b) || (a.kind === b.kind ? 0 : a.kind === "secret" ? -1 : 1));
-    const crossTeamAllows = classes.filter((c) => c.allowed && !c.expected);
-    const ownDenials = classes.filter((c) => !c.allowed && c.expected);
     return {
         structure,
         classes,
-        crossTeamAllows,
-        ownDenials,
+        crossTeamAllows: classes.filter((c) => c.allowed && !c.expected),
+        ownDenials: classes.filter((c) => !c.ok && c.expected),
+        metadataExposures: classes.filter((c) => c.metadata && !c.expected),
         proven: structure.applicable && classes.every((c) => c.ok),
         decisions,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
@@ -467,35 +543,28 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
 export function rowsFromProof(spec: MatrixSpec, proof: IsolationProof): SessionRow[] {
     if (!proof.structure.applicable) throw new Error("rowsFromProof: the proof does not apply to these documents; evaluate the full matrix");
     const constants = proof.structure.constants;
-    const byClass = new Map(proof.classes.map((c) => [`${c.kind} ${c.key}`, c.allowed]));
-    const decisionOf = (kind: ObjectKind, values: PairValues): boolean => {
+    const byClass = new Map(proof.classes.map((c) => [`${c.kind} ${c.key}`, c.cell]));
+    const decisionOf = (kind: ObjectKind, values: PairValues): Cell => {
         const key = `${kind} ${classOf(values, constants)}`;
-        let allowed = byClass.get(key);
-        if (allowed === undefined) {
-            allowed = decidePair(spec, values, kind).allowed;
-            byClass.set(key, allowed);
+        let cell = byClass.get(key);
+        if (cell === undefined) {
+            cell = decidePair(spec, values, kind);
+            byClass.set(key, cell);
         }
-        return allowed;
+        return cell;
     };
-    const objects = [
+    const rows = sessionsOf(spec).map((s) => emptyRow(s, kindsOf(spec)));
+    for (const o of [
         { kind: "secret" as const, list: spec.secrets },
         { kind: "parameter" as const, list: spec.parameters ?? [] },
-    ].filter((o) => o.list.length > 0);
-    return objects.reduce<SessionRow[] | undefined>((sum, o) => {
-        const rows = rowsOfKind(spec, constants, o.list, (values) => decisionOf(o.kind, values));
-        return sum === undefined ? rows : sum.map((r, i) => ({
-            ...r,
-            own: r.own + rows[i].own,
-            ownAllowed: r.ownAllowed + rows[i].ownAllowed,
-            ownDenied: r.ownDenied + rows[i].ownDenied,
-            crossTeamAllowed: r.crossTeamAllowed + rows[i].crossTeamAllowed,
-            othersDenied: r.othersDenied + rows[i].othersDenied,
-        }));
-    }, undefined) ?? rowsOfKind(spec, constants, [], () => false);
+    ]) {
+        if (o.list.length > 0) countKind(spec, constants, rows, o.kind, o.list, (values) => decisionOf(o.kind, values));
+    }
+    return rows;
 }
 
-/** The rows counted over one kind of object. */
-function rowsOfKind(spec: MatrixSpec, constants: readonly string[], objects: { namespace: string }[], decision: (values: PairValues) => boolean): SessionRow[] {
+/** Counts one kind of object into the rows. */
+function countKind(spec: MatrixSpec, constants: readonly string[], rows: SessionRow[], kind: ObjectKind, objects: { namespace: string }[], decision: (values: PairValues) => Cell): void {
     const perNamespace = new Map<string, number>();
     for (const s of objects) perNamespace.set(s.namespace, (perNamespace.get(s.namespace) ?? 0) + 1);
     // Namespaces that equal a cluster name or a constant fall in classes of their own.
@@ -506,29 +575,19 @@ function rowsOfKind(spec: MatrixSpec, constants: readonly string[], objects: { n
         while (avoid.includes(v) || constants.includes(v)) v += "-x";
         return v;
     };
-    return sessionsOf(spec).map((session) => {
-        const row: SessionRow = { ...session, own: 0, ownAllowed: 0, ownDenied: 0, crossTeamAllowed: 0, othersDenied: 0 };
-        const add = (own: boolean, allowed: boolean, count: number) => {
-            if (count === 0) return;
-            if (own) {
-                row.own += count;
-                if (allowed) row.ownAllowed += count;
-                else row.ownDenied += count;
-            } else if (allowed) row.crossTeamAllowed += count;
-            else row.othersDenied += count;
-        };
+    sessionsOf(spec).forEach((session, i) => {
+        const row = rows[i];
         for (const cluster of spec.clusters) {
             const ownHere = perNamespace.get(session.namespace) ?? 0;
             const sameCluster = cluster === session.cluster;
             const ownIsSpecial = special.includes(session.namespace);
-            add(sameCluster, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere);
+            tally(row, sameCluster, kind, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere);
             for (const ns of special) {
-                if (ns !== session.namespace) add(false, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
+                if (ns !== session.namespace) tally(row, false, kind, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
             }
             const rest = objects.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
             const other = fresh([session.namespace, session.cluster, cluster, ...special]);
-            add(false, decision([session.namespace, session.cluster, other, cluster]), rest);
+            tally(row, false, kind, decision([session.namespace, session.cluster, other, cluster]), rest);
         }
-        return row;
     });
 }

@@ -5,5 +5,5 @@ import { decideRow, MatrixSpec, SecretRef, Session } from "./accessMatrix";
 const { spec, sessions, indices, secrets } = workerData as { spec: MatrixSpec; sessions: Session[]; indices: number[]; secrets: SecretRef[] };
 sessions.forEach((session, k) => {
     const row = decideRow(spec, session, secrets);
-    parentPort!.postMessage({ index: indices[k], allowed: row.allowed, mixed: row.mixed }, [row.allowed.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ index: indices[k], cells: row.cells }, [row.cells.buffer as ArrayBuffer]);
 });

@@ -57,6 +57,8 @@ export interface Plan {
     resourcesByType: Record<string, number>;
     roles: RolePlan[];
     clusterSecretStore: unknown;
+    /** Every ClusterSecretStore of the stack (Secrets Manager, Parameter Store, ...), in declaration order. */
+    clusterSecretStores?: unknown[];
     teams: TeamPlan[];
     /** Every recorded resource, with its inputs. */
     resources: RecordedResource[];
@@ -185,7 +187,7 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             externalSecrets,
         };
     });
-    const store = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore")[0];
+    const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore");
     return {
         ok: true,
         plan: {
@@ -196,7 +198,8 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             resourceCount: run.resources.filter((r) => r.custom).length,
             resourcesByType: run.countsByType(),
             roles,
-            clusterSecretStore: store?.inputs,
+            clusterSecretStore: stores[0]?.inputs,
+            clusterSecretStores: stores.map((s) => s.inputs),
             teams,
             resources: run.resources,
         },
@@ -264,13 +267,17 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
         out.push("");
     }
     const secrets = plan.teams.reduce((n, t) => n + t.secrets.length, 0);
+    const parameters = plan.teams.reduce((n, t) => n + (t.parameters?.length ?? 0), 0);
     const externalSecrets = plan.teams.reduce((n, t) => n + t.externalSecrets.length, 0);
-    out.push(`Teams: ${plan.teams.length} (${secrets} secrets, ${externalSecrets} ExternalSecrets)`);
+    out.push(`Teams: ${plan.teams.length} (${secrets} secrets, ${parameters} parameters, ${externalSecrets} ExternalSecrets)`);
     const listed = summary ? plan.teams.slice(0, 10) : plan.teams;
     for (const team of listed) {
         out.push(`  ${team.namespace} (namespace: ${team.namespaceAction})`);
         for (const s of team.secrets) {
             out.push(`    secret ${s.name}  [${NAMESPACE_TAG_KEY}=${s.tags[NAMESPACE_TAG_KEY]}, ${CLUSTER_TAG_KEY}=${s.tags[CLUSTER_TAG_KEY]}]`);
+        }
+        for (const p of team.parameters ?? []) {
+            out.push(`    parameter ${p.name}  [${NAMESPACE_TAG_KEY}=${p.tags[NAMESPACE_TAG_KEY]}, ${CLUSTER_TAG_KEY}=${p.tags[CLUSTER_TAG_KEY]}]`);
         }
         for (const e of team.externalSecrets) out.push(`    ExternalSecret ${e.name} <- ${e.reads.join(", ")}`);
     }
@@ -287,7 +294,8 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
         }
     }
     out.push("");
-    out.push("ClusterSecretStore:");
-    out.push(indent(YAML.stringify(plan.clusterSecretStore).trimEnd(), "  "));
+    const stores = plan.clusterSecretStores ?? (plan.clusterSecretStore === undefined ? [] : [plan.clusterSecretStore]);
+    out.push(`ClusterSecretStores: ${stores.length}`);
+    for (const store of stores) out.push(indent(YAML.stringify(store).trimEnd(), "  "), "");
     return out.join("\n");
 }

@@ -18,9 +18,14 @@ export const TOOL_URI = "https://www.npmjs.com/package/eks-secrets-abac-cli";
 /** Checks of this tool beside the pack's policies. */
 export const CHECKS = {
     "isolation-cross-team-read": {
-        description: "A team's session can read another team's secret or parameter (on this cluster or another): the shared role's permission policy does not keep teams apart.",
-        help: "Compare secretsmanager:ResourceTag/kubernetes-namespace with ${aws:PrincipalTag/esoNamespace} and the cluster tag with ${aws:PrincipalTag/eks-cluster-name}, by StringEquals, in every Allow of the shared role.",
+        description: "A team's session can read the value of another team's secret or parameter (on this cluster or another; GetSecretValue alone is a read): the shared role's permission policy does not keep teams apart.",
+        help: "Compare secretsmanager:ResourceTag/kubernetes-namespace with ${aws:PrincipalTag/esoNamespace} and the cluster tag with ${aws:PrincipalTag/eks-cluster-name}, by StringEquals, in every Allow of the shared role, and grant GetSecretValue nowhere else.",
         level: "error",
+    },
+    "isolation-metadata-readable": {
+        description: "A team's session can read another team's metadata (DescribeSecret, ListTagsForResource): names, tags and keys, not values.",
+        help: "Grant DescribeSecret only under the same namespace and cluster conditions as GetSecretValue.",
+        level: "warning",
     },
     "isolation-own-denied": {
         description: "A team's own secret or parameter is denied to its session: ExternalSecrets of that team fail.",
@@ -108,11 +113,20 @@ export function toSarif(plan: StackPlan, verdict: StackVerdict, options: SarifOp
             results.push(result("not-decided", "note", `isolation through ${i.role} was not decided: ${i.undecided}`, roleUrn(i.role), i.role));
             continue;
         }
-        if (i.run.crossTeamAllows > 0) {
-            results.push(result("isolation-cross-team-read", "error", `${i.run.crossTeamAllows} cross-team read(s) allowed through ${i.role} (${i.run.method}). Fix: ${CHECKS["isolation-cross-team-read"].help}`, roleUrn(i.role), i.role));
+        const r = i.run;
+        if (r.crossTeamAllows > 0 || r.probeFailures.length > 0 || r.proof.crossTeamAllows.length > 0) {
+            const what = [
+                ...(r.crossTeamAllows > 0 ? [`${r.crossTeamAllows} pair(s) of the stack`] : []),
+                ...(r.probeFailures.length > 0 ? [`${r.probeFailures.length} attacker probe(s)`] : []),
+                ...(r.proof.crossTeamAllows.length > 0 ? [`${r.proof.crossTeamAllows.length} class(es) of pairs`] : []),
+            ];
+            results.push(result("isolation-cross-team-read", "error", `A team can read another team's value through ${i.role}: ${what.join(", ")} (${r.method}). Fix: ${CHECKS["isolation-cross-team-read"].help}`, roleUrn(i.role), i.role));
         }
-        if (i.run.ownDenials > 0) {
-            results.push(result("isolation-own-denied", "error", `${i.run.ownDenials} own read(s) denied through ${i.role}. Fix: ${CHECKS["isolation-own-denied"].help}`, roleUrn(i.role), i.role));
+        if (r.ownDenials > 0 || r.proof.ownDenials.length > 0) {
+            results.push(result("isolation-own-denied", "error", `A team cannot read its own through ${i.role}: ${r.ownDenials} pair(s), ${r.proof.ownDenials.length} class(es). Fix: ${CHECKS["isolation-own-denied"].help}`, roleUrn(i.role), i.role));
+        }
+        if (r.metadataExposures > 0 || r.proof.metadataExposures.length > 0) {
+            results.push(result("isolation-metadata-readable", r.metadataLevel, `Another team's metadata is readable through ${i.role}: ${r.metadataExposures} pair(s), ${r.proof.metadataExposures.length} class(es). Fix: ${CHECKS["isolation-metadata-readable"].help}`, roleUrn(i.role), i.role));
         }
     }
     return {

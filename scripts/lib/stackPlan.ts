@@ -139,6 +139,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
         resourcesByType: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
         roles,
         clusterSecretStore: stores[0]?.inputs,
+        clusterSecretStores: stores.map((s) => s.inputs),
         teams,
         resources,
         managedPolicies,

@@ -1,0 +1,75 @@
+/**
+ * Attacker probes: the pairs a stack's own sessions and objects never show,
+ * decided beside the full matrix so that it does not depend on the proof to
+ * see them. A store-validation session (ESO sends `esoNamespace=""`), a
+ * session without the namespace or cluster tag, and objects without tags,
+ * with one tag, with an empty tag, with ESO's own namespace, with a
+ * namespace that extends or prefixes the reader's (`pay` and `payments`),
+ * or the reader's in capitals. None of them may be readable.
+ */
+import { CLUSTER_TAG_KEY, DEFAULT_ESO_NAMESPACE, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import { Cell, cellMeaning, decideCell, decidedActions, MatrixSpec, ObjectKind } from "./accessMatrix";
+
+export interface Probe {
+    description: string;
+    session: { cluster?: string; namespace?: string };
+    object: { name: string; kind: ObjectKind; tags?: Record<string, string> };
+}
+
+export interface ProbeResult extends Probe {
+    cell: Cell;
+    /** The value is readable: a failure. */
+    read: boolean;
+    metadata: boolean;
+}
+
+/**
+ * Namespaces probed: the first ones of the stack. A probe varies the tags,
+ * not the names; the stack's own pairs already meet every name, and a stack
+ * of thousands of teams would otherwise pay thousands of probes.
+ */
+export const PROBED_NAMESPACES = 50;
+
+/** The probes of a spec: each probed namespace's first object of each kind on the first cluster, and the tag anomalies around it. */
+export function probesOf(spec: MatrixSpec): Probe[] {
+    const probed = new Set(spec.namespaces.slice(0, PROBED_NAMESPACES));
+    const cluster = spec.clusters[0];
+    const firsts = new Map<string, { name: string; kind: ObjectKind }>();
+    for (const [kind, list] of [["secret", spec.secrets], ["parameter", spec.parameters ?? []]] as const) {
+        for (const o of list) if (probed.has(o.namespace) && !firsts.has(`${kind} ${o.namespace}`)) firsts.set(`${kind} ${o.namespace}`, { name: o.name, kind });
+    }
+    const probes: Probe[] = [];
+    for (const [key, { name, kind }] of firsts) {
+        const ns = key.slice(kind.length + 1);
+        const own = { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster };
+        const obj = (tags: Record<string, string> | undefined) => ({ name, kind, tags });
+        const reader = { cluster, namespace: ns };
+        const add = (description: string, session: Probe["session"], tags: Record<string, string> | undefined) => probes.push({ description, session, object: obj(tags) });
+        add(`ESO's store-validation session (esoNamespace empty) reads ${kind} ${name}`, { cluster, namespace: "" }, own);
+        add(`a session without esoNamespace reads ${kind} ${name}`, { cluster }, own);
+        add(`a session without eks-cluster-name reads ${kind} ${name}`, { namespace: ns }, own);
+        add(`${ns} reads ${kind} ${name} without tags`, reader, undefined);
+        add(`a session without esoNamespace reads ${kind} ${name} without tags`, { cluster }, undefined);
+        add(`${ns} reads ${kind} ${name} tagged with its namespace only`, reader, { [NAMESPACE_TAG_KEY]: ns });
+        add(`${ns} reads ${kind} ${name} tagged with its cluster only`, reader, { [CLUSTER_TAG_KEY]: cluster });
+        add(`${ns} reads ${kind} ${name} with an empty namespace tag`, reader, { [NAMESPACE_TAG_KEY]: "", [CLUSTER_TAG_KEY]: cluster });
+        add(`ESO's store-validation session reads ${kind} ${name} with an empty namespace tag`, { cluster, namespace: "" }, { [NAMESPACE_TAG_KEY]: "", [CLUSTER_TAG_KEY]: cluster });
+        add(`${ns} reads ${kind} ${name} tagged with ESO's namespace (${DEFAULT_ESO_NAMESPACE})`, reader, { [NAMESPACE_TAG_KEY]: DEFAULT_ESO_NAMESPACE, [CLUSTER_TAG_KEY]: cluster });
+        add(`${ns} reads ${kind} ${name} of namespace ${ns}-admin (its name extended)`, reader, { [NAMESPACE_TAG_KEY]: `${ns}-admin`, [CLUSTER_TAG_KEY]: cluster });
+        if (ns.length > 1) add(`${ns} reads ${kind} ${name} of namespace ${ns.slice(0, -1)} (a prefix of its name)`, reader, { [NAMESPACE_TAG_KEY]: ns.slice(0, -1), [CLUSTER_TAG_KEY]: cluster });
+        add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
+        add(`${ns} reads ${kind} ${name} of cluster ${cluster}-2 (its cluster's name extended)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
+        add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
+    }
+    return probes;
+}
+
+export const probeDecisions = (probes: Probe[]) => probes.reduce((n, p) => n + decidedActions(p.object.kind).length, 0);
+
+export function decideProbes(spec: MatrixSpec, probes = probesOf(spec)): ProbeResult[] {
+    return probes.map((p) => {
+        const cell = decideCell(spec, p.session, p.object);
+        const m = cellMeaning(p.object.kind, cell);
+        return { ...p, cell, read: m.read, metadata: m.metadata };
+    });
+}
