@@ -17,6 +17,9 @@ import { UNKNOWN } from "./inputs/resources";
 import { MatrixRun, runMatrix } from "./matrixRun";
 import { chartOf, Plan, Progress, RolePlan, TeamPlan } from "./plan";
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
+import { trustedReadersFromConfig } from "./trustedReaderConfig";
+import { judgePrincipals, PrincipalReport } from "./stackPrincipals";
+import type { TrustedReader } from "../../components/lib/trustedReaders";
 
 export interface StackRole extends RolePlan {
     urn?: string;
@@ -30,6 +33,8 @@ export interface StackPlan extends Plan {
     input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes">;
     /** AWS managed policies attached to the stack's roles: their documents are not in the stack, so not evaluated. */
     managedPolicies: { role: string; policyArn: string }[];
+    /** The config's `trustedReaders`: principals that may read team secrets, with the reason. */
+    trustedReaders: TrustedReader[];
 }
 
 const ofType = (resources: StackResource[], type: string) => resources.filter((r) => r.custom && r.type === type);
@@ -142,6 +147,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
         teams,
         resources,
         managedPolicies,
+        trustedReaders: trustedReadersFromConfig(input.config ?? {}, input.project, input.source),
         input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes },
     };
 }
@@ -187,6 +193,8 @@ export interface StackVerdict {
     undecided: Violation[];
     /** One run per shared role of the stack. */
     isolation: { role: string; run?: MatrixRun; undecided?: string }[];
+    /** Every other principal of the stack against every team secret and parameter. */
+    principals: PrincipalReport;
     /** Nothing mandatory violated and every decidable matrix isolated. Undecided checks do not fail it; they are listed. */
     ok: boolean;
 }
@@ -214,12 +222,14 @@ export async function judgeStack(plan: StackPlan, onProgress?: Progress, options
     }
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: abacRoles(plan).map((r) => r.name), trustedReaders: plan.trustedReaders });
     return {
         policies: table,
         violations,
         mandatoryViolations,
         undecided: table.flatMap((p) => p.undecided),
         isolation,
-        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok),
+        principals,
+        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok) && principals.ok,
     };
 }

@@ -1,0 +1,495 @@
+/**
+ * Who in the stack can read which team's secret: every role, user and group
+ * the stack declares or attaches policies to (inline policies, RolePolicy,
+ * UserPolicy, GroupPolicy, Policy attachments, `managedPolicyArns`,
+ * permission boundaries, group memberships) and every principal a secret's
+ * resource policy names, decided by the IAM evaluator against each team
+ * secret and parameter of the stack (identity policies, boundary, resource
+ * policy, and the KMS key policy where a customer key in the stack encrypts
+ * the value). The shared ABAC role is left to the access matrix: its team
+ * sessions are the expected readers. Principals outside the stack are out of
+ * scope; a document this tool cannot see is reported as not evaluated, never
+ * as safe.
+ *
+ * Type tokens and properties: @pulumi/aws 7.48.0 (`node_modules/@pulumi/aws/iam/*.js`,
+ * `secretsmanager/secretPolicy.js`, `kms/key.js`, `kms/keyPolicy.js`).
+ */
+import { NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import type { PolicyDocument } from "../../components/lib/iam";
+import type { TrustedReader } from "../../components/lib/trustedReaders";
+import { decide, IamRequest } from "./iamEvaluator";
+import type { StackResource } from "./inputs";
+import { UNKNOWN } from "./inputs/resources";
+import { awsManagedName, IamDocument, managedPolicy } from "./managedPolicies";
+
+/** Value reads: `BatchGetSecretValue` is authorised per secret on GetSecretValue (Secrets Manager API reference, BatchGetSecretValue). */
+export const SECRET_READS = ["secretsmanager:GetSecretValue"];
+export const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters"];
+/** Metadata of a secret: reported apart, never counted as a read. */
+export const SECRET_METADATA = ["secretsmanager:DescribeSecret"];
+
+export const OUT_OF_SCOPE =
+    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or attach policies to) are out of scope: their policies are not in the stack.";
+
+const T = {
+    role: "aws:iam/role:Role",
+    user: "aws:iam/user:User",
+    group: "aws:iam/group:Group",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    userPolicy: "aws:iam/userPolicy:UserPolicy",
+    groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+    policy: "aws:iam/policy:Policy",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    userPolicyAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    groupPolicyAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
+    groupMembership: "aws:iam/groupMembership:GroupMembership",
+    userGroupMembership: "aws:iam/userGroupMembership:UserGroupMembership",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretPolicy: "aws:secretsmanager/secretPolicy:SecretPolicy",
+    parameter: "aws:ssm/parameter:Parameter",
+    key: "aws:kms/key:Key",
+    keyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+} as const;
+
+export interface Account {
+    accountId: string;
+    partition: string;
+    region: string;
+}
+
+interface Labeled {
+    label: string;
+    document: IamDocument;
+}
+
+export type PrincipalKind = "role" | "user" | "group" | "named by a resource policy";
+
+interface Principal {
+    kind: PrincipalKind;
+    name: string;
+    arn: string;
+    policies: Labeled[];
+    boundary?: Labeled;
+    /** Why some document of this principal could not be evaluated. */
+    undecided: string[];
+    tags: Record<string, string>;
+    /** A principal named only by a resource policy, in another account: its own account's policies are assumed to allow. */
+    foreign?: boolean;
+}
+
+interface Target {
+    kind: "secret" | "parameter";
+    name: string;
+    arn: string;
+    namespace: string;
+    tags: Record<string, string>;
+    resourcePolicy?: Labeled;
+    undecided?: string;
+    /** The customer key in the stack that encrypts it, with its policy; `outside` when the key is not in the stack. */
+    key?: { arn: string; policy?: IamDocument; undecided?: string } | "outside";
+}
+
+export interface ReadFinding {
+    principal: string;
+    kind: PrincipalKind;
+    arn: string;
+    action: string;
+    target: string;
+    targetKind: "secret" | "parameter";
+    namespace: string;
+    /** The document and statement that grant it. */
+    statement: string;
+    note?: string;
+    /** Set when the config names the principal as a trusted reader. */
+    trustedReason?: string;
+}
+
+export interface PrincipalReport {
+    /** Every principal evaluated, with the documents it was evaluated with. */
+    evaluated: { name: string; kind: PrincipalKind; arn: string; documents: string[] }[];
+    /** Shared ABAC roles: their team sessions are the expected readers, decided by the access matrix. */
+    expected: string[];
+    /** Reads by a principal other than the shared role's sessions and the trusted readers: each fails the verdict. */
+    reads: ReadFinding[];
+    /** Reads by trusted readers, with the config's reason. */
+    trusted: ReadFinding[];
+    /** Metadata actions (DescribeSecret) on team secrets: a finding of its own, not a read. */
+    metadata: ReadFinding[];
+    undecided: { principal: string; reason: string }[];
+    /** Trusted readers the config names that the stack does not hold. */
+    unmatchedTrustedReaders: TrustedReader[];
+    scope: string;
+    /** No read by an unexpected principal. Undecided principals are listed, not failed. */
+    ok: boolean;
+}
+
+const value = (r: StackResource, key: string) => r.state?.[key] ?? r.inputs?.[key];
+const hasUnknown = (v: unknown): boolean => v === UNKNOWN || (typeof v === "string" ? v.includes(UNKNOWN) : v !== null && typeof v === "object" && Object.values(v).some(hasUnknown));
+const known = (v: unknown): v is string => typeof v === "string" && v !== "" && !hasUnknown(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+
+/** A document as JSON text or object; `unknown` or `invalid` when it cannot be evaluated. */
+export function readIamDocument(v: unknown): IamDocument | "unknown" | "invalid" | undefined {
+    if (v === undefined || v === null || v === "") return undefined;
+    if (hasUnknown(v)) return "unknown";
+    let doc = v;
+    if (typeof doc === "string") {
+        try {
+            doc = JSON.parse(doc);
+        } catch {
+            return "invalid";
+        }
+    }
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return "invalid";
+    const statement = (doc as Record<string, unknown>).Statement;
+    if (statement === undefined) return Object.keys(doc).length === 0 ? undefined : "invalid";
+    return { Version: "2012-10-17", Statement: list(statement) as Record<string, any>[] };
+}
+
+function tagsOf(r: StackResource): Record<string, string> {
+    const tags = r.inputs?.tags ?? r.state?.tags;
+    return tags && typeof tags === "object" ? (tags as Record<string, string>) : {};
+}
+
+/** Every principal of the stack with the documents attached to it. */
+export function collectPrincipals(resources: StackResource[], account: Account): { principals: Principal[]; undecided: { principal: string; reason: string }[] } {
+    const custom = resources.filter((r) => r.custom);
+    const ofType = (type: string) => custom.filter((r) => r.type === type);
+    const undecided: { principal: string; reason: string }[] = [];
+    const principals: Principal[] = [];
+    const byRef = new Map<string, Principal>();
+    const kinds: [string, "role" | "user" | "group"][] = [
+        [T.role, "role"],
+        [T.user, "user"],
+        [T.group, "group"],
+    ];
+    for (const [type, kind] of kinds) {
+        for (const r of ofType(type)) {
+            const name = String(value(r, "name") ?? r.name);
+            const arn = known(r.state?.arn) ? r.state.arn : `arn:${account.partition}:iam::${account.accountId}:${kind}/${name}`;
+            const p: Principal = { kind, name, arn, policies: [], undecided: [], tags: tagsOf(r) };
+            principals.push(p);
+            for (const ref of [name, arn, (r as StackResource).id]) if (known(ref)) byRef.set(`${kind}:${ref}`, p);
+        }
+    }
+    const find = (kind: "role" | "user" | "group", ref: unknown, via: string): Principal | undefined => {
+        if (!known(ref)) {
+            undecided.push({ principal: `${kind} of ${via}`, reason: `${via} names its ${kind} by a value that is not known yet, so its document is not attached to any principal here` });
+            return undefined;
+        }
+        return byRef.get(`${kind}:${ref}`) ?? byRef.get(`${kind}:${ref.replace(/^arn:[^:]+:iam::\d+:(role|user|group)\/(.*\/)?/, "")}`);
+    };
+    const policies = new Map<string, { name: string; doc: ReturnType<typeof readIamDocument> }>();
+    for (const r of ofType(T.policy)) {
+        const arn = r.state?.arn;
+        if (known(arn)) policies.set(arn, { name: String(value(r, "name") ?? r.name), doc: readIamDocument(value(r, "policy")) });
+    }
+    const addDoc = (p: Principal, label: string, doc: ReturnType<typeof readIamDocument>) => {
+        if (doc === "unknown" || doc === "invalid") p.undecided.push(`${label} is ${doc === "unknown" ? "not known yet (a secret, or computed during the deployment)" : "not a readable policy document"}`);
+        else if (doc) p.policies.push({ label, document: doc });
+    };
+    /** A policy by ARN: the stack's own, an AWS managed one this tool records, or not evaluated. */
+    const resolve = (arn: unknown, via: string): { label: string; doc: ReturnType<typeof readIamDocument> } | { reason: string } => {
+        if (!known(arn)) return { reason: `${via}: the policy ARN is not known yet` };
+        const own = policies.get(arn);
+        if (own) return { label: `${via} -> Policy '${own.name}'`, doc: own.doc };
+        const managed = managedPolicy(arn);
+        if (managed) return { label: `${via} -> AWS managed ${managed.name} ${managed.version}`, doc: managed.document };
+        const name = awsManagedName(arn);
+        return { reason: name ? `${via}: AWS managed policy ${name} is not evaluated (its published document is not recorded in scripts/lib/managedPolicies.ts)` : `${via}: policy ${arn} is not declared in this stack, so it is not evaluated` };
+    };
+    const attach = (p: Principal | undefined, arn: unknown, via: string) => {
+        if (!p) return;
+        const found = resolve(arn, via);
+        if ("reason" in found) p.undecided.push(found.reason);
+        else addDoc(p, found.label, found.doc);
+    };
+    for (const p of principals) {
+        const r = custom.find((x) => x.type === (p.kind === "role" ? T.role : p.kind === "user" ? T.user : T.group) && String(value(x, "name") ?? x.name) === p.name)!;
+        list(value(r, "inlinePolicies")).forEach((ip: any, i) => ip && addDoc(p, `'${p.name}' inlinePolicies[${i}]`, readIamDocument(ip.policy)));
+        list(value(r, "managedPolicyArns")).forEach((arn, i) => attach(p, arn, `'${p.name}' managedPolicyArns[${i}]`));
+        const boundary = value(r, "permissionsBoundary");
+        if (boundary !== undefined && boundary !== null && boundary !== "") {
+            const found = resolve(boundary, `'${p.name}' permissionsBoundary`);
+            if ("reason" in found || found.doc === "unknown" || found.doc === "invalid" || !found.doc) p.undecided.push("reason" in found ? found.reason : `${found.label} cannot be read`);
+            else p.boundary = { label: found.label, document: found.doc };
+        }
+    }
+    const inline: [string, "role" | "user" | "group", string][] = [
+        [T.rolePolicy, "role", "RolePolicy"],
+        [T.userPolicy, "user", "UserPolicy"],
+        [T.groupPolicy, "group", "GroupPolicy"],
+    ];
+    for (const [type, kind, noun] of inline) {
+        for (const r of ofType(type)) {
+            const p = find(kind, value(r, kind), `${noun} '${r.name}'`);
+            if (p) addDoc(p, `${noun} '${r.name}'`, readIamDocument(value(r, "policy")));
+        }
+    }
+    const attachments: [string, "role" | "user" | "group", string][] = [
+        [T.rolePolicyAttachment, "role", "RolePolicyAttachment"],
+        [T.userPolicyAttachment, "user", "UserPolicyAttachment"],
+        [T.groupPolicyAttachment, "group", "GroupPolicyAttachment"],
+    ];
+    for (const [type, kind, noun] of attachments) {
+        for (const r of ofType(type)) attach(find(kind, value(r, kind), `${noun} '${r.name}'`), value(r, "policyArn"), `${noun} '${r.name}'`);
+    }
+    for (const r of ofType(T.policyAttachment)) {
+        for (const [prop, kind] of [["roles", "role"], ["users", "user"], ["groups", "group"]] as const) {
+            for (const ref of list(value(r, prop))) attach(find(kind, ref, `PolicyAttachment '${r.name}'`), value(r, "policyArn"), `PolicyAttachment '${r.name}'`);
+        }
+    }
+    // A member user holds its groups' documents too (RolePolicyAttachmentsExclusive and the like only detach, so leaving them out never hides a read).
+    const memberships: [StackResource, unknown, unknown[]][] = [
+        ...ofType(T.groupMembership).map((r): [StackResource, unknown, unknown[]] => [r, value(r, "group"), list(value(r, "users"))]),
+        ...ofType(T.userGroupMembership).flatMap((r) => list(value(r, "groups")).map((g): [StackResource, unknown, unknown[]] => [r, g, [value(r, "user")]])),
+    ];
+    for (const [r, groupRef, users] of memberships) {
+        const group = find("group", groupRef, `${r.type.split(":").pop()} '${r.name}'`);
+        for (const userRef of users) {
+            const user = find("user", userRef, `${r.type.split(":").pop()} '${r.name}'`);
+            if (!group || !user) continue;
+            user.policies.push(...group.policies.map((d) => ({ label: `group '${group.name}': ${d.label}`, document: d.document })));
+            user.undecided.push(...group.undecided.map((u) => `group '${group.name}': ${u}`));
+        }
+    }
+    return { principals, undecided };
+}
+
+/** Every team secret and parameter (those carrying the namespace tag), with resource policy and key. */
+export function collectTargets(resources: StackResource[], account: Account): Target[] {
+    const custom = resources.filter((r) => r.custom);
+    const keys = custom.filter((r) => r.type === T.key);
+    const keyPolicies = custom.filter((r) => r.type === T.keyPolicy);
+    const keyOf = (ref: unknown): Target["key"] => {
+        if (ref === undefined || ref === null || ref === "") return undefined;
+        const key = keys.find((k) => [k.state?.arn, k.state?.keyId, (k as StackResource).id].some((x) => known(x) && x === ref));
+        if (!key) return "outside";
+        const arn = known(key.state?.arn) ? key.state.arn : `arn:${account.partition}:kms:${account.region}:${account.accountId}:key/${key.name}`;
+        const override = keyPolicies.find((kp) => [key.state?.arn, key.state?.keyId, (key as StackResource).id].some((x) => known(x) && x === value(kp, "keyId")));
+        const doc = readIamDocument(value(override ?? key, "policy"));
+        // A key without a policy gets KMS's default key policy: the account root, so IAM policies decide (KMS developer guide, key-policy-default).
+        const policy = doc ?? { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` }, Action: "kms:*", Resource: "*" }] };
+        return typeof policy === "string" ? { arn, undecided: `the policy of key '${key.name}' is ${policy === "unknown" ? "not known yet" : "not readable"}` } : { arn, policy };
+    };
+    const secretPolicies = custom.filter((r) => r.type === T.secretPolicy);
+    const targets: Target[] = [];
+    for (const r of custom.filter((x) => x.type === T.secret || x.type === T.parameter)) {
+        const tags = tagsOf(r);
+        const namespace = tags[NAMESPACE_TAG_KEY];
+        if (!known(namespace)) continue;
+        const name = String(value(r, "name") ?? r.name);
+        const secret = r.type === T.secret;
+        const arn = known(r.state?.arn)
+            ? r.state.arn
+            : secret
+              ? `arn:${account.partition}:secretsmanager:${account.region}:${account.accountId}:secret:${name}-AbCdEf`
+              : `arn:${account.partition}:ssm:${account.region}:${account.accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+        const target: Target = { kind: secret ? "secret" : "parameter", name, arn, namespace, tags, key: keyOf(value(r, secret ? "kmsKeyId" : "keyId")) };
+        if (secret) {
+            const attached = secretPolicies.filter((sp) => [arn, (r as StackResource).id, name].some((x) => known(x) && x === value(sp, "secretArn")));
+            for (const [label, raw] of [[`Secret '${r.name}' policy`, value(r, "policy")] as const, ...attached.map((sp) => [`SecretPolicy '${sp.name}'`, value(sp, "policy")] as const)]) {
+                const doc = readIamDocument(raw);
+                if (doc === "unknown" || doc === "invalid") target.undecided = `${label} is ${doc === "unknown" ? "not known yet" : "not readable"}`;
+                else if (doc) target.resourcePolicy = { label, document: doc };
+            }
+        }
+        targets.push(target);
+    }
+    return targets;
+}
+
+const asPolicy = (d: IamDocument) => d as unknown as PolicyDocument;
+
+function sessionOf(p: Principal, account: Account): string {
+    if (p.kind === "role") return `arn:${account.partition}:sts::${account.accountId}:assumed-role/${p.name}/principal-check`;
+    if (p.kind === "group") return `arn:${account.partition}:iam::${account.accountId}:user/member-of-${p.name}`;
+    return p.arn;
+}
+
+function contextOf(p: Principal, t: Target, account: Account): Record<string, string> {
+    const ctx: Record<string, string> = {
+        "aws:PrincipalArn": p.kind === "group" ? `arn:${account.partition}:iam::${account.accountId}:user/member-of-${p.name}` : p.arn,
+        "aws:PrincipalAccount": p.foreign ? (p.arn.split(":")[4] ?? "") : account.accountId,
+    };
+    for (const [k, v] of Object.entries(p.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+    for (const [k, v] of Object.entries(t.tags)) {
+        ctx[`aws:ResourceTag/${k}`] = v;
+        if (t.kind === "secret") ctx[`secretsmanager:ResourceTag/${k}`] = v;
+    }
+    return ctx;
+}
+
+const statementsOf = (d: IamDocument) => d.Statement;
+const single = (s: Record<string, any>): IamDocument => ({ Version: "2012-10-17", Statement: [s] });
+const statementLabel = (doc: Labeled, i: number) => `${doc.label} Statement[${i}]${typeof doc.document.Statement[i]?.Sid === "string" ? ` (${doc.document.Statement[i].Sid})` : ""}`;
+
+/** The Allow statement that grants the request on its own, for the report. */
+function grantingStatement(p: Principal, t: Target, request: IamRequest): string {
+    for (const doc of p.policies) {
+        for (const [i, s] of statementsOf(doc.document).entries()) {
+            if (s.Effect !== "Allow") continue;
+            if (decide({ ...request, identityPolicies: [asPolicy(single(s))], resourcePolicy: undefined }) === "Allowed") return statementLabel(doc, i);
+        }
+    }
+    if (t.resourcePolicy) {
+        for (const [i, s] of statementsOf(t.resourcePolicy.document).entries()) {
+            if (s.Effect === "Allow" && decide({ ...request, identityPolicies: p.foreign ? request.identityPolicies : [], resourcePolicy: asPolicy(single(s)) }) === "Allowed") return statementLabel(t.resourcePolicy, i);
+        }
+    }
+    return "the documents together (no single statement grants it alone)";
+}
+
+/** What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason. */
+function decideRead(p: Principal, t: Target, action: string, account: Account): { allowed: boolean; statement?: string; note?: string; undecided?: string } {
+    const request: IamRequest = {
+        principal: sessionOf(p, account),
+        action,
+        resource: t.arn,
+        resourceAccount: account.accountId,
+        context: contextOf(p, t, account),
+        identityPolicies: p.policies.map((d) => asPolicy(d.document)),
+        resourcePolicy: t.resourcePolicy && asPolicy(t.resourcePolicy.document),
+        ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
+    };
+    if (decide(request) !== "Allowed") {
+        return p.undecided.length > 0 || t.undecided ? { allowed: false, undecided: [...p.undecided, ...(t.undecided ? [t.undecided] : [])].join("; ") } : { allowed: false };
+    }
+    const statement = grantingStatement(p, t, request);
+    const key = t.key;
+    if (key === undefined) return { allowed: true, statement };
+    if (key === "outside") return { allowed: true, statement, note: "its KMS key is not in this stack: decryption is assumed to be allowed" };
+    if (key.undecided) return { allowed: false, undecided: key.undecided };
+    const service = t.kind === "secret" ? "secretsmanager" : "ssm";
+    const decrypt = decide({
+        ...request,
+        action: "kms:Decrypt",
+        resource: key.arn,
+        resourcePolicy: asPolicy(key.policy!),
+        context: {
+            ...request.context,
+            "kms:ViaService": `${service}.${account.region}.amazonaws.com`,
+            "kms:CallerAccount": account.accountId,
+            // Encryption contexts of Secrets Manager and Parameter Store (their KMS pages: SecretARN, PARAMETER_ARN).
+            ...(t.kind === "secret" ? { "kms:EncryptionContext:SecretARN": t.arn } : { "kms:EncryptionContext:PARAMETER_ARN": t.arn }),
+        },
+    });
+    return decrypt === "Allowed" ? { allowed: true, statement, note: `kms:Decrypt on ${key.arn} allowed too` } : { allowed: false };
+}
+
+/** Principals an Allow of a secret's resource policy names that the stack does not declare. */
+function namedPrincipals(targets: Target[], principals: Principal[], account: Account): Principal[] {
+    const inStack = new Set(principals.map((p) => p.arn));
+    const found = new Map<string, Principal>();
+    for (const t of targets) {
+        for (const s of t.resourcePolicy ? statementsOf(t.resourcePolicy.document) : []) {
+            if (s.Effect !== "Allow") continue;
+            const principal = s.Principal;
+            const ids = principal === "*" ? ["*"] : list(principal?.AWS).map(String);
+            for (const id of ids) {
+                const own = id === account.accountId || id === `arn:${account.partition}:iam::${account.accountId}:root`;
+                // The account itself delegates to IAM: the stack's principals are decided with their own documents.
+                if (own || inStack.has(id) || found.has(id)) continue;
+                const accountOf = id === "*" ? "999999999999" : /^\d{12}$/.test(id) ? id : (id.split(":")[4] ?? "");
+                const foreign = accountOf !== account.accountId;
+                const name = id === "*" ? "*" : id;
+                const arn = id === "*" || /^\d{12}$/.test(id) || id.endsWith(":root") ? `arn:${account.partition}:iam::${accountOf}:role/any-principal` : id;
+                found.set(id, {
+                    kind: "named by a resource policy",
+                    name,
+                    arn,
+                    foreign,
+                    // In another account the caller also needs its own identity policy, which is outside the stack: assumed to allow.
+                    policies: foreign ? [{ label: `its own account ${accountOf} (outside the stack, assumed to allow)`, document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }] : [],
+                    undecided: [],
+                    tags: {},
+                });
+            }
+        }
+    }
+    return [...found.values()];
+}
+
+export interface PrincipalOptions {
+    account: Account;
+    /** Names of the shared ABAC roles, whose team sessions the access matrix decides. */
+    sharedRoles: string[];
+    trustedReaders?: TrustedReader[];
+}
+
+export function judgePrincipals(resources: StackResource[], options: PrincipalOptions): PrincipalReport {
+    const { account } = options;
+    const { principals, undecided } = collectPrincipals(resources, account);
+    const targets = collectTargets(resources, account);
+    const trusted = options.trustedReaders ?? [];
+    const evaluatedPrincipals = [...principals.filter((p) => !(p.kind === "role" && options.sharedRoles.includes(p.name))), ...namedPrincipals(targets, principals, account)];
+    const reads: ReadFinding[] = [];
+    const trustedReads: ReadFinding[] = [];
+    const metadata: ReadFinding[] = [];
+    for (const p of evaluatedPrincipals) {
+        const reason = trusted.find((r) => r.principal === p.name || r.principal === p.arn)?.reason;
+        const open = new Set<string>();
+        for (const t of targets) {
+            const finding = (action: string, statement: string, note?: string): ReadFinding => ({
+                principal: p.name,
+                kind: p.kind,
+                arn: p.arn,
+                action,
+                target: t.name,
+                targetKind: t.kind,
+                namespace: t.namespace,
+                statement,
+                ...(note ? { note } : {}),
+                ...(reason !== undefined ? { trustedReason: reason } : {}),
+            });
+            const read = (t.kind === "secret" ? SECRET_READS : PARAMETER_READS).map((a) => [a, decideRead(p, t, a, account)] as const);
+            const allowed = read.find(([, d]) => d.allowed);
+            if (allowed) (reason !== undefined ? trustedReads : reads).push(finding(allowed[0], allowed[1].statement!, allowed[1].note));
+            else for (const [, d] of read) if (d.undecided) open.add(d.undecided);
+            if (t.kind === "secret") {
+                for (const action of SECRET_METADATA) {
+                    const d = decideRead({ ...p, undecided: [] }, { ...t, key: undefined, undecided: undefined }, action, account);
+                    if (d.allowed) metadata.push(finding(action, d.statement!));
+                }
+            }
+        }
+        for (const reason of open) undecided.push({ principal: p.name, reason });
+        if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u });
+    }
+    const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
+    return {
+        evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
+        expected: options.sharedRoles,
+        reads,
+        trusted: trustedReads,
+        metadata,
+        undecided,
+        unmatchedTrustedReaders: trusted.filter((r) => !names.has(r.principal)),
+        scope: OUT_OF_SCOPE,
+        ok: reads.length === 0,
+    };
+}
+
+/** Findings grouped per principal: how many values of how many teams, one statement and one example. */
+function grouped(findings: ReadFinding[]): string[] {
+    const byPrincipal = new Map<string, ReadFinding[]>();
+    for (const f of findings) byPrincipal.set(f.principal, [...(byPrincipal.get(f.principal) ?? []), f]);
+    return [...byPrincipal.values()].map((fs) => {
+        const f = fs[0];
+        const teams = new Set(fs.map((x) => x.namespace)).size;
+        return `${f.kind} ${f.principal}: ${f.action} on ${fs.length} team value(s) of ${teams} team(s), e.g. ${f.targetKind} ${f.target} of team ${f.namespace}; granted by ${f.statement}${f.note ? ` (${f.note})` : ""}${f.trustedReason !== undefined ? `; trusted reader: ${f.trustedReason}` : ""}`;
+    });
+}
+
+export function renderPrincipals(report: PrincipalReport): string {
+    const out = [`Principals of the stack (${report.evaluated.length} evaluated beside the shared role${report.expected.length === 1 ? "" : "s"} ${report.expected.join(", ") || "(none)"}):`];
+    if (report.reads.length === 0) out.push("  no other principal can read a team's secret or parameter");
+    else out.push(`  ${report.reads.length} read(s) of team values by principals other than the shared role's team sessions:`, ...grouped(report.reads).map((l) => `    ${l}`));
+    if (report.trusted.length > 0) out.push("  trusted readers (stack config `trustedReaders`):", ...grouped(report.trusted).map((l) => `    ${l}`));
+    if (report.metadata.length > 0) out.push("  metadata only (not a read of the value):", ...grouped(report.metadata).map((l) => `    ${l}`));
+    for (const u of report.undecided) out.push(`  not evaluated: ${u.principal}: ${u.reason}`);
+    for (const r of report.unmatchedTrustedReaders) out.push(`  trusted reader ${r.principal} is not a principal of this stack`);
+    out.push(`  ${report.scope}`);
+    return out.join("\n");
+}
