@@ -120,7 +120,12 @@ export interface PrincipalReport {
     /** Trusted readers the config names that the stack does not hold. */
     unmatchedTrustedReaders: TrustedReader[];
     scope: string;
-    /** No read by an unexpected principal. Undecided principals are listed, not failed. */
+    /**
+     * No read by an unexpected principal, and no principal with a document this
+     * tool does not evaluate (an AWS managed policy it has no text of, a policy
+     * outside the stack) unless the config trusts it. Values not known yet (a
+     * preview) are listed, not failed, as every undecided check of the verdict.
+     */
     ok: boolean;
 }
 
@@ -454,9 +459,11 @@ export function judgePrincipals(resources: StackResource[], options: PrincipalOp
                 }
             }
         }
+        if (reason !== undefined) continue;
         for (const reason of open) undecided.push({ principal: p.name, reason });
         if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u });
     }
+    const notEvaluated = undecided.filter((u) => !/not known yet/.test(u.reason));
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
     return {
         evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
@@ -467,7 +474,7 @@ export function judgePrincipals(resources: StackResource[], options: PrincipalOp
         undecided,
         unmatchedTrustedReaders: trusted.filter((r) => !names.has(r.principal)),
         scope: OUT_OF_SCOPE,
-        ok: reads.length === 0,
+        ok: reads.length === 0 && notEvaluated.length === 0,
     };
 }
 
