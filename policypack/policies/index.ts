@@ -21,6 +21,7 @@ import {
     esoStoreSessionTagsMustReachAws,
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
+import { iamPolicyDisallowBroadSecretRead } from "./broadReaders";
 import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
 import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
@@ -39,6 +40,7 @@ export {
     esoStoreRoleAllowsTagSession,
     esoStoreSessionTagsMustReachAws,
     iamDocumentsMustParse,
+    iamPolicyDisallowBroadSecretRead,
     podIdentityAssociationKeepsSessionTags,
     parametersRequireAbacTags,
     podIdentityChainingRoleDisallowSecretRead,
@@ -68,6 +70,7 @@ export const policies: Policies = [
     abacPolicyDisallowParameterPathRead,
     parametersRequireAbacTags,
     iamDocumentsMustParse,
+    iamPolicyDisallowBroadSecretRead,
     esoStoreSessionTagsMustReachAws,
     esoStoreDisallowPodIdentityTagKeys,
     esoChartSupportsSessionTags,
