@@ -18,7 +18,8 @@ import { buildPlan, judgePlan, renderVerdict } from "../scripts/lib/plan";
 import { readDeployment } from "../scripts/lib/inputs/state";
 import { InputError, StackInput } from "../scripts/lib/inputs/resources";
 import { MANAGED_POLICIES } from "../scripts/lib/managedPolicies";
-import { abacRoles, planFromInput } from "../scripts/lib/stackPlan";
+import { readPreviewDigest } from "../scripts/lib/inputs/preview";
+import { abacRoles, judgeStack, planFromInput } from "../scripts/lib/stackPlan";
 import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
 import { trustedReadersFromConfig } from "../scripts/lib/trustedReaderConfig";
 import { runOffline, team, VENDOR } from "./helpers";
@@ -201,6 +202,37 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         const plan = planFromInput(input);
         const r = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: abacRoles(plan).map((x) => x.name) });
         assert.deepStrictEqual(r.reads.map((f) => [f.principal, f.arn, f.target, f.statement]), [["ci", "arn:aws:iam::153052954103:role/ci", "payments/db", "RolePolicy 'ci-read' Statement[0]"]]);
+    });
+
+    it("judgeStack (program, preview or state input) fails the verdict on such a role and keeps the shared role's matrix apart", async () => {
+        const run = await runOffline(() => {
+            new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments"), team("search")] });
+            const ci = new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST });
+            new aws.iam.RolePolicy("ci-read", { role: ci.name, policy: doc(READ_ALL) });
+        });
+        const verdict = await judgeStack(planFromInput(inputOf(run.resources)));
+        assert.ok(verdict.isolation.every((i) => i.run?.ok), "the shared role alone is isolated");
+        assert.deepStrictEqual(readers(verdict.principals), ["ci"]);
+        assert.strictEqual(verdict.ok, false);
+    });
+
+    it("a first preview whose policy is not known yet leaves the role undecided (listed, not failed, as every unknown of a preview)", () => {
+        const urn = (type: string, name: string) => `urn:pulumi:dev::shop::${type}::${name}`;
+        const tags = { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" };
+        const state = (type: string, name: string, inputs: Record<string, unknown>) => ({ urn: urn(type, name), custom: true, type, inputs, outputs: inputs });
+        const digest = {
+            steps: [
+                { op: "create", urn: urn("aws:iam/role:Role", "ci"), newState: state("aws:iam/role:Role", "ci", { name: "ci", assumeRolePolicy: TRUST }) },
+                { op: "create", urn: urn("aws:iam/rolePolicy:RolePolicy", "ci-read"), newState: state("aws:iam/rolePolicy:RolePolicy", "ci-read", { role: "ci", policy: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }) },
+                { op: "create", urn: urn("aws:secretsmanager/secret:Secret", "db"), newState: state("aws:secretsmanager/secret:Secret", "db", { name: "payments/db", tags }) },
+            ],
+        };
+        const plan = planFromInput(readPreviewDigest(digest, "preview.json"));
+        const r = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: [] });
+        assert.deepStrictEqual(r.reads, []);
+        assert.deepStrictEqual(r.undecided.map((u) => u.principal), ["ci"]);
+        assert.match(r.undecided[0].reason, /RolePolicy 'ci-read' is not known yet/);
+        assert.strictEqual(r.ok, true);
     });
 
     it("npm run plan's verdict fails on such a role and prints the principal, the statement and one secret", async () => {
