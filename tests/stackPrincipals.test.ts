@@ -14,7 +14,8 @@ import * as aws from "@pulumi/aws";
 import { EksSecretsAbac } from "../components";
 import { parseStackConfig } from "../components/lib/stackConfig";
 import { validateTrustedReaders } from "../components/lib/trustedReaders";
-import { buildPlan, judgePlan, renderVerdict } from "../scripts/lib/plan";
+import { buildPlan, buildPlanFrom, judgePlan, renderVerdict } from "../scripts/lib/plan";
+import { readStackFile } from "../scripts/lib/stackFile";
 import { readDeployment } from "../scripts/lib/inputs/state";
 import { InputError, StackInput } from "../scripts/lib/inputs/resources";
 import { MANAGED_POLICIES } from "../scripts/lib/managedPolicies";
@@ -156,6 +157,16 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         assert.strictEqual((await judged(breakGlass)).ok, false);
     });
 
+    it("the stack file's trustedReaders reach npm run plan's check; one the stack does not hold is reported", async () => {
+        const stack = readStackFile(path.join(__dirname, "..", "Pulumi.example.yaml"));
+        stack.config["eks-secrets-abac:trustedReaders"] = JSON.stringify([{ principal: "break-glass", reason: "on-call SRE" }]);
+        const result = await buildPlanFrom("Pulumi.example.yaml", stack);
+        assert.ok(result.ok);
+        const verdict = await judgePlan(result.plan);
+        assert.deepStrictEqual(verdict.principals.unmatchedTrustedReaders, [{ principal: "break-glass", reason: "on-call SRE" }]);
+        assert.match(renderVerdict(verdict), /trusted reader break-glass is not a principal of this stack/);
+    });
+
     it("DescribeSecret alone is a metadata finding, not a read", async () => {
         const r = await judged(() => new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, inlinePolicies: [{ name: "describe", policy: doc({ Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: "*" }) }] }));
         assert.deepStrictEqual(r.reads, []);
@@ -187,6 +198,14 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         // Without a policy KMS applies its default key policy (the account root: IAM policies decide), so the role decrypts.
         const open = await secretsOf();
         assert.ok(open.reads.some((f) => f.target === "payments/vault" && /kms:Decrypt/.test(f.note ?? "")));
+        // SecretsManagerReadWrite grants no kms:Decrypt (its published BasePermissions): under that key it reads the other secrets only.
+        const managed = await judged(() => {
+            const key = new aws.kms.Key("team-key", {});
+            new aws.secretsmanager.Secret("vault", { name: "payments/vault", kmsKeyId: key.arn, tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } });
+            new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, managedPolicyArns: ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"] });
+        });
+        assert.strictEqual(managed.reads.length, TEAM_SECRETS);
+        assert.ok(!managed.reads.some((f) => f.target === "payments/vault"));
     });
 
     it("a stack read from a file backend's checkpoint (the shape of ../shared/vendor/pulumi-3.259.0/checkpoint-v3.json) is judged alike", () => {

@@ -108,6 +108,16 @@ describe("iam-policy-disallow-broad-secret-read", () => {
             const d = decide({ principal: "arn:aws:sts::111122223333:assumed-role/ci/s", action, resource, resourceAccount: "111122223333", context: {}, identityPolicies: [p.document as any] });
             assert.strictEqual(d, "Allowed", p.name);
         }
+        // PowerUserAccess's NotAction also leaves parameters and kms:Decrypt allowed (docs/PRINCIPALS.md's table); KMS also
+        // needs the key policy to let IAM decide, as KMS's default key policy (the account root) does.
+        const power = MANAGED_POLICIES.find((p) => p.name === "PowerUserAccess")!.document as any;
+        const defaultKeyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" }] } as any;
+        for (const [action, resource, resourcePolicy] of [
+            ["ssm:GetParameter", "arn:aws:ssm:eu-west-1:111122223333:parameter/payments/db", undefined],
+            ["kms:Decrypt", "arn:aws:kms:eu-west-1:111122223333:key/k", defaultKeyPolicy],
+        ] as const) {
+            assert.strictEqual(decide({ principal: "arn:aws:sts::111122223333:assumed-role/ci/s", action, resource, resourceAccount: "111122223333", context: {}, identityPolicies: [power], resourcePolicy }), "Allowed", action);
+        }
     });
 
     it("leaves a document or ARN that is not known yet undecided (one advisory), never passed; a known violation beside it is still reported", async () => {
