@@ -20,7 +20,7 @@ import { readDeployment } from "../scripts/lib/inputs/state";
 import { InputError, StackInput } from "../scripts/lib/inputs/resources";
 import { MANAGED_POLICIES } from "../scripts/lib/managedPolicies";
 import { readPreviewDigest } from "../scripts/lib/inputs/preview";
-import { abacRoles, judgeStack, planFromInput } from "../scripts/lib/stackPlan";
+import { judgeStack, planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
 import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
 import { trustedReadersFromConfig } from "../scripts/lib/trustedReaderConfig";
 import { runOffline, team, VENDOR } from "./helpers";
@@ -42,7 +42,7 @@ async function judged(extra: () => void, options: { config?: Record<string, stri
         extra();
     });
     const plan = planFromInput(inputOf(run.resources, options.config));
-    return judgePrincipals(plan.resources, { account: plan.account, sharedRoles: abacRoles(plan).map((r) => r.name), trustedReaders: plan.trustedReaders });
+    return judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
 }
 
 const readers = (r: PrincipalReport) => [...new Set(r.reads.map((f) => f.principal))];
@@ -186,6 +186,36 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         assert.deepStrictEqual([...new Set(r.reads.map((f) => f.namespace))], ["search"]);
     });
 
+    it("a condition the stack does not fix is taken at its worst: an Allow's source-IP condition as met, a Deny fenced by one as not applying", async () => {
+        const ip = await judged(() =>
+            new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, inlinePolicies: [{ name: "read", policy: doc({ ...READ_ALL, Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }) }] }),
+        );
+        assert.strictEqual(ip.reads.length, TEAM_SECRETS);
+        assert.match(ip.reads[0].statement, /Statement\[0\] \(when aws:SourceIp hold, which the stack does not fix\)/);
+        const fenced = await judged(() =>
+            new aws.iam.Role("ci", {
+                name: "ci",
+                assumeRolePolicy: TRUST,
+                inlinePolicies: [{ name: "read", policy: doc(READ_ALL, { Effect: "Deny", Action: "*", Resource: "*", Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-1" } } }) }],
+            }),
+        );
+        assert.strictEqual(fenced.reads.length, TEAM_SECRETS, "from vpc-1 the Deny does not apply");
+        // A condition on the secret's own tags is fixed by the stack: team secrets carry no owner=ci tag.
+        const tagged = await judged(() =>
+            new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, inlinePolicies: [{ name: "read", policy: doc({ ...READ_ALL, Condition: { StringEquals: { "secretsmanager:ResourceTag/owner": "ci" } } }) }] }),
+        );
+        assert.deepStrictEqual(tagged.reads, []);
+    });
+
+    it("a second ABAC-style role: keyed on its IAM tag it reads that team only; when its trust allows sts:TagSession the caller picks the tag and reads every team", async () => {
+        const policy = doc({ ...READ_ALL, Condition: { StringEquals: { "secretsmanager:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/team}" } } });
+        const fixed = await judged(() => new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, tags: { team: "payments" }, inlinePolicies: [{ name: "read", policy }] }));
+        assert.deepStrictEqual([...new Set(fixed.reads.map((f) => f.namespace))], ["payments"]);
+        const tagging = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] });
+        const open = await judged(() => new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: tagging, tags: { team: "payments" }, inlinePolicies: [{ name: "read", policy }] }));
+        assert.deepStrictEqual([...new Set(open.reads.map((f) => f.namespace))].sort(), ["payments", "search"]);
+    });
+
     it("a customer key in the stack whose policy names only the shared role stops GetSecretValue on * from decrypting", async () => {
         const secretsOf = (keyPolicy?: string) =>
             judged(() => {
@@ -219,7 +249,7 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         real.checkpoint.latest.resources = [...real.checkpoint.latest.resources, role, policy, secret];
         const input = readDeployment(real, "checkpoint-v3.json");
         const plan = planFromInput(input);
-        const r = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: abacRoles(plan).map((x) => x.name) });
+        const r = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan) });
         assert.deepStrictEqual(r.reads.map((f) => [f.principal, f.arn, f.target, f.statement]), [["ci", "arn:aws:iam::153052954103:role/ci", "payments/db", "RolePolicy 'ci-read' Statement[0]"]]);
     });
 

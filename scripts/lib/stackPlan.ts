@@ -169,6 +169,25 @@ export function abacRoles(plan: StackPlan): AbacRole[] {
     });
 }
 
+/**
+ * The shared roles whose team sessions are the expected readers: ABAC roles
+ * that an ESO store of the stack assumes (`spec.provider.aws.role`). Another
+ * ABAC-style role of the stack is one more principal for the principal check.
+ * Without a store that names a role (a stack of roles only), every ABAC role.
+ */
+export function sharedRoleNames(plan: StackPlan): string[] {
+    const abac = abacRoles(plan).map((r) => r.name);
+    const assumed = new Set(
+        plan.resources
+            .filter((r) => r.custom && /^kubernetes:external-secrets\.io\/v1(beta1)?:(Cluster)?SecretStore$/.test(r.type))
+            .map((r) => r.inputs?.spec?.provider?.aws?.role)
+            .filter((a): a is string => typeof a === "string" && a !== UNKNOWN)
+            .map((a) => a.replace(/^arn:[^:]+:iam::\d+:role\/(.*\/)?/, "")),
+    );
+    const named = abac.filter((n) => assumed.has(n));
+    return named.length > 0 ? named : abac;
+}
+
 /** The matrix of one shared role, in the role's own account (the secrets' account in a cross-account stack). */
 export function matrixSpecOf(plan: StackPlan, role: { name: string; arn?: string; permissionPolicy: PolicyDocument }, otherClusters = [DEFAULT_OTHER_CLUSTER]): MatrixSpec {
     const arn = role.arn?.split(":");
@@ -222,7 +241,7 @@ export async function judgeStack(plan: StackPlan, onProgress?: Progress, options
     }
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: abacRoles(plan).map((r) => r.name), trustedReaders: plan.trustedReaders });
+    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
     return {
         policies: table,
         violations,

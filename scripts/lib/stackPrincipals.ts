@@ -20,6 +20,7 @@ import type { TrustedReader } from "../../components/lib/trustedReaders";
 import { decide, IamRequest } from "./iamEvaluator";
 import type { StackResource } from "./inputs";
 import { UNKNOWN } from "./inputs/resources";
+import { wildcardMatch } from "../../policypack/lib/wildcard";
 import { awsManagedName, IamDocument, managedPolicy } from "./managedPolicies";
 
 /** Value reads: `BatchGetSecretValue` is authorised per secret on GetSecretValue (Secrets Manager API reference, BatchGetSecretValue). */
@@ -76,6 +77,8 @@ interface Principal {
     tags: Record<string, string>;
     /** A principal named only by a resource policy, in another account: its own account's policies are assumed to allow. */
     foreign?: boolean;
+    /** Its principal tags are its IAM tags: false for a role whose trust allows sts:TagSession (the caller picks session tags) and for a group's members. */
+    tagsFixed: boolean;
 }
 
 interface Target {
@@ -173,7 +176,9 @@ export function collectPrincipals(resources: StackResource[], account: Account):
         for (const r of ofType(type)) {
             const name = String(value(r, "name") ?? r.name);
             const arn = known(r.state?.arn) ? r.state.arn : `arn:${account.partition}:iam::${account.accountId}:${kind}/${name}`;
-            const p: Principal = { kind, name, arn, policies: [], undecided: [], tags: tagsOf(r) };
+            const trust = kind === "role" ? readIamDocument(value(r, "assumeRolePolicy")) : undefined;
+            const tagSession = typeof trust !== "object" ? kind === "role" : trust.Statement.some((st) => st.Effect === "Allow" && list(st.Action).some((a) => typeof a === "string" && wildcardMatch(a, "sts:TagSession")));
+            const p: Principal = { kind, name, arn, policies: [], undecided: [], tags: tagsOf(r), tagsFixed: kind === "user" || (kind === "role" && !tagSession) };
             principals.push(p);
             for (const ref of [name, arn, (r as StackResource).id]) if (known(ref)) byRef.set(`${kind}:${ref}`, p);
         }
@@ -346,6 +351,62 @@ function grantingStatement(p: Principal, t: Target, request: IamRequest): string
     return "the documents together (no single statement grants it alone)";
 }
 
+/**
+ * The documents with every condition the stack does not fix taken at its
+ * worst: an Allow's condition on a key the request does not carry (the
+ * caller's source IP, a request parameter, a session tag the caller picks) is
+ * taken as met, and a Deny with such a condition as not applying. What the
+ * stack fixes: resource tags, the principal's ARN and account, its tags when
+ * nobody can set session tags, and the KMS keys the request carries.
+ */
+function worstCase(docs: IamDocument[], p: Principal, context: Record<string, unknown>): { docs: IamDocument[]; keys: string[] } {
+    const present = new Set(Object.keys(context).map((k) => k.toLowerCase()));
+    const fixed = (key: string) => /^(aws|secretsmanager):resourcetag\//i.test(key) || (p.tagsFixed && /^aws:principaltag\//i.test(key)) || present.has(key.toLowerCase());
+    const keys = new Set<string>();
+    const open = (key: string, values: unknown) => !fixed(key) || (!p.tagsFixed && list(values).some((v) => typeof v === "string" && /\$\{aws:PrincipalTag\//i.test(v)));
+    const out = docs.map((d) => ({
+        ...d,
+        Statement: d.Statement.flatMap((st) => {
+            if (st.Condition === null || typeof st.Condition !== "object") return [st];
+            const condition: Record<string, Record<string, unknown>> = {};
+            let dropped = false;
+            for (const [operator, block] of Object.entries(st.Condition as Record<string, Record<string, unknown>>)) {
+                for (const [key, values] of Object.entries(block ?? {})) {
+                    if (open(key, values)) {
+                        keys.add(key);
+                        dropped = true;
+                    } else (condition[operator] ??= {})[key] = values;
+                }
+            }
+            if (!dropped) return [st];
+            if (st.Effect === "Deny") return [];
+            const { Condition: _c, ...rest } = st;
+            return [Object.keys(condition).length > 0 ? { ...rest, Condition: condition } : rest];
+        }),
+    }));
+    return { docs: out, keys: [...keys] };
+}
+
+/** What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason. */
+/** IAM's decision, and else its decision at the worst case of the conditions the stack does not fix (with the keys taken as met). */
+function decideWorst(request: IamRequest, p: Principal): { allowed: boolean; keys: string[] } {
+    if (decide(request) === "Allowed") return { allowed: true, keys: [] };
+    const worst = (docs: PolicyDocument[] | undefined) => worstCase((docs ?? []) as unknown as IamDocument[], p, request.context);
+    const identity = worst(request.identityPolicies);
+    const boundary = worst(request.permissionBoundaries);
+    const resource = worst(request.resourcePolicy ? [request.resourcePolicy] : []);
+    const keys = [...new Set([...identity.keys, ...boundary.keys, ...resource.keys])];
+    if (keys.length === 0) return { allowed: false, keys };
+    const allowed =
+        decide({
+            ...request,
+            identityPolicies: identity.docs.map(asPolicy),
+            resourcePolicy: request.resourcePolicy && asPolicy(resource.docs[0]),
+            ...(request.permissionBoundaries ? { permissionBoundaries: boundary.docs.map(asPolicy) } : {}),
+        }) === "Allowed";
+    return { allowed, keys: allowed ? keys : [] };
+}
+
 /** What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason. */
 function decideRead(p: Principal, t: Target, action: string, account: Account): { allowed: boolean; statement?: string; note?: string; undecided?: string } {
     const request: IamRequest = {
@@ -358,29 +419,35 @@ function decideRead(p: Principal, t: Target, action: string, account: Account): 
         resourcePolicy: t.resourcePolicy && asPolicy(t.resourcePolicy.document),
         ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
     };
-    if (decide(request) !== "Allowed") {
+    const read = decideWorst(request, p);
+    if (!read.allowed) {
         return p.undecided.length > 0 || t.undecided ? { allowed: false, undecided: [...p.undecided, ...(t.undecided ? [t.undecided] : [])].join("; ") } : { allowed: false };
     }
-    const statement = grantingStatement(p, t, request);
+    const when = (keys: string[]) => (keys.length > 0 ? ` (when ${keys.join(", ")} hold, which the stack does not fix)` : "");
+    const loosened = read.keys.length > 0 ? { ...p, policies: p.policies.map((d) => ({ ...d, document: worstCase([d.document], p, request.context).docs[0] })) } : p;
+    const statement = `${grantingStatement(loosened, t, read.keys.length > 0 ? { ...request, resourcePolicy: t.resourcePolicy && asPolicy(worstCase([t.resourcePolicy.document], p, request.context).docs[0]) } : request)}${when(read.keys)}`;
     const key = t.key;
     if (key === undefined) return { allowed: true, statement };
     if (key === "outside") return { allowed: true, statement, note: "its KMS key is not in this stack: decryption is assumed to be allowed" };
     if (key.undecided) return { allowed: false, undecided: key.undecided };
     const service = t.kind === "secret" ? "secretsmanager" : "ssm";
-    const decrypt = decide({
-        ...request,
-        action: "kms:Decrypt",
-        resource: key.arn,
-        resourcePolicy: asPolicy(key.policy!),
-        context: {
-            ...request.context,
-            "kms:ViaService": `${service}.${account.region}.amazonaws.com`,
-            "kms:CallerAccount": account.accountId,
-            // Encryption contexts of Secrets Manager and Parameter Store (their KMS pages: SecretARN, PARAMETER_ARN).
-            ...(t.kind === "secret" ? { "kms:EncryptionContext:SecretARN": t.arn } : { "kms:EncryptionContext:PARAMETER_ARN": t.arn }),
+    const decrypt = decideWorst(
+        {
+            ...request,
+            action: "kms:Decrypt",
+            resource: key.arn,
+            resourcePolicy: asPolicy(key.policy!),
+            context: {
+                ...request.context,
+                "kms:ViaService": `${service}.${account.region}.amazonaws.com`,
+                "kms:CallerAccount": account.accountId,
+                // Encryption contexts of Secrets Manager and Parameter Store (their KMS pages: SecretARN, PARAMETER_ARN).
+                ...(t.kind === "secret" ? { "kms:EncryptionContext:SecretARN": t.arn } : { "kms:EncryptionContext:PARAMETER_ARN": t.arn }),
+            },
         },
-    });
-    return decrypt === "Allowed" ? { allowed: true, statement, note: `kms:Decrypt on ${key.arn} allowed too` } : { allowed: false };
+        p,
+    );
+    return decrypt.allowed ? { allowed: true, statement, note: `kms:Decrypt on ${key.arn} allowed too${when(decrypt.keys)}` } : { allowed: false };
 }
 
 /** Principals an Allow of a secret's resource policy names that the stack does not declare. */
@@ -409,6 +476,7 @@ function namedPrincipals(targets: Target[], principals: Principal[], account: Ac
                     policies: foreign ? [{ label: `its own account ${accountOf} (outside the stack, assumed to allow)`, document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }] : [],
                     undecided: [],
                     tags: {},
+                    tagsFixed: false,
                 });
             }
         }
