@@ -21,6 +21,7 @@ import { InputError, StackInput } from "../scripts/lib/inputs/resources";
 import { MANAGED_POLICIES } from "../scripts/lib/managedPolicies";
 import { readPreviewDigest } from "../scripts/lib/inputs/preview";
 import { judgeStack, planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
+import { toSarif } from "../scripts/lib/sarif";
 import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
 import { trustedReadersFromConfig } from "../scripts/lib/trustedReaderConfig";
 import { runOffline, team, VENDOR } from "./helpers";
@@ -259,10 +260,16 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
             const ci = new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST });
             new aws.iam.RolePolicy("ci-read", { role: ci.name, policy: doc(READ_ALL) });
         });
-        const verdict = await judgeStack(planFromInput(inputOf(run.resources)));
+        const plan = planFromInput(inputOf(run.resources));
+        const verdict = await judgeStack(plan);
         assert.ok(verdict.isolation.every((i) => i.run?.ok), "the shared role alone is isolated");
         assert.deepStrictEqual(readers(verdict.principals), ["ci"]);
         assert.strictEqual(verdict.ok, false);
+        // Code scanning gets one error for the principal, naming the statement and an example.
+        const results = toSarif(plan, verdict, { artifact: "Pulumi.yaml" }).runs[0].results!.filter((x) => x.ruleId === "principal-reads-team-secret");
+        assert.strictEqual(results.length, 1);
+        assert.strictEqual(results[0].level, "error");
+        assert.match(results[0].message.text ?? "", /^role ci can secretsmanager:GetSecretValue 4 team value\(s\), e\.g\. secret \S+ of team \S+, granted by RolePolicy 'ci-read' Statement\[0\]/);
     });
 
     it("a first preview whose policy is not known yet leaves the role undecided (listed, not failed, as every unknown of a preview)", () => {
