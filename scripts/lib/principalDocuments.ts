@@ -32,7 +32,6 @@ const T = {
     keyPolicy: "aws:kms/keyPolicy:KeyPolicy",
 } as const;
 
-
 export interface Account {
     accountId: string;
     partition: string;
