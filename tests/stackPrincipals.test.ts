@@ -237,6 +237,12 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         });
         assert.strictEqual(managed.reads.length, TEAM_SECRETS);
         assert.ok(!managed.reads.some((f) => f.target === "payments/vault"));
+        // A key outside the stack: its policy is not here, so decryption is assumed allowed and the finding says so.
+        const outside = await judged(() => {
+            new aws.secretsmanager.Secret("vault", { name: "payments/vault", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/elsewhere", tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } });
+            new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, managedPolicyArns: ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"] });
+        });
+        assert.match(outside.reads.find((f) => f.target === "payments/vault")?.note ?? "", /KMS key is not in this stack: decryption is assumed to be allowed/);
     });
 
     it("a stack read from a file backend's checkpoint (the shape of ../shared/vendor/pulumi-3.259.0/checkpoint-v3.json) is judged alike", () => {
