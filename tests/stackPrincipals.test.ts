@@ -103,6 +103,12 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         });
         assert.deepStrictEqual([...new Set(r.reads.map((f) => `${f.principal} ${f.targetKind} ${f.target}`))], ["ops parameter /payments/db-url"]);
         assert.strictEqual(r.reads[0].action, "ssm:GetParameter");
+        // GetParameterHistory alone returns the values too.
+        const history = await judged(
+            () => new aws.iam.Role("ops", { name: "ops", assumeRolePolicy: TRUST, inlinePolicies: [{ name: "h", policy: doc({ Effect: "Allow", Action: "ssm:GetParameterHistory", Resource: "*" }) }] }),
+            { teams: [{ ...team("payments"), parameters: [{ name: "db-url" }] }, team("search")] },
+        );
+        assert.deepStrictEqual(history.reads.map((f) => [f.target, f.action]), [["/payments/db-url", "ssm:GetParameterHistory"]]);
     });
 
     it("a user with a UserPolicy, and a group's policy through membership, read; the group itself is reported too", async () => {

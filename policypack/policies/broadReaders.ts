@@ -16,7 +16,8 @@ import { TYPES } from "./types";
 
 /** Reads of a value (never metadata such as DescribeSecret): BatchGetSecretValue is authorised per secret on GetSecretValue. */
 const SECRET_READS = ["secretsmanager:GetSecretValue"];
-const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters"];
+/** GetParameterHistory returns past values too (`Parameters[].Value`, decrypted with WithDecryption). */
+const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"];
 
 /**
  * AWS managed policies that allow those reads on every secret or parameter, by
@@ -148,7 +149,7 @@ export const iamPolicyDisallowBroadSecretRead = resourcePolicy({
     name: "iam-policy-disallow-broad-secret-read",
     displayName: "No IAM document beside the shared role reads every team's secrets",
     description:
-        "An IAM document outside the shared ABAC role (a role's inline or managed policies, RolePolicy, UserPolicy, GroupPolicy, Policy, or a policy attachment) allows secretsmanager:GetSecretValue, ssm:GetParameter or ssm:GetParameters on every resource, on a wildcard name prefix such as a team's, or through NotResource or NotAction, so whoever holds it reads every team's secrets around the ABAC tags.",
+        "An IAM document outside the shared ABAC role (a role's inline or managed policies, RolePolicy, UserPolicy, GroupPolicy, Policy, or a policy attachment) allows secretsmanager:GetSecretValue, ssm:GetParameter, ssm:GetParameters or ssm:GetParameterHistory on every resource, on a wildcard name prefix such as a team's, or through NotResource or NotAction, so whoever holds it reads every team's secrets around the ABAC tags.",
     enforcementLevel: "advisory",
     severity: "high",
     url: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html",

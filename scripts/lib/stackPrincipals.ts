@@ -22,7 +22,11 @@ export type { Account, PrincipalKind };
 
 /** Value reads: `BatchGetSecretValue` is authorised per secret on GetSecretValue (Secrets Manager API reference, BatchGetSecretValue). */
 export const SECRET_READS = ["secretsmanager:GetSecretValue"];
-export const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters"];
+/**
+ * GetParameterHistory returns every past value too, decrypted with `WithDecryption`
+ * (Systems Manager API reference and `aws ssm get-parameter-history`: `Parameters[].Value`).
+ */
+export const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"];
 /** Metadata of a secret: reported apart, never counted as a read. */
 export const SECRET_METADATA = ["secretsmanager:DescribeSecret"];
 

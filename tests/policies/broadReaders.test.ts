@@ -48,8 +48,9 @@ describe("iam-policy-disallow-broad-secret-read", () => {
             [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments/*" }, /on a name prefix \(`arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments\/\*`\)/],
             [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", NotResource: SECRET }, /through NotResource/],
             [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }, /through NotAction/],
-            [{ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/payments/*" }, /ssm:GetParameter, ssm:GetParameters on a name prefix/],
-            [{ Effect: "Allow", Action: "*", Resource: "*" }, /secretsmanager:GetSecretValue, ssm:GetParameter, ssm:GetParameters on every resource/],
+            [{ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/payments/*" }, /ssm:GetParameter, ssm:GetParameters, ssm:GetParameterHistory on a name prefix/],
+            [{ Effect: "Allow", Action: "ssm:GetParameterHistory", Resource: "*" }, /ssm:GetParameterHistory on every resource/],
+            [{ Effect: "Allow", Action: "*", Resource: "*" }, /secretsmanager:GetSecretValue, ssm:GetParameter, ssm:GetParameters, ssm:GetParameterHistory on every resource/],
         ];
         for (const [statement, message] of cases) {
             const found = await rolePolicy(statement);
