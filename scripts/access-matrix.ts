@@ -51,7 +51,8 @@ async function main(): Promise<number> {
     const { runMatrix } = await import("./lib/matrixRun");
     const { matrixSummary, writeMatrixReports } = await import("./lib/matrixReport");
     const { buildPlan } = await import("./lib/plan");
-    const { matrixSpecFromPlan } = await import("./lib/stackMatrix");
+    const { abacRoleOf, matrixSpecFromPlan } = await import("./lib/stackMatrix");
+    const { judgePrincipals, renderPrincipals } = await import("./lib/stackPrincipals");
     const result = await buildPlan(values.config, progressReporter(!values.quiet));
     if (!result.ok) {
         if (values.json) writeJson({ ok: false, stackFile: values.config, problems: result.problems });
@@ -69,11 +70,14 @@ async function main(): Promise<number> {
     }
     const spec = matrixSpecFromPlan(result.plan, { otherClusters: values["other-cluster"], permissionPolicy });
     const run = await runMatrix(spec, { fullMatrix: values["full-matrix"], metadataLevel, crossCheckLimit: PLAN_MATRIX_LIMIT, workers, onProgress: (d, t) => progressReporter(!values.quiet)("decisions", d, t) });
+    // Every other principal of the stack: the matrix covers the shared role's sessions only (docs/PRINCIPALS.md).
+    const principals = judgePrincipals(result.plan.resources, { account: result.plan.account, sharedRoles: [abacRoleOf(result.plan).name], trustedReaders: result.plan.trustedReaders });
+    const ok = run.ok && principals.ok;
     const out = values["update-docs"] ? path.join(ROOT, "docs") : values.out;
     const files = writeMatrixReports(out, run);
     if (values.json) {
         writeJson({
-            ok: run.ok,
+            ok,
             method: run.method,
             proven: run.proof.proven,
             refusals: run.proof.structure.refusals,
@@ -84,15 +88,16 @@ async function main(): Promise<number> {
             metadataLevel: run.metadataLevel,
             probeFailures: run.probeFailures.map((p) => p.description),
             byAction: run.byAction,
-            principals: [{ role: run.spec.abacRoleName, sessions: run.rows.length, sessionNamespaceTag: run.spec.sessionNamespaceTagKey ?? "esoNamespace" }],
+            sharedRoleSessions: { role: run.spec.abacRoleName, sessions: run.rows.length, sessionNamespaceTag: run.spec.sessionNamespaceTagKey ?? "esoNamespace" },
             disagreements: run.disagreements,
             classes: run.proof.classes.map(({ description, kind, allowed, required, partial, metadata, expected, ok }) => ({ description, kind, allowed, required, partial, metadata, expected, ok })),
+            principals,
             files,
         });
     } else {
-        process.stdout.write(`${matrixSummary(run)}\nwrote ${files.map(rel).join(", ")}\n`);
+        process.stdout.write(`${matrixSummary(run)}\n\n${renderPrincipals(principals)}\nwrote ${files.map(rel).join(", ")}\n`);
     }
-    return run.ok ? EXIT.ok : EXIT.failed;
+    return ok ? EXIT.ok : EXIT.failed;
 }
 
 if (require.main === module) runCommand(main);

@@ -120,6 +120,20 @@ describe("the policy pack loaded as `pulumi preview --policy-pack policypack` lo
         }
     });
 
+    it("Analyze warns of a CI role that reads every secret (GetSecretValue on *), advisory by default and mandatory when configured", async () => {
+        const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }] });
+        const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
+        const found = await pack.analyze(rolePolicy, "ci-read", { role: "ci", policy });
+        assert.deepStrictEqual(found.map((d) => [d.policyName, d.enforcementLevel]), [["iam-policy-disallow-broad-secret-read", "advisory"]]);
+        assert.match(found[0].message, /'ci-read': policy Statement\[0\] allows secretsmanager:GetSecretValue on every resource/);
+        await pack.configure({ "iam-policy-disallow-broad-secret-read": { enforcementLevel: "mandatory" } });
+        try {
+            assert.deepStrictEqual((await pack.analyze(rolePolicy, "ci-read", { role: "ci", policy })).map((d) => d.enforcementLevel), ["mandatory"]);
+        } finally {
+            await pack.configure({});
+        }
+    });
+
     it("Analyze reports a Pod Identity role whose trust lacks sts:TagSession, before the role exists", async () => {
         const trust = controllerTrustPolicy({
             partition: "aws",

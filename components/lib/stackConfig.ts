@@ -5,6 +5,7 @@
  */
 import Ajv, { ErrorObject } from "ajv";
 import type * as pulumi from "@pulumi/pulumi";
+import { TrustedReader, trustedReadersSchema, validateTrustedReaders } from "./trustedReaders";
 import type { EksSecretsAbacArgs, TeamSpec } from "./types";
 import { Problem, validateArgs } from "./validate";
 
@@ -92,6 +93,7 @@ export const stackConfigSchema = {
         tags: { type: "object", additionalProperties: str },
         retainSecretsOnDelete: { type: "boolean" },
         teams: { type: "array", items: teamSchema },
+        trustedReaders: trustedReadersSchema,
     },
 } as const;
 
@@ -114,6 +116,8 @@ export type TeamConfig = Omit<TeamSpec, "secrets" | "parameters"> & { secrets?: 
 export type StackConfig = Omit<EksSecretsAbacArgs, "teams" | "sharedRole" | "clusterArn" | "secretsKmsKeyId"> & {
     clusterArn?: string;
     teams: TeamConfig[];
+    /** Principals besides the shared role that may read team secrets, with the reason (the principal check lists them). */
+    trustedReaders?: TrustedReader[];
 };
 
 // verbose: the messages list the fields allowed where an unknown one was found.
@@ -173,7 +177,7 @@ export function parseStackConfig(raw: unknown): ParsedStackConfig {
     const readable = shapeOk ? raw : withoutRefused(raw, validateShape.errors ?? []);
     if (readable !== null && typeof readable === "object" && Array.isArray((readable as { teams?: unknown }).teams)) {
         try {
-            ruleProblems = validateArgs(toArgs(readable as StackConfig, () => undefined));
+            ruleProblems = [...validateArgs(toArgs(readable as StackConfig, () => undefined)), ...validateTrustedReaders((readable as StackConfig).trustedReaders)];
         } catch {
             // A value of the wrong type stops a rule: the shape problem already says so.
         }
@@ -203,8 +207,10 @@ export function toArgs(
     config: StackConfig,
     secretValue: (key: string) => pulumi.Input<string> | undefined,
 ): EksSecretsAbacArgs {
+    // trustedReaders configure the checker, not the component.
+    const { trustedReaders: _trusted, ...args } = config;
     return {
-        ...config,
+        ...args,
         teams: config.teams.map((team) => ({
             ...team,
             secrets: team.secrets?.map(({ valueFromConfig, ...secret }) => ({

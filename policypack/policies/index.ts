@@ -21,6 +21,7 @@ import {
     esoStoreSessionTagsMustReachAws,
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
+import { iamPolicyDisallowBroadSecretRead } from "./broadReaders";
 import { esoReleaseDisallowUnguardedGenerators } from "./generators";
 import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
@@ -41,6 +42,7 @@ export {
     esoStoreRoleAllowsTagSession,
     esoStoreSessionTagsMustReachAws,
     iamDocumentsMustParse,
+    iamPolicyDisallowBroadSecretRead,
     podIdentityAssociationKeepsSessionTags,
     parametersRequireAbacTags,
     podIdentityChainingRoleDisallowSecretRead,
@@ -70,6 +72,7 @@ export const policies: Policies = [
     abacPolicyDisallowParameterPathRead,
     parametersRequireAbacTags,
     iamDocumentsMustParse,
+    iamPolicyDisallowBroadSecretRead,
     esoStoreSessionTagsMustReachAws,
     esoStoreDisallowPodIdentityTagKeys,
     esoChartSupportsSessionTags,

@@ -26,6 +26,8 @@ export interface IamRequest {
     identityPolicies?: PolicyDocument[];
     /** The resource's own policy, e.g. a role's trust policy. */
     resourcePolicy?: PolicyDocument;
+    /** The caller's permissions boundary: it bounds the identity policies (never grants). */
+    permissionBoundaries?: PolicyDocument[];
 }
 
 /** Service and resource control policies in force over the account, as one OU of the organisation. */
@@ -47,6 +49,7 @@ export function decide(request: IamRequest, org?: OrgPolicySet): Decision {
             },
             identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
             resourcePolicy: request.resourcePolicy && createValidatedPolicy(request.resourcePolicy, validateResourcePolicy, { name: "resource" }),
+            ...(request.permissionBoundaries ? { permissionBoundaryPolicies: request.permissionBoundaries.map((policy, i) => ({ name: `boundary-${i}`, policy })) } : {}),
             serviceControlPolicies: org ? [{ orgIdentifier: org.orgIdentifier, policies: org.serviceControlPolicies }] : [],
             resourceControlPolicies: org ? [{ orgIdentifier: org.orgIdentifier, policies: org.resourceControlPolicies }] : [],
         },

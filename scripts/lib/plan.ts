@@ -17,7 +17,9 @@ import { accountFromConfig, CloudAccount, OFFLINE, RecordedResource, runOffline 
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
 import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
-import { matrixSpecFromPlan } from "./stackMatrix";
+import { abacRoleOf, matrixSpecFromPlan } from "./stackMatrix";
+import { judgePrincipals, PrincipalReport, renderPrincipals } from "./stackPrincipals";
+import type { TrustedReader } from "../../components/lib/trustedReaders";
 
 const STACK_PROGRAM = path.join(__dirname, "..", "..", "index.ts");
 
@@ -62,6 +64,8 @@ export interface Plan {
     teams: TeamPlan[];
     /** Every recorded resource, with its inputs. */
     resources: RecordedResource[];
+    /** The config's `trustedReaders`. */
+    trustedReaders?: TrustedReader[];
 }
 
 /** What the policy pack and the access matrix say of a plan. */
@@ -74,6 +78,8 @@ export interface Verdict {
     isolation: MatrixRun;
     /** Every pair, when evaluated. */
     matrix?: Matrix;
+    /** Every other principal of the stack against every team secret and parameter. */
+    principals: PrincipalReport;
     /** True when nothing mandatory is violated, no cross-team read is allowed and no own read denied. */
     ok: boolean;
 }
@@ -97,13 +103,15 @@ export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fu
     });
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: [abacRoleOf(plan).name], trustedReaders: plan.trustedReaders });
     return {
         violations,
         mandatoryViolations,
         policies: table,
         isolation,
         matrix: isolation.matrix,
-        ok: mandatoryViolations === 0 && isolation.ok,
+        principals,
+        ok: mandatoryViolations === 0 && isolation.ok && principals.ok,
     };
 }
 
@@ -119,6 +127,7 @@ export function renderVerdict(v: Verdict, resourceCount?: number, options: { sum
     if (shown.length < v.violations.length) out.push(`  ... ${v.violations.length - shown.length} more (--full for all, or --json)`);
     out.push("", `Access matrix (this cluster and another in the same account):`);
     out.push(...matrixSummary(v.isolation).split("\n").map((l) => `  ${l}`));
+    out.push("", renderPrincipals(v.principals));
     out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
     return out.join("\n");
 }
@@ -202,6 +211,7 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
             clusterSecretStores: stores.map((s) => s.inputs),
             teams,
             resources: run.resources,
+            trustedReaders: parsed.config.trustedReaders ?? [],
         },
     };
 }

@@ -32,6 +32,16 @@ export const CHECKS = {
         help: "Tag the secret with kubernetes-namespace=<team namespace> and eks-cluster-name=<cluster>, and let the shared role's policy allow reads on those tags.",
         level: "error",
     },
+    "principal-reads-team-secret": {
+        description: "A principal of the stack other than the shared role's team sessions can read a team's secret or parameter value: it reads around the ABAC tags.",
+        help: "Scope its policy to the secrets it needs (exact ARNs, or a tag of its own), or name it under the stack config's trustedReaders with the reason (docs/PRINCIPALS.md).",
+        level: "error",
+    },
+    "principal-reads-metadata": {
+        description: "A principal of the stack other than the shared role may describe team secrets (DescribeSecret): names, tags and rotation settings, not the value.",
+        help: "Grant DescribeSecret only on the secrets the principal needs.",
+        level: "note",
+    },
     "config-problem": {
         description: "The stack's configuration has a problem: the program refused it and would deploy nothing.",
         help: "Fix the configuration entry the message names.",
@@ -129,6 +139,18 @@ export function toSarif(plan: StackPlan, verdict: StackVerdict, options: SarifOp
             results.push(result("isolation-metadata-readable", r.metadataLevel, `Another team's metadata is readable through ${i.role}: ${r.metadataExposures} pair(s), ${r.proof.metadataExposures.length} class(es). Fix: ${CHECKS["isolation-metadata-readable"].help}`, roleUrn(i.role), i.role));
         }
     }
+    // One result per principal: its first finding names the statement and an example value.
+    const principalUrn = (name: string) => (plan.resources.find((r) => r.custom && /^aws:iam\/(role:Role|user:User|group:Group)$/.test(r.type) && (r.inputs?.name ?? r.name) === name) as { urn?: string } | undefined)?.urn;
+    const perPrincipal = <T extends { principal: string }>(findings: T[]) => [...new Map(findings.map((f) => [f.principal, findings.filter((x) => x.principal === f.principal)])).values()];
+    for (const fs of perPrincipal(verdict.principals.reads)) {
+        const f = fs[0];
+        results.push(result("principal-reads-team-secret", "error", `${f.kind} ${f.principal} can ${f.action} ${fs.length} team value(s), e.g. ${f.targetKind} ${f.target} of team ${f.namespace}, granted by ${f.statement}. Fix: ${CHECKS["principal-reads-team-secret"].help}`, principalUrn(f.principal), f.principal));
+    }
+    for (const fs of perPrincipal(verdict.principals.metadata)) {
+        const f = fs[0];
+        results.push(result("principal-reads-metadata", "note", `${f.kind} ${f.principal} can ${f.action} ${fs.length} team secret(s), e.g. ${f.target}, granted by ${f.statement}.`, principalUrn(f.principal), f.principal));
+    }
+    for (const u of verdict.principals.undecided) results.push(result("not-decided", "note", `principal ${u.principal} was not evaluated in full: ${u.reason}`, principalUrn(u.principal), u.principal));
     return {
         $schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",

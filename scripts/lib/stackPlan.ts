@@ -17,6 +17,9 @@ import { UNKNOWN } from "./inputs/resources";
 import { MatrixRun, runMatrix } from "./matrixRun";
 import { chartOf, Plan, Progress, RolePlan, TeamPlan } from "./plan";
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
+import { trustedReadersFromConfig } from "./trustedReaderConfig";
+import { judgePrincipals, PrincipalReport } from "./stackPrincipals";
+import type { TrustedReader } from "../../components/lib/trustedReaders";
 
 export interface StackRole extends RolePlan {
     urn?: string;
@@ -30,6 +33,8 @@ export interface StackPlan extends Plan {
     input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes">;
     /** AWS managed policies attached to the stack's roles: their documents are not in the stack, so not evaluated. */
     managedPolicies: { role: string; policyArn: string }[];
+    /** The config's `trustedReaders`: principals that may read team secrets, with the reason. */
+    trustedReaders: TrustedReader[];
 }
 
 const ofType = (resources: StackResource[], type: string) => resources.filter((r) => r.custom && r.type === type);
@@ -143,6 +148,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
         teams,
         resources,
         managedPolicies,
+        trustedReaders: trustedReadersFromConfig(input.config ?? {}, input.project, input.source),
         input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes },
     };
 }
@@ -162,6 +168,25 @@ export function abacRoles(plan: StackPlan): AbacRole[] {
         if (!r.permissionPolicies.some((p) => isAbacDocument(parseDocument(p) ?? []))) return [];
         return [{ name: r.name, arn: r.arn, permissionPolicy: { Version: "2012-10-17", Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement) } }];
     });
+}
+
+/**
+ * The shared roles whose team sessions are the expected readers: ABAC roles
+ * that an ESO store of the stack assumes (`spec.provider.aws.role`). Another
+ * ABAC-style role of the stack is one more principal for the principal check.
+ * Without a store that names a role (a stack of roles only), every ABAC role.
+ */
+export function sharedRoleNames(plan: StackPlan): string[] {
+    const abac = abacRoles(plan).map((r) => r.name);
+    const assumed = new Set(
+        plan.resources
+            .filter((r) => r.custom && /^kubernetes:external-secrets\.io\/v1(beta1)?:(Cluster)?SecretStore$/.test(r.type))
+            .map((r) => r.inputs?.spec?.provider?.aws?.role)
+            .filter((a): a is string => typeof a === "string" && a !== UNKNOWN)
+            .map((a) => a.replace(/^arn:[^:]+:iam::\d+:role\/(.*\/)?/, "")),
+    );
+    const named = abac.filter((n) => assumed.has(n));
+    return named.length > 0 ? named : abac;
 }
 
 /** The matrix of one shared role, in the role's own account (the secrets' account in a cross-account stack). */
@@ -188,6 +213,8 @@ export interface StackVerdict {
     undecided: Violation[];
     /** One run per shared role of the stack. */
     isolation: { role: string; run?: MatrixRun; undecided?: string }[];
+    /** Every other principal of the stack against every team secret and parameter. */
+    principals: PrincipalReport;
     /** Nothing mandatory violated and every decidable matrix isolated. Undecided checks do not fail it; they are listed. */
     ok: boolean;
 }
@@ -215,12 +242,14 @@ export async function judgeStack(plan: StackPlan, onProgress?: Progress, options
     }
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
     return {
         policies: table,
         violations,
         mandatoryViolations,
         undecided: table.flatMap((p) => p.undecided),
         isolation,
-        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok),
+        principals,
+        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok) && principals.ok,
     };
 }

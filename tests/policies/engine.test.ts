@@ -168,9 +168,13 @@ describe("the policy pack in a first preview, as the engine drives it", function
     it("Analyze blocks SecretsManagerReadWrite in managedPolicyArns of a role that takes session tags, before it exists; near miss: an untagged app role", async () => {
         const arns = ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"];
         const found = await pack.analyze(ROLE, "shared-abac", { name: UNKNOWN, arn: UNKNOWN, assumeRolePolicy: renderPolicy(docs.abacTrust), managedPolicyArns: arns }, awsProvider());
-        assert.deepStrictEqual(levels(found), [["tagged-role-disallow-managed-secret-readers", "mandatory"]]);
+        assert.deepStrictEqual(levels(found), [
+            ["tagged-role-disallow-managed-secret-readers", "mandatory"],
+            ["iam-policy-disallow-broad-secret-read", "advisory"],
+        ]);
+        // Any role with it reads every secret: the app role gets the advisory warning, not the mandatory verdict of tagged roles.
         const app = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
-        assert.deepStrictEqual(await pack.analyze(ROLE, "app", { assumeRolePolicy: JSON.stringify(app), managedPolicyArns: arns }, awsProvider()), []);
+        assert.deepStrictEqual(levels(await pack.analyze(ROLE, "app", { assumeRolePolicy: JSON.stringify(app), managedPolicyArns: arns }, awsProvider())), [["iam-policy-disallow-broad-secret-read", "advisory"]]);
     });
 
     it("AnalyzeStack with an unknown permission document on the shared role: one advisory, not a mandatory verdict", async () => {

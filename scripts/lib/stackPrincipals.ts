@@ -1,0 +1,333 @@
+/**
+ * Who in the stack can read which team's secret: every role, user and group
+ * the stack declares or attaches policies to (inline policies, RolePolicy,
+ * UserPolicy, GroupPolicy, Policy attachments, `managedPolicyArns`,
+ * permission boundaries, group memberships) and every principal a secret's
+ * resource policy names, decided by the IAM evaluator against each team
+ * secret and parameter of the stack (identity policies, boundary, resource
+ * policy, and the KMS key policy where a customer key in the stack encrypts
+ * the value). The shared ABAC role is left to the access matrix: its team
+ * sessions are the expected readers. Principals outside the stack are out of
+ * scope; a document this tool cannot see is reported as not evaluated, never
+ * as safe. The documents are read by principalDocuments.ts.
+ */
+import type { PolicyDocument } from "../../components/lib/iam";
+import type { TrustedReader } from "../../components/lib/trustedReaders";
+import { decide, IamRequest } from "./iamEvaluator";
+import type { StackResource } from "./inputs";
+import type { IamDocument } from "./managedPolicies";
+import { Account, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target } from "./principalDocuments";
+
+export type { Account, PrincipalKind };
+
+/** Value reads: `BatchGetSecretValue` is authorised per secret on GetSecretValue (Secrets Manager API reference, BatchGetSecretValue). */
+export const SECRET_READS = ["secretsmanager:GetSecretValue"];
+/**
+ * GetParameterHistory returns every past value too, decrypted with `WithDecryption`
+ * (Systems Manager API reference and `aws ssm get-parameter-history`: `Parameters[].Value`).
+ */
+export const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"];
+/** Metadata of a secret: reported apart, never counted as a read. */
+export const SECRET_METADATA = ["secretsmanager:DescribeSecret"];
+
+export const OUT_OF_SCOPE =
+    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or attach policies to) are out of scope: their policies are not in the stack.";
+
+
+export interface ReadFinding {
+    principal: string;
+    kind: PrincipalKind;
+    arn: string;
+    action: string;
+    target: string;
+    targetKind: "secret" | "parameter";
+    namespace: string;
+    /** The document and statement that grant it. */
+    statement: string;
+    note?: string;
+    /** Set when the config names the principal as a trusted reader. */
+    trustedReason?: string;
+}
+
+export interface PrincipalReport {
+    /** Every principal evaluated, with the documents it was evaluated with. */
+    evaluated: { name: string; kind: PrincipalKind; arn: string; documents: string[] }[];
+    /** Shared ABAC roles: their team sessions are the expected readers, decided by the access matrix. */
+    expected: string[];
+    /** Reads by a principal other than the shared role's sessions and the trusted readers: each fails the verdict. */
+    reads: ReadFinding[];
+    /** Reads by trusted readers, with the config's reason. */
+    trusted: ReadFinding[];
+    /** Metadata actions (DescribeSecret) on team secrets: a finding of its own, not a read. */
+    metadata: ReadFinding[];
+    undecided: { principal: string; reason: string }[];
+    /** Trusted readers the config names that the stack does not hold. */
+    unmatchedTrustedReaders: TrustedReader[];
+    scope: string;
+    /**
+     * No read by an unexpected principal, and no principal with a document this
+     * tool does not evaluate (an AWS managed policy it has no text of, a policy
+     * outside the stack) unless the config trusts it. Values not known yet (a
+     * preview) are listed, not failed, as every undecided check of the verdict.
+     */
+    ok: boolean;
+}
+
+
+const asPolicy = (d: IamDocument) => d as unknown as PolicyDocument;
+
+function sessionOf(p: Principal, account: Account): string {
+    if (p.kind === "role") return `arn:${account.partition}:sts::${account.accountId}:assumed-role/${p.name}/principal-check`;
+    if (p.kind === "group") return `arn:${account.partition}:iam::${account.accountId}:user/member-of-${p.name}`;
+    return p.arn;
+}
+
+function contextOf(p: Principal, t: Target, account: Account): Record<string, string> {
+    const ctx: Record<string, string> = {
+        "aws:PrincipalArn": p.kind === "group" ? `arn:${account.partition}:iam::${account.accountId}:user/member-of-${p.name}` : p.arn,
+        "aws:PrincipalAccount": p.foreign ? (p.arn.split(":")[4] ?? "") : account.accountId,
+    };
+    for (const [k, v] of Object.entries(p.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+    for (const [k, v] of Object.entries(t.tags)) {
+        ctx[`aws:ResourceTag/${k}`] = v;
+        if (t.kind === "secret") ctx[`secretsmanager:ResourceTag/${k}`] = v;
+    }
+    return ctx;
+}
+
+const statementsOf = (d: IamDocument) => d.Statement;
+const single = (s: Record<string, any>): IamDocument => ({ Version: "2012-10-17", Statement: [s] });
+const statementLabel = (doc: Labeled, i: number) => `${doc.label} Statement[${i}]${typeof doc.document.Statement[i]?.Sid === "string" ? ` (${doc.document.Statement[i].Sid})` : ""}`;
+
+/** The Allow statement that grants the request on its own, for the report. */
+function grantingStatement(p: Principal, t: Target, request: IamRequest): string {
+    for (const doc of p.policies) {
+        for (const [i, s] of statementsOf(doc.document).entries()) {
+            if (s.Effect !== "Allow") continue;
+            if (decide({ ...request, identityPolicies: [asPolicy(single(s))], resourcePolicy: undefined }) === "Allowed") return statementLabel(doc, i);
+        }
+    }
+    if (t.resourcePolicy) {
+        for (const [i, s] of statementsOf(t.resourcePolicy.document).entries()) {
+            if (s.Effect === "Allow" && decide({ ...request, identityPolicies: p.foreign ? request.identityPolicies : [], resourcePolicy: asPolicy(single(s)) }) === "Allowed") return statementLabel(t.resourcePolicy, i);
+        }
+    }
+    return "the documents together (no single statement grants it alone)";
+}
+
+/**
+ * The documents with every condition the stack does not fix taken at its
+ * worst: an Allow's condition on a key the request does not carry (the
+ * caller's source IP, a request parameter, a session tag the caller picks) is
+ * taken as met, and a Deny with such a condition as not applying. What the
+ * stack fixes: resource tags, the principal's ARN and account, its tags when
+ * nobody can set session tags, and the KMS keys the request carries.
+ */
+function worstCase(docs: IamDocument[], p: Principal, context: Record<string, unknown>): { docs: IamDocument[]; keys: string[] } {
+    const present = new Set(Object.keys(context).map((k) => k.toLowerCase()));
+    const fixed = (key: string) => /^(aws|secretsmanager):resourcetag\//i.test(key) || (p.tagsFixed && /^aws:principaltag\//i.test(key)) || present.has(key.toLowerCase());
+    const keys = new Set<string>();
+    const open = (key: string, values: unknown) => !fixed(key) || (!p.tagsFixed && list(values).some((v) => typeof v === "string" && /\$\{aws:PrincipalTag\//i.test(v)));
+    const out = docs.map((d) => ({
+        ...d,
+        Statement: d.Statement.flatMap((st) => {
+            if (st.Condition === null || typeof st.Condition !== "object") return [st];
+            const condition: Record<string, Record<string, unknown>> = {};
+            let dropped = false;
+            for (const [operator, block] of Object.entries(st.Condition as Record<string, Record<string, unknown>>)) {
+                for (const [key, values] of Object.entries(block ?? {})) {
+                    if (open(key, values)) {
+                        keys.add(key);
+                        dropped = true;
+                    } else (condition[operator] ??= {})[key] = values;
+                }
+            }
+            if (!dropped) return [st];
+            if (st.Effect === "Deny") return [];
+            const { Condition: _c, ...rest } = st;
+            return [Object.keys(condition).length > 0 ? { ...rest, Condition: condition } : rest];
+        }),
+    }));
+    return { docs: out, keys: [...keys] };
+}
+
+/** IAM's decision, and else its decision at the worst case of the conditions the stack does not fix (with the keys taken as met). */
+function decideWorst(request: IamRequest, p: Principal): { allowed: boolean; keys: string[] } {
+    if (decide(request) === "Allowed") return { allowed: true, keys: [] };
+    const worst = (docs: PolicyDocument[] | undefined) => worstCase((docs ?? []) as unknown as IamDocument[], p, request.context);
+    const identity = worst(request.identityPolicies);
+    const boundary = worst(request.permissionBoundaries);
+    const resource = worst(request.resourcePolicy ? [request.resourcePolicy] : []);
+    const keys = [...new Set([...identity.keys, ...boundary.keys, ...resource.keys])];
+    if (keys.length === 0) return { allowed: false, keys };
+    const allowed =
+        decide({
+            ...request,
+            identityPolicies: identity.docs.map(asPolicy),
+            resourcePolicy: request.resourcePolicy && asPolicy(resource.docs[0]),
+            ...(request.permissionBoundaries ? { permissionBoundaries: boundary.docs.map(asPolicy) } : {}),
+        }) === "Allowed";
+    return { allowed, keys: allowed ? keys : [] };
+}
+
+/** What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason. */
+function decideRead(p: Principal, t: Target, action: string, account: Account): { allowed: boolean; statement?: string; note?: string; undecided?: string } {
+    const request: IamRequest = {
+        principal: sessionOf(p, account),
+        action,
+        resource: t.arn,
+        resourceAccount: account.accountId,
+        context: contextOf(p, t, account),
+        identityPolicies: p.policies.map((d) => asPolicy(d.document)),
+        resourcePolicy: t.resourcePolicy && asPolicy(t.resourcePolicy.document),
+        ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
+    };
+    const read = decideWorst(request, p);
+    if (!read.allowed) {
+        return p.undecided.length > 0 || t.undecided ? { allowed: false, undecided: [...p.undecided, ...(t.undecided ? [t.undecided] : [])].join("; ") } : { allowed: false };
+    }
+    const when = (keys: string[]) => (keys.length > 0 ? ` (when ${keys.join(", ")} hold, which the stack does not fix)` : "");
+    const loosened = read.keys.length > 0 ? { ...p, policies: p.policies.map((d) => ({ ...d, document: worstCase([d.document], p, request.context).docs[0] })) } : p;
+    const statement = `${grantingStatement(loosened, t, read.keys.length > 0 ? { ...request, resourcePolicy: t.resourcePolicy && asPolicy(worstCase([t.resourcePolicy.document], p, request.context).docs[0]) } : request)}${when(read.keys)}`;
+    const key = t.key;
+    if (key === undefined) return { allowed: true, statement };
+    if (key === "outside") return { allowed: true, statement, note: "its KMS key is not in this stack: decryption is assumed to be allowed" };
+    if (key.undecided) return { allowed: false, undecided: key.undecided };
+    const service = t.kind === "secret" ? "secretsmanager" : "ssm";
+    const decrypt = decideWorst(
+        {
+            ...request,
+            action: "kms:Decrypt",
+            resource: key.arn,
+            resourcePolicy: asPolicy(key.policy!),
+            context: {
+                ...request.context,
+                "kms:ViaService": `${service}.${account.region}.amazonaws.com`,
+                "kms:CallerAccount": account.accountId,
+                // Encryption contexts of Secrets Manager and Parameter Store (their KMS pages: SecretARN, PARAMETER_ARN).
+                ...(t.kind === "secret" ? { "kms:EncryptionContext:SecretARN": t.arn } : { "kms:EncryptionContext:PARAMETER_ARN": t.arn }),
+            },
+        },
+        p,
+    );
+    return decrypt.allowed ? { allowed: true, statement, note: `kms:Decrypt on ${key.arn} allowed too${when(decrypt.keys)}` } : { allowed: false };
+}
+
+/** Principals an Allow of a secret's resource policy names that the stack does not declare. */
+function namedPrincipals(targets: Target[], principals: Principal[], account: Account): Principal[] {
+    const inStack = new Set(principals.map((p) => p.arn));
+    const found = new Map<string, Principal>();
+    for (const t of targets) {
+        for (const s of t.resourcePolicy ? statementsOf(t.resourcePolicy.document) : []) {
+            if (s.Effect !== "Allow") continue;
+            const principal = s.Principal;
+            const ids = principal === "*" ? ["*"] : list(principal?.AWS).map(String);
+            for (const id of ids) {
+                const own = id === account.accountId || id === `arn:${account.partition}:iam::${account.accountId}:root`;
+                // The account itself delegates to IAM: the stack's principals are decided with their own documents.
+                if (own || inStack.has(id) || found.has(id)) continue;
+                const accountOf = id === "*" ? "999999999999" : /^\d{12}$/.test(id) ? id : (id.split(":")[4] ?? "");
+                const foreign = accountOf !== account.accountId;
+                const name = id === "*" ? "*" : id;
+                const arn = id === "*" || /^\d{12}$/.test(id) || id.endsWith(":root") ? `arn:${account.partition}:iam::${accountOf}:role/any-principal` : id;
+                found.set(id, {
+                    kind: "named by a resource policy",
+                    name,
+                    arn,
+                    foreign,
+                    // In another account the caller also needs its own identity policy, which is outside the stack: assumed to allow.
+                    policies: foreign ? [{ label: `its own account ${accountOf} (outside the stack, assumed to allow)`, document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }] : [],
+                    undecided: [],
+                    tags: {},
+                    tagsFixed: false,
+                });
+            }
+        }
+    }
+    return [...found.values()];
+}
+
+export interface PrincipalOptions {
+    account: Account;
+    /** Names of the shared ABAC roles, whose team sessions the access matrix decides. */
+    sharedRoles: string[];
+    trustedReaders?: TrustedReader[];
+}
+
+export function judgePrincipals(resources: StackResource[], options: PrincipalOptions): PrincipalReport {
+    const { account } = options;
+    const { principals, undecided } = collectPrincipals(resources, account);
+    const targets = collectTargets(resources, account);
+    const trusted = options.trustedReaders ?? [];
+    const evaluatedPrincipals = [...principals.filter((p) => !(p.kind === "role" && options.sharedRoles.includes(p.name))), ...namedPrincipals(targets, principals, account)];
+    const reads: ReadFinding[] = [];
+    const trustedReads: ReadFinding[] = [];
+    const metadata: ReadFinding[] = [];
+    for (const p of evaluatedPrincipals) {
+        const reason = trusted.find((r) => r.principal === p.name || r.principal === p.arn)?.reason;
+        const open = new Set<string>();
+        for (const t of targets) {
+            const finding = (action: string, statement: string, note?: string): ReadFinding => ({
+                principal: p.name,
+                kind: p.kind,
+                arn: p.arn,
+                action,
+                target: t.name,
+                targetKind: t.kind,
+                namespace: t.namespace,
+                statement,
+                ...(note ? { note } : {}),
+                ...(reason !== undefined ? { trustedReason: reason } : {}),
+            });
+            const read = (t.kind === "secret" ? SECRET_READS : PARAMETER_READS).map((a) => [a, decideRead(p, t, a, account)] as const);
+            const allowed = read.find(([, d]) => d.allowed);
+            if (allowed) (reason !== undefined ? trustedReads : reads).push(finding(allowed[0], allowed[1].statement!, allowed[1].note));
+            else for (const [, d] of read) if (d.undecided) open.add(d.undecided);
+            if (t.kind === "secret") {
+                for (const action of SECRET_METADATA) {
+                    const d = decideRead({ ...p, undecided: [] }, { ...t, key: undefined, undecided: undefined }, action, account);
+                    if (d.allowed) metadata.push(finding(action, d.statement!));
+                }
+            }
+        }
+        if (reason !== undefined) continue;
+        for (const reason of open) undecided.push({ principal: p.name, reason });
+        if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u });
+    }
+    const notEvaluated = undecided.filter((u) => !/not known yet/.test(u.reason));
+    const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
+    return {
+        evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
+        expected: options.sharedRoles,
+        reads,
+        trusted: trustedReads,
+        metadata,
+        undecided,
+        unmatchedTrustedReaders: trusted.filter((r) => !names.has(r.principal)),
+        scope: OUT_OF_SCOPE,
+        ok: reads.length === 0 && notEvaluated.length === 0,
+    };
+}
+
+/** Findings grouped per principal: how many values of how many teams, one statement and one example. */
+function grouped(findings: ReadFinding[]): string[] {
+    const byPrincipal = new Map<string, ReadFinding[]>();
+    for (const f of findings) byPrincipal.set(f.principal, [...(byPrincipal.get(f.principal) ?? []), f]);
+    return [...byPrincipal.values()].map((fs) => {
+        const f = fs[0];
+        const teams = new Set(fs.map((x) => x.namespace)).size;
+        return `${f.kind} ${f.principal}: ${f.action} on ${fs.length} team value(s) of ${teams} team(s), e.g. ${f.targetKind} ${f.target} of team ${f.namespace}; granted by ${f.statement}${f.note ? ` (${f.note})` : ""}${f.trustedReason !== undefined ? `; trusted reader: ${f.trustedReason}` : ""}`;
+    });
+}
+
+export function renderPrincipals(report: PrincipalReport): string {
+    const out = [`Principals of the stack (${report.evaluated.length} evaluated beside the shared role${report.expected.length === 1 ? "" : "s"} ${report.expected.join(", ") || "(none)"}):`];
+    if (report.reads.length === 0) out.push("  no other principal can read a team's secret or parameter");
+    else out.push(`  ${report.reads.length} read(s) of team values by principals other than the shared role's team sessions:`, ...grouped(report.reads).map((l) => `    ${l}`));
+    if (report.trusted.length > 0) out.push("  trusted readers (stack config `trustedReaders`):", ...grouped(report.trusted).map((l) => `    ${l}`));
+    if (report.metadata.length > 0) out.push("  metadata only (not a read of the value):", ...grouped(report.metadata).map((l) => `    ${l}`));
+    for (const u of report.undecided) out.push(`  not evaluated: ${u.principal}: ${u.reason}`);
+    for (const r of report.unmatchedTrustedReaders) out.push(`  trusted reader ${r.principal} is not a principal of this stack`);
+    out.push(`  ${report.scope}`);
+    return out.join("\n");
+}
