@@ -36,7 +36,11 @@ export async function chartCrds(values: unknown): Promise<Map<string, CrdInfo>> 
     return crdsOf((await helmTemplate("eso", "external-secrets", values)).objects);
 }
 
-/** The smallest value a schema accepts: required properties only, first enum value, minimum lengths. */
+/**
+ * The smallest value a schema accepts: required properties only (and, where
+ * an object needs `minProperties`, the first ones by name), the first enum
+ * value, minimum lengths, one item where an array needs one.
+ */
 export function minimalValue(schema: Schema): unknown {
     if (schema === undefined) return {};
     if (schema.enum) return schema.enum[0];
@@ -45,12 +49,16 @@ export function minimalValue(schema: Schema): unknown {
         case "object": {
             const out: Record<string, unknown> = {};
             for (const key of schema.required ?? []) out[key] = minimalValue(schema.properties?.[key]);
+            for (const key of Object.keys(schema.properties ?? {}).sort()) {
+                if (Object.keys(out).length >= (schema.minProperties ?? 0)) break;
+                out[key] ??= minimalValue(schema.properties[key]);
+            }
             return out;
         }
         case "array":
             return Array.from({ length: schema.minItems ?? 0 }, () => minimalValue(schema.items));
         case "string":
-            return "x".repeat(Math.max(1, schema.minLength ?? 1));
+            return schema.format === "uri" ? "https://example.test" : "x".repeat(Math.max(1, schema.minLength ?? 1));
         case "integer":
         case "number":
             return schema.minimum ?? 1;

@@ -12,6 +12,7 @@ import { storeGuardValidations, Validation } from "../components";
 import { ALLOWED_PROVIDERS, REFUSED_PROVIDERS } from "../components/lib/storeProviders";
 import { celFailures, closeSchema, schemas } from "./esoSchemas";
 import { helmTemplate } from "./helm";
+import { minimalValue } from "./crdObjects";
 import Ajv from "ajv";
 
 const ABAC = "arn:aws:iam::111122223333:role/prod-shared-abac-role";
@@ -141,45 +142,19 @@ const CEL_REQUIRED: Record<string, string[][]> = {
     secretserver: [["token", "value"]],
 };
 
-/** `minimal(schema)` with the fields of `paths` filled in as well. */
+/** `minimalValue(schema)` with the fields of `paths` filled in as well. */
 function minimalWith(schema: any, paths: string[][]): unknown {
-    const out = minimal(schema) as Record<string, any>;
+    const out = minimalValue(schema) as Record<string, any>;
     for (const path of paths) {
         let node = out;
         let sub = schema;
         for (const key of path) {
             sub = sub.properties[key];
-            node[key] ??= minimal(sub);
+            node[key] ??= minimalValue(sub);
             node = node[key];
         }
     }
     return out;
-}
-
-/** The smallest value the schema accepts: required fields only, the first enum value, one item where an array needs one. */
-function minimal(schema: any): unknown {
-    if (schema.enum) return schema.enum[0];
-    if (schema["x-kubernetes-int-or-string"]) return "1";
-    switch (schema.type) {
-        case "object": {
-            const out: Record<string, unknown> = {};
-            for (const key of schema.required ?? []) out[key] = minimal(schema.properties[key]);
-            for (const key of Object.keys(schema.properties ?? {}).sort()) {
-                if (Object.keys(out).length >= (schema.minProperties ?? 0)) break;
-                out[key] ??= minimal(schema.properties[key]);
-            }
-            return out;
-        }
-        case "array":
-            return Array.from({ length: schema.minItems ?? 0 }, () => minimal(schema.items));
-        case "integer":
-        case "number":
-            return schema.minimum ?? 1;
-        case "boolean":
-            return false;
-        default:
-            return schema.format === "uri" ? "https://example.test" : "x";
-    }
 }
 
 describe("store guard with allowNamespacedSecretStores: providers and auth shapes", function () {

@@ -15,7 +15,7 @@
  * requires the chart to install exactly these kinds.
  */
 import { ESO_CHART } from "./constants";
-import { celNamesRole, Validation } from "./manifests";
+import { celNamesRole, denyingAdmissionPolicy, Validation } from "./manifests";
 
 export const GENERATOR_GROUP = "generators.external-secrets.io";
 
@@ -249,25 +249,7 @@ export function generatorGuardValidations(args: GeneratorGuardArgs): Validation[
  * Objects that existed before the policy are not re-checked until updated.
  */
 export function generatorGuardManifests(policyName: string, args: GeneratorGuardArgs) {
-    const policy = {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingAdmissionPolicy",
-        metadata: { name: policyName },
-        spec: {
-            failurePolicy: "Fail",
-            matchConstraints: {
-                resourceRules: [{ apiGroups: [GENERATOR_GROUP], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"] }],
-            },
-            validations: generatorGuardValidations(args),
-        },
-    };
-    const binding = {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingAdmissionPolicyBinding",
-        metadata: { name: policyName },
-        spec: { policyName, validationActions: ["Deny"] },
-    };
-    return { policy, binding };
+    return denyingAdmissionPolicy(policyName, { apiGroups: [GENERATOR_GROUP], resources: ["*"] }, generatorGuardValidations(args));
 }
 
 /** The verbs our tenant role grants on what it grants. */

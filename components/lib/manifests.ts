@@ -202,6 +202,16 @@ export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
  * the policy existed is not re-checked until it is updated.
  */
 export function storeGuardManifests(policyName: string, args: StoreGuardArgs) {
+    return denyingAdmissionPolicy(policyName, { apiGroups: ["external-secrets.io"], resources: ["secretstores", "clustersecretstores"] }, storeGuardValidations(args));
+}
+
+/**
+ * A ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, Kubernetes
+ * >= 1.30) over every version of `resources` in `apiGroups`, on CREATE and
+ * UPDATE, that fails closed (`failurePolicy: Fail`), and its binding, which
+ * denies what a rule refuses.
+ */
+export function denyingAdmissionPolicy(policyName: string, match: { apiGroups: string[]; resources: string[] }, validations: Validation[]) {
     const policy = {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingAdmissionPolicy",
@@ -209,16 +219,9 @@ export function storeGuardManifests(policyName: string, args: StoreGuardArgs) {
         spec: {
             failurePolicy: "Fail",
             matchConstraints: {
-                resourceRules: [
-                    {
-                        apiGroups: ["external-secrets.io"],
-                        apiVersions: ["*"],
-                        operations: ["CREATE", "UPDATE"],
-                        resources: ["secretstores", "clustersecretstores"],
-                    },
-                ],
+                resourceRules: [{ apiGroups: match.apiGroups, apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: match.resources }],
             },
-            validations: storeGuardValidations(args),
+            validations,
         },
     };
     const binding = {
