@@ -70,6 +70,17 @@ function rpc(port: number, method: string, request: unknown): Promise<any> {
     );
 }
 
+/** Construct of `type` as a program of `project` (stack dev) sends it; the caller sets inputs and providers. */
+function constructRequest(engine: FakeEngine, project: string, type: string, name: string): any {
+    const request = new messages.ConstructRequest();
+    request.setProject(project);
+    request.setStack("dev");
+    request.setMonitorendpoint(engine.address);
+    request.setType(type);
+    request.setName(name);
+    return request;
+}
+
 /** The offline account: every resource gets an ARN from its name; AWS data sources answer for eu-west-1. */
 const MOCKS: Mocks = {
     newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, arn: `arn:aws:iam::111122223333:role/${a.name}` } }),
@@ -211,12 +222,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     });
 
     it("constructs EksSecretsAbac over gRPC from the inputs a YAML program sends, and registers every child", async () => {
-        const request = new messages.ConstructRequest();
-        request.setProject("platform-yaml");
-        request.setStack("dev");
-        request.setMonitorendpoint(engine.address);
-        request.setType(TOKEN);
-        request.setName("platform");
+        const request = constructRequest(engine, "platform-yaml", TOKEN, "platform");
         request.setInputs(
             Struct.fromJavaScript({
                 clusterName: "prod-eu",
@@ -255,12 +261,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
 
     it("refuses a bad team over gRPC with the component's own message, and registers nothing of it", async () => {
         const before = engine.registered.length;
-        const request = new messages.ConstructRequest();
-        request.setProject("platform-yaml");
-        request.setStack("dev");
-        request.setMonitorendpoint(engine.address);
-        request.setType(TOKEN);
-        request.setName("bad");
+        const request = constructRequest(engine, "platform-yaml", TOKEN, "bad");
         request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "Payments_Team" }] }));
         await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.namespace/);
         assert.strictEqual(engine.registered.length, before);
@@ -270,12 +271,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         const region = "eu-west-1";
         const account = (accountId: string) => ({ accountId, region, roleArn: `arn:aws:iam::${accountId}:role/Deploy` });
         const [CLUSTERS, SECRETS, KEYS] = ["111122223333", "444455556666", "777788889999"];
-        const request = new messages.ConstructRequest();
-        request.setProject("org-yaml");
-        request.setStack("dev");
-        request.setMonitorendpoint(engine.address);
-        request.setType("eks-secrets-abac:index:CrossAccountSecretsAbac");
-        request.setName("org");
+        const request = constructRequest(engine, "org-yaml", "eks-secrets-abac:index:CrossAccountSecretsAbac", "org");
         request.setInputs(
             Struct.fromJavaScript({
                 secretsAccount: account(SECRETS),
@@ -332,12 +328,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         engine.seed(awsUrn, "eu-provider-id");
         engine.seed(k8sUrn, "prod-provider-id");
         const [awsRef, k8sRef] = [`${awsUrn}::eu-provider-id`, `${k8sUrn}::prod-provider-id`];
-        const request = new messages.ConstructRequest();
-        request.setProject("platform-python");
-        request.setStack("dev");
-        request.setMonitorendpoint(engine.address);
-        request.setType(TOKEN);
-        request.setName("withproviders");
+        const request = constructRequest(engine, "platform-python", TOKEN, "withproviders");
         request.getProvidersMap().set("aws", awsRef).set("kubernetes", k8sRef);
         request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }] }] }));
         const start = engine.registered.length;
