@@ -3,6 +3,7 @@
 // tests/artefacts.test.ts; .ci/run sets EKS_SECRETS_ABAC_REQUIRE_ARTEFACTS=1
 // so that CI fails instead. See tests/artefacts.js.
 "use strict";
+const os = require("os");
 const { planTestFiles } = require("./tests/artefacts");
 
 const { run } = planTestFiles();
@@ -12,4 +13,8 @@ module.exports = {
     extension: ["ts"],
     spec: [...new Set([...run, "tests/artefacts.test.ts"])],
     timeout: 60000,
+    // One worker per core (at least two): many tests wait on helm, npm, tsc or a plugin
+    // process, and mocha's default (cores - 1) runs a 2-core machine serially.
+    parallel: true,
+    jobs: Math.max(2, os.cpus().length),
 };
