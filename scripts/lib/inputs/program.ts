@@ -104,7 +104,8 @@ function registerTypeScript(project: Project, sdkPath: string): void {
     const skipProject = !fs.existsSync(tsConfigPath);
     const compilerOptions = skipProject ? {} : tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
     const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-    require(tsnodeRequire).register({
+    // Resolved as the SDK resolves them (tsutils looked them up from its own folder).
+    createRequire(sdkPath)(tsnodeRequire).register({
         compiler: typescriptRequire,
         transpileOnly: process.env.PULUMI_NODEJS_TRANSPILE_ONLY !== "false",
         project: tsConfigPath,
