@@ -149,6 +149,46 @@ describe("the eks-secrets-abac command", function () {
         });
     });
 
+    describe("access-matrix and onboard on the repository's own program (its example stack)", () => {
+        it("access-matrix: the shared role proven isolated (0); a permission policy without the namespace condition opens cross-team reads (1)", () => {
+            const good = cli(["access-matrix", ".", "--stack", "example", "--json", "-q"]);
+            assert.strictEqual(good.code, 0, good.stderr);
+            const v = JSON.parse(good.stdout);
+            assert.deepStrictEqual(v.roles.map((r: any) => [r.role, r.proven, r.crossTeamAllows, r.ownDenials]), [["prod-eu-shared-abac-role", true, 0, 0]]);
+            const loose = path.join(tmp, "loose.json");
+            fs.writeFileSync(
+                loose,
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    // What ESO calls for a secret (scripts/lib/accessMatrix.ts READ_ACTIONS), on the cluster tag alone.
+                    Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: "*", Condition: { StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" } } }],
+                }),
+            );
+            const bad = cli(["access-matrix", ".", "--stack", "example", "--permission-policy", loose, "--json", "-q"]);
+            assert.strictEqual(bad.code, 1, bad.stderr);
+            const opened = JSON.parse(bad.stdout).roles[0];
+            assert.deepStrictEqual([opened.proven, opened.ownDenials, opened.crossTeamAllows > 0], [false, 0, true]);
+        });
+
+        it("onboard: --dry-run lists what the team adds and writes nothing; a refused team writes nothing (1); otherwise the team is appended", () => {
+            const file = path.join(tmp, "Pulumi.example.yaml");
+            const before = fs.readFileSync(path.join(ROOT, "Pulumi.example.yaml"), "utf8");
+            fs.writeFileSync(file, before);
+            const dry = cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "--dry-run", "-q"]);
+            assert.strictEqual(dry.code, 0, dry.stderr);
+            assert.match(dry.stdout, /^Team treasury: the next deployment adds \d+ resources/);
+            assert.match(dry.stdout, /\+ aws:secretsmanager\/secret:Secret /);
+            assert.strictEqual(fs.readFileSync(file, "utf8"), before);
+            const refused = cli(["onboard", ".", "--config", file, "--namespace", "Not_A_Namespace", "-q"]);
+            assert.strictEqual(refused.code, 1);
+            assert.match(refused.stderr, /with the new team: \d+ problem\(s\)/);
+            assert.strictEqual(fs.readFileSync(file, "utf8"), before);
+            const written = cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "-q"]);
+            assert.strictEqual(written.code, 0, written.stderr);
+            assert.match(fs.readFileSync(file, "utf8"), /namespace: treasury/);
+        });
+    });
+
     describe("SARIF", () => {
         let sarif: string;
         before(() => {
