@@ -111,5 +111,11 @@ describe("the npm package in a user's Pulumi project", function () {
         assert.strictEqual(cli.license, "AGPL-3.0-or-later");
         assert.ok(cli.dependencies["@cloud-copilot/iam-simulate"]);
         assert.ok(!pkg.dependencies["@cloud-copilot/iam-simulate"] && !(pkg.peerDependencies ?? {})["@cloud-copilot/iam-simulate"]);
+        // Neither the components' nor the pack's sources import it, nor does the pack's manifest name it.
+        const sources = (d: string): string[] =>
+            fs.readdirSync(path.join(ROOT, d), { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" ? [] : e.isDirectory() ? sources(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
+        const importers = [...sources("components"), ...sources("policypack")].filter((f) => /@cloud-copilot\//.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepStrictEqual(importers, []);
+        assert.ok(!JSON.stringify(JSON.parse(fs.readFileSync(path.join(ROOT, "policypack", "package.json"), "utf8")).dependencies).includes("@cloud-copilot"));
     });
 });
