@@ -141,10 +141,10 @@ async function plan(argv: string[]): Promise<number> {
         if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);
         throw e;
     });
-    if (values.sarif !== undefined) writeSarif(judged, values.sarif, version());
+    if (values.sarif !== undefined) await writeSarif(judged, values.sarif, version());
     if (values.json) writeJson(verdictJson(judged), values.out);
     else if (judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
-    else process.stdout.write(renderStackVerdict(judged, { full: values.full }) + "\n");
+    else process.stdout.write((await renderStackVerdict(judged, { full: values.full })) + "\n");
     if (values.json && judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
     return judged.ok ? EXIT.ok : EXIT.failed;
 }

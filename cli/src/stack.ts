@@ -10,11 +10,11 @@ import { ConfigError } from "../../scripts/lib/cli";
 import { OFFLINE } from "../../scripts/lib/defaults";
 import { InputError, readInput, StackInput } from "../../scripts/lib/inputs";
 import type { ProgramInput } from "../../scripts/lib/inputs";
-import { matrixSummary } from "../../scripts/lib/matrixReport";
 import type { Progress } from "../../scripts/lib/plan";
-import { regionProblem } from "../../scripts/lib/regions";
-import { problemsToSarif, toSarif } from "../../scripts/lib/sarif";
-import { judgeStack, planFromInput, StackPlan, StackVerdict } from "../../scripts/lib/stackPlan";
+import { knownRegions, regionProblem } from "../../scripts/lib/regions";
+// The evaluator, the policy pack and the Pulumi SDKs load only once an input was read:
+// usage errors and unreadable inputs answer at once.
+import type { StackPlan, StackVerdict } from "../../scripts/lib/stackPlan";
 
 export interface Problem {
     path: string;
@@ -59,6 +59,7 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
     const program = input.kind === "program" ? (input as ProgramInput) : undefined;
     const artifact = program ? program.stackFile : source;
     if (program?.problems !== undefined) return { ok: false, input, artifact, problems: program.problems };
+    const { judgeStack, planFromInput } = await import("../../scripts/lib/stackPlan");
     const plan = planFromInput(input, artifact);
     const from = program ? program.source : input.kind === "program" ? source : path.dirname(path.resolve(source));
     // Region: the partition of the stack's ARNs against the AWS provider's own list
@@ -66,12 +67,16 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
     if (plan.account.region !== OFFLINE.region || input.config?.["aws:region"] !== undefined) {
         const problem = regionProblem(plan.account.region, regionSource(input, plan), plan.account.partition, from) ?? regionProblem(plan.account.region, regionSource(input, plan), plan.account.partition, process.cwd());
         if (problem !== undefined) return { ok: false, input, artifact, problems: [{ path: "aws:region", message: problem }] };
+        if (knownRegions(from) === undefined && knownRegions(process.cwd()) === undefined) {
+            input.notes.push(`the Region ${plan.account.region} was not checked: no @pulumi/aws is installed beside the input or here to list the Regions`);
+        }
     }
     const verdict = await judgeStack(plan, options.progress, { fullMatrix: options.fullMatrix, otherClusters: options.otherClusters, workers: options.workers });
     return { ok: verdict.ok, input, artifact, plan, verdict };
 }
 
-export function writeSarif(judged: Judged, file: string, version?: string): void {
+export async function writeSarif(judged: Judged, file: string, version?: string): Promise<void> {
+    const { problemsToSarif, toSarif } = await import("../../scripts/lib/sarif");
     const log = judged.problems !== undefined ? problemsToSarif(judged.problems, judged.artifact) : toSarif(judged.plan, judged.verdict, { artifact: judged.artifact, version });
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(log, null, 2) + "\n");
@@ -130,7 +135,8 @@ export function verdictJson(judged: Judged): Record<string, unknown> {
     };
 }
 
-export function renderStackVerdict(judged: Judged & { problems?: undefined }, options: { full?: boolean } = {}): string {
+export async function renderStackVerdict(judged: Judged & { problems?: undefined }, options: { full?: boolean } = {}): Promise<string> {
+    const { matrixSummary } = await import("../../scripts/lib/matrixReport");
     const { plan, verdict: v, input } = judged;
     const out: string[] = [];
     const kind = { program: "program run offline", preview: "`pulumi preview --json` digest", state: "deployed state (`pulumi stack export` or checkpoint)" }[input.kind];

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import * as YAML from "yaml";
-import { OfflineSdk, runOffline } from "../offlineCloud";
+import type { OfflineSdk } from "../offlineCloud";
 import { readStackFile } from "../stackFile";
 import { InputError, StackInput, StackResource } from "./resources";
 
@@ -142,6 +142,8 @@ export async function readProgram(dir: string, options: ProgramOptions = {}): Pr
     if (tsEntry === undefined) throw new InputError(`${project.file}: the program \`${project.main ?? "."}\` is not found in ${dir}`);
     if (tsEntry.endsWith(".ts")) registerTypeScript(project, requireFromProject.resolve("@pulumi/pulumi"));
     const cwd = process.cwd();
+    // Loaded here: reading a preview or state file needs no Pulumi SDK.
+    const { runOffline } = await import("../offlineCloud");
     let run;
     try {
         process.chdir(dir);
