@@ -170,6 +170,19 @@ describe("the eks-secrets-abac command", function () {
             assert.deepStrictEqual([opened.proven, opened.ownDenials, opened.crossTeamAllows > 0], [false, 0, true]);
         });
 
+        it("plan of the cross-account example (clusters in one account, secrets in another, a key in a third): both clusters' sessions proven apart", () => {
+            const r = cli(["plan", "examples/cross-account", "--json", "-q"]);
+            assert.strictEqual(r.code, 0, r.stderr);
+            const v = JSON.parse(r.stdout);
+            assert.deepStrictEqual(v.plan.clusters, ["prod-eu", "staging-eu"]);
+            assert.deepStrictEqual(v.verdict.isolation.map((i: any) => [i.decided, i.proven, i.crossTeamAllows, i.ownDenials]), [[true, true, 0, 0]]);
+            // The shared role lives in the secrets account (examples/cross-account/Pulumi.dev.yaml: 444455556666),
+            // the controllers in the clusters' account (111122223333).
+            const arns = Object.fromEntries(v.plan.roles.map((r: { name: string; arn: string }) => [r.name, r.arn]));
+            assert.strictEqual(arns[v.verdict.isolation[0].role], "arn:aws:iam::444455556666:role/eks-secrets-abac-shared");
+            assert.strictEqual(arns["prod-eu-eso-controller"], "arn:aws:iam::111122223333:role/prod-eu-eso-controller");
+        });
+
         it("onboard: --dry-run lists what the team adds and writes nothing; a refused team writes nothing (1); otherwise the team is appended", () => {
             const file = path.join(tmp, "Pulumi.example.yaml");
             const before = fs.readFileSync(path.join(ROOT, "Pulumi.example.yaml"), "utf8");
