@@ -214,6 +214,38 @@ describe("inputs: a program, a preview digest and a stack export", function () {
         });
     });
 
+    describe("a first preview: nothing deployed yet", () => {
+        it("steps `create` without outputs, the shared role's document unknown (04da6b54-..., computed from ARNs): the policies still judge the secrets' tags; the isolation is not decided", async () => {
+            const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+            const digest = {
+                steps: program.resources.map((r) => ({
+                    op: "create",
+                    urn: r.urn,
+                    newState: {
+                        urn: r.urn,
+                        custom: r.custom,
+                        type: r.type,
+                        inputs: r.type === "aws:iam/rolePolicy:RolePolicy" ? { ...r.inputs, policy: UNKNOWN } : r.inputs,
+                    },
+                })),
+                changeSummary: { create: program.resources.length },
+            };
+            const { input, verdict } = await judgeFile(write("first-preview.json", digest));
+            assert.ok(input.notes.some((n) => /unknown in a preview/.test(n)), input.notes.join("\n"));
+            // Both roles' documents are unknown, so neither can be told not to be ABAC: both are listed as not decided, none as isolated.
+            assert.deepStrictEqual(
+                verdict.isolation.map((i) => [i.role, i.run === undefined, /not known/.test(i.undecided ?? "")]).sort(),
+                [
+                    ["prod-eu-eso-controller", true, true],
+                    ["prod-eu-shared-abac-role", true, true],
+                ],
+            );
+            assert.ok(verdict.undecided.length > 0);
+            const tags = verdict.policies.find((p) => p.policy === "secrets-require-abac-tags")!;
+            assert.deepStrictEqual([tags.checked, tags.violations.length, tags.undecided.length], [4, 0, 0]);
+        });
+    });
+
     describe("files that are none of the inputs", () => {
         const refused = async (name: string, text: string, message: RegExp) => {
             const file = path.join(dir, name);
