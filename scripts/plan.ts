@@ -61,6 +61,14 @@ async function main(): Promise<number> {
         process.stderr.write(`${stackFile}: ${formatProblems(result.problems)}\n`);
         return EXIT.failed;
     }
+    // The Region against the AWS provider's Region enum and the partition (scripts/lib/regions.ts).
+    const { regionProblem } = await import("./lib/regions");
+    const region = regionProblem(result.plan.account.region, `aws:region in ${stackFile}`, result.plan.account.partition);
+    if (region !== undefined) {
+        if (values.json) writeJson({ ok: false, stackFile, problems: [{ path: "aws:region", message: region }] }, values.out);
+        process.stderr.write(`${region}\n`);
+        return EXIT.failed;
+    }
     const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] });
     if (values["matrix-out"] !== undefined) {
         const files = writeMatrixReports(values["matrix-out"], verdict.isolation);
