@@ -105,12 +105,15 @@ export function verdictJson(judged: Judged): Record<string, unknown> {
     if (judged.problems !== undefined) return { ok: false, input, problems: judged.problems };
     const { resources: _resources, input: _input, ...plan } = judged.plan;
     const v = judged.verdict;
+    // Whatever else the verdict carries (checks other sessions add to judgeStack) is passed on as it is.
+    const { policies: _p, violations: _v, undecided: _u, isolation: _i, mandatoryViolations: _m, ok: _ok, ...more } = v;
     return {
         ok: v.ok,
         input: { ...input, undecidable: judged.input.undecidable },
         holds: holds(judged.plan),
         plan,
         verdict: {
+            ...more,
             mandatoryViolations: v.mandatoryViolations,
             violations: v.violations,
             undecided: v.undecided,
