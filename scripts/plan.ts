@@ -7,8 +7,9 @@
  * (isolation proven for any number of teams). Exit 0 OK, 1 blocked or a
  * configuration problem, 2 wrong usage.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, EXIT, parseCommand, progressReporter, runCommand, writeJson } from "./lib/cli";
+import { ConfigError, EXIT, parseCommand, progressReporter, runCommand, UsageError, writeJson } from "./lib/cli";
 import { SUMMARY_TEAMS } from "./lib/defaults";
 
 const DEFAULT_STACK_FILE = path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.example.yaml")) || "Pulumi.example.yaml";
@@ -35,6 +36,12 @@ export const PLAN_COMMAND = {
 async function main(): Promise<number> {
     const values = parseCommand(PLAN_COMMAND);
     if (values === undefined) return EXIT.ok;
+    if (values.out !== undefined && !values.json) throw new UsageError(`--out ${values.out} names the file for the JSON: add --json`);
+    // A stack file of another project (examples/*) belongs to that project's program, not to index.ts.
+    const projectDir = path.dirname(path.resolve(values.config));
+    if (projectDir !== path.resolve(__dirname, "..") && ["Pulumi.yaml", "Pulumi.yml"].some((f) => fs.existsSync(path.join(projectDir, f)))) {
+        throw new UsageError(`${values.config} belongs to the project in ${path.relative(process.cwd(), projectDir) || "."}, not to this repository's index.ts: run \`npm run eks-secrets-abac -- plan ${path.relative(process.cwd(), projectDir)} --config ${values.config}\``);
+    }
     // Loaded after the options are read: --help and usage errors answer at once.
     const { formatProblems } = await import("../components/lib/validate");
     const { writeMatrixReports } = await import("./lib/matrixReport");
@@ -52,6 +59,14 @@ async function main(): Promise<number> {
     if (!result.ok) {
         if (values.json) writeJson({ ok: false, stackFile, problems: result.problems }, values.out);
         process.stderr.write(`${stackFile}: ${formatProblems(result.problems)}\n`);
+        return EXIT.failed;
+    }
+    // The Region against the AWS provider's Region enum and the partition (scripts/lib/regions.ts).
+    const { regionProblem } = await import("./lib/regions");
+    const region = regionProblem(result.plan.account.region, `aws:region in ${stackFile}`, result.plan.account.partition);
+    if (region !== undefined) {
+        if (values.json) writeJson({ ok: false, stackFile, problems: [{ path: "aws:region", message: region }] }, values.out);
+        process.stderr.write(`${region}\n`);
         return EXIT.failed;
     }
     const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] });

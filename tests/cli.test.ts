@@ -89,14 +89,19 @@ describe("commands", function () {
         assert.match(refused.stderr, /teams\[2\]\.namespace: is `kube-system`/);
     });
 
-    it("plan: bad YAML and a missing file name the file (exit 1); a wrong option is a usage error (exit 2)", async () => {
+    it("plan: bad YAML, a missing file and an unknown Region name the file (exit 1); a wrong option is a usage error (exit 2)", async () => {
         const dir = tmp();
         const bad = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(bad, "config:\n  eks-secrets-abac:clusterName: dev\n   bad: [\n");
-        const [yamlError, missing, usage] = await Promise.all([
+        const typo = path.join(dir, "Pulumi.typo.yaml");
+        fs.writeFileSync(typo, fs.readFileSync(path.join(ROOT, "Pulumi.example.yaml"), "utf8").replace("aws:region: eu-west-1", "aws:region: eu-centrall-1"));
+        const [yamlError, missing, usage, out, other, region] = await Promise.all([
             runAsync("plan.ts", ["--config", bad]),
             runAsync("plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]),
             runAsync("plan.ts", ["--confg", bad]),
+            runAsync("plan.ts", ["--out", "plan.json"]),
+            runAsync("plan.ts", ["--config", "examples/cross-account/Pulumi.dev.yaml"]),
+            runAsync("plan.ts", ["--config", typo, "-q"]),
         ]);
         assert.strictEqual(yamlError.code, 1);
         assert.ok(yamlError.stderr.startsWith(`${bad}: `), yamlError.stderr);
@@ -104,7 +109,13 @@ describe("commands", function () {
         assert.strictEqual(missing.code, 1);
         assert.match(missing.stderr, /Pulumi\.none\.yaml: cannot read the stack file \(ENOENT\)/);
         assert.strictEqual(usage.code, 2);
-        assert.match(usage.stderr, /Unknown option '--confg'/);
+        assert.match(usage.stderr, /^unknown option --confg: did you mean --config\?/);
+        // --out without --json would be ignored: refused. Another project's stack file: pointed to its own program.
+        assert.deepStrictEqual([out.code, out.stderr.trim()], [2, "--out plan.json names the file for the JSON: add --json"]);
+        assert.strictEqual(other.code, 2);
+        assert.strictEqual(region.code, 1, region.stderr);
+        assert.match(region.stderr, /aws:region in .*Pulumi\.typo\.yaml is `eu-centrall-1`: not an AWS Region; did you mean `eu-central-1`\?/);
+        assert.match(other.stderr, /belongs to the project in examples\/cross-account, not to this repository's index\.ts: run `npm run eks-secrets-abac -- plan examples\/cross-account/);
     });
 
     it("plan --json through npm: only JSON on stdout with --silent, or in the --out file; in the stack's Region and account", () => {

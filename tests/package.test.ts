@@ -6,36 +6,11 @@
  * project's own @pulumi/pulumi. `npm test` builds lib/ just before.
  */
 import * as assert from "assert";
-import { execFile } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { promisify } from "util";
-import { NPM, PackResult, ROOT, packedComponents } from "./consumer";
+import { componentsConsumer, PackResult, packed, PROGRAM, ROOT, run } from "./consumer";
 
-const run = promisify(execFile);
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-
-const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import { EksSecretsAbac, SharedAbacRole, TeamSpec, controllerRoleName, roleArn } from "eks-secrets-abac";
-
-const teams: TeamSpec[] = [
-    { namespace: "payments", secrets: [{ name: "db-password" }], externalSecrets: [{ name: "db", data: [{ secretKey: "PASSWORD", secret: "db-password" }] }] },
-    { namespace: "search", secrets: [{ name: "opensearch" }] },
-];
-const shared = new SharedAbacRole("shared", {
-    controllerRoleArns: [roleArn({ accountId: "111122223333", partition: "aws" }, controllerRoleName("prod-eu"))],
-    clusterArns: ["arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu"],
-});
-const abac = new EksSecretsAbac("platform", {
-    clusterName: "prod-eu",
-    clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
-    sharedRole: shared,
-    teams,
-});
-export const abacRoleArn: pulumi.Output<string> = abac.abacRoleArn;
-export const secretArns = abac.teamSecretArns;
-`;
 
 /** Pulumi's mocks from the consumer's own @pulumi/pulumi; prints the declared resources' types. */
 const HARNESS = `const pulumi = require("@pulumi/pulumi");
@@ -51,17 +26,18 @@ require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => console.log(
 describe("the npm package in a user's Pulumi project", function () {
     this.timeout(180_000);
     let dir: string;
-    let packed: PackResult;
+    let pack: PackResult;
+    let licences: { name: string; license: string }[];
 
+    // The consumer installs the components package only (tests/consumer.ts).
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-consumer-"));
-        packed = await packedComponents();
+        pack = await packed(".");
+        ({ dir, licences } = await componentsConsumer());
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("ships compiled JavaScript with declarations, and no tests, scripts, sources or policy pack, under 250 kB", () => {
-        const files = packed.files.map((f) => f.path);
-        assert.ok(packed.size < 250_000, `tarball is ${packed.size} bytes`);
+        const files = pack.files.map((f) => f.path);
+        assert.ok(pack.size < 250_000, `tarball is ${pack.size} bytes`);
         assert.deepStrictEqual(files.filter((f) => !/^(lib\/components\/.*\.(js|d\.ts)|lib\/policypack\/lib\/[^/]+\.(js|d\.ts)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f)), []);
         const sources = (d: string): string[] =>
             fs.readdirSync(path.join(ROOT, d), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(d, e.name)) : [path.join(d, e.name)]));
@@ -78,23 +54,8 @@ describe("the npm package in a user's Pulumi project", function () {
     });
 
     it("installs, compiles with plain tsc under node10 and nodenext, and declares the expected resources", async () => {
-        const peer = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
-        const manifest = {
-            name: "consumer",
-            private: true,
-            dependencies: {
-                "@pulumi/aws": peer("@pulumi/aws"),
-                "@pulumi/kubernetes": peer("@pulumi/kubernetes"),
-                "@pulumi/pulumi": peer("@pulumi/pulumi"),
-                typescript: peer("typescript"),
-                "eks-secrets-abac": `file:${packed.tarball}`,
-            },
-        };
-        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
         fs.writeFileSync(path.join(dir, "index.ts"), PROGRAM);
         fs.writeFileSync(path.join(dir, "harness.js"), HARNESS);
-        // The cache that `npm ci` filled serves every package.
-        await run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir });
         const base = { target: "ES2020", strict: true, outDir: "", declaration: false };
         const configs = {
             node10: { ...base, module: "commonjs", moduleResolution: "node10", outDir: "out-node10" },
@@ -129,14 +90,32 @@ describe("the npm package in a user's Pulumi project", function () {
                 "eks-secrets-abac:index:SharedAbacRole": 1,
                 "eks-secrets-abac:index:Team": 2,
                 "eks-secrets-abac:index:TeamSecretStore": 1,
-                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
-                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
                 "kubernetes:core/v1:Namespace": 2,
                 "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
                 "kubernetes:external-secrets.io/v1:ExternalSecret": 1,
                 "kubernetes:helm.sh/v3:Release": 1,
-                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
             });
         }
+    });
+
+    it("installs no AGPL package: the IAM evaluator (@cloud-copilot/iam-simulate, AGPL-3.0-or-later) comes only with the command (docs/LICENSING.md)", () => {
+        // The tree as it was with the components only (tests/cliCommand.test.ts may add the command later).
+        const found = licences;
+        assert.ok(found.some((p) => p.name === "eks-secrets-abac" && p.license === "Apache-2.0"), "the components package is in the tree");
+        assert.ok(found.length > 50, `npm ls listed ${found.length} packages: the tree was read`);
+        assert.deepStrictEqual(found.filter((p) => /AGPL/i.test(p.license) || p.name.startsWith("@cloud-copilot/")), []);
+        // The control: the command's own manifest names the evaluator, under the AGPL (and tests/cliCommand.test.ts finds it in the command's tree).
+        const cli = JSON.parse(fs.readFileSync(path.join(ROOT, "cli", "package.json"), "utf8"));
+        assert.strictEqual(cli.license, "AGPL-3.0-or-later");
+        assert.ok(cli.dependencies["@cloud-copilot/iam-simulate"]);
+        assert.ok(!pkg.dependencies["@cloud-copilot/iam-simulate"] && !(pkg.peerDependencies ?? {})["@cloud-copilot/iam-simulate"]);
+        // Neither the components' nor the pack's sources import it, nor does the pack's manifest name it.
+        const sources = (d: string): string[] =>
+            fs.readdirSync(path.join(ROOT, d), { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" ? [] : e.isDirectory() ? sources(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
+        const importers = [...sources("components"), ...sources("policypack")].filter((f) => /@cloud-copilot\//.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepStrictEqual(importers, []);
+        assert.ok(!JSON.stringify(JSON.parse(fs.readFileSync(path.join(ROOT, "policypack", "package.json"), "utf8")).dependencies).includes("@cloud-copilot"));
     });
 });

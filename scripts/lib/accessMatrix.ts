@@ -385,7 +385,8 @@ function decideHere(spec: MatrixSpec, sessions: Session[], secrets: SecretRef[],
     });
 }
 
-const WORKER = path.join(__dirname, "matrixWorker.ts");
+/** The worker beside this file: compiled JavaScript in the installed command, TypeScript under ts-node. */
+const WORKER = path.join(__dirname, __filename.endsWith(".js") ? "matrixWorker.js" : "matrixWorker.ts");
 
 /** Splits the session rows over worker threads; each reports rows as it finishes them. */
 async function decideInWorkers(
@@ -404,7 +405,7 @@ async function decideInWorkers(
         chunks.map(
             (indices) =>
                 new Promise<void>((resolve, reject) => {
-                    const worker = new Worker(`require("ts-node/register/transpile-only"); require(${JSON.stringify(WORKER)});`, {
+                    const worker = new Worker(`${WORKER.endsWith(".ts") ? 'require("ts-node/register/transpile-only"); ' : ""}require(${JSON.stringify(WORKER)});`, {
                         eval: true,
                         workerData: { spec, sessions: indices.map((i) => sessions[i]), indices, secrets },
                     });

@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
+import { closest } from "./regions";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -35,6 +36,8 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
     options: O;
     /** Extra paragraphs after the options. */
     notes?: readonly string[];
+    /** Operands after the options, e.g. `[<input>]`; none when absent. */
+    positionals?: { name: string; description: string; max: number };
 }
 
 type Values<O extends Record<string, OptionSpec>> = {
@@ -51,10 +54,11 @@ export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec
     });
     const width = Math.max(...rows.map(([f]) => f.length)) + 2;
     return [
-        `Usage: ${spec.usage} [options]`,
+        `Usage: ${spec.usage}${spec.positionals ? ` [${spec.positionals.name}]` : ""} [options]`,
         "",
         spec.summary,
         "",
+        ...(spec.positionals ? [`  ${spec.positionals.name}  ${spec.positionals.description}`, ""] : []),
         "Options:",
         ...rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`),
         "",
@@ -64,23 +68,41 @@ export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec
     ].join("\n");
 }
 
+/** An option `util.parseArgs` did not know, with the closest known one when it looks like a typo. */
+function usageMessage(message: string, names: string[]): string {
+    const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown === null) return message;
+    const near = closest(unknown[2], names);
+    return `unknown option ${unknown[1]}${unknown[2]}${near ? `: did you mean --${near}?` : ""}`;
+}
+
 /** Parses argv; `undefined` when `--help` was asked (already printed). Throws UsageError. */
 export function parseCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv = process.argv.slice(2)): Values<O> | undefined {
+    return parseCommandWithOperands(spec, argv)?.values;
+}
+
+/** As parseCommand, with the operands (`spec.positionals`) too. */
+export function parseCommandWithOperands<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv = process.argv.slice(2)): { values: Values<O>; operands: string[] } | undefined {
     const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
     for (const [name, o] of Object.entries(spec.options)) {
         options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default as never } : {}) };
     }
     let values: Record<string, unknown>;
+    let operands: string[];
     try {
-        ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+        ({ values, positionals: operands } = parseArgs({ args: argv, options, strict: true, allowPositionals: spec.positionals !== undefined }));
     } catch (e) {
-        throw new UsageError(`${(e as Error).message}\nRun with --help for the options.`);
+        const message = (e as Error).message;
+        throw new UsageError(`${usageMessage(message, Object.keys(options))}\nRun with --help for the options.`);
     }
     if (values.help) {
         process.stdout.write(helpText(spec));
         return undefined;
     }
-    return values as Values<O>;
+    if (spec.positionals && operands.length > spec.positionals.max) {
+        throw new UsageError(`too many operands (${operands.join(" ")}): give at most ${spec.positionals.max} ${spec.positionals.name}\nRun with --help for the options.`);
+    }
+    return { values: values as Values<O>, operands };
 }
 
 /** A positive integer option, or a UsageError naming it. */

@@ -55,6 +55,8 @@ export const CHECKS = {
 } as const;
 
 type Level = Sarif.ReportingConfiguration.level;
+/** A rule's `name`: readable, and unlike its `id` (SARIF 2.1.0 §3.49.7; the Multitool's SARIF1001 refuses a name equal to the id). */
+const ruleName = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, _dash, c: string) => c.toUpperCase());
 const levelOf = (enforcement: string): Level => (enforcement === "mandatory" ? "error" : enforcement === "advisory" ? "warning" : "note");
 
 /** 1-based line of the first line that names `urn` in the file, to point code scanning at it. */
@@ -84,7 +86,7 @@ export function toSarif(plan: StackPlan, verdict: StackVerdict, options: SarifOp
     const rules: Sarif.ReportingDescriptor[] = [
         ...packPolicies.map((p) => ({
             id: p.name,
-            name: p.name,
+            name: ruleName(p.name),
             shortDescription: { text: p.description.split(/(?<=\.)\s/)[0] },
             fullDescription: { text: p.description },
             help: { text: p.remediationSteps ?? p.description },
@@ -93,7 +95,7 @@ export function toSarif(plan: StackPlan, verdict: StackVerdict, options: SarifOp
         })),
         ...Object.entries(CHECKS).map(([id, c]) => ({
             id,
-            name: id,
+            name: ruleName(id),
             shortDescription: { text: c.description.split(/(?<=:)\s/)[0] },
             fullDescription: { text: c.description },
             help: { text: c.help },
@@ -173,7 +175,7 @@ export function problemsToSarif(problems: { path: string; message: string }[], a
         version: "2.1.0",
         runs: [
             {
-                tool: { driver: { name: TOOL_NAME, informationUri: TOOL_URI, rules: [{ id: "config-problem", name: "config-problem", shortDescription: { text: c.description }, help: { text: c.help }, defaultConfiguration: { level: "error" } }] } },
+                tool: { driver: { name: TOOL_NAME, informationUri: TOOL_URI, rules: [{ id: "config-problem", name: ruleName("config-problem"), shortDescription: { text: c.description }, help: { text: c.help }, defaultConfiguration: { level: "error" } }] } },
                 results: problems.map((p) => ({
                     ruleId: "config-problem",
                     ruleIndex: 0,

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import * as YAML from "yaml";
-import { OfflineSdk, runOffline } from "../offlineCloud";
+import type { OfflineSdk } from "../offlineCloud";
 import { readStackFile } from "../stackFile";
 import { InputError, StackInput, StackResource } from "./resources";
 
@@ -104,7 +104,8 @@ function registerTypeScript(project: Project, sdkPath: string): void {
     const skipProject = !fs.existsSync(tsConfigPath);
     const compilerOptions = skipProject ? {} : tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
     const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-    require(tsnodeRequire).register({
+    // Resolved as the SDK resolves them (tsutils looked them up from its own folder).
+    createRequire(sdkPath)(tsnodeRequire).register({
         compiler: typescriptRequire,
         transpileOnly: process.env.PULUMI_NODEJS_TRANSPILE_ONLY !== "false",
         project: tsConfigPath,
@@ -141,6 +142,8 @@ export async function readProgram(dir: string, options: ProgramOptions = {}): Pr
     if (tsEntry === undefined) throw new InputError(`${project.file}: the program \`${project.main ?? "."}\` is not found in ${dir}`);
     if (tsEntry.endsWith(".ts")) registerTypeScript(project, requireFromProject.resolve("@pulumi/pulumi"));
     const cwd = process.cwd();
+    // Loaded here: reading a preview or state file needs no Pulumi SDK.
+    const { runOffline } = await import("../offlineCloud");
     let run;
     try {
         process.chdir(dir);

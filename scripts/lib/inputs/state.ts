@@ -49,7 +49,13 @@ export function readDeployment(json: unknown, source: string): StackInput {
     const resources = d.resources ?? [];
     if (!Array.isArray(resources)) throw new InputError(`${source}: \`resources\` of the deployment is not a list`);
     const providerType: string | undefined = d.secrets_providers?.type;
-    const decode = decoderFor(providerType);
+    let decoded = 0;
+    const decoder = decoderFor(providerType);
+    const decode: SecretDecoder = (ciphertext) => {
+        const plaintext = decoder(ciphertext);
+        if (plaintext !== undefined) decoded++;
+        return plaintext;
+    };
     const undecidable: Undecidable[] = [];
     const read = resources
         .map((r: unknown, i: number): ResourceV3 => {
@@ -59,6 +65,7 @@ export function readDeployment(json: unknown, source: string): StackInput {
         // Pending deletion (`delete: true`): replaced already, no longer what the stack holds.
         .filter((r) => r.delete !== true)
         .map((r) => fromResourceV3(r, undecidable, decode));
+    if (decoded > 0) notes.push(`${decoded} secret value(s) read: the \`b64\` secrets provider only base64-encodes them`);
     if (undecidable.some((u) => u.reason === "secret")) {
         notes.push(`secret values are encrypted by the \`${providerType ?? "unknown"}\` secrets provider and were not decrypted: export with \`pulumi stack export --show-secrets\` to let the verdict see them`);
     }

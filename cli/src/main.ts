@@ -1,0 +1,350 @@
+#!/usr/bin/env node
+/**
+ * eks-secrets-abac <command> [<input>] [options]
+ *
+ * The installed command (package eks-secrets-abac-cli): `plan`, `access-matrix`,
+ * `onboard`, `policies`. Every command: `--help`, exit 0 ok / 1 the verdict
+ * failed or the input has a problem / 2 wrong usage, `--json` (JSON alone on
+ * stdout), `-q`. `plan` and `access-matrix` read a Pulumi project folder, a
+ * `pulumi preview --json` file or a `pulumi stack export` file (told apart by
+ * content, scripts/lib/inputs) and write SARIF 2.1.0 with `--sarif <file>`.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, EXIT, intOption, parseCommandWithOperands, progressReporter, UsageError, writeJson } from "../../scripts/lib/cli";
+import type { ProgramInput } from "../../scripts/lib/inputs";
+import { closest } from "../../scripts/lib/regions";
+
+export const BIN = "eks-secrets-abac";
+
+/** This package's version, from its package.json (two folders up from src/ under ts-node, four from lib/cli/src/). */
+export function version(): string {
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        const file = path.join(dir, "package.json");
+        if (fs.existsSync(file)) {
+            const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+            if (pkg.name === "eks-secrets-abac-cli") return pkg.version;
+        }
+    }
+    return "0.0.0";
+}
+
+const INPUT = {
+    name: "<input>",
+    description:
+        "What to read (default `.`): a Pulumi project folder with a TypeScript or JavaScript program (run offline with its own dependencies), a file `pulumi preview --json` wrote, or a file `pulumi stack export` wrote (or a file backend's checkpoint). Told apart by content.",
+    max: 1,
+};
+
+const COMMON = {
+    json: { type: "boolean", description: "Write the result as JSON only (on stdout, or to --out)." },
+    out: { type: "string", value: "<file>", description: "With --json: write the JSON to this file instead of stdout." },
+    sarif: { type: "string", value: "<file>", description: "Also write the findings as SARIF 2.1.0 (for GitHub code scanning)." },
+    quiet: { type: "boolean", short: "q", description: "No progress on stderr." },
+} as const;
+
+const STACK = {
+    stack: { type: "string", value: "<name>", description: "For a project folder: the stack, read from Pulumi.<name>.yaml (default: the folder's only stack file)." },
+    config: { type: "string", value: "<file>", description: "For a project folder: the stack's config file, wherever it is." },
+} as const;
+
+export const PLAN_COMMAND = {
+    usage: `${BIN} plan`,
+    summary: "Judges a stack offline: the policy pack's verdict on every resource, and the isolation proof and access matrix of each shared ABAC role.",
+    positionals: INPUT,
+    options: {
+        ...STACK,
+        ...COMMON,
+        full: { type: "boolean", description: "List every violation and every check not decided." },
+        "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair too, not only the proof for any number of teams." },
+        "other-cluster": { type: "string", value: "<name>", multiple: true, description: "A cluster beside the stack's own whose sessions and secrets must stay apart (default: one named other-cluster)." },
+    },
+    notes: [
+        "A preview or state file holds one stack already: --stack and --config are for project folders.",
+        "Secrets a state file's secrets provider encrypted (anything but b64) are not decrypted: the checks that need them are reported as not decided, never as passed.",
+    ],
+} as const;
+
+export const ACCESS_MATRIX_COMMAND = {
+    usage: `${BIN} access-matrix`,
+    summary: "Decides which team's session can read which secret or parameter, on the stack's clusters and others, for each shared ABAC role of the stack.",
+    positionals: INPUT,
+    options: {
+        ...STACK,
+        ...COMMON,
+        "other-cluster": PLAN_COMMAND.options["other-cluster"],
+        "permission-policy": { type: "string", value: "<file.json>", description: "Evaluate this permission policy instead of the stack's (to see what a change would open)." },
+        "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair, even when the proof for any number of teams applies." },
+        "report-dir": { type: "string", value: "<dir>", description: "Also write access-matrix.md, .svg and .html per role into this folder." },
+        workers: { type: "string", value: "<n>", description: "Worker threads for --full-matrix (default: one per core above 2,000 decisions)." },
+    },
+} as const;
+
+export const ONBOARD_COMMAND = {
+    usage: `${BIN} onboard`,
+    summary: "Adds a team to a project's stack file (under eks-secrets-abac:teams, comments kept), runs the program with it and shows what the next deployment adds. Writes nothing when the result is refused, or with --dry-run.",
+    positionals: { name: "<project>", description: "The Pulumi project folder (default `.`); its program reads the teams from config, as examples/ do.", max: 1 },
+    options: {
+        ...STACK,
+        namespace: { type: "string", value: "<ns>", description: "The team's Kubernetes namespace (required)." },
+        secret: { type: "string", value: "<name>", multiple: true, default: [], description: "A secret of the team." },
+        "existing-namespace": { type: "boolean", description: "The namespace exists already: only label it." },
+        "dry-run": { type: "boolean", description: "Show the result, write nothing." },
+        json: COMMON.json,
+        quiet: COMMON.quiet,
+    },
+} as const;
+
+export const POLICIES_COMMAND = {
+    usage: `${BIN} policies`,
+    summary: "Lists the policy pack's policies: name, enforcement level and what each checks.",
+    options: { json: { type: "boolean", description: "Write the list as JSON only on stdout." } },
+} as const;
+
+const COMMANDS = { plan: PLAN_COMMAND, "access-matrix": ACCESS_MATRIX_COMMAND, onboard: ONBOARD_COMMAND, policies: POLICIES_COMMAND } as const;
+
+export function topHelp(): string {
+    const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)}${c.summary}`);
+    return [
+        `Usage: ${BIN} <command> [<input>] [options]`,
+        "",
+        "Commands:",
+        ...rows,
+        "",
+        `Run \`${BIN} <command> --help\` for its options. \`${BIN} --version\` prints the version.`,
+        "Exit codes: 0 ok; 1 the verdict failed or the input has a problem; 2 wrong usage.",
+        "",
+    ].join("\n");
+}
+
+/** `--out` writes JSON; alone it would be silently ignored, so it is refused. */
+function checkOut(values: { json?: boolean; out?: string }): void {
+    if (values.out !== undefined && !values.json) throw new UsageError(`--out ${values.out} names the file for the JSON: add --json (for SARIF, use --sarif <file>)`);
+}
+
+async function plan(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(PLAN_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, operands } = parsed;
+    checkOut(values);
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { judge, renderProblems, renderStackVerdict, verdictJson, writeSarif } = await import("./stack");
+    const source = operands[0] ?? ".";
+    const judged = await judge(source, {
+        stack: values.stack,
+        configFile: values.config,
+        fullMatrix: values["full-matrix"],
+        otherClusters: values["other-cluster"],
+        progress: progressReporter(!values.quiet),
+    }).catch((e) => {
+        if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);
+        throw e;
+    });
+    if (values.sarif !== undefined) await writeSarif(judged, values.sarif, version());
+    if (values.json) writeJson(verdictJson(judged), values.out);
+    else if (judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
+    else process.stdout.write((await renderStackVerdict(judged, { full: values.full })) + "\n");
+    if (values.json && judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
+    return judged.ok ? EXIT.ok : EXIT.failed;
+}
+
+async function accessMatrix(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(ACCESS_MATRIX_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, operands } = parsed;
+    checkOut(values);
+    const workers = intOption("workers", values.workers);
+    const { readStack, renderProblems } = await import("./stack");
+    const { abacRoles, matrixSpecOf, planFromInput, sharedRoleNames } = await import("../../scripts/lib/stackPlan");
+    const { judgePrincipals, renderPrincipals } = await import("../../scripts/lib/stackPrincipals");
+    const { runMatrix } = await import("../../scripts/lib/matrixRun");
+    const { matrixSummary, writeMatrixReports } = await import("../../scripts/lib/matrixReport");
+    const { toSarif, problemsToSarif } = await import("../../scripts/lib/sarif");
+    const { PLAN_MATRIX_LIMIT } = await import("../../scripts/lib/defaults");
+    const progress = progressReporter(!values.quiet);
+    const source = operands[0] ?? ".";
+    const input = await readStack(source, { stack: values.stack, configFile: values.config, progress });
+    const artifact = input.kind === "program" ? (input as ProgramInput).stackFile : source;
+    const problems = (input as { problems?: { path: string; message: string }[] }).problems;
+    if (problems !== undefined) {
+        if (values.sarif) fs.writeFileSync(values.sarif, JSON.stringify(problemsToSarif(problems, artifact), null, 2) + "\n");
+        if (values.json) writeJson({ ok: false, input: { kind: input.kind, source }, problems }, values.out);
+        process.stderr.write(renderProblems({ ok: false, input, artifact, problems }) + "\n");
+        return EXIT.failed;
+    }
+    let permissionPolicy;
+    if (values["permission-policy"] !== undefined) {
+        try {
+            permissionPolicy = JSON.parse(fs.readFileSync(values["permission-policy"], "utf8"));
+        } catch (e) {
+            throw new ConfigError(`${values["permission-policy"]}: ${(e as Error).message}`);
+        }
+    }
+    const stackPlan = planFromInput(input, artifact);
+    const roles = abacRoles(stackPlan);
+    if (roles.length === 0 && permissionPolicy === undefined) {
+        throw new ConfigError(`${source}: the stack has no shared ABAC role (no role whose permission policy keys on principal tags): there is no matrix to decide. Its resources: ${stackPlan.resourceCount}`);
+    }
+    const isolation: import("../../scripts/lib/stackPlan").StackVerdict["isolation"] = [];
+    const files: string[] = [];
+    for (const role of roles.length > 0 ? roles : [{ name: "(given policy)" } as (typeof roles)[number]]) {
+        const policy = permissionPolicy ?? role.permissionPolicy;
+        if (policy === undefined || stackPlan.teams.length === 0) {
+            isolation.push({ role: role.name, undecided: role.undecided ?? "the stack has no team secrets to decide isolation for" });
+            continue;
+        }
+        const spec = matrixSpecOf(stackPlan, { name: role.name, arn: role.arn, permissionPolicy: policy }, values["other-cluster"]);
+        const run = await runMatrix(spec, { fullMatrix: values["full-matrix"], crossCheckLimit: PLAN_MATRIX_LIMIT, workers, onProgress: (d, t) => progress("decisions", d, t) });
+        isolation.push({ role: role.name, run });
+        if (values["report-dir"] !== undefined) files.push(...writeMatrixReports(roles.length > 1 ? path.join(values["report-dir"], role.name) : values["report-dir"], run, `Access matrix of ${role.name}`));
+    }
+    // Every other principal of the stack: the matrix covers the shared roles' sessions only (docs/PRINCIPALS.md).
+    const principals = judgePrincipals(stackPlan.resources, { account: stackPlan.account, sharedRoles: sharedRoleNames(stackPlan), trustedReaders: stackPlan.trustedReaders });
+    const ok = isolation.every((i) => i.run === undefined || i.run.ok) && principals.ok;
+    const verdict = { policies: [], violations: [], mandatoryViolations: 0, undecided: [], isolation, principals, ok };
+    if (values.sarif !== undefined) fs.writeFileSync(values.sarif, JSON.stringify(toSarif(stackPlan, verdict, { artifact, version: version() }), null, 2) + "\n");
+    if (values.json) {
+        writeJson(
+            {
+                ok,
+                roles: isolation.map((i) =>
+                    i.run === undefined
+                        ? { role: i.role, decided: false, reason: i.undecided }
+                        : {
+                              role: i.role,
+                              decided: true,
+                              ok: i.run.ok,
+                              method: i.run.method,
+                              proven: i.run.proof.proven,
+                              refusals: i.run.proof.structure.refusals,
+                              crossTeamAllows: i.run.crossTeamAllows,
+                              ownDenials: i.run.ownDenials,
+                              disagreements: i.run.disagreements,
+                              classes: i.run.proof.classes.map(({ description, allowed, expected, ok: good }) => ({ description, allowed, expected, ok: good })),
+                              clusters: i.run.spec.clusters,
+                          },
+                ),
+                principals,
+                files,
+            },
+            values.out,
+        );
+    } else {
+        for (const i of isolation) {
+            process.stdout.write(`${i.role}:\n${i.run === undefined ? `  not decided: ${i.undecided}` : matrixSummary(i.run).replace(/^/gm, "  ")}\n`);
+        }
+        process.stdout.write(`${renderPrincipals(principals)}\n`);
+        if (files.length > 0) process.stdout.write(`wrote ${files.join(", ")}\n`);
+    }
+    return ok ? EXIT.ok : EXIT.failed;
+}
+
+async function onboard(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(ONBOARD_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, operands } = parsed;
+    if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
+    const dir = operands[0] ?? ".";
+    const YAML = await import("yaml");
+    const { readProject, stackFileOf } = await import("../../scripts/lib/inputs/program");
+    const { InputError } = await import("../../scripts/lib/inputs");
+    const { addTeam, planDiff } = await import("../../scripts/lib/onboard");
+    const { readStack } = await import("./stack");
+    const progress = progressReporter(!values.quiet);
+    let stackFile: string;
+    let stack: string;
+    try {
+        ({ file: stackFile, stack } = stackFileOf(readProject(dir), { stack: values.stack, configFile: values.config }));
+    } catch (e) {
+        throw e instanceof InputError ? new ConfigError(e.message) : e;
+    }
+    if (!fs.existsSync(stackFile)) throw new ConfigError(`${stackFile}: no such stack file: create it with \`pulumi stack init ${stack}\`, or name another with --stack or --config`);
+    const team = {
+        namespace: values.namespace,
+        ...(values["existing-namespace"] ? { createNamespace: false } : {}),
+        ...(values.secret.length > 0 ? { secrets: values.secret.map((name) => ({ name })) } : {}),
+    };
+    const before = fs.readFileSync(stackFile, "utf8");
+    let after: string;
+    try {
+        after = addTeam(before, team);
+    } catch (e) {
+        throw new ConfigError(`${stackFile}: ${(e as Error).message}`);
+    }
+    // The edited copy is planned from a temporary file: nothing is written until it passes.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-onboard-"));
+    try {
+        const edited = path.join(tmp, path.basename(stackFile));
+        fs.writeFileSync(edited, after);
+        const planned = await readStack(dir, { configFile: edited, stack, progress });
+        const problems = (planned as { problems?: { path: string; message: string }[] }).problems;
+        if (problems !== undefined) {
+            if (values.json) writeJson({ ok: false, stackFile, team, problems });
+            process.stderr.write(`${stackFile} with the new team: ${problems.length} problem(s):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}\n`);
+            return EXIT.failed;
+        }
+        const previous = await readStack(dir, { stack, configFile: stackFile, progress });
+        const { added, changed } = planDiff((previous as { problems?: unknown }).problems ? [] : previous.resources, planned.resources);
+        if (!values["dry-run"]) fs.writeFileSync(stackFile, after);
+        if (values.json) {
+            writeJson({ ok: true, stackFile, team, added, changed, written: !values["dry-run"] });
+        } else {
+            const out = [`Team ${team.namespace}: the next deployment adds ${added.length} resources and changes ${changed.length}:`, ...added.map((r) => `  + ${r}`), ...changed.map((r) => `  ~ ${r}`), "", YAML.stringify([team]).trimEnd()];
+            out.push(values["dry-run"] ? `\n(dry run: ${stackFile} unchanged)` : `\nwrote ${stackFile}`);
+            process.stdout.write(out.join("\n") + "\n");
+        }
+        return EXIT.ok;
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+}
+
+async function policies(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(POLICIES_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { policies: pack } = await import("../../policypack/policies");
+    const list = pack.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description }));
+    if (parsed.values.json) {
+        writeJson(list);
+        return EXIT.ok;
+    }
+    const w = Math.max(...list.map((p) => p.name.length));
+    process.stdout.write([`${list.length} policies (pack eks-secrets-abac-policies):`, ...list.map((p) => `  ${p.name.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${p.description.split(/(?<=\.)\s/)[0]}`), ""].join("\n"));
+    return EXIT.ok;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+        process.stdout.write(topHelp());
+        return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === "--version" || command === "-v") {
+        process.stdout.write(`${version()}\n`);
+        return EXIT.ok;
+    }
+    switch (command) {
+        case "plan":
+            return plan(rest);
+        case "access-matrix":
+            return accessMatrix(rest);
+        case "onboard":
+            return onboard(rest);
+        case "policies":
+            return policies(rest);
+    }
+    const near = closest(command, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command \`${command}\`${near ? `: did you mean \`${near}\`?` : ""}\n${topHelp()}`);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        // process.exit: a program run offline may leave handles open (its SDK's timers).
+        (code) => process.exit(code),
+        (err) => {
+            process.stderr.write(`${err instanceof UsageError || err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+            process.exit(err instanceof UsageError ? EXIT.usage : EXIT.failed);
+        },
+    );
+}
