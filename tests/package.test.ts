@@ -90,12 +90,13 @@ describe("the npm package in a user's Pulumi project", function () {
                 "eks-secrets-abac:index:SharedAbacRole": 1,
                 "eks-secrets-abac:index:Team": 2,
                 "eks-secrets-abac:index:TeamSecretStore": 1,
-                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 1,
-                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
                 "kubernetes:core/v1:Namespace": 2,
                 "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
                 "kubernetes:external-secrets.io/v1:ExternalSecret": 1,
                 "kubernetes:helm.sh/v3:Release": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
             });
         }
     });

@@ -305,7 +305,8 @@ export function judgePrincipals(resources: StackResource[], options: PrincipalOp
         undecided,
         unmatchedTrustedReaders: trusted.filter((r) => !names.has(r.principal)),
         scope: OUT_OF_SCOPE,
-        ok: reads.length === 0 && notEvaluated.length === 0,
+        // A document not evaluated can hide a read only where there is a team value to read.
+        ok: reads.length === 0 && (targets.length === 0 || notEvaluated.length === 0),
     };
 }
 
