@@ -158,6 +158,13 @@ export interface AbacPermissionArgs extends AccountContext {
     kmsKeyArns?: string[];
     /** Also read the account's tagged SSM parameters (see `parameterReadStatement`). */
     parameters?: boolean;
+    /**
+     * The session tag that carries the reader's namespace: ESO's
+     * `esoNamespace` for the shared role; the pod's own `kubernetes-namespace`
+     * (set by Pod Identity) for the CSI role (csiIam.ts).
+     * @default ESO_NAMESPACE_SESSION_TAG
+     */
+    namespaceSessionTag?: string;
 }
 
 /**
@@ -169,6 +176,7 @@ export interface AbacPermissionArgs extends AccountContext {
  * session (`esoNamespace=""`) reads nothing even if a secret has an empty tag.
  */
 export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
+    const sessionTag = args.namespaceSessionTag ?? ESO_NAMESPACE_SESSION_TAG;
     const statements: PolicyStatement[] = [
         {
             Sid: "ReadSecretsOfTheCallersNamespaceAndCluster",
@@ -177,16 +185,16 @@ export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
             Resource: `arn:${args.partition}:secretsmanager:${args.region}:${args.accountId}:secret:*`,
             Condition: {
                 StringEquals: {
-                    [`secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`]: `\${aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}}`,
+                    [`secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`]: `\${aws:PrincipalTag/${sessionTag}}`,
                     [`secretsmanager:ResourceTag/${CLUSTER_TAG_KEY}`]: `\${aws:PrincipalTag/${CLUSTER_TAG_KEY}}`,
                 },
                 StringLike: {
-                    [`aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`]: "?*",
+                    [`aws:PrincipalTag/${sessionTag}`]: "?*",
                 },
             },
         },
     ];
-    if (args.parameters) statements.push(parameterReadStatement(args));
+    if (args.parameters) statements.push(parameterReadStatement(args, sessionTag));
     statements.push(
         ...decryptThroughServiceStatements({
             ...args,

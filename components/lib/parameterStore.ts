@@ -29,7 +29,7 @@ export const DEFAULT_PARAMETER_STORE_NAME = "team-parameters";
  * secrets. Parameter Store authorises tags with the global
  * `aws:ResourceTag/<key>` key.
  */
-export function parameterReadStatement(ctx: SecretsAccountContext): PolicyStatement {
+export function parameterReadStatement(ctx: SecretsAccountContext, namespaceSessionTag: string = ESO_NAMESPACE_SESSION_TAG): PolicyStatement {
     return {
         Sid: "ReadParametersOfTheCallersNamespaceAndCluster",
         Effect: "Allow",
@@ -37,11 +37,11 @@ export function parameterReadStatement(ctx: SecretsAccountContext): PolicyStatem
         Resource: parameterArnSpace(ctx),
         Condition: {
             StringEquals: {
-                [`aws:ResourceTag/${NAMESPACE_TAG_KEY}`]: `\${aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}}`,
+                [`aws:ResourceTag/${NAMESPACE_TAG_KEY}`]: `\${aws:PrincipalTag/${namespaceSessionTag}}`,
                 [`aws:ResourceTag/${CLUSTER_TAG_KEY}`]: `\${aws:PrincipalTag/${CLUSTER_TAG_KEY}}`,
             },
             StringLike: {
-                [`aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`]: "?*",
+                [`aws:PrincipalTag/${namespaceSessionTag}`]: "?*",
             },
         },
     };
