@@ -27,6 +27,16 @@ export const CSI_DRIVER_CHART = {
     minimumKubernetes: "1.30",
 } as const;
 
+/**
+ * Helm release name. The chart's name: ASCP's `provider.fullname` is then
+ * the chart's name, so its DaemonSet and service account are
+ * `secrets-store-csi-driver-provider-aws` (templates/_helpers.tpl).
+ */
+export const CSI_RELEASE_NAME = CSI_PROVIDER_CHART.name;
+
+/** ASCP's service account, from the release name (`provider.serviceAccountName`). */
+export const CSI_PROVIDER_SERVICE_ACCOUNT = CSI_PROVIDER_CHART.name;
+
 /** Where AWS's guide installs the driver and ASCP. */
 export const DEFAULT_CSI_NAMESPACE = "kube-system";
 
