@@ -14,6 +14,7 @@ import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArg
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { closeSchema } from "./esoSchemas";
 import { helmTemplate, rulesBoundTo } from "./helm";
+import { readStackFile } from "../scripts/lib/stackFile";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
 
 const CSI = artefactDir("secrets-store-csi");
@@ -223,6 +224,32 @@ describe("CSI delivery mode: SecretProviderClasses against the driver's CRD and 
     });
 });
 
+/** The session Pod Identity gives a pod (pod-id-abac.html): its own namespace, service account and cluster as principal tags. */
+const podSession = (namespace: string, serviceAccount: string, cluster = "prod-eu") => ({
+    "aws:PrincipalTag/eks-cluster-arn": offlineClusterArn(cluster),
+    "aws:PrincipalTag/eks-cluster-name": cluster,
+    "aws:PrincipalTag/kubernetes-namespace": namespace,
+    "aws:PrincipalTag/kubernetes-service-account": serviceAccount,
+    "aws:PrincipalTag/kubernetes-pod-name": `${serviceAccount}-5f7d8c9b4-abcde`,
+    "aws:PrincipalTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
+});
+async function readAs(policy: PolicyDocument, session: Record<string, string>, resource: string, tags: Record<string, string>, action: string): Promise<string> {
+    // Secrets Manager has its own resource-tag key; SSM authorizes with the global aws:ResourceTag.
+    const tagPrefix = action.startsWith("secretsmanager:") ? "secretsmanager:ResourceTag" : "aws:ResourceTag";
+    const context: Record<string, string> = { ...session };
+    for (const [k, v] of Object.entries(tags)) context[`${tagPrefix}/${k}`] = v;
+    const request: IamRequest = {
+        principal: `arn:${partition}:sts::${accountId}:assumed-role/prod-csi-role/eks-prod-eu-pod`,
+        action,
+        resource,
+        resourceAccount: accountId,
+        context,
+        identityPolicies: [policy],
+    };
+    assert.deepStrictEqual(await unrecognisedContextKeys(action, resource, Object.keys(context)), [], "a context key would be ignored");
+    return decide(request);
+}
+
 describe("CSI delivery mode: the CSI role's rendered documents under an IAM policy evaluator", () => {
     let permission: PolicyDocument;
     let trust: PolicyDocument;
@@ -244,31 +271,7 @@ describe("CSI delivery mode: the CSI role's rendered documents under an IAM poli
         assert.deepStrictEqual(secrets.get("payments/db-password")!.inputs.tags, { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" });
     });
 
-    /** The session Pod Identity gives a pod (pod-id-abac.html): its own namespace, service account and cluster as principal tags. */
-    const podSession = (namespace: string, serviceAccount: string, cluster = "prod-eu") => ({
-        "aws:PrincipalTag/eks-cluster-arn": offlineClusterArn(cluster),
-        "aws:PrincipalTag/eks-cluster-name": cluster,
-        "aws:PrincipalTag/kubernetes-namespace": namespace,
-        "aws:PrincipalTag/kubernetes-service-account": serviceAccount,
-        "aws:PrincipalTag/kubernetes-pod-name": `${serviceAccount}-5f7d8c9b4-abcde`,
-        "aws:PrincipalTag/kubernetes-pod-uid": "0b5c7a7e-5c1e-4f5e-9a53-8c1f0d9e2b11",
-    });
-    async function read(session: Record<string, string>, resource: string, tags: Record<string, string>, action: string, policy = permission): Promise<string> {
-        // Secrets Manager has its own resource-tag key; SSM authorizes with the global aws:ResourceTag.
-        const tagPrefix = action.startsWith("secretsmanager:") ? "secretsmanager:ResourceTag" : "aws:ResourceTag";
-        const context: Record<string, string> = { ...session };
-        for (const [k, v] of Object.entries(tags)) context[`${tagPrefix}/${k}`] = v;
-        const request: IamRequest = {
-            principal: `arn:${partition}:sts::${accountId}:assumed-role/prod-csi-role/eks-prod-eu-pod`,
-            action,
-            resource,
-            resourceAccount: accountId,
-            context,
-            identityPolicies: [policy],
-        };
-        assert.deepStrictEqual(await unrecognisedContextKeys(action, resource, Object.keys(context)), [], "a context key would be ignored");
-        return decide(request);
-    }
+    const read = (session: Record<string, string>, resource: string, tags: Record<string, string>, action: string, policy = permission) => readAs(policy, session, resource, tags, action);
     const tagsOf = (ns: string, cluster = "prod-eu") => ({ "kubernetes-namespace": ns, "eks-cluster-name": cluster });
 
     it("lets a pod of payments read payments' secret and parameter, and not search's", async () => {
@@ -319,5 +322,61 @@ describe("CSI delivery mode: the CSI role's rendered documents under an IAM poli
         assert.strictEqual(decide(assume("kube-system", "secrets-store-csi-driver-provider-aws")), "ImplicitlyDenied");
         assert.strictEqual(decide(assume("payments", "app", { "aws:RequestTag/eks-cluster-arn": offlineClusterArn("staging-eu") })), "ImplicitlyDenied");
         assert.strictEqual(decide(assume("payments", "app", { "aws:SourceAccount": "999999999999" })), "ImplicitlyDenied");
+    });
+});
+
+describe("examples/csi under the offline cloud", function () {
+    this.timeout(120_000);
+    const dir = path.join(__dirname, "..", "examples", "csi");
+    let run: OfflineRun<unknown>;
+    before(async () => {
+        const { config, secretKeys } = readStackFile(path.join(dir, "Pulumi.dev.yaml"));
+        const program = path.join(dir, "index.ts");
+        run = await runOffline(
+            () => {
+                delete require.cache[require.resolve(program)];
+                return require(program);
+            },
+            config,
+            secretKeys,
+            "eks-secrets-abac-csi",
+        );
+    });
+
+    it("declares the driver once, the CSI role, one association per CSI service account and a SecretProviderClass per entry", () => {
+        assert.ok(csiRelease(run));
+        assert.deepStrictEqual(run.ofType("aws:iam/role:Role").map((r) => r.state.name).sort(), ["platform-csi-role", "platform-shared-abac-role", "prod-eu-eso-controller"]);
+        const associations = run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((a) => `${a.inputs.namespace}/${a.inputs.serviceAccount}`);
+        assert.deepStrictEqual(associations.sort(), ["external-secrets/external-secrets", "payments/app", "search/api"]);
+        assert.deepStrictEqual(run.ofType("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass").map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort(), ["payments/app-secrets", "search/opensearch"]);
+        assert.strictEqual(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").length, 2, "search and billing keep ESO");
+    });
+
+    it("renders both charts with the example's values", async () => {
+        const release = csiRelease(run)!;
+        const { objects } = await helmTemplate(release.inputs.name, release.inputs.namespace, release.inputs.values, ASCP_TGZ);
+        assert.deepStrictEqual(objects.filter((o) => o.kind === "DaemonSet").map((d) => d.metadata.name).sort(), ["secrets-store-csi-driver", "secrets-store-csi-driver-provider-aws"]);
+    });
+
+    it("lets every CSI team's pods read exactly their own secrets and parameters, and nothing of another team", async () => {
+        const policy = JSON.parse(run.ofType("aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "platform-csi-read-tagged-secrets")!.inputs.policy);
+        const associations = run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace !== "external-secrets");
+        const targets = [
+            ...run.ofType("aws:secretsmanager/secret:Secret").map((r) => ({ arn: r.state.arn, tags: r.inputs.tags, action: "secretsmanager:GetSecretValue" })),
+            ...run.ofType("aws:ssm/parameter:Parameter").map((r) => ({ arn: r.state.arn, tags: r.inputs.tags, action: "ssm:GetParameter" })),
+        ];
+        assert.strictEqual(targets.length, 4);
+        const matrix: string[] = [];
+        for (const a of associations) {
+            for (const t of targets) {
+                const decision = await readAs(policy, podSession(a.inputs.namespace, a.inputs.serviceAccount, a.inputs.clusterName), t.arn, t.tags, t.action);
+                if (decision === "Allowed") matrix.push(`${a.inputs.namespace}/${a.inputs.serviceAccount} -> ${t.arn.split(":").slice(5).join(":")}`);
+            }
+        }
+        assert.deepStrictEqual(matrix.sort(), [
+            "payments/app -> parameter/payments/feature-flags",
+            "payments/app -> secret:payments/db-AbCdEf",
+            "search/api -> secret:search/opensearch-AbCdEf",
+        ]);
     });
 });
