@@ -160,6 +160,8 @@ export function validateCsiArgs(args: EksSecretsAbacArgs, add: Add, esoNamespace
     const users = args.teams.map((t, i) => [t, i] as const).filter(([t]) => t?.csi !== undefined);
     if (users.length === 0) return;
     const first = `teams[${users[0][1]}].csi`;
+    // "AWS Fargate (Fargate) node groups are not supported": docs.aws.amazon.com/eks/latest/userguide/manage-secrets.html,
+    // and secretsmanager/latest/userguide/integrate_eks.html ("works with ... an Amazon EC2 node group").
     if (args.fargateOnly === true) {
         add(
             first,
