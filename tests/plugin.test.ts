@@ -268,6 +268,28 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         assert.deepStrictEqual(secret.inputs.tags, { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" });
     });
 
+    it("constructs a team with csi over gRPC from plain inputs: the driver release, the CSI role, its association and SecretProviderClass", async () => {
+        const before = engine.registered.length;
+        const request = constructRequest(engine, "platform-yaml", TOKEN, "files");
+        request.setInputs(
+            Struct.fromJavaScript({
+                clusterName: "prod-eu",
+                clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
+                teams: [{ namespace: "payments", secrets: [{ name: "db" }], csi: { serviceAccounts: ["app"], secretProviderClasses: [{ name: "app", objects: [{ secret: "db", jmesPath: [{ path: "password", objectAlias: "db-password" }] }] }] } }],
+            }),
+        );
+        const response = await rpc(port, "construct", request);
+        assert.ok(Object.keys(response.getState().toJavaScript()).includes("csiRoleArn"));
+        const mine = engine.registered.slice(before).filter((x) => x.custom);
+        const releases = mine.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
+        assert.deepStrictEqual(releases, ["external-secrets", "secrets-store-csi-driver-provider-aws"]);
+        const associations = mine.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => `${r.inputs.namespace}/${r.inputs.serviceAccount}`).sort();
+        assert.deepStrictEqual(associations, ["external-secrets/external-secrets", "payments/app"]);
+        const spc = mine.find((r) => r.type === "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")!;
+        assert.strictEqual(spc.inputs.spec.parameters.usePodIdentity, "true");
+        assert.deepStrictEqual(JSON.parse(spc.inputs.spec.parameters.objects), [{ objectName: "payments/db", objectType: "secretsmanager", jmesPath: [{ path: "password", objectAlias: "db-password" }] }]);
+    });
+
     it("refuses a bad team over gRPC with the component's own message, and registers nothing of it", async () => {
         const before = engine.registered.length;
         const request = constructRequest(engine, "platform-yaml", TOKEN, "bad");
