@@ -250,6 +250,18 @@ async function readAs(policy: PolicyDocument, session: Record<string, string>, r
     return decide(request);
 }
 
+describe("CSI delivery mode: names under secretNamePrefix", () => {
+    it("names the prefixed Secrets Manager secret and Parameter Store parameter the stack creates", async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", csiArgs({ secretNamePrefix: "prod-eu/" })));
+        const objects = run
+            .ofType("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
+            .flatMap((c) => YAML.parse(c.inputs.spec.parameters.objects).map((o: any) => o.objectName));
+        const created = new Set([...run.ofType("aws:secretsmanager/secret:Secret"), ...run.ofType("aws:ssm/parameter:Parameter")].map((r) => r.inputs.name));
+        assert.deepStrictEqual(objects.sort(), ["/prod-eu/payments/flags", "prod-eu/payments/api-key", "prod-eu/payments/db-password", "prod-eu/search/api-key"]);
+        for (const name of objects) assert.ok(created.has(name), `${name} is not created by the stack`);
+    });
+});
+
 describe("CSI delivery mode: the CSI role's rendered documents under an IAM policy evaluator", () => {
     let permission: PolicyDocument;
     let trust: PolicyDocument;
