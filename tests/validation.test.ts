@@ -255,9 +255,11 @@ describe("validation of the CSI delivery mode (teams[].csi)", () => {
     });
 
     it("refuses a Fargate-only cluster, and an IRSA cluster, once any team uses csi", () => {
-        assert.match(csiProblems(csiArgs({ fargateOnly: true })).join("\n"), /^teams\[0\]\.csi: is set, and fargateOnly is true: .*DaemonSets, which Fargate does not run/);
-        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true }), [], "without csi, fargateOnly changes nothing");
-        const irsa = csiProblems(csiArgs({ identity: "irsa", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" }));
+        const irsaArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+        assert.match(csiProblems(csiArgs({ fargateOnly: true })).join("\n"), /^teams\[0\]\.csi: is set, and fargateOnly is true: .*DaemonSets, which Fargate does not run/m);
+        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true, identity: "irsa", oidcProviderArn: irsaArn }), [], "without csi, on IRSA, fargateOnly changes nothing");
+        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true }).map((p) => p.split(":")[0]), ["fargateOnly"], "Pod Identity does not serve ESO on Fargate either");
+        const irsa = csiProblems(csiArgs({ identity: "irsa", oidcProviderArn: irsaArn }));
         assert.deepStrictEqual(irsa.map((p) => p.split(":")[0]), ["teams[0].csi"]);
     });
 
@@ -270,7 +272,7 @@ describe("validation of the CSI delivery mode (teams[].csi)", () => {
     });
 
     it("lists every csi problem at once, and the config shape refuses unknown csi fields", () => {
-        assert.strictEqual(csiProblems(csiArgs({ fargateOnly: true }, { serviceAccounts: [], secretProviderClasses: [{ name: "X", objects: [] }] })).length, 4);
+        assert.strictEqual(csiProblems(csiArgs({ fargateOnly: true }, { serviceAccounts: [], secretProviderClasses: [{ name: "X", objects: [] }] })).length, 5);
         const shape = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespace: "payments", csi: { serviceAccounts: ["app"], secretProviderClass: [] } }] }).problems;
         assert.deepStrictEqual(shape.map((p) => p.path), ["teams[0].csi.secretProviderClass"]);
     });

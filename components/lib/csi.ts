@@ -156,6 +156,10 @@ export function validateCsiArgs(args: EksSecretsAbacArgs, add: Add, esoNamespace
     } else if (csiNamespace === esoNamespace) {
         add("csiNamespace", `is ${quote(csiNamespace)}, ESO's namespace too: the CSI role refuses ESO's namespace, install the driver elsewhere (the default is kube-system)`);
     }
+    // The Pod Identity agent is a DaemonSet on EC2 nodes (podIdentityAgent.ts): ESO on Fargate gets no credentials through it.
+    if (args.fargateOnly === true && (args.identity ?? "podIdentity") === "podIdentity") {
+        add("fargateOnly", "is true, and identity is podIdentity: EKS Pod Identity does not serve Fargate pods, so ESO's controller would get no credentials; set identity: irsa (with oidcProviderArn)");
+    }
     if (!Array.isArray(args.teams)) return;
     const users = args.teams.map((t, i) => [t, i] as const).filter(([t]) => t?.csi !== undefined);
     if (users.length === 0) return;

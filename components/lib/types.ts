@@ -220,7 +220,7 @@ export interface EksSecretsAbacArgs {
      * Every pod of the cluster runs on Fargate. The Secrets Store CSI
      * Driver and ASCP are DaemonSets, which Fargate does not run, and Pod
      * Identity does not serve Fargate pods: validation then refuses teams
-     * with `csi`.
+     * with `csi`, and `identity: podIdentity` (ESO's controller needs IRSA there).
      * @default false
      */
     readonly fargateOnly?: boolean;
