@@ -7,6 +7,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import Ajv from "ajv";
 import * as YAML from "yaml";
@@ -14,6 +15,7 @@ import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArg
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { closeSchema } from "./esoSchemas";
 import { helmTemplate, rulesBoundTo } from "./helm";
+import { buildPlan, renderPlan } from "../scripts/lib/plan";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
 
@@ -390,5 +392,25 @@ describe("examples/csi under the offline cloud", function () {
             "payments/app -> secret:payments/db-AbCdEf",
             "search/api -> secret:search/opensearch-AbCdEf",
         ]);
+    });
+});
+
+describe("the plan's output for CSI teams", () => {
+    it("names the driver release and its syncSecret value, each CSI team's service accounts and what each SecretProviderClass mounts", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-csi-"));
+        const file = path.join(dir, "Pulumi.csi.yaml");
+        fs.writeFileSync(
+            file,
+            YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }),
+        );
+        const result = await buildPlan(file);
+        assert.ok(result.ok, JSON.stringify(result));
+        const text = renderPlan(result.plan);
+        assert.match(text, /^Secrets Store CSI Driver with ASCP: chart secrets-store-csi-driver-provider-aws 3\.1\.1 \(driver 1\.6\.0 as its dependency\), namespace kube-system$/m);
+        assert.match(text, /^ {2}hardened {2}secrets-store-csi-driver\.syncSecret\.enabled = false/m);
+        assert.match(text, /^ {4}files \(CSI, Pod Identity with the CSI role\): service accounts app, worker$/m);
+        assert.match(text, /^ {4}SecretProviderClass app-secrets <- payments\/db-password, payments\/api-key, \/payments\/flags$/m);
+        assert.match(text, /^ {4}SecretProviderClass search-secrets <- search\/api-key$/m);
+        assert.strictEqual(result.plan.teams.find((t) => t.namespace === "billing")!.csi, undefined);
     });
 });
