@@ -17,6 +17,7 @@ import { closeSchema } from "./esoSchemas";
 import { helmTemplate, rulesBoundTo } from "./helm";
 import { buildPlan, renderPlan } from "../scripts/lib/plan";
 import { readStackFile } from "../scripts/lib/stackFile";
+import { abacRoleOf } from "../scripts/lib/stackMatrix";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
 
 const CSI = artefactDir("secrets-store-csi");
@@ -412,5 +413,17 @@ describe("the plan's output for CSI teams", () => {
         assert.match(text, /^ {4}SecretProviderClass app-secrets <- payments\/db-password, payments\/api-key, \/payments\/flags$/m);
         assert.match(text, /^ {4}SecretProviderClass search-secrets <- search\/api-key$/m);
         assert.strictEqual(result.plan.teams.find((t) => t.namespace === "billing")!.csi, undefined);
+    });
+});
+
+describe("the access matrix of a stack with a CSI role", () => {
+    it("evaluates the ESO shared role the ClusterSecretStore names, not the CSI role whose policy also keys on principal tags", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-csi-"));
+        const file = path.join(dir, "Pulumi.csi.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }));
+        const result = await buildPlan(file);
+        assert.ok(result.ok);
+        assert.deepStrictEqual(result.plan.roles.map((r) => r.name).sort(), ["prod-eu-csi-role", "prod-eu-eso-controller", "prod-eu-shared-abac-role"]);
+        assert.strictEqual(abacRoleOf(result.plan).name, "prod-eu-shared-abac-role");
     });
 });
