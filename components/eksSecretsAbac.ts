@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
+import { CsiRole } from "./csiRole";
 import { EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { IrsaControllerRole } from "./irsaControllerRole";
@@ -13,7 +14,9 @@ import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/i
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { assertValidArgs, ConfigValidationError } from "./lib/validate";
+import { csiTeams, DEFAULT_CSI_NAMESPACE } from "./lib/csi";
 import { PodIdentityAgent } from "./podIdentityAgent";
+import { SecretsStoreCsiDriver } from "./secretsStoreCsiDriver";
 import { SharedAbacRole } from "./sharedAbacRole";
 import { Team } from "./team";
 import { TeamParameterStore } from "./teamParameterStore";
@@ -50,6 +53,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
     public readonly teamSecretArns: Record<string, Record<string, pulumi.Output<string>>> = {};
     /** Parameter ARNs by namespace, then by short name. */
     public readonly teamParameterArns: Record<string, Record<string, pulumi.Output<string>>> = {};
+    /** ARN of the CSI role that pods mounting secrets through ASCP take, when a team has `csi`. */
+    public readonly csiRoleArn?: pulumi.Output<string>;
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
@@ -57,6 +62,12 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         if (placement !== undefined && args.sharedRole === undefined) {
             throw new ConfigValidationError([
                 { path: "sharedRole", message: "is missing: secrets in another account are read by a shared role in that account; pass it (CrossAccountSecretsAbac does)" },
+            ]);
+        }
+        const mountingTeams = csiTeams(args.teams);
+        if (placement !== undefined && mountingTeams.length > 0) {
+            throw new ConfigValidationError([
+                { path: `teams[${args.teams.indexOf(mountingTeams[0])}].csi`, message: "is set, but the secrets live in another account: the CSI role reads the cluster account's secrets only; read them through ESO (externalSecrets)" },
             ]);
         }
         const secretsProvider = placement?.provider;
@@ -171,6 +182,30 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
               )
             : undefined;
 
+        // Secrets as files: only when a team asks, the driver with ASCP and the one CSI role of the cluster.
+        let csi: { roleArn: pulumi.Output<string>; region: pulumi.Output<string>; driver: pulumi.Resource } | undefined;
+        if (mountingTeams.length > 0) {
+            const csiNamespace = args.csiNamespace ?? DEFAULT_CSI_NAMESPACE;
+            const driver = new SecretsStoreCsiDriver(
+                `${name}-csi-driver`,
+                { namespace: csiNamespace, syncSecrets: args.csiSyncSecrets },
+                { parent: this, dependsOn: opts?.dependsOn },
+            );
+            const csiRole = new CsiRole(
+                `${name}-csi`,
+                {
+                    clusterArn,
+                    refusedNamespaces: [esoNamespace, csiNamespace],
+                    kmsKeyArns: args.kmsKeyArns,
+                    parameters: mountingTeams.some((t) => (t.parameters ?? []).length > 0),
+                    tags,
+                },
+                { parent: this },
+            );
+            csi = { roleArn: csiRole.arn, region: ctx.region, driver: driver.release };
+            this.csiRoleArn = csiRole.arn;
+        }
+
         for (const team of args.teams) {
             const t = new Team(
                 `${name}-${team.namespace}`,
@@ -186,6 +221,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                     secretsProvider,
                     kmsKeyId: args.secretsKmsKeyId,
                     retainSecretsOnDelete: args.retainSecretsOnDelete,
+                    csi: team.csi !== undefined ? csi : undefined,
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
@@ -204,6 +240,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             abacRoleArn: this.abacRoleArn,
             storeName: this.storeName,
             teamSecretArns: this.teamSecretArns,
+            csiRoleArn: this.csiRoleArn,
         });
     }
 }

@@ -1,9 +1,11 @@
+export * from "./csiRole";
 export * from "./eksSecretsAbac";
 export * from "./esoControllerRole";
 export * from "./esoRelease";
 export * from "./irsaControllerRole";
 export * from "./orgGuardrails";
 export * from "./podIdentityAgent";
+export * from "./secretsStoreCsiDriver";
 export * from "./sharedAbacRole";
 export * from "./team";
 export * from "./teamSecretStore";
@@ -26,3 +28,5 @@ export * from "./lib/crossAccount";
 export * from "./lib/awsAccount";
 export * from "./lib/kms";
 export * from "./lib/parameterStore";
+export * from "./lib/csi";
+export * from "./lib/csiIam";

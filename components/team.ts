@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
+import { ascpObject, SECRET_PROVIDER_CLASS_API_VERSION, secretProviderClassManifest } from "./lib/csi";
 import { withDependencies } from "./lib/dependencies";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
 import { DEFAULT_PARAMETER_STORE_NAME, parameterFullName, withParameterSources } from "./lib/parameterStore";
@@ -29,6 +30,18 @@ export interface TeamArgs {
     readonly kmsKeyId?: pulumi.Input<string>;
     /** Keep the secrets, parameters and their values in AWS when Pulumi deletes them. @default true */
     readonly retainSecretsOnDelete?: boolean;
+    /** The cluster's CSI role and driver; required when the team has `csi`. */
+    readonly csi?: TeamCsiWiring;
+}
+
+/** What a team with `csi` attaches to: the cluster's CSI role and driver release. */
+export interface TeamCsiWiring {
+    /** ARN of the cluster's CSI role (`CsiRole`). */
+    readonly roleArn: pulumi.Input<string>;
+    /** Region of the secrets, written into each SecretProviderClass. */
+    readonly region: pulumi.Input<string>;
+    /** The driver release, which installs the SecretProviderClass CRD. */
+    readonly driver?: pulumi.Resource;
 }
 
 /** Parameter Store needs a value; a parameter created without one holds this until the team sets its own. */
@@ -52,6 +65,8 @@ export class Team extends pulumi.ComponentResource {
     public readonly parameters: Record<string, aws.ssm.Parameter> = {};
     /** Parameter ARNs by short name. */
     public readonly parameterArns: Record<string, pulumi.Output<string>> = {};
+    /** Pod Identity associations of the team's CSI service accounts, by service account. */
+    public readonly csiAssociations: Record<string, aws.eks.PodIdentityAssociation> = {};
 
     constructor(name: string, args: TeamArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-secrets-abac:index:Team", name, {}, componentOptions("eks-secrets-abac:index:Team", opts));
@@ -146,6 +161,40 @@ export class Team extends pulumi.ComponentResource {
                 },
             );
         }
+        if (team.csi !== undefined) {
+            if (args.csi === undefined) throw new pulumi.ResourceError(`Team ${ns} has csi, but no CSI role was given (args.csi)`, this);
+            this.declareCsi(name, team, args, args.csi, namespace, prefix);
+        }
         this.registerOutputs({ namespace: this.namespace, secretArns: this.secretArns, parameterArns: this.parameterArns });
+    }
+
+    private declareCsi(name: string, team: TeamSpec, args: TeamArgs, csi: TeamCsiWiring, namespace: pulumi.Resource, prefix: string): void {
+        const ns = team.namespace;
+        for (const sa of team.csi!.serviceAccounts) {
+            this.csiAssociations[sa] = new aws.eks.PodIdentityAssociation(
+                `${name}-csi-${sa}`,
+                {
+                    clusterName: args.clusterName,
+                    namespace: ns,
+                    serviceAccount: sa,
+                    roleArn: csi.roleArn,
+                    // The CSI role's permission keys on the session's kubernetes-namespace tag.
+                    disableSessionTags: false,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        }
+        for (const spc of team.csi!.secretProviderClasses ?? []) {
+            const reads = spc.objects.map((o) => (o.parameter !== undefined ? this.parameters[o.parameter] : this.secrets[o.secret as string]) as pulumi.Resource);
+            const manifest = pulumi.output(csi.region).apply((region) =>
+                secretProviderClassManifest({ name: spc.name, namespace: ns, region, objects: spc.objects.map((o) => ascpObject(o, prefix, ns)) }),
+            );
+            new k8s.apiextensions.CustomResource(
+                `${name}-secret-provider-class-${spc.name}`,
+                { apiVersion: SECRET_PROVIDER_CLASS_API_VERSION, kind: "SecretProviderClass", metadata: manifest.metadata, spec: manifest.spec },
+                { parent: this, dependsOn: [namespace, ...reads, ...(csi.driver ? [csi.driver] : [])] },
+            );
+        }
     }
 }

@@ -195,6 +195,9 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             sharedRole: "#/types/eks-secrets-abac:index:SharedRoleRef",
             tags: "map<string>",
             retainSecretsOnDelete: "boolean",
+            fargateOnly: "boolean",
+            csiNamespace: "string",
+            csiSyncSecrets: "boolean",
             teams: "array<#/types/eks-secrets-abac:index:TeamSpec>",
         };
         assert.deepStrictEqual(Object.fromEntries(Object.keys(r.inputProperties).map((k) => [k, type(k)])), expected);
@@ -206,7 +209,13 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("describes a team as named types down to each ExternalSecret key", () => {
         const t = (name: string) => schema.types[`eks-secrets-abac:index:${name}`];
         assert.deepStrictEqual(t("TeamSpec").required, ["namespace"]);
-        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "externalSecrets", "namespace", "parameters", "secrets"]);
+        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "csi", "externalSecrets", "namespace", "parameters", "secrets"]);
+        assert.strictEqual(t("TeamSpec").properties.csi.$ref, "#/types/eks-secrets-abac:index:TeamCsiSpec");
+        assert.deepStrictEqual(t("TeamCsiSpec").required, ["serviceAccounts"]);
+        assert.strictEqual(t("TeamCsiSpec").properties.secretProviderClasses.items.$ref, "#/types/eks-secrets-abac:index:SecretProviderClassSpec");
+        assert.strictEqual(t("SecretProviderClassSpec").properties.objects.items.$ref, "#/types/eks-secrets-abac:index:CsiObjectSpec");
+        assert.deepStrictEqual(Object.keys(t("CsiObjectSpec").properties).sort(), ["jmesPath", "objectAlias", "parameter", "secret"]);
+        assert.deepStrictEqual(t("CsiJmesPathSpec").required.sort(), ["objectAlias", "path"]);
         assert.strictEqual(t("TeamSpec").properties.parameters.items.$ref, "#/types/eks-secrets-abac:index:TeamParameterSpec");
         assert.strictEqual(t("TeamSpec").properties.secrets.items.$ref, "#/types/eks-secrets-abac:index:TeamSecretSpec");
         assert.strictEqual(t("TeamSecretSpec").properties.value.plain, undefined, "a secret value may be an Output (a secret from config)");
@@ -216,7 +225,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
 
     it("names EksSecretsAbac's outputs: plain data, no child components", () => {
         const props = schema.resources[TOKEN].properties;
-        assert.deepStrictEqual(Object.keys(props).sort(), ["abacRoleArn", "controllerRoleArn", "parameterStoreName", "storeName", "teamParameterArns", "teamSecretArns"]);
+        assert.deepStrictEqual(Object.keys(props).sort(), ["abacRoleArn", "controllerRoleArn", "csiRoleArn", "parameterStoreName", "storeName", "teamParameterArns", "teamSecretArns"]);
         assert.strictEqual(props.teamSecretArns.additionalProperties.additionalProperties.type, "string");
         assert.match(props.abacRoleArn.description, /shared ABAC role/);
     });
@@ -257,6 +266,28 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         });
         const secret = engine.registered.find((r) => r.type === "aws:secretsmanager/secret:Secret" && r.inputs.name === "payments/db-password")!;
         assert.deepStrictEqual(secret.inputs.tags, { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" });
+    });
+
+    it("constructs a team with csi over gRPC from plain inputs: the driver release, the CSI role, its association and SecretProviderClass", async () => {
+        const before = engine.registered.length;
+        const request = constructRequest(engine, "platform-yaml", TOKEN, "files");
+        request.setInputs(
+            Struct.fromJavaScript({
+                clusterName: "prod-eu",
+                clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
+                teams: [{ namespace: "payments", secrets: [{ name: "db" }], csi: { serviceAccounts: ["app"], secretProviderClasses: [{ name: "app", objects: [{ secret: "db", jmesPath: [{ path: "password", objectAlias: "db-password" }] }] }] } }],
+            }),
+        );
+        const response = await rpc(port, "construct", request);
+        assert.ok(Object.keys(response.getState().toJavaScript()).includes("csiRoleArn"));
+        const mine = engine.registered.slice(before).filter((x) => x.custom);
+        const releases = mine.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
+        assert.deepStrictEqual(releases, ["external-secrets", "secrets-store-csi-driver-provider-aws"]);
+        const associations = mine.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => `${r.inputs.namespace}/${r.inputs.serviceAccount}`).sort();
+        assert.deepStrictEqual(associations, ["external-secrets/external-secrets", "payments/app"]);
+        const spc = mine.find((r) => r.type === "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")!;
+        assert.strictEqual(spc.inputs.spec.parameters.usePodIdentity, "true");
+        assert.deepStrictEqual(JSON.parse(spc.inputs.spec.parameters.objects), [{ objectName: "payments/db", objectType: "secretsmanager", jmesPath: [{ path: "password", objectAlias: "db-password" }] }]);
     });
 
     it("refuses a bad team over gRPC with the component's own message, and registers nothing of it", async () => {

@@ -135,6 +135,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
         assert.deepStrictEqual(projectFiles().map((f) => path.relative(ROOT, f)).sort(), [
             "Pulumi.yaml",
             "examples/cross-account/Pulumi.yaml",
+            "examples/csi/Pulumi.yaml",
             "examples/existing-cluster/Pulumi.yaml",
             "examples/multi-cluster/Pulumi.yaml",
             "examples/new-cluster/Pulumi.yaml",
@@ -158,7 +159,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
 
     for (const [project, stack] of [
         ["Pulumi.yaml", "Pulumi.example.yaml"],
-        ...["existing-cluster", "multi-cluster", "new-cluster", "org-guardrails", "yaml"].map((e) => [`examples/${e}/Pulumi.yaml`, `examples/${e}/Pulumi.dev.yaml`]),
+        ...["csi", "existing-cluster", "multi-cluster", "new-cluster", "org-guardrails", "yaml"].map((e) => [`examples/${e}/Pulumi.yaml`, `examples/${e}/Pulumi.dev.yaml`]),
     ]) {
         it(`${stack} holds a value of the declared type for every key ${project} types`, () => {
             assert.deepStrictEqual(stackFileErrors(read(path.join(ROOT, project)), read(path.join(ROOT, stack))), []);

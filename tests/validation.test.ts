@@ -150,7 +150,7 @@ describe("stack config shape", () => {
         const { problems } = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespce: "payments" }] });
         assert.deepStrictEqual(problems, [
             { path: "teams[0].namespace", message: "is required but missing" },
-            { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets" },
+            { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets, csi" },
         ]);
     });
 
@@ -199,5 +199,81 @@ describe("validation of allowedGenerators", () => {
 
     it("refuses a value that is not a list, in the stack config", () => {
         assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", teams: [], allowedGenerators: "Webhook" }).problems.map((p) => p.path), ["allowedGenerators"]);
+    });
+});
+
+describe("validation of the CSI delivery mode (teams[].csi)", () => {
+    /** payments mounts its two secrets and a parameter; search stays on ESO. */
+    function csiArgs(overrides: Partial<EksSecretsAbacArgs> = {}, csi: object = {}): EksSecretsAbacArgs {
+        const base = twoTeamArgs(overrides);
+        const payments = {
+            ...base.teams[0],
+            parameters: [{ name: "flags" }],
+            csi: {
+                serviceAccounts: ["app"],
+                secretProviderClasses: [{ name: "app-secrets", objects: [{ secret: "db-password", jmesPath: [{ path: "username", objectAlias: "db-user" }] }, { secret: "api-key" }, { parameter: "flags" }] }],
+                ...csi,
+            },
+        };
+        return { ...base, teams: [payments, base.teams[1]] };
+    }
+    const csiProblems = (args: EksSecretsAbacArgs) => validateArgs(args).map((p) => `${p.path}: ${p.message}`);
+
+    it("accepts a team that mounts its own secrets and parameter, beside a team on ESO", () => {
+        assert.deepStrictEqual(csiProblems(csiArgs()), []);
+        assert.deepStrictEqual(parseStackConfig(csiArgs()).problems, [], "the stack config schema knows every csi field");
+    });
+
+    it("refuses an object naming another team's secret, or a parameter the team lacks, naming the entry", () => {
+        const problems = csiProblems(csiArgs({}, { secretProviderClasses: [{ name: "x", objects: [{ secret: "search/db-password" }, { parameter: "nope" }] }] }));
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["teams[0].csi.secretProviderClasses[0].objects[0].secret", "teams[0].csi.secretProviderClasses[0].objects[1].parameter"]);
+        assert.match(problems[0], /not one of the team's secrets: a team mounts only its own/);
+    });
+
+    it("refuses an object with both or neither of secret and parameter", () => {
+        const problems = csiProblems(csiArgs({}, { secretProviderClasses: [{ name: "x", objects: [{ secret: "api-key", parameter: "flags" }, { objectAlias: "f" }] }] }));
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["teams[0].csi.secretProviderClasses[0].objects[0]", "teams[0].csi.secretProviderClasses[0].objects[1]"]);
+    });
+
+    it("refuses no service accounts, a bad one, and a duplicate", () => {
+        assert.match(csiProblems(csiArgs({}, { serviceAccounts: [] })).join("\n"), /^teams\[0\]\.csi\.serviceAccounts: is empty/);
+        assert.deepStrictEqual(csiProblems(csiArgs({}, { serviceAccounts: ["App_1", "app", "app"] })).map((p) => p.split(":")[0]), ["teams[0].csi.serviceAccounts[0]", "teams[0].csi.serviceAccounts[2]"]);
+    });
+
+    it("refuses two objects writing the same file, and aliases that leave the mount", () => {
+        const problems = csiProblems(
+            csiArgs({}, { secretProviderClasses: [{ name: "x", objects: [{ secret: "api-key", objectAlias: "k" }, { secret: "db-password", objectAlias: "k" }, { parameter: "flags", objectAlias: "../etc" }, { secret: "api-key", jmesPath: [{ path: "a", objectAlias: ".." }] }, { secret: "api-key" }] }] }),
+        );
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), [
+            "teams[0].csi.secretProviderClasses[0].objects[1]",
+            "teams[0].csi.secretProviderClasses[0].objects[2].objectAlias",
+            "teams[0].csi.secretProviderClasses[0].objects[3].jmesPath[0].objectAlias",
+            "teams[0].csi.secretProviderClasses[0].objects[4]",
+        ]);
+        assert.match(problems[0], /writes the file `k`, as teams\[0\]\.csi\.secretProviderClasses\[0\]\.objects\[0\] does/);
+        assert.match(problems[3], /writes the file `payments_api-key`/, "no alias: the full name with '/' as '_', as ASCP's GetFileName does");
+    });
+
+    it("refuses a Fargate-only cluster, and an IRSA cluster, once any team uses csi", () => {
+        const irsaArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+        assert.match(csiProblems(csiArgs({ fargateOnly: true })).join("\n"), /^teams\[0\]\.csi: is set, and fargateOnly is true: .*DaemonSets, which Fargate does not run/m);
+        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true, identity: "irsa", oidcProviderArn: irsaArn }), [], "without csi, on IRSA, fargateOnly changes nothing");
+        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true }).map((p) => p.split(":")[0]), ["fargateOnly"], "Pod Identity does not serve ESO on Fargate either");
+        const irsa = csiProblems(csiArgs({ identity: "irsa", oidcProviderArn: irsaArn }));
+        assert.deepStrictEqual(irsa.map((p) => p.split(":")[0]), ["teams[0].csi"]);
+    });
+
+    it("refuses a team in the driver's namespace, and the driver in ESO's namespace", () => {
+        const args = csiArgs({ csiNamespace: "secrets-store" });
+        const problems = csiProblems({ ...args, teams: [...args.teams, team("secrets-store")] });
+        assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["teams[2].namespace"]);
+        assert.deepStrictEqual(csiProblems(csiArgs({ csiNamespace: "external-secrets" })).map((p) => p.split(":")[0]), ["csiNamespace"]);
+        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), teams: [...twoTeamArgs().teams, team("secrets-store")], csiNamespace: "secrets-store" }), [], "no team with csi: no driver, nothing to refuse");
+    });
+
+    it("lists every csi problem at once, and the config shape refuses unknown csi fields", () => {
+        assert.strictEqual(csiProblems(csiArgs({ fargateOnly: true }, { serviceAccounts: [], secretProviderClasses: [{ name: "X", objects: [] }] })).length, 5);
+        const shape = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespace: "payments", csi: { serviceAccounts: ["app"], secretProviderClass: [] } }] }).problems;
+        assert.deepStrictEqual(shape.map((p) => p.path), ["teams[0].csi.secretProviderClass"]);
     });
 });

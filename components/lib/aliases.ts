@@ -20,6 +20,8 @@ export const PREVIOUS_TYPE_TOKENS: Readonly<Record<string, readonly string[]>> =
     "eks-secrets-abac:index:CrossAccountSecretsAbac": [],
     "eks-secrets-abac:index:IrsaControllerRole": [],
     "eks-secrets-abac:index:OrgGuardrails": [],
+    "eks-secrets-abac:index:CsiRole": [],
+    "eks-secrets-abac:index:SecretsStoreCsiDriver": [],
 };
 
 /** The caller's options plus an alias for each earlier type token of `type`; the caller's own aliases are kept. */

@@ -53,6 +53,47 @@ const externalSecretSchema = {
     },
 } as const;
 
+const csiSchema = {
+    type: "object",
+    additionalProperties: false,
+    required: ["serviceAccounts"],
+    properties: {
+        serviceAccounts: strList,
+        secretProviderClasses: {
+            type: "array",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["name", "objects"],
+                properties: {
+                    name: str,
+                    objects: {
+                        type: "array",
+                        items: {
+                            type: "object",
+                            additionalProperties: false,
+                            properties: {
+                                secret: str,
+                                parameter: str,
+                                objectAlias: str,
+                                jmesPath: {
+                                    type: "array",
+                                    items: {
+                                        type: "object",
+                                        additionalProperties: false,
+                                        required: ["path", "objectAlias"],
+                                        properties: { path: str, objectAlias: str },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+} as const;
+
 export const teamSchema = {
     type: "object",
     additionalProperties: false,
@@ -63,6 +104,7 @@ export const teamSchema = {
         secrets: { type: "array", items: secretSchema },
         parameters: { type: "array", items: parameterSchema },
         externalSecrets: { type: "array", items: externalSecretSchema },
+        csi: csiSchema,
     },
 } as const;
 
@@ -92,6 +134,9 @@ export const stackConfigSchema = {
         kmsKeyArns: strList,
         tags: { type: "object", additionalProperties: str },
         retainSecretsOnDelete: { type: "boolean" },
+        fargateOnly: { type: "boolean" },
+        csiNamespace: str,
+        csiSyncSecrets: { type: "boolean" },
         teams: { type: "array", items: teamSchema },
         trustedReaders: trustedReadersSchema,
     },

@@ -62,6 +62,45 @@ export interface ExternalSecretSpec {
     readonly extract?: string[];
 }
 
+/** One key of a JSON value mounted as a file of its own (ASCP `jmesPath`). */
+export interface CsiJmesPathSpec {
+    /** JMESPath expression into the JSON value; quote keys with '-' as `"db-user"`. */
+    readonly path: string;
+    /** File name of the extracted value. */
+    readonly objectAlias: string;
+}
+
+/** One object of a SecretProviderClass: exactly one of `secret` and `parameter`, both the team's own. */
+export interface CsiObjectSpec {
+    /** Short name of one of the team's `secrets`. */
+    readonly secret?: string;
+    /** Short name of one of the team's `parameters`. */
+    readonly parameter?: string;
+    /** File name of the value. @default the full name, with '/' turned into '_' (ASCP's `pathTranslation`) */
+    readonly objectAlias?: string;
+    /** Keys of a JSON value, each mounted as its own file. */
+    readonly jmesPath?: CsiJmesPathSpec[];
+}
+
+/** A SecretProviderClass of the team (`provider: aws`, Pod Identity), in the team's namespace. */
+export interface SecretProviderClassSpec {
+    /** Name of the SecretProviderClass (a DNS-1123 subdomain); pods name it in their CSI volume. */
+    readonly name: string;
+    readonly objects: CsiObjectSpec[];
+}
+
+/**
+ * Secrets as files: the Secrets Store CSI Driver with the AWS provider
+ * (ASCP) mounts the team's secrets and parameters into its pods, with the
+ * pods' own EKS Pod Identity credentials (the cluster's CSI role), without
+ * Kubernetes Secrets.
+ */
+export interface TeamCsiSpec {
+    /** Service accounts of the team's namespace whose pods may mount; one Pod Identity association each. */
+    readonly serviceAccounts: string[];
+    readonly secretProviderClasses?: SecretProviderClassSpec[];
+}
+
 export interface TeamSpec {
     /** The team's Kubernetes namespace: the value of its secrets' namespace tag. */
     readonly namespace: string;
@@ -75,6 +114,8 @@ export interface TeamSpec {
     /** SSM parameters (SecureString), read through the second ClusterSecretStore. */
     readonly parameters?: TeamParameterSpec[];
     readonly externalSecrets?: ExternalSecretSpec[];
+    /** Mount secrets as files through the Secrets Store CSI Driver (ASCP), beside or instead of ESO. */
+    readonly csi?: TeamCsiSpec;
 }
 
 export interface EksSecretsAbacArgs {
@@ -175,6 +216,23 @@ export interface EksSecretsAbacArgs {
      * @default true
      */
     readonly retainSecretsOnDelete?: boolean;
+    /**
+     * Every pod of the cluster runs on Fargate. The Secrets Store CSI
+     * Driver and ASCP are DaemonSets, which Fargate does not run, and Pod
+     * Identity does not serve Fargate pods: validation then refuses teams
+     * with `csi`, and `identity: podIdentity` (ESO's controller needs IRSA there).
+     * @default false
+     */
+    readonly fargateOnly?: boolean;
+    /** Namespace of the Secrets Store CSI Driver and ASCP, installed when a team has `csi`. @default "kube-system" */
+    readonly csiNamespace?: string;
+    /**
+     * Let the driver sync mounted values into Kubernetes Secrets
+     * (`secretObjects`): the chart then grants the driver create, update and
+     * delete on every Secret of the cluster. Off keeps values out of etcd.
+     * @default false
+     */
+    readonly csiSyncSecrets?: boolean;
     /** The onboarded teams. */
     readonly teams: TeamSpec[];
 }

@@ -13,6 +13,7 @@ import {
     RESERVED_NAMESPACES,
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
+import { validateCsiArgs } from "./csi";
 import { allowedGeneratorsProblems } from "./generatorGuard";
 import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
@@ -203,6 +204,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
             seen.set(team.namespace, i);
         }
     });
+    validateCsiArgs(args, add, esoNamespace);
     return problems;
 }
 

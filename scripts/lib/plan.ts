@@ -9,6 +9,7 @@ import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/s
 import type { Problem } from "../../components/lib/validate";
 import { preexistingObjectsAudit } from "../../components/lib/generatorGuard";
 import { HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
+import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART } from "../../components/lib/csi";
 import { policies } from "../../policypack/policies";
 import type { Matrix } from "./accessMatrix";
 import { matrixSummary } from "./matrixReport";
@@ -30,6 +31,8 @@ export interface TeamPlan {
     /** Parameter Store parameters, by full name. */
     parameters: { name: string; tags: Record<string, string> }[];
     externalSecrets: { name: string; reads: string[] }[];
+    /** Secrets as files (`csi`): the service accounts associated with the CSI role, and what each SecretProviderClass mounts. */
+    csi?: { serviceAccounts: string[]; secretProviderClasses: { name: string; mounts: string[] }[] };
 }
 
 export interface RolePlan {
@@ -173,6 +176,7 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
     const secretsByNamespace = groupBy(run.ofType("aws:secretsmanager/secret:Secret"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
     const parametersByNamespace = groupBy(run.ofType("aws:ssm/parameter:Parameter"), (s) => s.inputs.tags?.[NAMESPACE_TAG_KEY]);
     const externalSecretsByNamespace = groupBy(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret"), (e) => e.inputs.metadata?.namespace);
+    const providerClassesByNamespace = groupBy(run.ofType("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass"), (c) => c.inputs.metadata?.namespace);
     const teams = parsed.config.teams.map((team): TeamPlan => {
         const ns = team.namespace;
         const secrets = (secretsByNamespace.get(ns) ?? [])
@@ -188,12 +192,24 @@ export async function buildPlanFrom(stackFile: string, stack: ReturnType<typeof 
                 ...(e.inputs.spec.dataFrom ?? []).map((d: { extract: { key: string } }) => d.extract.key),
             ],
         }));
+        // ASCP's `objects` is YAML (here JSON) naming each secret or parameter (components/lib/csi.ts).
+        const csi =
+            team.csi === undefined
+                ? undefined
+                : {
+                      serviceAccounts: [...team.csi.serviceAccounts].sort(),
+                      secretProviderClasses: (providerClassesByNamespace.get(ns) ?? []).map((c) => ({
+                          name: c.inputs.metadata.name as string,
+                          mounts: (YAML.parse(c.inputs.spec.parameters.objects) as { objectName: string }[]).map((o) => o.objectName),
+                      })),
+                  };
         return {
             namespace: ns,
             namespaceAction: team.createNamespace === false ? "label existing" : "create",
             secrets,
             parameters,
             externalSecrets,
+            ...(csi ? { csi } : {}),
         };
     });
     const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore");
@@ -276,6 +292,14 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
         out.push(`  objects that predate the guards are not re-checked; list them before \`pulumi up\`: ${preexistingObjectsAudit()}`);
         out.push("");
     }
+    const csiRelease = plan.resources.find((r) => r.custom && r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === CSI_PROVIDER_CHART.name);
+    if (csiRelease) {
+        const i = csiRelease.inputs;
+        const sync = getPath(i.values as HelmValues, ["secrets-store-csi-driver", "syncSecret", "enabled"]);
+        out.push(`Secrets Store CSI Driver with ASCP: chart ${i.chart} ${i.version} (driver ${CSI_DRIVER_CHART.version} as its dependency), namespace ${i.namespace}`);
+        out.push(`  ${sync === true ? "NOT hardened  secrets-store-csi-driver.syncSecret.enabled = true  (the driver may write every Secret)" : "hardened  secrets-store-csi-driver.syncSecret.enabled = false  (no Kubernetes Secrets: the driver holds no rule on secrets)"}`);
+        out.push("");
+    }
     const secrets = plan.teams.reduce((n, t) => n + t.secrets.length, 0);
     const parameters = plan.teams.reduce((n, t) => n + (t.parameters?.length ?? 0), 0);
     const externalSecrets = plan.teams.reduce((n, t) => n + t.externalSecrets.length, 0);
@@ -290,6 +314,10 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
             out.push(`    parameter ${p.name}  [${NAMESPACE_TAG_KEY}=${p.tags[NAMESPACE_TAG_KEY]}, ${CLUSTER_TAG_KEY}=${p.tags[CLUSTER_TAG_KEY]}]`);
         }
         for (const e of team.externalSecrets) out.push(`    ExternalSecret ${e.name} <- ${e.reads.join(", ")}`);
+        if (team.csi) {
+            out.push(`    files (CSI, Pod Identity with the CSI role): service accounts ${team.csi.serviceAccounts.join(", ")}`);
+            for (const c of team.csi.secretProviderClasses) out.push(`    SecretProviderClass ${c.name} <- ${c.mounts.join(", ")}`);
+        }
     }
     if (listed.length < plan.teams.length) out.push(`  ... ${plan.teams.length - listed.length} more teams (--full lists every team)`);
     out.push("");

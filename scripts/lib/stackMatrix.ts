@@ -15,9 +15,16 @@ export interface StackMatrixOptions {
     permissionPolicy?: PolicyDocument;
 }
 
-/** The shared role: the one whose permission policy keys on principal tags, as the policy pack decides it. */
+/**
+ * The shared role: the one whose permission policy keys on principal tags,
+ * as the policy pack decides it; of several (the CSI role keys on the pod's
+ * tags too), the one the ClusterSecretStore names.
+ */
 export function abacRoleOf(plan: Plan): { name: string; permissionPolicy: PolicyDocument } {
-    const role = plan.roles.find((r) => r.permissionPolicies.some((p) => isAbacDocument(parseDocument(p) ?? [])));
+    const candidates = plan.roles.filter((r) => r.permissionPolicies.some((p) => isAbacDocument(parseDocument(p) ?? [])));
+    const storeRole = (plan.clusterSecretStore as { spec?: { provider?: { aws?: { role?: unknown } } } } | undefined)?.spec?.provider?.aws?.role;
+    const named = typeof storeRole === "string" ? candidates.find((r) => storeRole.endsWith(`:role/${r.name}`)) : undefined;
+    const role = named ?? candidates[0];
     if (role === undefined) throw new Error("the stack has no role whose permission policy keys on principal tags");
     const statements = role.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement);
     return { name: role.name, permissionPolicy: { Version: "2012-10-17", Statement: statements } };

@@ -1,0 +1,18 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EksSecretsAbac, TeamSpec } from "eks-secrets-abac";
+
+const config = new pulumi.Config();
+
+// Teams with `csi` get a Pod Identity association per service account with
+// the cluster's CSI role, and their SecretProviderClasses; the Secrets Store
+// CSI Driver and ASCP are installed once, because some team asked.
+const abac = new EksSecretsAbac("platform", {
+    clusterName: config.require("clusterName"),
+    teams: config.requireObject<TeamSpec[]>("teams"),
+});
+
+export const csiRoleArn = abac.csiRoleArn;
+export const abacRoleArn = abac.abacRoleArn;
+export const storeName = abac.storeName;
+export const secretArns = abac.teamSecretArns;
+export const parameterArns = abac.teamParameterArns;
