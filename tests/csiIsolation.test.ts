@@ -93,8 +93,12 @@ const readSecret = (doc: PolicyDocument, role: string, context: Record<string, s
         identityPolicies: [doc],
     }) === "Allowed";
 
-/** GetParameter of a parameter the SecretProviderClass names (objectType ssmparameter). */
-const readParameter = (pod: Pod, name: string, t: Tags) => {
+/**
+ * GetParameters of a parameter the SecretProviderClass names (objectType
+ * ssmparameter): ASCP 3.1.1 reads parameters in batches with GetParameters
+ * only (provider/parameter_store_provider.go, fetchParameterStoreBatch).
+ */
+const readParameter = (pod: Pod, name: string, t: Tags, doc: PolicyDocument = csiPermissions) => {
     const tags: Record<string, string> = {};
     for (const prefix of ["aws:ResourceTag/", "ssm:resourceTag/"]) {
         if (t.namespace !== undefined) tags[`${prefix}kubernetes-namespace`] = t.namespace;
@@ -103,11 +107,11 @@ const readParameter = (pod: Pod, name: string, t: Tags) => {
     return (
         decide({
             principal: `arn:${partition}:sts::${accountId}:assumed-role/${CSI_ROLE}/eks-prod-eu-app`,
-            action: "ssm:GetParameter",
+            action: "ssm:GetParameters",
             resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/${name.replace(/^\//, "")}`,
             resourceAccount: accountId,
             context: { ...podContext(pod), ...tags },
-            identityPolicies: [csiPermissions],
+            identityPolicies: [doc],
         }) === "Allowed"
     );
 };
@@ -162,6 +166,7 @@ const MOVES: Move[] = [
     { words: "a payments pod mounts a secret without tags", pod: { namespace: "payments", cluster: "prod-eu" }, secret: { name: "payments/db" }, allowed: false },
     { words: "a payments pod mounts a secret with an empty namespace tag", pod: { namespace: "payments", cluster: "prod-eu" }, secret: { name: "payments/db", tags: { namespace: "", cluster: "prod-eu" } }, allowed: false },
     { words: "a payments pod mounts a secret with only its namespace tag", pod: { namespace: "payments", cluster: "prod-eu" }, secret: { name: "payments/db", tags: { namespace: "payments" } }, allowed: false },
+    { words: "a payments pod (service account app) mounts a secret of a namespace named like its service account", pod: { namespace: "payments", cluster: "prod-eu", serviceAccount: "app" }, secret: { name: "app/db", tags: { namespace: "app", cluster: "prod-eu" } }, allowed: false },
     { words: "a payments pod mounts a secret tagged PAYMENTS", pod: { namespace: "payments", cluster: "prod-eu" }, secret: { name: "payments/db", tags: { namespace: "PAYMENTS", cluster: "prod-eu" } }, allowed: false },
 ];
 
@@ -205,6 +210,19 @@ describe("CSI sessions: isolation of the CSI role's per-pod sessions", function 
                 assert.strictEqual(readParameter(pod, name, tags), allowed, `IAM: ${JSON.stringify([pod, name])}`);
                 assert.strictEqual(checkerReads(spec, pod, name, tags, "parameter"), allowed, `checker: ${JSON.stringify([pod, name])}`);
             }
+        });
+
+        it("an own parameter counts as mounted only when GetParameters, ASCP's call, is allowed (GetParameter is ESO's)", async () => {
+            const getParameterOnly = JSON.parse(JSON.stringify(csiPermissions).replace('"ssm:GetParameters"', '"ssm:GetParameter"')) as PolicyDocument;
+            assert.ok(!JSON.stringify(getParameterOnly).includes("ssm:GetParameters"));
+            const own: [Pod, string, Tags] = [{ namespace: "payments", cluster: "prod-eu" }, "/payments/db-url", { namespace: "payments", cluster: "prod-eu" }];
+            assert.strictEqual(readParameter(...own), true);
+            assert.strictEqual(readParameter(...own, getParameterOnly), false, "IAM: ASCP's GetParameters refused");
+            const pods = await runMatrix({ ...csiSpec(NAMESPACES, getParameterOnly), secrets: [] }, { fullMatrix: true, workers: 0 });
+            assert.strictEqual(pods.ownDenials, 6, "every pod session's own parameter");
+            assert.ok(!pods.ok);
+            const eso = await runMatrix({ ...csiSpec(NAMESPACES, abacPermissionPolicy({ ...OFFLINE, parameters: true })), sessionKind: undefined, secrets: [], abacRoleName: ESO_ROLE }, { fullMatrix: true, workers: 0 });
+            assert.strictEqual(eso.ownDenials, 0, "ESO's GetParameter is allowed by the ESO document");
         });
 
         it("a pod of ESO's namespace: the trust refuses it, so its permission to ESO-namespace-tagged secrets is never a session's", () => {
@@ -285,6 +303,7 @@ describe("CSI sessions: isolation of the CSI role's per-pod sessions", function 
             assert.deepStrictEqual(run.disagreements, []);
             assert.deepStrictEqual(run.probeFailures, []);
             assert.ok(run.probes!.some((p) => p.description.startsWith("a pod of ESO's namespace")));
+            assert.ok(run.probes!.some((p) => p.description.endsWith("of namespace app (its service account's name)")));
             assert.strictEqual(run.crossTeamAllows, 0);
             assert.strictEqual(run.ownDenials, 0);
             // 8 pod sessions (4 per cluster), each reading its own secret and parameter on its cluster.

@@ -57,9 +57,24 @@ export function decidedActions(kind: ObjectKind): string[] {
 /** A cell: bit i set when `decidedActions(kind)[i]` is allowed. */
 export type Cell = number;
 
-/** What a cell means: a read of the value (any value action), every value action, ESO's own call, metadata. */
-export function cellMeaning(kind: ObjectKind, cell: Cell): { read: boolean; full: boolean; required: boolean; metadata: boolean } {
-    const { value, required, metadata } = ACTIONS_OF[kind];
+/**
+ * The call a reader makes to get an object's value, by whose session it is:
+ * ESO's (`ACTIONS_OF[kind].required`), or ASCP's for a pod. ASCP 3.1.1 reads
+ * a secret with GetSecretValue (DescribeSecret only to check the version of
+ * a secret already mounted, on rotation) and parameters in batches with
+ * GetParameters, never GetParameter
+ * (aws/secrets-store-csi-driver-provider-aws 3.1.1,
+ * `provider/secrets_manager_provider.go` `fetchSecret` and `isCurrent`,
+ * `provider/parameter_store_provider.go` `fetchParameterStoreBatch`).
+ */
+export function requiredAction(kind: ObjectKind, sessionKind: SessionKind = "eso"): string {
+    return sessionKind === "pod" && kind === "parameter" ? "ssm:GetParameters" : ACTIONS_OF[kind].required;
+}
+
+/** What a cell means: a read of the value (any value action), every value action, the reader's own call, metadata. */
+export function cellMeaning(kind: ObjectKind, cell: Cell, sessionKind: SessionKind = "eso"): { read: boolean; full: boolean; required: boolean; metadata: boolean } {
+    const { value, metadata } = ACTIONS_OF[kind];
+    const required = requiredAction(kind, sessionKind);
     const valueMask = (1 << value.length) - 1;
     const metadataMask = ((1 << metadata.length) - 1) << value.length;
     return {
@@ -329,9 +344,9 @@ export function emptyRow(session: Session, kinds: ObjectKind[] = ["secret", "par
 }
 
 /** Adds `count` objects of one kind, all decided `cell`, to a row: the one place a cell's meaning is counted. */
-export function tally(row: SessionRow, own: boolean, kind: ObjectKind, cell: Cell, count = 1): void {
+export function tally(row: SessionRow, own: boolean, kind: ObjectKind, cell: Cell, count = 1, sessionKind: SessionKind = "eso"): void {
     if (count === 0) return;
-    const m = cellMeaning(kind, cell);
+    const m = cellMeaning(kind, cell, sessionKind);
     if (own) {
         row.own += count;
         if (m.required) row.ownAllowed += count;
@@ -419,8 +434,8 @@ export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {
         for (let j = 0; j < secrets.length; j++) {
             const kind = secrets[j].kind ?? "secret";
             const own = isOwn(session, secrets[j]);
-            tally(counted, own, kind, row[j]);
-            const m = cellMeaning(kind, row[j]);
+            tally(counted, own, kind, row[j], 1, spec.sessionKind);
+            const m = cellMeaning(kind, row[j], spec.sessionKind);
             if (own && !m.required && missingAllows.length < failureLimit) missingAllows.push([session, secrets[j]]);
             if (!own && m.read && unexpectedAllows.length < failureLimit) unexpectedAllows.push([session, secrets[j]]);
             if (!own && m.metadata && metadataExposures.length < failureLimit) metadataExposures.push([session, secrets[j]]);

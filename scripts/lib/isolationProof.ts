@@ -505,7 +505,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
                 break classes;
             }
             const expected = expectedAllowed(values);
-            const m = cellMeaning(kind, cell);
+            const m = cellMeaning(kind, cell, spec.sessionKind);
             // Decided for a kind the stack has none of only because the policy could grant it: its own class cannot be "denied".
             const ownMatters = kind === "secret" || (spec.parameters?.length ?? 0) > 0;
             classes.push({
@@ -585,13 +585,13 @@ function countKind(spec: MatrixSpec, constants: readonly string[], rows: Session
             const ownHere = perNamespace.get(session.namespace) ?? 0;
             const sameCluster = cluster === session.cluster;
             const ownIsSpecial = special.includes(session.namespace);
-            tally(row, sameCluster, kind, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere);
+            tally(row, sameCluster, kind, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere, spec.sessionKind);
             for (const ns of special) {
-                if (ns !== session.namespace) tally(row, false, kind, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
+                if (ns !== session.namespace) tally(row, false, kind, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!, spec.sessionKind);
             }
             const rest = objects.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
             const other = fresh([session.namespace, session.cluster, cluster, ...special]);
-            tally(row, false, kind, decision([session.namespace, session.cluster, other, cluster]), rest);
+            tally(row, false, kind, decision([session.namespace, session.cluster, other, cluster]), rest, spec.sessionKind);
         }
     });
 }

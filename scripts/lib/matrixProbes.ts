@@ -9,7 +9,7 @@
  * or the reader's in capitals. None of them may be readable.
  */
 import { CLUSTER_TAG_KEY, DEFAULT_ESO_NAMESPACE, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
-import { Cell, cellMeaning, decideCell, decidedActions, MatrixSpec, ObjectKind, sessionNamespaceTagKeyOf } from "./accessMatrix";
+import { Cell, cellMeaning, decideCell, decidedActions, DEFAULT_POD_SERVICE_ACCOUNT, MatrixSpec, ObjectKind, sessionNamespaceTagKeyOf } from "./accessMatrix";
 
 export interface Probe {
     description: string;
@@ -67,6 +67,15 @@ export function probesOf(spec: MatrixSpec): Probe[] {
         add(`${ns} reads ${kind} ${name} of namespace ${ns}-admin (its name extended)`, reader, { [NAMESPACE_TAG_KEY]: `${ns}-admin`, [CLUSTER_TAG_KEY]: cluster });
         if (ns.length > 1) add(`${ns} reads ${kind} ${name} of namespace ${ns.slice(0, -1)} (a prefix of its name)`, reader, { [NAMESPACE_TAG_KEY]: ns.slice(0, -1), [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
+        if (pod && (spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT) !== ns) {
+            // A pod's service account is a name its team chose: a namespace of that name must stay another team's.
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            add(`${ns} reads ${kind} ${name} of namespace ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: serviceAccount, [CLUSTER_TAG_KEY]: cluster });
+        }
+        if (pod && (spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT) !== cluster) {
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            add(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
+        }
         add(`${ns} reads ${kind} ${name} of cluster ${cluster}-2 (its cluster's name extended)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
         add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
     }
@@ -78,7 +87,7 @@ export const probeDecisions = (probes: Probe[]) => probes.reduce((n, p) => n + d
 export function decideProbes(spec: MatrixSpec, probes = probesOf(spec)): ProbeResult[] {
     return probes.map((p) => {
         const cell = decideCell(spec, p.session, p.object);
-        const m = cellMeaning(p.object.kind, cell);
+        const m = cellMeaning(p.object.kind, cell, spec.sessionKind);
         return { ...p, cell, read: m.read, metadata: m.metadata };
     });
 }
