@@ -261,7 +261,7 @@ describe("CSI sessions: isolation of the CSI role's per-pod sessions", function 
         });
 
         it("a service account without an association has no session: and a request without Pod Identity's tags reads nothing", () => {
-            // No association: the agent gets no credentials (EKS Auth AssumeRoleForPodIdentity, ResourceNotFoundException), so no request is signed with the role.
+            // No association: no Pod Identity credentials (CreatePodIdentityAssociation; ASCP GetAWSConfig fails the mount), so no request is signed with the role.
             // The worst a session could be is one without any Pod Identity tag: it reads nothing, even a secret without tags.
             const bare = { "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/${CSI_ROLE}`, "aws:PrincipalAccount": accountId };
             assert.strictEqual(readSecret(csiPermissions, CSI_ROLE, bare, "payments/db", { namespace: "payments", cluster: "prod-eu" }), false);

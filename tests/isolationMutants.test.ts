@@ -297,7 +297,10 @@ for (const model of MODELS) describe(`mutation testing of the isolation checker:
                     if (proof.proven && (cross > 0 || own > 0)) why.push(`proven at 2,000 teams, yet its rows count ${cross} cross-team reads and ${own} own denials`);
                 }
             }
-            if (!run.proof.structure.applicable && run.crossTeamAllows === 0 && run.ownDenials === 0 && run.probeFailures.length > 0 && truth.leaks.length > 0) byProbesOnly++;
+            if (!run.proof.structure.applicable && run.crossTeamAllows === 0 && run.ownDenials === 0 && run.probeFailures.length > 0 && truth.leaks.length > 0) {
+                byProbesOnly++;
+                if (process.env.MUTANTS_VERBOSE) console.log(`      killed by the probes alone: ${m.name}`);
+            }
             if (run.proof.proven) proven++;
             if (!run.proof.structure.applicable) refused++;
             if (why.length > 0) problems.push(`${m.name}: ${why.join("; ")}`);

@@ -2,11 +2,13 @@
  * Who can hold a pod session of a role at all: its trust policy decided for
  * EKS Pod Identity's AssumeRole. The permission matrix decides what a
  * session may read; this decides which sessions exist. A service account
- * without an association has no session to decide: the Pod Identity agent
- * gets no credentials for it (the EKS Auth API's AssumeRoleForPodIdentity
- * answers ResourceNotFoundException; docs.aws.amazon.com/eks/latest/APIReference,
- * "AssumeRoleForPodIdentity", Errors), so nothing here can model it but its
- * absence.
+ * without an association has no session to decide: Pod Identity credentials
+ * exist only for a service account with an association (EKS API Reference,
+ * CreatePodIdentityAssociation; the agent's EKS Auth AssumeRoleForPodIdentity
+ * returns the association it used), and ASCP fails the mount when the agent
+ * gives none (secrets-store-csi-driver-provider-aws 3.1.1,
+ * credential_provider/pod_identity_credential_provider.go `GetAWSConfig`),
+ * so nothing here can model it but its absence.
  */
 import { DEFAULT_ESO_NAMESPACE, POD_IDENTITY_SERVICE_PRINCIPAL } from "../../components/lib/constants";
 import type { PolicyDocument } from "../../components/lib/iam";
