@@ -184,6 +184,7 @@ describe("CSI sessions: isolation of the CSI role's per-pod sessions", function 
         assert.notStrictEqual(other["aws:PrincipalTag/kubernetes-pod-uid"], context["aws:PrincipalTag/kubernetes-pod-uid"], "another pod, another uid");
         assert.deepStrictEqual(await unrecognisedContextKeys("secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:payments/db-AbCdEf`, Object.keys(context)), []);
         assert.throws(() => decideCell(csiSpec(NAMESPACES, csiPermissions, { sessionNamespaceTagKey: "esoNamespace" }), { cluster: "prod-eu", namespace: "payments" }, { name: "x" }), /kubernetes-namespace/);
+        assert.throws(() => decideCell({ ...csiSpec(), sessionKind: "eso", sessionNamespaceTagKey: "kubernetes-namespace" }, { cluster: "prod-eu" }, { name: "x" }), /sessionKind "pod"/);
     });
 
     describe("each attacker move: IAM evaluation and the checker agree", () => {

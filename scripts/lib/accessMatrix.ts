@@ -176,6 +176,8 @@ export function sessionNamespaceTagKeyOf(spec: Pick<MatrixSpec, "sessionNamespac
         }
         return NAMESPACE_TAG_KEY;
     }
+    // An ESO session's kubernetes-namespace is ESO's own: keyed on it, a spec would describe pods, not ESO.
+    if (spec.sessionNamespaceTagKey === NAMESPACE_TAG_KEY) throw new Error(`MatrixSpec: an ESO session's ${NAMESPACE_TAG_KEY} is ESO's own namespace; describe per-pod sessions with sessionKind "pod"`);
     return spec.sessionNamespaceTagKey ?? ESO_NAMESPACE_SESSION_TAG;
 }
 
