@@ -10,8 +10,15 @@
  * and the full matrix at three teams and by the proof at 2,000 teams. They
  * must agree on every mutant; a mutant the checker calls isolated while the
  * truth finds a read is a survivor and fails the suite.
+ *
+ * The same mutants are generated from the CSI role's document
+ * (csiPermissionPolicy) and judged against per-pod sessions: the truth's
+ * session then carries Pod Identity's six tags (kubernetes-namespace = the
+ * pod's namespace; docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html)
+ * and no ESO tag, and the checker decides `sessionKind: "pod"` specs.
  */
 import * as assert from "assert";
+import { csiPermissionPolicy } from "../components/lib/csiIam";
 import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
 import type { MatrixSpec } from "../scripts/lib/accessMatrix";
 import { decide } from "../scripts/lib/iamEvaluator";
@@ -21,13 +28,27 @@ import { OFFLINE } from "./helpers";
 import { conditionMutants, denyFenceMutants, extraAllowMutants, Mutant } from "./policyMutants";
 
 const { accountId, partition, region } = OFFLINE;
-const ROLE = "prod-eu-shared-abac-role";
-const rendered = abacPermissionPolicy(OFFLINE);
+
+/** Whose sessions a role has, and the documents it is rendered with: the truth's side of a role. */
+interface RoleModel {
+    words: string;
+    role: string;
+    /** The session tag the role's policy keys the reader's namespace on. */
+    sessionNamespace: string;
+    sessionContext(namespace: string | undefined, cluster: string | undefined): Record<string, string>;
+    rendered: PolicyDocument;
+    withParameters: PolicyDocument;
+    specExtra: Partial<MatrixSpec>;
+    /** Moves only this role's sessions can make. */
+    attacks: Pair[];
+    /** The reader's own call for a parameter: ESO's GetParameter (parameterstore.go getParameterValue), ASCP's GetParameters (parameter_store_provider.go fetchParameterStoreBatch). */
+    parameterRead: string;
+}
 
 /** The shared role's session as ESO and Pod Identity tag it; `undefined` leaves a tag out. */
-function sessionContext(namespace: string | undefined, cluster: string | undefined): Record<string, string> {
+function esoSessionContext(namespace: string | undefined, cluster: string | undefined): Record<string, string> {
     const c: Record<string, string> = {
-        "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/${ROLE}`,
+        "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/prod-eu-shared-abac-role`,
         "aws:PrincipalAccount": accountId,
         "aws:PrincipalTag/eks-cluster-arn": `arn:${partition}:eks:${region}:${accountId}:cluster/${cluster ?? "prod-eu"}`,
         "aws:PrincipalTag/kubernetes-namespace": "external-secrets",
@@ -38,6 +59,21 @@ function sessionContext(namespace: string | undefined, cluster: string | undefin
         "aws:PrincipalTag/esoStoreKind": "ClusterSecretStore",
     };
     if (namespace !== undefined) c["aws:PrincipalTag/esoNamespace"] = namespace;
+    if (cluster !== undefined) c["aws:PrincipalTag/eks-cluster-name"] = cluster;
+    return c;
+}
+
+/** A pod's own session of the CSI role, as Pod Identity tags it: the pod's namespace, its service account `app`, no ESO tag. */
+function podSessionContext(namespace: string | undefined, cluster: string | undefined): Record<string, string> {
+    const c: Record<string, string> = {
+        "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/prod-eu-csi-role`,
+        "aws:PrincipalAccount": accountId,
+        "aws:PrincipalTag/eks-cluster-arn": `arn:${partition}:eks:${region}:${accountId}:cluster/${cluster ?? "prod-eu"}`,
+        "aws:PrincipalTag/kubernetes-service-account": "app",
+        "aws:PrincipalTag/kubernetes-pod-name": "app-6f9c8d7b5-q2w3e",
+        "aws:PrincipalTag/kubernetes-pod-uid": "5d1c7a2e-3b4f-4c8e-9a10-2f6e8b7c9d01",
+    };
+    if (namespace !== undefined) c["aws:PrincipalTag/kubernetes-namespace"] = namespace;
     if (cluster !== undefined) c["aws:PrincipalTag/eks-cluster-name"] = cluster;
     return c;
 }
@@ -67,10 +103,10 @@ const ATTACKS: Pair[] = [
     { words: "another cluster (payments on prod-us reads prod-eu's)", session: ["payments", "prod-us"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
     { words: "a namespace that prefixes another (pay reads payments)", session: ["pay", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
     { words: "a namespace another prefixes (payments reads pay)", session: ["payments", "prod-eu"], secret: { name: "pay/db", tags: ["pay", "prod-eu"] } },
-    { words: "empty esoNamespace reads a secret with an empty namespace tag", session: ["", "prod-eu"], secret: { name: "payments/db", tags: ["", "prod-eu"] } },
-    { words: "empty esoNamespace reads payments", session: ["", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
-    { words: "no esoNamespace reads payments", session: [undefined, "prod-eu"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
-    { words: "no esoNamespace reads a secret without tags", session: [undefined, "prod-eu"], secret: { name: "payments/db", tags: [undefined, undefined] } },
+    { words: "an empty session namespace reads a secret with an empty namespace tag", session: ["", "prod-eu"], secret: { name: "payments/db", tags: ["", "prod-eu"] } },
+    { words: "an empty session namespace reads payments", session: ["", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
+    { words: "no session namespace reads payments", session: [undefined, "prod-eu"], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
+    { words: "no session namespace reads a secret without tags", session: [undefined, "prod-eu"], secret: { name: "payments/db", tags: [undefined, undefined] } },
     { words: "no cluster tag on the session reads payments", session: ["payments", undefined], secret: { name: "payments/db", tags: ["payments", "prod-eu"] } },
     { words: "payments reads a secret without tags", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: [undefined, undefined] } },
     { words: "payments reads a secret with only its namespace tag", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", undefined] } },
@@ -83,8 +119,40 @@ const ATTACKS: Pair[] = [
     { words: "payments reads a secret whose namespace tag is the session's cluster", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["prod-eu", "prod-eu"] } },
     { words: "payments reads a secret whose cluster tag is the session's namespace", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "payments"] } },
     { words: "payments reads a secret whose cluster tag is ESO's namespace", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "external-secrets"] } },
+];
+const ESO_ATTACKS: Pair[] = [
     { words: "payments reads a secret whose namespace tag is the store's name", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["team-secrets", "prod-eu"] } },
     { words: "payments reads a secret whose cluster tag is the store's name", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "team-secrets"] } },
+];
+const POD_ATTACKS: Pair[] = [
+    { words: "payments reads a secret whose namespace tag is its service account's name", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["app", "prod-eu"] } },
+    { words: "payments reads a secret whose cluster tag is its service account's name", session: ["payments", "prod-eu"], secret: { name: "payments/db", tags: ["payments", "app"] } },
+];
+
+const MODELS: RoleModel[] = [
+    {
+        words: "the ESO shared role (ESO's chained sessions, esoNamespace)",
+        role: "prod-eu-shared-abac-role",
+        sessionNamespace: "esoNamespace",
+        sessionContext: esoSessionContext,
+        rendered: abacPermissionPolicy(OFFLINE),
+        withParameters: abacPermissionPolicy({ ...OFFLINE, parameters: true }),
+        specExtra: {},
+        attacks: ESO_ATTACKS,
+        parameterRead: "ssm:GetParameter",
+    },
+    {
+        words: "the CSI role (per-pod sessions, kubernetes-namespace)",
+        role: "prod-eu-csi-role",
+        sessionNamespace: "kubernetes-namespace",
+        sessionContext: podSessionContext,
+        rendered: csiPermissionPolicy(OFFLINE),
+        withParameters: csiPermissionPolicy({ ...OFFLINE, parameters: true }),
+        // The checker's pods keep its default service account (not the truth's `app`): its probes of a namespace or cluster named like the pod's service account must find such leaks whatever the name.
+        specExtra: { sessionKind: "pod" },
+        attacks: POD_ATTACKS,
+        parameterRead: "ssm:GetParameters",
+    },
 ];
 
 /** A parameter's tags as a GetParameter request carries them: `aws:ResourceTag/` and `ssm:resourceTag/`. */
@@ -97,40 +165,41 @@ function parameterTags(namespace: string | undefined, cluster: string | undefine
     return c;
 }
 
-const request = (doc: PolicyDocument, pair: Pair, action: string, resource: string, tags: Record<string, string>) =>
+const request = (model: RoleModel, doc: PolicyDocument, pair: Pair, action: string, resource: string, tags: Record<string, string>) =>
     decide({
-        principal: `arn:${partition}:sts::${accountId}:assumed-role/${ROLE}/external-secrets`,
+        principal: `arn:${partition}:sts::${accountId}:assumed-role/${model.role}/session`,
         action,
         resource,
         resourceAccount: accountId,
-        context: { ...sessionContext(...pair.session), ...tags },
+        context: { ...model.sessionContext(...pair.session), ...tags },
         identityPolicies: [doc],
     }) === "Allowed";
 
 /** Can the session get the value? For a secret GetSecretValue; for a parameter any call that returns it. */
-const readAllowed = (doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
+const readAllowed = (model: RoleModel, doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
     kind === "secret"
-        ? request(doc, pair, "secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`, secretTags(...pair.secret.tags))
+        ? request(model, doc, pair, "secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`, secretTags(...pair.secret.tags))
         : ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].some((action) =>
-              request(doc, pair, action, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags)),
+              request(model, doc, pair, action, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags)),
           );
-/** ESO's own read of a parameter (parameterstore.go getParameterValue): GetParameter. */
-const ownReadAllowed = (doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
-    kind === "secret" ? readAllowed(doc, pair, kind) : request(doc, pair, "ssm:GetParameter", `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags));
+/** The reader's own read of a parameter must be allowed: the call its reader makes (`parameterRead`). */
+const ownReadAllowed = (model: RoleModel, doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
+    kind === "secret" ? readAllowed(model, doc, pair, kind) : request(model, doc, pair, model.parameterRead, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags));
 
 /** The truth of a mutant: which attacker pairs read a value, which own pairs cannot. */
-function truthOf(doc: PolicyDocument, kinds: ("secret" | "parameter")[] = ["secret"]) {
-    const leaks = kinds.flatMap((kind) => ATTACKS.filter((p) => readAllowed(doc, p, kind)).map((p) => `${kind}: ${p.words}`));
-    const ownDenied = kinds.flatMap((kind) => OWN.filter((p) => !ownReadAllowed(doc, p, kind)).map((p) => `${kind}: ${p.words}`));
+function truthOf(model: RoleModel, doc: PolicyDocument, kinds: ("secret" | "parameter")[] = ["secret"]) {
+    const leaks = kinds.flatMap((kind) => [...ATTACKS, ...model.attacks].filter((p) => readAllowed(model, doc, p, kind)).map((p) => `${kind}: ${p.words}`));
+    const ownDenied = kinds.flatMap((kind) => OWN.filter((p) => !ownReadAllowed(model, doc, p, kind)).map((p) => `${kind}: ${p.words}`));
     return { leaks, ownDenied, isolated: leaks.length === 0 && ownDenied.length === 0 };
 }
 
 const NAMESPACES = ["pay", "payments", "search"];
-const spec = (doc: PolicyDocument, namespaces = NAMESPACES, parameters = false): MatrixSpec => ({
+const spec = (model: RoleModel, doc: PolicyDocument, namespaces = NAMESPACES, parameters = false): MatrixSpec => ({
+    ...model.specExtra,
     accountId,
     partition,
     region,
-    abacRoleName: ROLE,
+    abacRoleName: model.role,
     permissionPolicy: doc,
     clusters: ["prod-eu", "prod-us"],
     namespaces,
@@ -141,44 +210,55 @@ const AT_SCALE = [...NAMESPACES, ...Array.from({ length: 1997 }, (_, i) => `team
 /** Every this-many-th mutant is also judged by the proof at 2,000 teams. */
 const SCALE_SAMPLE = 8;
 
-/** The rendered policy of a stack with parameters: the secrets statement and the parameters statement. */
-const withParameters = abacPermissionPolicy({ ...OFFLINE, parameters: true });
-
 /** A sample of mutants of the parameter statement (every family but the Deny fences, which the secrets cover). */
-function parameterMutants(): Mutant[] {
+function parameterMutants(model: RoleModel): Mutant[] {
+    const withParameters = model.withParameters;
     const index = withParameters.Statement.findIndex((s) => [s.Action].flat().includes("ssm:GetParameter"));
     const all = conditionMutants(withParameters).filter((m) => m.name.startsWith(`Statement[${index}]`));
-    const wanted = [/every condition dropped/, /\["aws:ResourceTag\/kubernetes-namespace"\] dropped/, /kubernetes-namespace"\] as StringEqualsIfExists/, /kubernetes-namespace"\] compares with \$\{aws:PrincipalTag\/kubernetes-namespace\}/, /\?\*|StringLike\["aws:PrincipalTag\/esoNamespace"\] dropped/];
+    const otherTag = model.sessionNamespace === "esoNamespace" ? "kubernetes-namespace" : "esoNamespace";
+    const wanted = [
+        /every condition dropped/,
+        /\["aws:ResourceTag\/kubernetes-namespace"\] dropped/,
+        /kubernetes-namespace"\] as StringEqualsIfExists/,
+        new RegExp(`kubernetes-namespace"\\] compares with \\$\\{aws:PrincipalTag\\/${otherTag}\\}`),
+        new RegExp(`StringLike\\["aws:PrincipalTag\\/${model.sessionNamespace}"\\] dropped`),
+    ];
     const sample = wanted.map((re) => all.find((m) => re.test(m.name))!).filter(Boolean);
     const extra = { Sid: "Extra", Effect: "Allow" as const, Action: "ssm:GetParameter*", Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/*` };
     return [...sample, { name: `extra ${JSON.stringify(extra)}`, doc: { ...withParameters, Statement: [...withParameters.Statement, extra] }, family: "extra-allow" }];
 }
 
-function mutants(): Mutant[] {
+function mutants(model: RoleModel): Mutant[] {
     return [
-        ...conditionMutants(rendered),
-        ...extraAllowMutants(rendered, { partition, region, accountId, teamPrefix: "payments" }),
-        ...denyFenceMutants(rendered, { sessionNamespace: "esoNamespace", namespace: "kubernetes-namespace", cluster: "eks-cluster-name" }),
+        ...conditionMutants(model.rendered),
+        ...extraAllowMutants(model.rendered, { partition, region, accountId, teamPrefix: "payments" }),
+        ...denyFenceMutants(model.rendered, { sessionNamespace: model.sessionNamespace, namespace: "kubernetes-namespace", cluster: "eks-cluster-name" }),
     ];
 }
 
-describe("mutation testing of the isolation checker", function () {
+for (const model of MODELS) describe(`mutation testing of the isolation checker: ${model.words}`, function () {
     this.timeout(120_000);
 
     it("the truth is the design's on the rendered policy: own pairs read, every attack denied", () => {
-        assert.deepStrictEqual(truthOf(rendered), { leaks: [], ownDenied: [], isolated: true });
-        assert.deepStrictEqual(truthOf(withParameters, ["secret", "parameter"]), { leaks: [], ownDenied: [], isolated: true });
+        assert.deepStrictEqual(truthOf(model, model.rendered), { leaks: [], ownDenied: [], isolated: true });
+        assert.deepStrictEqual(truthOf(model, model.withParameters, ["secret", "parameter"]), { leaks: [], ownDenied: [], isolated: true });
+    });
+
+    it("the truth can fail: the other role's document denies this role's own reads", () => {
+        const other = MODELS.find((m) => m !== model)!;
+        const truth = truthOf(model, other.rendered);
+        assert.ok(!truth.isolated && truth.ownDenied.length > 0, JSON.stringify(truth));
     });
 
     it("generates every family of mutant", () => {
         const families = new Map<string, number>();
-        for (const m of mutants()) families.set(m.family, (families.get(m.family) ?? 0) + 1);
+        for (const m of mutants(model)) families.set(m.family, (families.get(m.family) ?? 0) + 1);
         assert.deepStrictEqual([...families.keys()].sort(), ["deny-fence", "drop", "extra-allow", "key", "operator", "variable"]);
-        assert.ok(mutants().length >= 70, `${mutants().length} mutants`);
+        assert.ok(mutants(model).length >= 70, `${mutants(model).length} mutants`);
     });
 
     it("the checker agrees with the IAM engine on every mutant: no survivor", async () => {
-        const all = mutants();
+        const all = mutants(model);
         const problems: string[] = [];
         let killed = 0;
         let equivalent = 0;
@@ -188,12 +268,12 @@ describe("mutation testing of the isolation checker", function () {
         /** Killed only because the full matrix decides the attacker probes: no pair of the stack and no proof shows the leak. */
         let byProbesOnly = 0;
         const started = Date.now();
-        const parameterSample = parameterMutants();
+        const parameterSample = parameterMutants(model);
         assert.ok(parameterSample.length >= 6, parameterSample.map((m) => m.name).join("\n"));
         const judged = [...all.map((m) => ({ m, parameters: false })), ...parameterSample.map((m) => ({ m, parameters: true }))];
         for (const [i, { m, parameters }] of judged.entries()) {
-            const truth = truthOf(m.doc, parameters ? ["secret", "parameter"] : ["secret"]);
-            const run = await runMatrix(spec(m.doc, NAMESPACES, parameters), { fullMatrix: true, workers: 0 });
+            const truth = truthOf(model, m.doc, parameters ? ["secret", "parameter"] : ["secret"]);
+            const run = await runMatrix(spec(model, m.doc, NAMESPACES, parameters), { fullMatrix: true, workers: 0 });
             const checkerLeak = run.crossTeamAllows > 0 || run.probeFailures.length > 0 || run.proof.crossTeamAllows.length > 0;
             const checkerBroken = run.ownDenials > 0 || run.proof.ownDenials.length > 0;
             const why: string[] = [];
@@ -205,7 +285,7 @@ describe("mutation testing of the isolation checker", function () {
             if (run.disagreements.length > 0) why.push(`the proof and the full matrix disagree: ${run.disagreements[0]}`);
             if (i % SCALE_SAMPLE === 0) {
                 atScale++;
-                const big = spec(m.doc, AT_SCALE, parameters);
+                const big = spec(model, m.doc, AT_SCALE, parameters);
                 const proof = proveIsolation(big);
                 if (proof.structure.applicable !== run.proof.structure.applicable || proof.proven !== run.proof.proven) {
                     why.push(`at 2,000 teams the proof is ${proof.structure.applicable ? (proof.proven ? "proven" : "disproven") : "refused"}, at three ${run.proof.structure.applicable ? (run.proof.proven ? "proven" : "disproven") : "refused"}`);
@@ -217,7 +297,10 @@ describe("mutation testing of the isolation checker", function () {
                     if (proof.proven && (cross > 0 || own > 0)) why.push(`proven at 2,000 teams, yet its rows count ${cross} cross-team reads and ${own} own denials`);
                 }
             }
-            if (!run.proof.structure.applicable && run.crossTeamAllows === 0 && run.ownDenials === 0 && run.probeFailures.length > 0 && truth.leaks.length > 0) byProbesOnly++;
+            if (!run.proof.structure.applicable && run.crossTeamAllows === 0 && run.ownDenials === 0 && run.probeFailures.length > 0 && truth.leaks.length > 0) {
+                byProbesOnly++;
+                if (process.env.MUTANTS_VERBOSE) console.log(`      killed by the probes alone: ${m.name}`);
+            }
             if (run.proof.proven) proven++;
             if (!run.proof.structure.applicable) refused++;
             if (why.length > 0) problems.push(`${m.name}: ${why.join("; ")}`);
@@ -230,7 +313,7 @@ describe("mutation testing of the isolation checker", function () {
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const total = judged.length - equivalent;
         console.log(
-            `      mutants: ${judged.length} (${parameterSample.length} of the parameter statement); killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
+            `      ${model.role}: mutants: ${judged.length} (${parameterSample.length} of the parameter statement); killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
                 `proof proven ${proven}, refused ${refused}; killed by the attacker probes alone ${byProbesOnly}; ${atScale} judged at 2,000 teams; ${seconds} s`,
         );
         assert.deepStrictEqual(problems, []);

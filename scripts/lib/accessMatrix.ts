@@ -57,9 +57,24 @@ export function decidedActions(kind: ObjectKind): string[] {
 /** A cell: bit i set when `decidedActions(kind)[i]` is allowed. */
 export type Cell = number;
 
-/** What a cell means: a read of the value (any value action), every value action, ESO's own call, metadata. */
-export function cellMeaning(kind: ObjectKind, cell: Cell): { read: boolean; full: boolean; required: boolean; metadata: boolean } {
-    const { value, required, metadata } = ACTIONS_OF[kind];
+/**
+ * The call a reader makes to get an object's value, by whose session it is:
+ * ESO's (`ACTIONS_OF[kind].required`), or ASCP's for a pod. ASCP 3.1.1 reads
+ * a secret with GetSecretValue (DescribeSecret only to check the version of
+ * a secret already mounted, on rotation) and parameters in batches with
+ * GetParameters, never GetParameter
+ * (aws/secrets-store-csi-driver-provider-aws 3.1.1,
+ * `provider/secrets_manager_provider.go` `fetchSecret` and `isCurrent`,
+ * `provider/parameter_store_provider.go` `fetchParameterStoreBatch`).
+ */
+export function requiredAction(kind: ObjectKind, sessionKind: SessionKind = "eso"): string {
+    return sessionKind === "pod" && kind === "parameter" ? "ssm:GetParameters" : ACTIONS_OF[kind].required;
+}
+
+/** What a cell means: a read of the value (any value action), every value action, the reader's own call, metadata. */
+export function cellMeaning(kind: ObjectKind, cell: Cell, sessionKind: SessionKind = "eso"): { read: boolean; full: boolean; required: boolean; metadata: boolean } {
+    const { value, metadata } = ACTIONS_OF[kind];
+    const required = requiredAction(kind, sessionKind);
     const valueMask = (1 << value.length) - 1;
     const metadataMask = ((1 << metadata.length) - 1) << value.length;
     return {
@@ -103,13 +118,31 @@ export interface MatrixSpec {
     secrets: { name: string; namespace: string }[];
     /** Parameters by full name (`/payments/db-url`) and namespace tag; each cluster has its own copy too. */
     parameters?: { name: string; namespace: string }[];
-    /** The session tag that carries the reading namespace. @default "esoNamespace" (ESO's `sessionTagsPolicy: Simple`) */
+    /** The session tag that carries the reading namespace. @default "esoNamespace" (ESO's `sessionTagsPolicy: Simple`); always "kubernetes-namespace" for `sessionKind: "pod"` */
     sessionNamespaceTagKey?: string;
+    /**
+     * Whose sessions the role has. `"eso"`: the shared ABAC role chained by
+     * ESO's controller, one session per ExternalSecret namespace
+     * (`abacSessionContext`). `"pod"`: a role a pod takes itself through its
+     * own Pod Identity association, as the CSI role is taken by ASCP, one
+     * session per pod (`podSessionContext`).
+     * @default "eso"
+     */
+    sessionKind?: SessionKind;
+    /** `sessionKind: "pod"`: each namespace's associated service accounts, one session each. @default [DEFAULT_POD_SERVICE_ACCOUNT] */
+    serviceAccounts?: Record<string, string[]>;
 }
+
+export type SessionKind = "eso" | "pod";
+
+/** The service account of a pod session when the spec names none. */
+export const DEFAULT_POD_SERVICE_ACCOUNT = "secrets-reader";
 
 export interface Session {
     cluster: string;
     namespace: string;
+    /** `sessionKind: "pod"`: the pod's service account. */
+    serviceAccount?: string;
 }
 
 export interface SecretRef {
@@ -125,10 +158,65 @@ export interface SessionTags {
     /** The ExternalSecret's namespace, as ESO sends it with `sessionTagsPolicy: Simple`. */
     esoNamespace: string;
     storeName?: string;
+    /** `sessionKind: "pod"`: the pod's service account. @default DEFAULT_POD_SERVICE_ACCOUNT */
+    serviceAccount?: string;
 }
 
-/** The session tag carrying the namespace, for a spec. */
-export const sessionNamespaceTagKeyOf = (spec: Pick<MatrixSpec, "sessionNamespaceTagKey">) => spec.sessionNamespaceTagKey ?? ESO_NAMESPACE_SESSION_TAG;
+type SessionSpec = Pick<MatrixSpec, "accountId" | "partition" | "region" | "abacRoleName" | "sessionNamespaceTagKey" | "sessionKind">;
+
+/**
+ * The session tag carrying the namespace, for a spec. A pod session's is
+ * Pod Identity's `kubernetes-namespace`: another key would name a tag Pod
+ * Identity never sets, so it is refused.
+ */
+export function sessionNamespaceTagKeyOf(spec: Pick<MatrixSpec, "sessionNamespaceTagKey" | "sessionKind">): string {
+    if (spec.sessionKind === "pod") {
+        if (spec.sessionNamespaceTagKey !== undefined && spec.sessionNamespaceTagKey !== NAMESPACE_TAG_KEY) {
+            throw new Error(`MatrixSpec: sessionKind "pod" carries the namespace in ${NAMESPACE_TAG_KEY} (set by Pod Identity), not in sessionNamespaceTagKey "${spec.sessionNamespaceTagKey}"`);
+        }
+        return NAMESPACE_TAG_KEY;
+    }
+    // An ESO session's kubernetes-namespace is ESO's own: keyed on it, a spec would describe pods, not ESO.
+    if (spec.sessionNamespaceTagKey === NAMESPACE_TAG_KEY) throw new Error(`MatrixSpec: an ESO session's ${NAMESPACE_TAG_KEY} is ESO's own namespace; describe per-pod sessions with sessionKind "pod"`);
+    return spec.sessionNamespaceTagKey ?? ESO_NAMESPACE_SESSION_TAG;
+}
+
+/** A short stable hash, for a pod's generated name and uid: they differ from pod to pod, and the proof must see them vary. */
+function fnv(text: string): string {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * Principal tags of a pod's own session (a role taken through the pod's Pod
+ * Identity association, as ASCP takes the CSI role): the six tags Pod
+ * Identity sets, `eks-cluster-arn`, `eks-cluster-name`, `kubernetes-namespace`
+ * (the pod's namespace), `kubernetes-service-account`, `kubernetes-pod-name`
+ * and `kubernetes-pod-uid` (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html,
+ * "List of session tags added by EKS Pod Identity"), and no ESO tag. The pod's
+ * name and uid are generated per pod, so they vary with the session.
+ */
+export function podSessionContext(spec: SessionSpec, tags: SessionTags): Record<string, string> {
+    sessionNamespaceTagKeyOf({ ...spec, sessionKind: "pod" });
+    const serviceAccount = tags.serviceAccount ?? DEFAULT_POD_SERVICE_ACCOUNT;
+    const h = fnv(`${tags.cluster}/${tags.esoNamespace}/${serviceAccount}`);
+    return {
+        "aws:PrincipalTag/eks-cluster-arn": `arn:${spec.partition}:eks:${spec.region}:${spec.accountId}:cluster/${tags.cluster}`,
+        [`aws:PrincipalTag/${CLUSTER_TAG_KEY}`]: tags.cluster,
+        [`aws:PrincipalTag/${NAMESPACE_TAG_KEY}`]: tags.esoNamespace,
+        "aws:PrincipalTag/kubernetes-service-account": serviceAccount,
+        "aws:PrincipalTag/kubernetes-pod-name": `${serviceAccount}-${h.slice(0, 5)}`,
+        "aws:PrincipalTag/kubernetes-pod-uid": `${h}-5c1e-4f5e-9a53-${h}${h.slice(0, 4)}`,
+        "aws:PrincipalArn": `arn:${spec.partition}:iam::${spec.accountId}:role/${spec.abacRoleName}`,
+        "aws:PrincipalAccount": spec.accountId,
+    };
+}
+
+/** The principal tags of a spec's session: ESO's chained session or a pod's own. */
+export function sessionContext(spec: SessionSpec, tags: SessionTags): Record<string, string> {
+    return spec.sessionKind === "pod" ? podSessionContext(spec, tags) : abacSessionContext(spec, tags);
+}
 
 /**
  * Principal tags of the shared role's session: ESO's own tags plus the six
@@ -136,7 +224,7 @@ export const sessionNamespaceTagKeyOf = (spec: Pick<MatrixSpec, "sessionNamespac
  * (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). Its
  * `kubernetes-namespace` is ESO's namespace, not the team's.
  */
-export function abacSessionContext(spec: Pick<MatrixSpec, "accountId" | "partition" | "region" | "abacRoleName" | "sessionNamespaceTagKey">, tags: SessionTags): Record<string, string> {
+export function abacSessionContext(spec: SessionSpec, tags: SessionTags): Record<string, string> {
     return {
         "aws:PrincipalTag/eks-cluster-arn": `arn:${spec.partition}:eks:${spec.region}:${spec.accountId}:cluster/${tags.cluster}`,
         "aws:PrincipalTag/kubernetes-pod-name": "external-secrets-7d9f8c6b5-x2x4z",
@@ -170,12 +258,14 @@ export function readRequest(
 ): IamRequest {
     const kind = secret.kind ?? "secret";
     const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).flatMap(([k, v]) => resourceTagKeys(kind, k).map((key) => [key, v])));
+    const context = sessionContext(spec, session);
+    const sessionName = spec.sessionKind === "pod" ? `eks-${session.cluster}-${context["aws:PrincipalTag/kubernetes-pod-name"]}`.slice(0, 64) : "external-secrets";
     return {
-        principal: `arn:${spec.partition}:sts::${spec.accountId}:assumed-role/${spec.abacRoleName}/external-secrets`,
+        principal: `arn:${spec.partition}:sts::${spec.accountId}:assumed-role/${spec.abacRoleName}/${sessionName}`,
         action,
         resource: kind === "secret" ? secretArn(spec, secret.name) : parameterArn(spec, secret.name),
         resourceAccount: spec.accountId,
-        context: { ...abacSessionContext(spec, session), ...resourceTags },
+        context: { ...context, ...resourceTags },
         identityPolicies: [spec.permissionPolicy],
     };
 }
@@ -183,13 +273,13 @@ export function readRequest(
 /** One cell: every decided action of one session on one object, as bits. Absent session tags (`undefined`) are left out of the request. */
 export function decideCell(
     spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
-    session: { cluster?: string; namespace?: string },
+    session: { cluster?: string; namespace?: string; serviceAccount?: string },
     object: { name: string; tags?: Record<string, string>; kind?: ObjectKind },
 ): Cell {
     const kind = object.kind ?? "secret";
     let cell = 0;
     decidedActions(kind).forEach((action, i) => {
-        const request = readRequest(spec, { cluster: session.cluster ?? "", esoNamespace: session.namespace ?? "" }, { ...object, kind }, action);
+        const request = readRequest(spec, { cluster: session.cluster ?? "", esoNamespace: session.namespace ?? "", serviceAccount: session.serviceAccount }, { ...object, kind }, action);
         if (session.namespace === undefined) delete request.context[`aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`];
         if (session.cluster === undefined) delete request.context[`aws:PrincipalTag/${CLUSTER_TAG_KEY}`];
         if (decide(request) === "Allowed") cell |= 1 << i;
@@ -197,8 +287,12 @@ export function decideCell(
     return cell;
 }
 
+/** One session per namespace and cluster; for pod sessions, one per associated service account. */
 export function sessionsOf(spec: MatrixSpec): Session[] {
-    return spec.clusters.flatMap((cluster) => spec.namespaces.map((namespace) => ({ cluster, namespace })));
+    if (spec.sessionKind !== "pod") return spec.clusters.flatMap((cluster) => spec.namespaces.map((namespace) => ({ cluster, namespace })));
+    return spec.clusters.flatMap((cluster) =>
+        spec.namespaces.flatMap((namespace) => (spec.serviceAccounts?.[namespace] ?? [DEFAULT_POD_SERVICE_ACCOUNT]).map((serviceAccount) => ({ cluster, namespace, serviceAccount }))),
+    );
 }
 
 /** Every object of every cluster: the secrets, then the parameters. */
@@ -225,6 +319,8 @@ export type ActionCounts = Record<string, { own: number; crossTeam: number }>;
 export interface SessionRow {
     cluster: string;
     namespace: string;
+    /** Pod sessions: the pod's service account. */
+    serviceAccount?: string;
     /** Objects of this namespace on this cluster. */
     own: number;
     /** Own objects whose value ESO can read (GetSecretValue, GetParameter allowed). */
@@ -250,9 +346,9 @@ export function emptyRow(session: Session, kinds: ObjectKind[] = ["secret", "par
 }
 
 /** Adds `count` objects of one kind, all decided `cell`, to a row: the one place a cell's meaning is counted. */
-export function tally(row: SessionRow, own: boolean, kind: ObjectKind, cell: Cell, count = 1): void {
+export function tally(row: SessionRow, own: boolean, kind: ObjectKind, cell: Cell, count = 1, sessionKind: SessionKind = "eso"): void {
     if (count === 0) return;
-    const m = cellMeaning(kind, cell);
+    const m = cellMeaning(kind, cell, sessionKind);
     if (own) {
         row.own += count;
         if (m.required) row.ownAllowed += count;
@@ -340,8 +436,8 @@ export async function computeMatrix(spec: MatrixSpec, options: MatrixOptions = {
         for (let j = 0; j < secrets.length; j++) {
             const kind = secrets[j].kind ?? "secret";
             const own = isOwn(session, secrets[j]);
-            tally(counted, own, kind, row[j]);
-            const m = cellMeaning(kind, row[j]);
+            tally(counted, own, kind, row[j], 1, spec.sessionKind);
+            const m = cellMeaning(kind, row[j], spec.sessionKind);
             if (own && !m.required && missingAllows.length < failureLimit) missingAllows.push([session, secrets[j]]);
             if (!own && m.read && unexpectedAllows.length < failureLimit) unexpectedAllows.push([session, secrets[j]]);
             if (!own && m.metadata && metadataExposures.length < failureLimit) metadataExposures.push([session, secrets[j]]);

@@ -53,7 +53,6 @@
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import type { PolicyDocument, PolicyStatement } from "../../components/lib/iam";
 import {
-    abacSessionContext,
     Cell,
     cellMeaning,
     decideCell,
@@ -64,6 +63,7 @@ import {
     ObjectKind,
     resourceTagKeys,
     SessionRow,
+    sessionContext,
     sessionNamespaceTagKeyOf,
     sessionsOf,
     tally,
@@ -77,7 +77,7 @@ export interface Slot {
 }
 
 /** The four values a (session, secret) pair varies in, in a fixed order; the session's namespace tag is the spec's. */
-export function slotsOf(spec: Pick<MatrixSpec, "sessionNamespaceTagKey"> = {}): Slot[] {
+export function slotsOf(spec: Pick<MatrixSpec, "sessionNamespaceTagKey" | "sessionKind"> = {}): Slot[] {
     return [
         { id: "sessionNamespace", key: `aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`, words: "session namespace" },
         { id: "sessionCluster", key: `aws:PrincipalTag/${CLUSTER_TAG_KEY}`, words: "session cluster" },
@@ -373,12 +373,12 @@ function assignments(n: number, constantCount: number): string[][] {
 }
 
 /** A class in words. */
-export function describeClass(values: PairValues, constants: readonly string[], kind: ObjectKind = "secret"): string {
-    const text = describeSecretClass(values, constants);
+export function describeClass(values: PairValues, constants: readonly string[], kind: ObjectKind = "secret", sessionNamespaceTag = "esoNamespace"): string {
+    const text = describeSecretClass(values, constants, sessionNamespaceTag);
     return kind === "secret" ? text : `parameter: ${text.replace(/secret/g, "parameter")}`;
 }
 
-function describeSecretClass(values: PairValues, constants: readonly string[]): string {
+function describeSecretClass(values: PairValues, constants: readonly string[], sessionNamespaceTag: string): string {
     const [sn, sc, tn, tc] = values;
     const rel = (what: string, s: SlotValue, t: SlotValue, sessionWord: string) => {
         if (s === undefined) return `session sends no ${sessionWord}`;
@@ -387,7 +387,7 @@ function describeSecretClass(values: PairValues, constants: readonly string[]): 
         if (t === "") return `secret's ${what} tag empty`;
         return s === t ? `same ${what}` : `other ${what}`;
     };
-    const parts = [rel("namespace", sn, tn, "esoNamespace"), rel("cluster", sc, tc, "eks-cluster-name")];
+    const parts = [rel("namespace", sn, tn, sessionNamespaceTag), rel("cluster", sc, tc, "eks-cluster-name")];
     const present = SLOTS.map((s, i) => ({ words: s.words, v: values[i], cluster: i % 2 === 1 })).filter((x) => x.v !== undefined && x.v !== "");
     // Equal namespace and cluster values (a team named like a cluster) are a class of their own.
     const coincide: string[] = [];
@@ -435,15 +435,19 @@ export interface IsolationProof {
 
 /** The spec's constant request context: everything but the varying slots. */
 export function constantContext(spec: MatrixSpec): Record<string, string> {
-    const context = abacSessionContext(spec, { cluster: "x", esoNamespace: "x" });
+    const context = sessionContext(spec, { cluster: "x", esoNamespace: "x" });
     for (const s of slotsOf(spec)) delete context[s.key];
     return context;
 }
 
-/** Session keys other than the slots whose value changes with the session (e.g. `eks-cluster-arn` carries the cluster's name). */
+/**
+ * Session keys other than the slots whose value changes with the session
+ * (e.g. `eks-cluster-arn` carries the cluster's name; a pod's service
+ * account, name and uid differ from pod to pod, whatever the spec names).
+ */
 export function derivedSessionKeys(spec: MatrixSpec): string[] {
-    const a = abacSessionContext(spec, { cluster: "cluster-a", esoNamespace: "team-a" });
-    const b = abacSessionContext(spec, { cluster: "cluster-b", esoNamespace: "team-b" });
+    const a = sessionContext(spec, { cluster: "cluster-a", esoNamespace: "team-a", serviceAccount: "account-a" });
+    const b = sessionContext(spec, { cluster: "cluster-b", esoNamespace: "team-b", serviceAccount: "account-b" });
     const slots = new Set<string>(slotsOf(spec).map((s) => s.key));
     return Object.keys(a).filter((k) => !slots.has(k) && a[k] !== b[k]);
 }
@@ -496,18 +500,18 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
             decisions += decidedActions(kind).length * 2;
             if (other !== cell) {
                 structure.applicable = false;
-                structure.refusals.push(`class ${describeClass(values, structure.constants, kind)}: renaming its values changed IAM's decision, so names matter`);
+                structure.refusals.push(`class ${describeClass(values, structure.constants, kind, sessionNamespaceTagKeyOf(spec))}: renaming its values changed IAM's decision, so names matter`);
                 classes.length = 0;
                 break classes;
             }
             const expected = expectedAllowed(values);
-            const m = cellMeaning(kind, cell);
+            const m = cellMeaning(kind, cell, spec.sessionKind);
             // Decided for a kind the stack has none of only because the policy could grant it: its own class cannot be "denied".
             const ownMatters = kind === "secret" || (spec.parameters?.length ?? 0) > 0;
             classes.push({
                 key: classOf(values, structure.constants),
                 kind,
-                description: describeClass(values, structure.constants, kind),
+                description: describeClass(values, structure.constants, kind, sessionNamespaceTagKeyOf(spec)),
                 representative: values,
                 expected,
                 cell,
@@ -581,13 +585,13 @@ function countKind(spec: MatrixSpec, constants: readonly string[], rows: Session
             const ownHere = perNamespace.get(session.namespace) ?? 0;
             const sameCluster = cluster === session.cluster;
             const ownIsSpecial = special.includes(session.namespace);
-            tally(row, sameCluster, kind, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere);
+            tally(row, sameCluster, kind, decision([session.namespace, session.cluster, session.namespace, cluster]), ownHere, spec.sessionKind);
             for (const ns of special) {
-                if (ns !== session.namespace) tally(row, false, kind, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!);
+                if (ns !== session.namespace) tally(row, false, kind, decision([session.namespace, session.cluster, ns, cluster]), perNamespace.get(ns)!, spec.sessionKind);
             }
             const rest = objects.length - ownHere - specialCount + (ownIsSpecial ? ownHere : 0);
             const other = fresh([session.namespace, session.cluster, cluster, ...special]);
-            tally(row, false, kind, decision([session.namespace, session.cluster, other, cluster]), rest);
+            tally(row, false, kind, decision([session.namespace, session.cluster, other, cluster]), rest, spec.sessionKind);
         }
     });
 }

@@ -1,18 +1,19 @@
 /**
  * Attacker probes: the pairs a stack's own sessions and objects never show,
  * decided beside the full matrix so that it does not depend on the proof to
- * see them. A store-validation session (ESO sends `esoNamespace=""`), a
- * session without the namespace or cluster tag, and objects without tags,
+ * see them. A store-validation session (ESO sends `esoNamespace=""`) or, for
+ * pod sessions, a pod with an empty `kubernetes-namespace` and a pod of ESO's
+ * namespace, a session without the namespace or cluster tag, and objects without tags,
  * with one tag, with an empty tag, with ESO's own namespace, with a
  * namespace that extends or prefixes the reader's (`pay` and `payments`),
  * or the reader's in capitals. None of them may be readable.
  */
 import { CLUSTER_TAG_KEY, DEFAULT_ESO_NAMESPACE, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
-import { Cell, cellMeaning, decideCell, decidedActions, MatrixSpec, ObjectKind } from "./accessMatrix";
+import { Cell, cellMeaning, decideCell, decidedActions, DEFAULT_POD_SERVICE_ACCOUNT, MatrixSpec, ObjectKind, sessionNamespaceTagKeyOf } from "./accessMatrix";
 
 export interface Probe {
     description: string;
-    session: { cluster?: string; namespace?: string };
+    session: { cluster?: string; namespace?: string; serviceAccount?: string };
     object: { name: string; kind: ObjectKind; tags?: Record<string, string> };
 }
 
@@ -45,19 +46,36 @@ export function probesOf(spec: MatrixSpec): Probe[] {
         const obj = (tags: Record<string, string> | undefined) => ({ name, kind, tags });
         const reader = { cluster, namespace: ns };
         const add = (description: string, session: Probe["session"], tags: Record<string, string> | undefined) => probes.push({ description, session, object: obj(tags) });
-        add(`ESO's store-validation session (esoNamespace empty) reads ${kind} ${name}`, { cluster, namespace: "" }, own);
-        add(`a session without esoNamespace reads ${kind} ${name}`, { cluster }, own);
+        const tag = sessionNamespaceTagKeyOf(spec);
+        const pod = spec.sessionKind === "pod";
+        if (pod) {
+            add(`a pod session with an empty ${tag} reads ${kind} ${name}`, { cluster, namespace: "" }, own);
+            // The CSI role's trust refuses ESO's namespace; the permission must not need that refusal to keep team objects apart.
+            add(`a pod of ESO's namespace (${DEFAULT_ESO_NAMESPACE}) reads ${kind} ${name}`, { cluster, namespace: DEFAULT_ESO_NAMESPACE, serviceAccount: "external-secrets" }, own);
+        } else {
+            add(`ESO's store-validation session (esoNamespace empty) reads ${kind} ${name}`, { cluster, namespace: "" }, own);
+        }
+        add(`a session without ${tag} reads ${kind} ${name}`, { cluster }, own);
         add(`a session without eks-cluster-name reads ${kind} ${name}`, { namespace: ns }, own);
         add(`${ns} reads ${kind} ${name} without tags`, reader, undefined);
-        add(`a session without esoNamespace reads ${kind} ${name} without tags`, { cluster }, undefined);
+        add(`a session without ${tag} reads ${kind} ${name} without tags`, { cluster }, undefined);
         add(`${ns} reads ${kind} ${name} tagged with its namespace only`, reader, { [NAMESPACE_TAG_KEY]: ns });
         add(`${ns} reads ${kind} ${name} tagged with its cluster only`, reader, { [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} with an empty namespace tag`, reader, { [NAMESPACE_TAG_KEY]: "", [CLUSTER_TAG_KEY]: cluster });
-        add(`ESO's store-validation session reads ${kind} ${name} with an empty namespace tag`, { cluster, namespace: "" }, { [NAMESPACE_TAG_KEY]: "", [CLUSTER_TAG_KEY]: cluster });
+        add(`${pod ? `a pod session with an empty ${tag}` : "ESO's store-validation session"} reads ${kind} ${name} with an empty namespace tag`, { cluster, namespace: "" }, { [NAMESPACE_TAG_KEY]: "", [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} tagged with ESO's namespace (${DEFAULT_ESO_NAMESPACE})`, reader, { [NAMESPACE_TAG_KEY]: DEFAULT_ESO_NAMESPACE, [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of namespace ${ns}-admin (its name extended)`, reader, { [NAMESPACE_TAG_KEY]: `${ns}-admin`, [CLUSTER_TAG_KEY]: cluster });
         if (ns.length > 1) add(`${ns} reads ${kind} ${name} of namespace ${ns.slice(0, -1)} (a prefix of its name)`, reader, { [NAMESPACE_TAG_KEY]: ns.slice(0, -1), [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
+        if (pod && (spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT) !== ns) {
+            // A pod's service account is a name its team chose: a namespace of that name must stay another team's.
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            add(`${ns} reads ${kind} ${name} of namespace ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: serviceAccount, [CLUSTER_TAG_KEY]: cluster });
+        }
+        if (pod && (spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT) !== cluster) {
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            add(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
+        }
         add(`${ns} reads ${kind} ${name} of cluster ${cluster}-2 (its cluster's name extended)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
         add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
     }
@@ -69,7 +87,7 @@ export const probeDecisions = (probes: Probe[]) => probes.reduce((n, p) => n + d
 export function decideProbes(spec: MatrixSpec, probes = probesOf(spec)): ProbeResult[] {
     return probes.map((p) => {
         const cell = decideCell(spec, p.session, p.object);
-        const m = cellMeaning(p.object.kind, cell);
+        const m = cellMeaning(p.object.kind, cell, spec.sessionKind);
         return { ...p, cell, read: m.read, metadata: m.metadata };
     });
 }

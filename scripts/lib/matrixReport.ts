@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
-import { ACTIONS_OF, Matrix, SecretRef, Session, sessionNamespaceTagKeyOf } from "./accessMatrix";
+import { ACTIONS_OF, Matrix, requiredAction, SecretRef, Session, sessionNamespaceTagKeyOf } from "./accessMatrix";
 import { explainInWords } from "./matrixExplain";
 import type { ClassResult } from "./isolationProof";
 import type { MatrixRun } from "./matrixRun";
@@ -47,8 +47,12 @@ export function verdictInWords(run: MatrixRun): string {
 /** Who and what was evaluated, for every report. */
 export function evaluatedInWords(run: MatrixRun): string {
     const kinds = run.proof.classes.some((c) => c.kind === "parameter") || (run.spec.parameters?.length ?? 0) > 0 ? (["secret", "parameter"] as const) : (["secret"] as const);
-    const actions = kinds.map((k) => `${k}s: value ${ACTIONS_OF[k].value.join(", ")} (ESO calls ${ACTIONS_OF[k].required}); metadata ${ACTIONS_OF[k].metadata.join(", ")}`).join("; ");
-    return `Principals evaluated: the sessions of the shared role \`${run.spec.abacRoleName}\`, one per namespace (\`${sessionNamespaceTagKeyOf(run.spec)}\`) and cluster. Actions: ${actions}. A read is any value action allowed; metadata is reported apart, never counted as a read.`;
+    const actions = kinds.map((k) => `${k}s: value ${ACTIONS_OF[k].value.join(", ")} (${run.spec.sessionKind === "pod" ? "ASCP" : "ESO"} calls ${requiredAction(k, run.spec.sessionKind)}); metadata ${ACTIONS_OF[k].metadata.join(", ")}`).join("; ");
+    const who =
+        run.spec.sessionKind === "pod"
+            ? `the per-pod sessions of the role \`${run.spec.abacRoleName}\` (its own Pod Identity association), one per namespace (\`${sessionNamespaceTagKeyOf(run.spec)}\`), service account and cluster`
+            : `the sessions of the shared role \`${run.spec.abacRoleName}\`, one per namespace (\`${sessionNamespaceTagKeyOf(run.spec)}\`) and cluster`;
+    return `Principals evaluated: ${who}. Actions: ${actions}. A read is any value action allowed; metadata is reported apart, never counted as a read.`;
 }
 
 const sessionWords = (s: { cluster?: string; namespace?: string }) => `${s.cluster ?? "(no cluster tag)"}/${s.namespace === undefined ? "(no namespace tag)" : s.namespace === "" ? "(empty namespace)" : s.namespace}`;
