@@ -228,9 +228,15 @@ export const csiRoleAssociationKeepsSessionTags = stackPolicy({
     },
 });
 
-/** ESO's namespaces: those of the ESO releases in the stack, and the configured ones. */
+/** The namespace ESO's chart documents installing into. */
+const DEFAULT_ESO_NAMESPACES = ["external-secrets"];
+
+/**
+ * ESO's namespaces: those of the ESO releases in the stack, and the configured ones
+ * (the SDK's getConfig returns no schema default when the policy has no config, server.js makeGetConfigFun).
+ */
 function esoNamespaces(resources: PolicyResource[], configured: unknown, undecided: (r: PolicyResource, path: string) => void): Set<string> {
-    const found = new Set<string>(Array.isArray(configured) ? configured.filter((n): n is string => typeof n === "string") : []);
+    const found = new Set<string>(Array.isArray(configured) ? configured.filter((n): n is string => typeof n === "string") : DEFAULT_ESO_NAMESPACES);
     for (const r of resources) {
         const props = plain(r.props) as Record<string, any>;
         if (!isEsoChart(r.type, props)) continue;
@@ -254,7 +260,7 @@ export const csiRoleDisallowEsoUse = stackPolicy<{ esoNamespaces?: string[] }>({
             esoNamespaces: {
                 type: "array",
                 items: { type: "string" },
-                default: ["external-secrets"],
+                default: DEFAULT_ESO_NAMESPACES,
                 description: "ESO's namespaces beside those of the ESO Helm releases in the stack.",
             },
         },
