@@ -193,12 +193,16 @@ describe("the CSI policies, loaded as `pulumi preview --policy-pack policypack` 
         assert.deepStrictEqual(levels(await pack.analyze(SPC, "payments-db", spc({ usePodIdentity: UNKNOWN }))), [["csi-secret-provider-class-requires-pod-identity", "advisory"]]);
     });
 
-    it("Analyze blocks a CSI role policy keyed on the pod's name or service account; the components' document passes", async () => {
+    it("Analyze blocks a CSI role policy keyed on the pod's name or service account, and a Pod Identity role with an inline document keyed on esoNamespace; the components' document passes", async () => {
         const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
         assert.deepStrictEqual(await pack.analyze(rolePolicy, "csi-read", { role: UNKNOWN, policy: renderPolicy(permissions) }), []);
         for (const tag of ["kubernetes-pod-name", "kubernetes-service-account"]) {
             assert.deepStrictEqual(levels(await pack.analyze(rolePolicy, "csi-read", { role: UNKNOWN, policy: keyedOn(tag) })), [["iam-abac-policy-keys-on-session-namespace", "mandatory"]], tag);
         }
+        // A role pods take, with its document inline keyed on ESO's tag: decided from the one resource, before it exists.
+        const role = (policy: string) => ({ name: UNKNOWN, arn: UNKNOWN, assumeRolePolicy: trust, inlinePolicies: [{ name: "read", policy }] });
+        assert.deepStrictEqual(levels(await pack.analyze("aws:iam/role:Role", "csi", role(keyedOn("esoNamespace")))), [["iam-abac-policy-keys-on-session-namespace", "mandatory"]]);
+        assert.deepStrictEqual(await pack.analyze("aws:iam/role:Role", "csi", role(renderPolicy(permissions))), []);
     });
 
     it("AnalyzeStack passes the CSI stack and blocks its association with disableSessionTags, joined by dependency while the role's ARN is unknown", async () => {

@@ -10,7 +10,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { CLUSTER_TAG_KEY, ESO_NAMESPACE_SESSION_TAG, NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
 import { isRecord, isUnknown, plain } from "../lib/values";
 import { resourcePolicy, stackPolicy } from "./define";
-import { permissionDocuments, PERMISSION_TYPES } from "./documents";
+import { permissionDocuments, PERMISSION_TYPES, trustDocument } from "./documents";
 import { ConditionEntry, labels, resourceTagConditions, resourceTagKey, Statement } from "./iamDocuments";
 import { RoleModel, stackModel } from "./stackModel";
 import { isEsoChart } from "./eso";
@@ -105,11 +105,18 @@ export function sessionTagKeyProblems(statements: Statement[]): string[] {
     return problems;
 }
 
+/** Namespace conditions keyed on ESO's tag, which no pod session carries. */
+function esoKeyed(statements: Statement[]): Statement[] {
+    return namespaceConditions(statements)
+        .filter(({ c }) => c.values.some((v) => principalTag(v) === ESO_NAMESPACE_SESSION_TAG.toLowerCase()))
+        .map((e) => e.statement);
+}
+
 export const abacPolicyKeysOnSessionNamespace = resourcePolicy({
     name: "iam-abac-policy-keys-on-session-namespace",
     displayName: "ABAC policies key the namespace on the session's namespace tag",
     description:
-        "An ABAC permission policy compares the kubernetes-namespace resource tag with a principal tag other than esoNamespace (ESO's shared role) or kubernetes-namespace (the CSI role), such as kubernetes-service-account or kubernetes-pod-name, which a tenant names freely; or the cluster tag with anything but eks-cluster-name; or keys one document on both namespace tags.",
+        "An ABAC permission policy compares the kubernetes-namespace resource tag with a principal tag other than esoNamespace (ESO's shared role) or kubernetes-namespace (the CSI role), such as kubernetes-service-account or kubernetes-pod-name, which a tenant names freely; or the cluster tag with anything but eks-cluster-name; or keys one document on both namespace tags; or a role that pods take through Pod Identity carries an inline document keyed on esoNamespace, which no pod session has.",
     enforcementLevel: "mandatory",
     severity: "critical",
     url: POD_ID_ABAC_DOCS,
@@ -117,10 +124,15 @@ export const abacPolicyKeysOnSessionNamespace = resourcePolicy({
         "Compare secretsmanager:ResourceTag/kubernetes-namespace with ${aws:PrincipalTag/kubernetes-namespace} in the CSI role's policy and with ${aws:PrincipalTag/esoNamespace} in ESO's shared role's, and eks-cluster-name with ${aws:PrincipalTag/eks-cluster-name}.",
     types: PERMISSION_TYPES,
     validate: (subject) => {
+        // A role's own trust and inline documents decide the Pod Identity case here, before the role exists; a RolePolicy's is joined by csi-role-policy-keys-on-pod-tags.
+        const trust = trustDocument(subject.type, subject.props)?.doc;
+        const podRole = trust?.kind === "ok" && trust.statements.some((s) => s.effect === "Allow" && s.principals.includes(POD_IDENTITY));
         for (const { where, doc } of permissionDocuments(subject.type, subject.props)) {
             if (doc.kind === "unknown") subject.undecided.add(where);
             if (doc.kind !== "ok") continue;
             const problems = sessionTagKeyProblems(doc.statements);
+            const eso = podRole ? esoKeyed(doc.statements) : [];
+            if (eso.length > 0) problems.push(`the role is taken by pods through EKS Pod Identity, but ${labels(eso)} key the namespace on aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}, a tag no pod session carries: key it on aws:PrincipalTag/${NAMESPACE_TAG_KEY}`);
             if (problems.length > 0) subject.report(`'${subject.name}' ${where}: ${problems.join("; ")}.`);
             else if (doc.statements.some((s) => s.unknown)) subject.undecided.add(`${where} (a statement holds an unknown value)`);
         }
@@ -141,7 +153,7 @@ export const csiRolePolicyKeysOnPodTags = stackPolicy({
     name: "csi-role-policy-keys-on-pod-tags",
     displayName: "A role pods take directly keys on the pod's own tags",
     description:
-        "A role that EKS Pod Identity gives to pods directly (as ASCP does) reads secrets under a namespace condition keyed on esoNamespace: a pod's session carries only Pod Identity's tags, so such a policy is ESO's, applied to the wrong role.",
+        "A role that EKS Pod Identity gives to pods directly (as ASCP does) reads secrets through a RolePolicy or attached policy whose namespace condition keys on esoNamespace: a pod's session carries only Pod Identity's tags, so such a policy is ESO's, applied to the wrong role.",
     enforcementLevel: "mandatory",
     severity: "high",
     url: POD_ID_ABAC_DOCS,
@@ -156,13 +168,15 @@ export const csiRolePolicyKeysOnPodTags = stackPolicy({
             }
             if (!podIdentityTrusted(role)) continue;
             for (const p of role.permissions) {
+                // The role's own inline documents are judged before it exists, by iam-abac-policy-keys-on-session-namespace.
+                if (p.source === role.resource) continue;
                 if (p.doc.kind === "unknown") undecided(p.source, p.where);
                 if (p.doc.kind !== "ok") continue;
-                const eso = namespaceConditions(p.doc.statements).filter(({ c }) => c.values.some((v) => principalTag(v) === ESO_NAMESPACE_SESSION_TAG.toLowerCase()));
+                const eso = esoKeyed(p.doc.statements);
                 if (eso.length > 0) {
                     report(
                         role.resource,
-                        `Role '${role.resource.name}' is taken by pods through EKS Pod Identity, but '${p.source.name}' ${p.where} keys the namespace on aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG} (${labels(eso.map((e) => e.statement))}), a tag no pod session carries: key it on aws:PrincipalTag/${NAMESPACE_TAG_KEY}.`,
+                        `Role '${role.resource.name}' is taken by pods through EKS Pod Identity, but '${p.source.name}' ${p.where} keys the namespace on aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG} (${labels(eso)}), a tag no pod session carries: key it on aws:PrincipalTag/${NAMESPACE_TAG_KEY}.`,
                     );
                 }
             }

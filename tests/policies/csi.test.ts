@@ -155,12 +155,21 @@ describe("csi-role-policy-keys-on-pod-tags", () => {
         assert.deepStrictEqual(await stackViolations(csiRolePolicyKeysOnPodTags, csiStack()), []);
     });
 
-    it("reports a role that pods take through Pod Identity keyed on esoNamespace, inline or through a RolePolicy", async () => {
+    it("reports a role that pods take through Pod Identity whose RolePolicy keys on esoNamespace", async () => {
         const found = await stackViolations(csiRolePolicyKeysOnPodTags, csiStack({ permissions: esoKeyed }));
         assert.strictEqual(found.length, 1);
         assert.match(found[0], /Role 'csi' is taken by pods through EKS Pod Identity, but 'csi-read' policy keys the namespace on aws:PrincipalTag\/esoNamespace \(Statement\[0\], Statement\[1\]\)/);
-        const inline = stackResource(ROLE, "inline-csi", { name: "inline-csi", assumeRolePolicy: renderPolicy(csiDocs.trust), inlinePolicies: [{ name: "read", policy: renderPolicy(esoKeyed) }] });
-        assert.strictEqual((await stackViolations(csiRolePolicyKeysOnPodTags, csiStack({ extra: () => [inline] }))).length, 1);
+    });
+
+    it("leaves a role's own inline documents to the resource policy, which judges them before the role exists", async () => {
+        const inline = { name: "inline-csi", assumeRolePolicy: renderPolicy(csiDocs.trust), inlinePolicies: [{ name: "read", policy: renderPolicy(esoKeyed) }] };
+        assert.deepStrictEqual(await stackViolations(csiRolePolicyKeysOnPodTags, csiStack({ extra: () => [stackResource(ROLE, "inline-csi", inline)] })), []);
+        const found = await violations(abacPolicyKeysOnSessionNamespace, ROLE, inline);
+        assert.strictEqual(found.length, 1);
+        assert.match(found[0], /inlinePolicies\[0\]: the role is taken by pods through EKS Pod Identity, but Statement\[0\], Statement\[1\] key the namespace on aws:PrincipalTag\/esoNamespace/);
+        // Near miss: the same inline document on a role that ESO's controller role assumes (no Pod Identity principal) is ESO's shared role.
+        const esoRole = { ...inline, assumeRolePolicy: renderPolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/prod-eu-eso-controller" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] } as any) };
+        assert.deepStrictEqual(await violations(abacPolicyKeysOnSessionNamespace, ROLE, esoRole), []);
     });
 
     it("leaves the verdict open while the trust of an esoNamespace-keyed role is unknown", async () => {
