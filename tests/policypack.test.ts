@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { controllerTrustPolicy, renderPolicy } from "../components";
 import { policies } from "../policypack/policies";
-import { PACK_DIR, PolicyPackProcess } from "./analyzer";
+import { csiPermissionPolicy, csiTrustPolicy } from "../components/lib/csiIam";
+import { EngineResource, PACK_DIR, PolicyPackProcess, UNKNOWN } from "./analyzer";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 
@@ -147,6 +148,80 @@ describe("the policy pack loaded as `pulumi preview --policy-pack policypack` lo
         trust.Statement[0].Action = "sts:AssumeRole";
         const found = await pack.analyze(role, "controller", { name: "controller", assumeRolePolicy: renderPolicy(trust) });
         assert.deepStrictEqual(found.map((d) => [d.policyName, d.enforcementLevel]), [["trust-policy-requires-tag-session", "mandatory"]]);
+    });
+});
+
+describe("the CSI policies, loaded as `pulumi preview --policy-pack policypack` loads the pack", function () {
+    // Shapes as the engine sends them in a first preview (tests/analyzer.ts): ARNs unknown, joins by property dependencies.
+    this.timeout(180_000);
+    let pack: PolicyPackProcess;
+    before(async () => {
+        pack = await PolicyPackProcess.start();
+    });
+    after(() => pack?.stop());
+
+    const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
+    const ctx = { partition: "aws", accountId: "111122223333", region: "eu-west-1" };
+    const trust = renderPolicy(csiTrustPolicy({ ...ctx, clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", refusedNamespaces: ["external-secrets"] }));
+    const permissions = csiPermissionPolicy({ ...ctx, parameters: true });
+    const keyedOn = (tag: string) => JSON.stringify(permissions).split("aws:PrincipalTag/kubernetes-namespace}").join(`aws:PrincipalTag/${tag}}`);
+    const spc = (parameters: Record<string, unknown>) => ({
+        apiVersion: "secrets-store.csi.x-k8s.io/v1",
+        kind: "SecretProviderClass",
+        metadata: { name: "payments-db", namespace: "payments" },
+        spec: { provider: "aws", parameters: { region: "eu-west-1", objects: '- objectName: "payments/db"\n', ...parameters } },
+    });
+    const levels = (found: { policyName: string; enforcementLevel: string }[]) => found.map((d) => [d.policyName, d.enforcementLevel]);
+    /** The CSI role, its policy and one association, as a first preview holds them. */
+    const csiStack = (o: { policy?: string; association?: Record<string, unknown>; extra?: EngineResource[] } = {}): EngineResource[] => [
+        { type: "aws:iam/role:Role", name: "csi", props: { name: UNKNOWN, arn: UNKNOWN, assumeRolePolicy: trust } },
+        { type: "aws:iam/rolePolicy:RolePolicy", name: "csi-read", props: { role: UNKNOWN, policy: o.policy ?? renderPolicy(permissions) }, deps: { role: ["csi"] } },
+        {
+            type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            name: "payments-app",
+            props: { clusterName: "prod-eu", namespace: "payments", serviceAccount: "app", roleArn: UNKNOWN, ...o.association },
+            deps: { roleArn: ["csi"] },
+        },
+        { type: SPC, name: "payments-db", props: spc({ usePodIdentity: "true" }) },
+        ...(o.extra ?? []),
+    ];
+
+    it("Analyze blocks a SecretProviderClass without usePodIdentity before it exists; \"true\" passes; an unknown value is an advisory", async () => {
+        assert.deepStrictEqual(levels(await pack.analyze(SPC, "payments-db", spc({}))), [["csi-secret-provider-class-requires-pod-identity", "mandatory"]]);
+        assert.deepStrictEqual(levels(await pack.analyze(SPC, "payments-db", spc({ usePodIdentity: "false" }))), [["csi-secret-provider-class-requires-pod-identity", "mandatory"]]);
+        assert.deepStrictEqual(await pack.analyze(SPC, "payments-db", spc({ usePodIdentity: "true" })), []);
+        assert.deepStrictEqual(levels(await pack.analyze(SPC, "payments-db", spc({ usePodIdentity: UNKNOWN }))), [["csi-secret-provider-class-requires-pod-identity", "advisory"]]);
+    });
+
+    it("Analyze blocks a CSI role policy keyed on the pod's name or service account, and a Pod Identity role with an inline document keyed on esoNamespace; the components' document passes", async () => {
+        const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
+        assert.deepStrictEqual(await pack.analyze(rolePolicy, "csi-read", { role: UNKNOWN, policy: renderPolicy(permissions) }), []);
+        for (const tag of ["kubernetes-pod-name", "kubernetes-service-account"]) {
+            assert.deepStrictEqual(levels(await pack.analyze(rolePolicy, "csi-read", { role: UNKNOWN, policy: keyedOn(tag) })), [["iam-abac-policy-keys-on-session-namespace", "mandatory"]], tag);
+        }
+        // A role pods take, with its document inline keyed on ESO's tag: decided from the one resource, before it exists.
+        const role = (policy: string) => ({ name: UNKNOWN, arn: UNKNOWN, assumeRolePolicy: trust, inlinePolicies: [{ name: "read", policy }] });
+        assert.deepStrictEqual(levels(await pack.analyze("aws:iam/role:Role", "csi", role(keyedOn("esoNamespace")))), [["iam-abac-policy-keys-on-session-namespace", "mandatory"]]);
+        assert.deepStrictEqual(await pack.analyze("aws:iam/role:Role", "csi", role(renderPolicy(permissions))), []);
+    });
+
+    it("AnalyzeStack passes the CSI stack and blocks its association with disableSessionTags, joined by dependency while the role's ARN is unknown", async () => {
+        assert.deepStrictEqual(await pack.analyzeStack(csiStack()), []);
+        assert.deepStrictEqual(levels(await pack.analyzeStack(csiStack({ association: { disableSessionTags: true } }))), [["csi-role-association-keeps-session-tags", "mandatory"]]);
+        assert.deepStrictEqual(levels(await pack.analyzeStack(csiStack({ association: { disableSessionTags: false } }))), []);
+    });
+
+    it("AnalyzeStack blocks the CSI role keyed on esoNamespace, and the CSI role associated with ESO's service account", async () => {
+        assert.deepStrictEqual(levels(await pack.analyzeStack(csiStack({ policy: keyedOn("esoNamespace") }))), [["csi-role-policy-keys-on-pod-tags", "mandatory"]]);
+        const eso: EngineResource = {
+            type: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            name: "eso-csi",
+            props: { clusterName: "prod-eu", namespace: "external-secrets", serviceAccount: "external-secrets", roleArn: UNKNOWN },
+            deps: { roleArn: ["csi"] },
+        };
+        const found = await pack.analyzeStack(csiStack({ extra: [eso] }));
+        assert.deepStrictEqual(levels(found), [["csi-role-disallow-eso-use", "mandatory"]]);
+        assert.match(found[0].urn, /::eso-csi$/);
     });
 });
 

@@ -22,6 +22,13 @@ import {
     podIdentityAssociationKeepsSessionTags,
 } from "./eso";
 import { iamPolicyDisallowBroadSecretRead } from "./broadReaders";
+import {
+    abacPolicyKeysOnSessionNamespace,
+    csiRoleAssociationKeepsSessionTags,
+    csiRoleDisallowEsoUse,
+    csiRolePolicyKeysOnPodTags,
+    csiSecretProviderClassRequiresPodIdentity,
+} from "./csi";
 import { esoReleaseDisallowUnguardedGenerators } from "./generators";
 import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
@@ -29,6 +36,11 @@ import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPoli
 
 export {
     abacPolicyDisallowLiteralNamespace,
+    abacPolicyKeysOnSessionNamespace,
+    csiRoleAssociationKeepsSessionTags,
+    csiRoleDisallowEsoUse,
+    csiRolePolicyKeysOnPodTags,
+    csiSecretProviderClassRequiresPodIdentity,
     abacPolicyDisallowParameterPathRead,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyRequiresExactTagMatch,
@@ -77,6 +89,8 @@ export const policies: Policies = [
     esoStoreDisallowPodIdentityTagKeys,
     esoChartSupportsSessionTags,
     podIdentityAssociationKeepsSessionTags,
+    csiSecretProviderClassRequiresPodIdentity,
+    abacPolicyKeysOnSessionNamespace,
     abacRoleDisallowUntaggedSecretRead,
     esoStoreRoleAllowsTagSession,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
@@ -84,4 +98,7 @@ export const policies: Policies = [
     esoReleaseDisallowUnguardedSecretStores,
     esoReleaseDisallowUnguardedGenerators,
     esoStoreDisallowClusterTagOnPodIdentityCluster,
+    csiRolePolicyKeysOnPodTags,
+    csiRoleAssociationKeepsSessionTags,
+    csiRoleDisallowEsoUse,
 ];
