@@ -15,7 +15,7 @@ import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArg
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { closeSchema } from "./esoSchemas";
 import { helmTemplate, rulesBoundTo } from "./helm";
-import { buildPlan, renderPlan } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan } from "../scripts/lib/plan";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { abacRoleOf } from "../scripts/lib/stackMatrix";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
@@ -425,5 +425,65 @@ describe("the access matrix of a stack with a CSI role", () => {
         assert.ok(result.ok);
         assert.deepStrictEqual(result.plan.roles.map((r) => r.name).sort(), ["prod-eu-csi-role", "prod-eu-eso-controller", "prod-eu-shared-abac-role"]);
         assert.strictEqual(abacRoleOf(result.plan).name, "prod-eu-shared-abac-role");
+    });
+});
+
+describe("the verdict of a stack with a CSI role: its per-pod sessions are the expected readers, and judged", function () {
+    this.timeout(120_000);
+    const stackFile = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-csi-"));
+        const file = path.join(dir, "Pulumi.csi.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }));
+        return file;
+    };
+
+    it("proves the CSI role isolated with one session per associated service account, and the principal check does not count it as another reader", async () => {
+        const result = await buildPlan(stackFile());
+        assert.ok(result.ok);
+        const verdict = await judgePlan(result.plan);
+        assert.strictEqual(verdict.podIsolation.length, 1);
+        const pods = verdict.podIsolation[0];
+        assert.strictEqual(pods.spec.abacRoleName, "prod-eu-csi-role");
+        assert.strictEqual(pods.spec.sessionKind, "pod");
+        // The sessions are exactly the service accounts the config gives each CSI team.
+        const configured = Object.fromEntries(csiTeams().flatMap((t) => (t.csi ? [[t.namespace, [...t.csi.serviceAccounts].sort()]] : [])));
+        assert.deepStrictEqual(pods.spec.serviceAccounts, configured);
+        assert.ok(pods.proof.proven && pods.ok);
+        assert.deepStrictEqual(verdict.principals.reads, []);
+        assert.ok(verdict.principals.expected.includes("prod-eu-csi-role"));
+        assert.ok(verdict.ok);
+    });
+
+    it("blocks a CSI role whose namespace condition is dropped: search's pods would read payments' secret", async () => {
+        const result = await buildPlan(stackFile());
+        assert.ok(result.ok);
+        const role = result.plan.roles.find((r) => r.name === "prod-eu-csi-role")!;
+        const doc = role.permissionPolicies[0] as PolicyDocument;
+        const loosened = structuredClone(doc);
+        delete (loosened.Statement[0].Condition!.StringEquals as Record<string, unknown>)["secretsmanager:ResourceTag/kubernetes-namespace"];
+        // Still keyed on the pod's tag elsewhere (the parameter statement), so it is judged as the CSI role.
+        role.permissionPolicies = [loosened];
+        const verdict = await judgePlan(result.plan);
+        const pods = verdict.podIsolation[0];
+        assert.ok(!pods.ok, "the pod matrix finds the cross-team read");
+        assert.ok(pods.crossTeamAllows > 0);
+        // The truth, straight from the evaluator: a search pod asks for payments' secret.
+        const request = {
+            principal: "arn:aws:sts::111122223333:assumed-role/prod-eu-csi-role/eks-prod-eu-app",
+            action: "secretsmanager:GetSecretValue",
+            resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments/db-password-AbCdEf",
+            resourceAccount: "111122223333",
+            identityPolicies: [loosened],
+            context: {
+                "aws:PrincipalTag/kubernetes-namespace": "search",
+                "aws:PrincipalTag/eks-cluster-name": "prod-eu",
+                "secretsmanager:ResourceTag/kubernetes-namespace": "payments",
+                "secretsmanager:ResourceTag/eks-cluster-name": "prod-eu",
+                "aws:ResourceTag/kubernetes-namespace": "payments",
+                "aws:ResourceTag/eks-cluster-name": "prod-eu",
+            },
+        };
+        assert.strictEqual(decide(request), "Allowed");
+        assert.ok(!verdict.ok);
     });
 });

@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
 import type { Problem } from "../../components/lib/validate";
+import type { PolicyDocument } from "../../components/lib/iam";
 import { preexistingObjectsAudit } from "../../components/lib/generatorGuard";
 import { HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
 import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART } from "../../components/lib/csi";
@@ -18,6 +19,7 @@ import { accountFromConfig, CloudAccount, OFFLINE, RecordedResource, runOffline 
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
 import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
+import { keysOnPodNamespace, podMatrixSpec } from "./podRoles";
 import { abacRoleOf, matrixSpecFromPlan } from "./stackMatrix";
 import { judgePrincipals, PrincipalReport, renderPrincipals } from "./stackPrincipals";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
@@ -81,6 +83,8 @@ export interface Verdict {
     isolation: MatrixRun;
     /** Every pair, when evaluated. */
     matrix?: Matrix;
+    /** The matrix of each role pods take themselves (the CSI role), per-pod sessions. */
+    podIsolation: MatrixRun[];
     /** Every other principal of the stack against every team secret and parameter. */
     principals: PrincipalReport;
     /** True when nothing mandatory is violated, no cross-team read is allowed and no own read denied. */
@@ -106,16 +110,32 @@ export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fu
     });
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: [abacRoleOf(plan).name], trustedReaders: plan.trustedReaders });
+    const podIsolation: MatrixRun[] = [];
+    for (const role of podRolesOf(plan)) {
+        const podSpec = podMatrixSpec({ ...spec, abacRoleName: role.name, permissionPolicy: role.permissionPolicy }, plan.resources);
+        podIsolation.push(await runMatrix(podSpec, { fullMatrix: options.fullMatrix, crossCheckLimit: options.matrixLimit ?? PLAN_MATRIX_LIMIT }));
+    }
+    const sharedRoles = [abacRoleOf(plan).name, ...podIsolation.map((r) => r.spec.abacRoleName)];
+    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles, trustedReaders: plan.trustedReaders });
     return {
         violations,
         mandatoryViolations,
         policies: table,
         isolation,
         matrix: isolation.matrix,
+        podIsolation,
         principals,
-        ok: mandatoryViolations === 0 && isolation.ok && principals.ok,
+        ok: mandatoryViolations === 0 && isolation.ok && podIsolation.every((r) => r.ok) && principals.ok,
     };
+}
+
+/** Roles of the plan whose ABAC document keys on the pod's own namespace tag, beside the ESO shared role. */
+function podRolesOf(plan: Plan): { name: string; permissionPolicy: PolicyDocument }[] {
+    const eso = abacRoleOf(plan).name;
+    return plan.roles
+        .filter((r) => r.name !== eso)
+        .map((r) => ({ name: r.name, permissionPolicy: { Version: "2012-10-17" as const, Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement ?? []) } }))
+        .filter((r) => keysOnPodNamespace(r.permissionPolicy));
 }
 
 export function renderVerdict(v: Verdict, resourceCount?: number, options: { summary?: boolean } = {}): string {
@@ -130,6 +150,10 @@ export function renderVerdict(v: Verdict, resourceCount?: number, options: { sum
     if (shown.length < v.violations.length) out.push(`  ... ${v.violations.length - shown.length} more (--full for all, or --json)`);
     out.push("", `Access matrix (this cluster and another in the same account):`);
     out.push(...matrixSummary(v.isolation).split("\n").map((l) => `  ${l}`));
+    for (const run of v.podIsolation) {
+        out.push("", `Access matrix of ${run.spec.abacRoleName} (pods that mount secrets as files, one session per associated service account):`);
+        out.push(...matrixSummary(run).split("\n").map((l) => `  ${l}`));
+    }
     out.push("", renderPrincipals(v.principals));
     out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
     return out.join("\n");

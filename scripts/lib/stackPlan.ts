@@ -18,6 +18,7 @@ import { MatrixRun, runMatrix } from "./matrixRun";
 import { chartOf, Plan, Progress, RolePlan, TeamPlan } from "./plan";
 import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
 import { trustedReadersFromConfig } from "./trustedReaderConfig";
+import { keysOnPodNamespace, podMatrixSpec } from "./podRoles";
 import { judgePrincipals, PrincipalReport } from "./stackPrincipals";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
 
@@ -186,13 +187,17 @@ export function sharedRoleNames(plan: StackPlan): string[] {
             .map((a) => a.replace(/^arn:[^:]+:iam::\d+:role\/(.*\/)?/, "")),
     );
     const named = abac.filter((n) => assumed.has(n));
-    return named.length > 0 ? named : abac;
+    // Roles pods take themselves are judged by their own matrix of per-pod sessions, not as other principals.
+    const podRoles = abacRoles(plan)
+        .filter((r) => r.permissionPolicy !== undefined && keysOnPodNamespace(r.permissionPolicy))
+        .map((r) => r.name);
+    return [...new Set([...(named.length > 0 ? named : abac.filter((n) => !podRoles.includes(n))), ...podRoles])];
 }
 
 /** The matrix of one shared role, in the role's own account (the secrets' account in a cross-account stack). */
 export function matrixSpecOf(plan: StackPlan, role: { name: string; arn?: string; permissionPolicy: PolicyDocument }, otherClusters = [DEFAULT_OTHER_CLUSTER]): MatrixSpec {
     const arn = role.arn?.split(":");
-    return {
+    const spec: MatrixSpec = {
         accountId: arn?.[4] || plan.account.accountId,
         partition: arn?.[1] || plan.account.partition,
         region: plan.account.region,
@@ -203,6 +208,8 @@ export function matrixSpecOf(plan: StackPlan, role: { name: string; arn?: string
         secrets: plan.teams.flatMap((t) => t.secrets.map((s) => ({ name: s.name, namespace: t.namespace }))),
         parameters: plan.teams.flatMap((t) => t.parameters.map((p) => ({ name: p.name, namespace: t.namespace }))),
     };
+    // A role pods take themselves (the CSI role): one session per associated service account.
+    return keysOnPodNamespace(role.permissionPolicy) ? podMatrixSpec(spec, plan.resources) : spec;
 }
 
 export interface StackVerdict {

@@ -1,0 +1,48 @@
+/**
+ * Roles that pods take themselves through EKS Pod Identity (the CSI role of
+ * the Secrets Store CSI Driver with ASCP): their ABAC document keys the
+ * namespace on the pod's own `kubernetes-namespace` session tag, which Pod
+ * Identity sets (docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html).
+ * Their readers are the sessions of the service accounts associated with
+ * them, one per pod: the matrix decides them as `sessionKind: "pod"`, and the
+ * principal check counts them among the expected readers.
+ */
+import type { PolicyDocument } from "../../components/lib/iam";
+import { NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import type { MatrixSpec } from "./accessMatrix";
+import type { RecordedResource } from "./offlineCloud";
+
+const POD_NAMESPACE_VARIABLE = `\${aws:PrincipalTag/${NAMESPACE_TAG_KEY}}`;
+
+/** The document compares a resource's namespace tag with the pod's own namespace tag. */
+export function keysOnPodNamespace(doc: PolicyDocument): boolean {
+    return doc.Statement.some((s) => s.Effect === "Allow" && JSON.stringify(s.Condition ?? {}).includes(POD_NAMESPACE_VARIABLE));
+}
+
+/** The name of the role an ARN names, any path. */
+const roleNameOf = (arn: unknown): string | undefined => (typeof arn === "string" ? /:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1] : undefined);
+
+/** The service accounts associated with `roleName`, by namespace, from the stack's Pod Identity associations. */
+export function associatedServiceAccounts(resources: RecordedResource[], roleName: string): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const r of resources) {
+        if (r.type !== "aws:eks/podIdentityAssociation:PodIdentityAssociation") continue;
+        if (roleNameOf(r.inputs?.roleArn) !== roleName) continue;
+        const { namespace, serviceAccount } = r.inputs ?? {};
+        if (typeof namespace !== "string" || typeof serviceAccount !== "string") continue;
+        (out[namespace] ??= []).push(serviceAccount);
+    }
+    for (const list of Object.values(out)) list.sort();
+    return out;
+}
+
+/**
+ * The matrix of a pod role: one session per associated service account
+ * and cluster, against every team's secrets and parameters (another team's
+ * are what a pod must not read). A namespace without an association has no
+ * session: the Pod Identity agent gives its pods no credentials of this role.
+ */
+export function podMatrixSpec(spec: MatrixSpec, resources: RecordedResource[]): MatrixSpec {
+    const serviceAccounts = associatedServiceAccounts(resources, spec.abacRoleName);
+    return { ...spec, sessionKind: "pod", sessionNamespaceTagKey: undefined, namespaces: Object.keys(serviceAccounts).sort(), serviceAccounts };
+}
