@@ -15,7 +15,7 @@ import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArg
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { closeSchema } from "./esoSchemas";
 import { helmTemplate, rulesBoundTo } from "./helm";
-import { buildPlan, judgePlan, renderPlan } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { abacRoleOf } from "../scripts/lib/stackMatrix";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
@@ -451,7 +451,23 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         assert.ok(pods.proof.proven && pods.ok);
         assert.deepStrictEqual(verdict.principals.reads, []);
         assert.ok(verdict.principals.expected.includes("prod-eu-csi-role"));
+        assert.deepStrictEqual(verdict.podTrust.map((t) => [t.role, t.teamsRefused, t.admittedAttackers]), [["prod-eu-csi-role", [], []]]);
         assert.ok(verdict.ok);
+    });
+
+    it("blocks a CSI role whose trust lost its namespace refusal: a pod of ESO's namespace (or the driver's) could take it", async () => {
+        const result = await buildPlan(stackFile());
+        assert.ok(result.ok);
+        const role = result.plan.roles.find((r) => r.name === "prod-eu-csi-role")!;
+        const trust = structuredClone(role.trustPolicy) as PolicyDocument;
+        delete trust.Statement[0].Condition!.StringNotEquals;
+        role.trustPolicy = trust;
+        const verdict = await judgePlan(result.plan);
+        const admitted = verdict.podTrust[0].admittedAttackers;
+        assert.ok(admitted.some((a) => /refused namespace external-secrets/.test(a)), admitted.join("; "));
+        assert.ok(admitted.some((a) => /refused namespace kube-system/.test(a)), admitted.join("; "));
+        assert.ok(!verdict.ok);
+        assert.match(renderVerdict(verdict), /trust of prod-eu-csi-role .*ADMITS a pod of the refused namespace external-secrets/);
     });
 
     it("blocks a CSI role whose namespace condition is dropped: search's pods would read payments' secret", async () => {

@@ -20,6 +20,7 @@ import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./polic
 import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
 import { keysOnPodNamespace, podMatrixSpec } from "./podRoles";
+import { checkPodTrust, TrustCheck } from "./podTrust";
 import { abacRoleOf, matrixSpecFromPlan } from "./stackMatrix";
 import { judgePrincipals, PrincipalReport, renderPrincipals } from "./stackPrincipals";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
@@ -85,6 +86,8 @@ export interface Verdict {
     matrix?: Matrix;
     /** The matrix of each role pods take themselves (the CSI role), per-pod sessions. */
     podIsolation: MatrixRun[];
+    /** Each such role's trust, decided for Pod Identity: its team pods admitted, attackers refused. */
+    podTrust: ({ role: string } & TrustCheck)[];
     /** Every other principal of the stack against every team secret and parameter. */
     principals: PrincipalReport;
     /** True when nothing mandatory is violated, no cross-team read is allowed and no own read denied. */
@@ -111,9 +114,13 @@ export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fu
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const podIsolation: MatrixRun[] = [];
+    const podTrust: Verdict["podTrust"] = [];
+    // No pod of a Helm release's namespace (ESO's, the driver's) may take a pod role.
+    const releaseNamespaces = [...new Set(plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs?.namespace).filter((n): n is string => typeof n === "string"))];
     for (const role of podRolesOf(plan)) {
         const podSpec = podMatrixSpec({ ...spec, abacRoleName: role.name, permissionPolicy: role.permissionPolicy }, plan.resources);
         podIsolation.push(await runMatrix(podSpec, { fullMatrix: options.fullMatrix, crossCheckLimit: options.matrixLimit ?? PLAN_MATRIX_LIMIT }));
+        podTrust.push({ role: role.name, ...checkPodTrust(podSpec, role.trustPolicy as PolicyDocument, releaseNamespaces) });
     }
     const sharedRoles = [abacRoleOf(plan).name, ...podIsolation.map((r) => r.spec.abacRoleName)];
     const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles, trustedReaders: plan.trustedReaders });
@@ -124,17 +131,23 @@ export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fu
         isolation,
         matrix: isolation.matrix,
         podIsolation,
+        podTrust,
         principals,
-        ok: mandatoryViolations === 0 && isolation.ok && podIsolation.every((r) => r.ok) && principals.ok,
+        ok:
+            mandatoryViolations === 0 &&
+            isolation.ok &&
+            podIsolation.every((r) => r.ok) &&
+            podTrust.every((t) => t.teamsRefused.length === 0 && t.admittedAttackers.length === 0) &&
+            principals.ok,
     };
 }
 
 /** Roles of the plan whose ABAC document keys on the pod's own namespace tag, beside the ESO shared role. */
-function podRolesOf(plan: Plan): { name: string; permissionPolicy: PolicyDocument }[] {
+function podRolesOf(plan: Plan): { name: string; trustPolicy: unknown; permissionPolicy: PolicyDocument }[] {
     const eso = abacRoleOf(plan).name;
     return plan.roles
         .filter((r) => r.name !== eso)
-        .map((r) => ({ name: r.name, permissionPolicy: { Version: "2012-10-17" as const, Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement ?? []) } }))
+        .map((r) => ({ name: r.name, trustPolicy: r.trustPolicy, permissionPolicy: { Version: "2012-10-17" as const, Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement ?? []) } }))
         .filter((r) => keysOnPodNamespace(r.permissionPolicy));
 }
 
@@ -153,6 +166,10 @@ export function renderVerdict(v: Verdict, resourceCount?: number, options: { sum
     for (const run of v.podIsolation) {
         out.push("", `Access matrix of ${run.spec.abacRoleName} (pods that mount secrets as files, one session per associated service account):`);
         out.push(...matrixSummary(run).split("\n").map((l) => `  ${l}`));
+    }
+    for (const t of v.podTrust) {
+        const bad = [...t.teamsRefused.map((x) => `refuses team pod ${x}`), ...t.admittedAttackers.map((x) => `ADMITS ${x}`)];
+        out.push(`  trust of ${t.role} (Pod Identity, ${t.decisions} decisions): ${bad.length === 0 ? "admits every associated team pod; refuses the release namespaces, another cluster and another account" : bad.join("; ")}`);
     }
     out.push("", renderPrincipals(v.principals));
     out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
