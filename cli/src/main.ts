@@ -155,7 +155,7 @@ async function accessMatrix(argv: string[]): Promise<number> {
     const { values, operands } = parsed;
     checkOut(values);
     const workers = intOption("workers", values.workers);
-    const { readStack, renderProblems } = await import("./stack");
+    const { isolationJson, readStack, renderProblems } = await import("./stack");
     const { abacRoles, matrixSpecOf, planFromInput, sharedRoleNames } = await import("../../scripts/lib/stackPlan");
     const { judgePrincipals, renderPrincipals } = await import("../../scripts/lib/stackPrincipals");
     const { runMatrix } = await import("../../scripts/lib/matrixRun");
@@ -208,23 +208,7 @@ async function accessMatrix(argv: string[]): Promise<number> {
         writeJson(
             {
                 ok,
-                roles: isolation.map((i) =>
-                    i.run === undefined
-                        ? { role: i.role, decided: false, reason: i.undecided }
-                        : {
-                              role: i.role,
-                              decided: true,
-                              ok: i.run.ok,
-                              method: i.run.method,
-                              proven: i.run.proof.proven,
-                              refusals: i.run.proof.structure.refusals,
-                              crossTeamAllows: i.run.crossTeamAllows,
-                              ownDenials: i.run.ownDenials,
-                              disagreements: i.run.disagreements,
-                              classes: i.run.proof.classes.map(({ description, allowed, expected, ok: good }) => ({ description, allowed, expected, ok: good })),
-                              clusters: i.run.spec.clusters,
-                          },
-                ),
+                roles: isolation.map((i) => isolationJson(i, { classes: true })),
                 principals,
                 files,
             },

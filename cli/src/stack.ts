@@ -118,22 +118,7 @@ export function verdictJson(judged: Judged): Record<string, unknown> {
             violations: v.violations,
             undecided: v.undecided,
             policies: v.policies.map((p) => ({ policy: p.policy, enforcementLevel: p.enforcementLevel, kind: p.kind, checked: p.checked, violations: p.violations.length, undecided: p.undecided.length })),
-            isolation: v.isolation.map((i) =>
-                i.run === undefined
-                    ? { role: i.role, decided: false, reason: i.undecided }
-                    : {
-                          role: i.role,
-                          decided: true,
-                          ok: i.run.ok,
-                          method: i.run.method,
-                          proven: i.run.proof.proven,
-                          refusals: i.run.proof.structure.refusals,
-                          crossTeamAllows: i.run.crossTeamAllows,
-                          ownDenials: i.run.ownDenials,
-                          disagreements: i.run.disagreements,
-                          clusters: i.run.spec.clusters,
-                      },
-            ),
+            isolation: v.isolation.map((i) => isolationJson(i)),
         },
     };
 }
@@ -180,4 +165,22 @@ export async function renderStackVerdict(judged: Judged & { problems?: undefined
 
 export function renderProblems(judged: Judged & { problems: Problem[] }): string {
     return [`${judged.artifact}: ${judged.problems.length} problem(s); nothing was judged:`, ...judged.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n");
+}
+
+/** One shared role's isolation as the JSON outputs give it; `classes` adds the proof's classes. */
+export function isolationJson(i: StackVerdict["isolation"][number], options: { classes?: boolean } = {}): Record<string, unknown> {
+    if (i.run === undefined) return { role: i.role, decided: false, reason: i.undecided };
+    return {
+        role: i.role,
+        decided: true,
+        ok: i.run.ok,
+        method: i.run.method,
+        proven: i.run.proof.proven,
+        refusals: i.run.proof.structure.refusals,
+        crossTeamAllows: i.run.crossTeamAllows,
+        ownDenials: i.run.ownDenials,
+        disagreements: i.run.disagreements,
+        ...(options.classes ? { classes: i.run.proof.classes.map(({ description, allowed, expected, ok }) => ({ description, allowed, expected, ok })) } : {}),
+        clusters: i.run.spec.clusters,
+    };
 }
