@@ -13,8 +13,9 @@ module.exports = {
     extension: ["ts"],
     spec: [...new Set([...run, "tests/artefacts.test.ts"])],
     timeout: 60000,
-    // One worker per core (at least two): many tests wait on helm, npm, tsc or a plugin
-    // process, and mocha's default (cores - 1) runs a 2-core machine serially.
+    // One worker more than cores (at least three): many tests wait on helm, npm, tsc or a
+    // plugin process, and mocha's default (cores - 1) runs a 2-core machine serially.
+    // Measured on 2 cores, 845 tests: 2m43s with 2 workers, 2m31s with 3.
     parallel: true,
-    jobs: Math.max(2, os.cpus().length),
+    jobs: Math.max(3, os.cpus().length + 1),
 };
