@@ -14,7 +14,7 @@ import * as YAML from "yaml";
 import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArgs, PolicyDocument, TeamSpec } from "../components";
 import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
 import { closeSchema } from "./esoSchemas";
-import { helmTemplate, rulesBoundTo } from "./helm";
+import { aggregatedWrites, helmTemplate, rulesBoundTo } from "./helm";
 import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
 import { readStackFile } from "../scripts/lib/stackFile";
 import { abacRoleOf } from "../scripts/lib/stackMatrix";
@@ -112,6 +112,20 @@ describe("CSI delivery mode: both charts rendered by a real helm with the releas
         const syncRun = await runOffline(() => new EksSecretsAbac("prod", csiArgs({ csiSyncSecrets: true })));
         const syncRelease = csiRelease(syncRun)!;
         synced = (await helmTemplate(syncRelease.inputs.name, syncRelease.inputs.namespace, syncRelease.inputs.values, ASCP_TGZ)).objects;
+    });
+
+    it("lets a namespace editor write only what is classified: SecretProviderClasses, which mount with the pod's own identity", () => {
+        // Every write grant the rendered charts aggregate to edit or admin; a kind nobody classified fails here,
+        // so a chart upgrade that hands tenants something new is looked at.
+        const classified: Record<string, string> = {
+            "secrets-store.csi.x-k8s.io/secretproviderclasses":
+                "admitted: the driver resolves the class in the pod's namespace and ASCP mounts with the pod's own service account's Pod Identity session (driver nodeserver.go, ASCP server.go), so naming another team's secret is denied by the CSI role (tests/csiIsolation.test.ts); a class without usePodIdentity is refused by csi-secret-provider-class-requires-pod-identity",
+        };
+        for (const rendered of [objects, synced]) {
+            const writes = aggregatedWrites(rendered.filter((o) => o.kind === "ClusterRole"));
+            assert.ok(writes.size > 0, "the driver chart aggregates its SecretProviderClass role");
+            assert.deepStrictEqual([...writes.keys()].filter((k) => classified[k] === undefined), [], "an unclassified kind a namespace editor may write");
+        }
     });
 
     it("embeds the driver chart 1.6.0, locked, which needs Kubernetes >= 1.30", () => {

@@ -208,3 +208,29 @@ export function allowsTokenCreate(rule: any): boolean {
         (verbs.includes("create") || verbs.includes("*"))
     );
 }
+
+const WRITE_VERBS = ["create", "update", "patch", "*"];
+const AGGREGATE_LABELS = ["rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-admin"];
+
+/**
+ * `group/resource` pairs that ClusterRoles aggregated to edit or admin let a
+ * subject write, with the roles that grant each: what a namespace editor may
+ * create once a chart is installed.
+ */
+export function aggregatedWrites(clusterRoles: any[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const role of clusterRoles) {
+        const labels = role.metadata?.labels ?? {};
+        if (!AGGREGATE_LABELS.some((l) => labels[l] === "true")) continue;
+        for (const rule of role.rules ?? []) {
+            if (!(rule.verbs ?? []).some((v: string) => WRITE_VERBS.includes(v))) continue;
+            for (const group of rule.apiGroups ?? []) {
+                for (const resource of rule.resources ?? []) {
+                    const key = `${group}/${resource}`;
+                    out.set(key, [...(out.get(key) ?? []), role.metadata.name]);
+                }
+            }
+        }
+    }
+    return out;
+}

@@ -11,13 +11,11 @@
 import * as assert from "assert";
 import { EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, helmValuesProblems, preexistingObjectsAudit, storeGuardValidations, Validation } from "../components";
 import { CrdInfo, crdObject, crdsOf, refusedBy, schemaErrors } from "./crdObjects";
-import { helmTemplate } from "./helm";
+import { aggregatedWrites, helmTemplate } from "./helm";
 import { runOffline, twoTeamArgs } from "./helpers";
 
 const ES = "external-secrets.io";
 const GEN = "generators.external-secrets.io";
-const WRITE_VERBS = ["create", "update", "patch", "*"];
-const AGGREGATE_LABELS = ["rbac.authorization.k8s.io/aggregate-to-edit", "rbac.authorization.k8s.io/aggregate-to-admin"];
 
 type Verdict =
     /** Admitted: why it cannot reach the controller's identity (ESO v2.9.0 source). */
@@ -73,25 +71,6 @@ function matching(policies: Policy[], group: string, plural: string, operation: 
     return policies
         .filter((p) => p.rules.some((r) => (r.apiGroups.includes(group) || r.apiGroups.includes("*")) && (r.resources.includes(plural) || r.resources.includes("*")) && r.operations.includes(operation)))
         .flatMap((p) => p.validations);
-}
-
-/** `group/resource` pairs that ClusterRoles aggregated to edit or admin let a subject write. */
-function aggregatedWrites(clusterRoles: any[]): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const role of clusterRoles) {
-        const labels = role.metadata?.labels ?? {};
-        if (!AGGREGATE_LABELS.some((l) => labels[l] === "true")) continue;
-        for (const rule of role.rules ?? []) {
-            if (!(rule.verbs ?? []).some((v: string) => WRITE_VERBS.includes(v))) continue;
-            for (const group of rule.apiGroups ?? []) {
-                for (const resource of rule.resources ?? []) {
-                    const key = `${group}/${resource}`;
-                    out.set(key, [...(out.get(key) ?? []), role.metadata.name]);
-                }
-            }
-        }
-    }
-    return out;
 }
 
 interface Mode {

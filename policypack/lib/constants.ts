@@ -53,6 +53,35 @@ export const ESO_CHART = {
 /** Secrets Manager actions the shared role grants; nothing that lists or writes. */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] as const;
 
+/**
+ * What reads a value, as every checker counts it (the pack, the access matrix,
+ * the principal check): `GetSecretValue` alone for a secret (BatchGetSecretValue
+ * is authorised per secret on it, Secrets Manager API reference); for a
+ * parameter `GetParameter`, `GetParameters` and `GetParameterHistory`, which
+ * returns past values too (`Parameters[].Value`, decrypted with WithDecryption).
+ */
+export const SECRET_VALUE_READS = ["secretsmanager:GetSecretValue"] as const;
+export const PARAMETER_VALUE_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"] as const;
+/** Metadata of a secret: reported apart, never counted as a read of its value. */
+export const SECRET_METADATA_READS = ["secretsmanager:DescribeSecret"] as const;
+
+/**
+ * AWS managed policies that allow those reads on every secret or parameter, by
+ * their published documents (AWS Managed Policy Reference Guide,
+ * docs.aws.amazon.com/aws-managed-policy/latest/reference/<Name>.html):
+ * SecretsManagerReadWrite (`secretsmanager:*` on `*`), PowerUserAccess
+ * (NotAction iam/organizations/account on `*`), AWSSecretsManagerClientReadOnlyAccess
+ * (GetSecretValue on `secret:*`), AmazonSSMReadOnlyAccess (`ssm:Get*` on `*`),
+ * and AdministratorAccess (every action).
+ */
+export const AWS_MANAGED_VALUE_READERS = ["SecretsManagerReadWrite", "PowerUserAccess", "AWSSecretsManagerClientReadOnlyAccess", "AmazonSSMReadOnlyAccess", "AdministratorAccess"] as const;
+
+/** The AWS managed reader an ARN names (any partition), or undefined. */
+export function awsManagedValueReader(arn: unknown): string | undefined {
+    const name = typeof arn === "string" ? /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(arn)?.[1] : undefined;
+    return name !== undefined && (AWS_MANAGED_VALUE_READERS as readonly string[]).includes(name) ? name : undefined;
+}
+
 /** AWS limit on a tag value, which also bounds namespace and cluster tag values. */
 export const TAG_VALUE_MAX_LENGTH = 256;
 

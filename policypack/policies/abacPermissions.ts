@@ -1,4 +1,4 @@
-import { NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
+import { AWS_MANAGED_VALUE_READERS, awsManagedValueReader, NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
 import { resourcePolicy, stackPolicy } from "./define";
 import { allDocuments, DOCUMENT_TYPES, permissionDocuments, PERMISSION_TYPES, trustDocument } from "./documents";
 import {
@@ -30,8 +30,6 @@ const TAGGED_READS = [SECRET_READ, "ssm:GetParameter", "ssm:GetParameters"];
  */
 const PATH_READS = ["ssm:GetParametersByPath", "ssm:DescribeParameters"];
 const PARAMETER_ACCESS_DOCS = "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html";
-/** Well-known AWS managed policies that read every secret. */
-const AWS_MANAGED_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
 const ABAC_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_tags.html";
 const CONDITION_OPERATORS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 
@@ -178,7 +176,7 @@ export const taggedRoleDisallowManagedSecretReaders = resourcePolicy({
     name: "tagged-role-disallow-managed-secret-readers",
     displayName: "A role that takes session tags carries no AWS managed secret reader",
     description:
-        "A role that is assumed with session tags (its trust allows sts:TagSession) or carries an ABAC document lists an AWS managed policy that reads every secret (SecretsManagerReadWrite, AdministratorAccess, PowerUserAccess) in managedPolicyArns: every session reads every secret, whatever its tags.",
+        `A role that is assumed with session tags (its trust allows sts:TagSession) or carries an ABAC document lists an AWS managed policy that reads every secret or parameter (${AWS_MANAGED_VALUE_READERS.join(", ")}) in managedPolicyArns: every session reads every secret, whatever its tags.`,
     enforcementLevel: "mandatory",
     severity: "critical",
     url: ABAC_DOCS,
@@ -188,7 +186,7 @@ export const taggedRoleDisallowManagedSecretReaders = resourcePolicy({
         const arns = subject.props.managedPolicyArns;
         if (isUnknown(arns)) return subject.undecided.add("managedPolicyArns");
         if (!Array.isArray(arns)) return;
-        const readers = arns.flatMap((a, i) => (typeof a === "string" && AWS_MANAGED_READERS.test(a) ? [`managedPolicyArns[${i}]`] : []));
+        const readers = arns.flatMap((a, i) => (typeof a === "string" && awsManagedValueReader(a) !== undefined ? [`managedPolicyArns[${i}]`] : []));
         if (readers.length === 0) return;
         const trust = trustDocument(subject.type, subject.props)!;
         const tagged = trust.doc.kind === "ok" && trust.doc.statements.some((s) => s.effect === "Allow" && coversAction(s, "sts:TagSession"));
@@ -221,7 +219,7 @@ export const abacRoleDisallowUntaggedSecretRead = stackPolicy({
                 if (open.length > 0) problems.push(`'${p.source.name}' ${p.where} allows ${readsNamed(open)} without the namespace condition (${labels(open)})`);
             }
             for (const a of role.attachments) {
-                if (a.arn !== undefined && AWS_MANAGED_READERS.test(a.arn)) problems.push(`${a.via} attaches an AWS managed policy that reads every secret`);
+                if (awsManagedValueReader(a.arn) !== undefined) problems.push(`${a.via} attaches an AWS managed policy that reads every secret`);
                 else if (a.policy === undefined) problems.push(`${a.via} attaches a policy this stack does not declare, so its reads cannot be checked`);
             }
             if (problems.length > 0) {

@@ -6,30 +6,13 @@
  * of `npm run plan` (docs/PRINCIPALS.md); this policy is its preview-time
  * warning, read from each document alone.
  */
-import { NAMESPACE_TAG_KEY } from "../lib/constants";
+import { awsManagedValueReader, NAMESPACE_TAG_KEY, PARAMETER_VALUE_READS, SECRET_VALUE_READS } from "../lib/constants";
 import { containsUnknown, isRecord, isUnknown } from "../lib/values";
 import { wildcardMatch } from "../lib/wildcard";
 import { resourcePolicy, Subject } from "./define";
 import { Located, permissionDocuments } from "./documents";
 import { coversAction, isAbacDocument, resourceTagConditions, resourceTagKey, Statement } from "./iamDocuments";
 import { TYPES } from "./types";
-
-/** Reads of a value (never metadata such as DescribeSecret): BatchGetSecretValue is authorised per secret on GetSecretValue. */
-const SECRET_READS = ["secretsmanager:GetSecretValue"];
-/** GetParameterHistory returns past values too (`Parameters[].Value`, decrypted with WithDecryption). */
-const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"];
-
-/**
- * AWS managed policies that allow those reads on every secret or parameter, by
- * their published documents (AWS Managed Policy Reference Guide,
- * docs.aws.amazon.com/aws-managed-policy/latest/reference/<Name>.html):
- * SecretsManagerReadWrite (`secretsmanager:*` on `*`), PowerUserAccess
- * (NotAction iam/organizations/account on `*`), AWSSecretsManagerClientReadOnlyAccess
- * (GetSecretValue on `secret:*`), AmazonSSMReadOnlyAccess (`ssm:Get*` on `*`),
- * and AdministratorAccess (every action).
- */
-export const MANAGED_VALUE_READERS = ["SecretsManagerReadWrite", "PowerUserAccess", "AWSSecretsManagerClientReadOnlyAccess", "AmazonSSMReadOnlyAccess", "AdministratorAccess"];
-const MANAGED_ARN = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
 
 const ATTACHMENT_TYPES = [
     TYPES.rolePolicyAttachment,
@@ -87,7 +70,7 @@ function scopedByOwnTag(s: Statement): boolean {
 export function broadRead(s: Statement, raw: Record<string, unknown>): { why: string; actions: string[] } | "unknown" | undefined {
     if (s.effect !== "Allow") return undefined;
     if (s.unknown) return "unknown";
-    const kinds = (["secret", "parameter"] as const).map((kind) => ({ kind, actions: (kind === "secret" ? SECRET_READS : PARAMETER_READS).filter((a) => coversAction(s, a)) })).filter((k) => k.actions.length > 0);
+    const kinds = (["secret", "parameter"] as const).map((kind) => ({ kind, actions: (kind === "secret" ? SECRET_VALUE_READS : PARAMETER_VALUE_READS).filter((a) => coversAction(s, a)) })).filter((k) => k.actions.length > 0);
     if (kinds.length === 0 || scopedByOwnTag(s)) return undefined;
     const how = s.notAction ? " through NotAction" : "";
     const actions = kinds.flatMap((k) => k.actions);
@@ -139,8 +122,8 @@ function managedReaders(subject: Subject): string[] {
             subject.undecided.add(where);
             continue;
         }
-        const name = typeof arn === "string" ? MANAGED_ARN.exec(arn)?.[1] : undefined;
-        if (name !== undefined && MANAGED_VALUE_READERS.includes(name)) found.push(`${where} attaches the AWS managed ${name}, which reads every secret or parameter`);
+        const name = awsManagedValueReader(arn);
+        if (name !== undefined) found.push(`${where} attaches the AWS managed ${name}, which reads every secret or parameter`);
     }
     return found;
 }

@@ -139,9 +139,14 @@ export const abacPolicyKeysOnSessionNamespace = resourcePolicy({
     },
 });
 
+/** Whether a document compares the namespace resource tag with the pod's own tag (any case): a CSI role's document. */
+export function keysNamespaceOnPodTag(statements: Statement[]): boolean {
+    return namespaceConditions(statements).some(({ c }) => c.values.some((v) => principalTag(v) === NAMESPACE_TAG_KEY));
+}
+
 /** Whether a role's permissions key the namespace on the pod's own tag: the CSI role. */
 export function isCsiStyleRole(role: RoleModel): boolean {
-    return role.permissions.some((p) => p.doc.kind === "ok" && namespaceConditions(p.doc.statements).some(({ c }) => c.values.some((v) => principalTag(v) === NAMESPACE_TAG_KEY)));
+    return role.permissions.some((p) => p.doc.kind === "ok" && keysNamespaceOnPodTag(p.doc.statements));
 }
 
 /** Whether pods take the role directly through EKS Pod Identity. */

@@ -15,6 +15,7 @@ import {
     NAMESPACE_TAG_KEY,
 } from "../../components/lib/constants";
 import type { PolicyDocument } from "../../components/lib/iam";
+import { PARAMETER_VALUE_READS, SECRET_METADATA_READS, SECRET_VALUE_READS } from "../../policypack/lib/constants";
 import { decide, IamRequest } from "./iamEvaluator";
 
 /** A secret (Secrets Manager) or a parameter (Parameter Store): the objects a session may read. */
@@ -45,8 +46,8 @@ export interface ObjectActions {
 }
 
 export const ACTIONS_OF: Record<ObjectKind, ObjectActions> = {
-    secret: { value: ["secretsmanager:GetSecretValue"], required: "secretsmanager:GetSecretValue", metadata: ["secretsmanager:DescribeSecret"] },
-    parameter: { value: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"], required: "ssm:GetParameter", metadata: ["ssm:ListTagsForResource"] },
+    secret: { value: SECRET_VALUE_READS, required: "secretsmanager:GetSecretValue", metadata: SECRET_METADATA_READS },
+    parameter: { value: PARAMETER_VALUE_READS, required: "ssm:GetParameter", metadata: ["ssm:ListTagsForResource"] },
 };
 
 /** Every action decided for an object of a kind, in the order of a cell's bits: the value reads, then the metadata reads. */

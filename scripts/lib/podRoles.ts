@@ -8,15 +8,20 @@
  * principal check counts them among the expected readers.
  */
 import type { PolicyDocument } from "../../components/lib/iam";
-import { NAMESPACE_TAG_KEY } from "../../components/lib/constants";
+import { keysNamespaceOnPodTag } from "../../policypack/policies/csi";
+import { parseDocument } from "../../policypack/policies/iamDocuments";
 import type { MatrixSpec } from "./accessMatrix";
 import type { RecordedResource } from "./offlineCloud";
 
-const POD_NAMESPACE_VARIABLE = `\${aws:PrincipalTag/${NAMESPACE_TAG_KEY}}`;
-
-/** The document compares a resource's namespace tag with the pod's own namespace tag. */
+/**
+ * The document compares a resource's namespace tag with the pod's own
+ * namespace tag: the policy pack's own reading of a CSI role's document
+ * (`policypack/policies/csi.ts`), so the checker and the pack agree on which
+ * role is judged with per-pod sessions.
+ */
 export function keysOnPodNamespace(doc: PolicyDocument): boolean {
-    return doc.Statement.some((s) => s.Effect === "Allow" && JSON.stringify(s.Condition ?? {}).includes(POD_NAMESPACE_VARIABLE));
+    const statements = parseDocument(doc);
+    return statements !== undefined && keysNamespaceOnPodTag(statements);
 }
 
 /** The name of the role an ARN names, any path. */

@@ -15,20 +15,16 @@ import type { PolicyDocument } from "../../components/lib/iam";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
 import { decide, IamRequest } from "./iamEvaluator";
 import type { StackResource } from "./inputs";
+import { PARAMETER_VALUE_READS, SECRET_METADATA_READS, SECRET_VALUE_READS } from "../../policypack/lib/constants";
 import type { IamDocument } from "./managedPolicies";
 import { Account, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target } from "./principalDocuments";
 
 export type { Account, PrincipalKind };
 
-/** Value reads: `BatchGetSecretValue` is authorised per secret on GetSecretValue (Secrets Manager API reference, BatchGetSecretValue). */
-export const SECRET_READS = ["secretsmanager:GetSecretValue"];
-/**
- * GetParameterHistory returns every past value too, decrypted with `WithDecryption`
- * (Systems Manager API reference and `aws ssm get-parameter-history`: `Parameters[].Value`).
- */
-export const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"];
-/** Metadata of a secret: reported apart, never counted as a read. */
-export const SECRET_METADATA = ["secretsmanager:DescribeSecret"];
+/** What reads a value, and a secret's metadata: one definition for the pack, the matrix and this check. */
+export const SECRET_READS: readonly string[] = SECRET_VALUE_READS;
+export const PARAMETER_READS: readonly string[] = PARAMETER_VALUE_READS;
+export const SECRET_METADATA: readonly string[] = SECRET_METADATA_READS;
 
 export const OUT_OF_SCOPE =
     "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or attach policies to) are out of scope: their policies are not in the stack.";

@@ -189,6 +189,21 @@ describe("abac-role-disallow-untagged-secret-read (documents joined to the share
         assert.match((await stackViolations(abacRoleDisallowUntaggedSecretRead, r2)).join("\n"), /PolicyAttachment 'rw' attaches an AWS managed policy/);
     });
 
+    it("blocks every AWS managed value reader on the shared role, the read-only ones too (their published documents read every secret or parameter)", async () => {
+        // The stack model is cached by URN until the next turn of the event loop (policypack/policies/stackModel.ts):
+        // each variant below has the same URNs, so each is judged on a turn of its own.
+        const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+        for (const name of ["AWSSecretsManagerClientReadOnlyAccess", "AmazonSSMReadOnlyAccess", "PowerUserAccess", "AdministratorAccess"]) {
+            await nextTurn();
+            const managed = compliantStack().map((r) => (r.name === "shared-abac" ? { ...r, props: { ...r.props, managedPolicyArns: [`arn:aws:iam::aws:policy/${name}`] } } : r));
+            assert.match((await stackViolations(abacRoleDisallowUntaggedSecretRead, managed)).join("\n"), /managedPolicyArns\[0\] attaches an AWS managed policy that reads every secret/, name);
+        }
+        // Near miss: a managed policy that reads no value.
+        await nextTurn();
+        const harmless = compliantStack().map((r) => (r.name === "shared-abac" ? { ...r, props: { ...r.props, managedPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"] } } : r));
+        assert.doesNotMatch((await stackViolations(abacRoleDisallowUntaggedSecretRead, harmless)).join("\n"), /AWS managed policy that reads every secret/);
+    });
+
     it("blocks an attached policy the stack does not declare; near miss: an attached in-stack policy with the ABAC conditions passes", async () => {
         const r1 = compliantStack();
         r1.push(stackResource("aws:iam/policyAttachment:PolicyAttachment", "ext", { roles: ["shared-abac"], policyArn: "arn:aws:iam::111122223333:policy/elsewhere" }));
