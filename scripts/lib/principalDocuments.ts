@@ -145,7 +145,10 @@ export function collectPrincipals(resources: StackResource[], account: Account):
             const arn = known(r.state?.arn) ? r.state.arn : `arn:${account.partition}:iam::${account.accountId}:${kind}/${name}`;
             const trust = kind === "role" ? readIamDocument(value(r, "assumeRolePolicy")) : undefined;
             const tagSession = typeof trust !== "object" ? kind === "role" : trust.Statement.some((st) => st.Effect === "Allow" && list(st.Action).some((a) => typeof a === "string" && wildcardMatch(a, "sts:TagSession")));
-            const p: Principal = { kind, name, arn, policies: [], undecided: [], tags: tagsOf(r), tagsFixed: kind === "user" || (kind === "role" && !tagSession), ...(r.pendingDeletion ? { pendingDeletion: true } : {}) };
+            // Tags not known yet are taken at their worst: any value, as a caller who picks them.
+            const tags = tagsOf(r);
+            const fixed = !hasUnknown(tags) && (kind === "user" || (kind === "role" && !tagSession));
+            const p: Principal = { kind, name, arn, policies: [], undecided: [], tags: fixed ? tags : {}, tagsFixed: fixed, ...(r.pendingDeletion ? { pendingDeletion: true } : {}) };
             register(p, [name, arn, r.id]);
             resourceOf.set(p, r);
             inlineNames.set(p, new Set(list(value(r, "inlinePolicies")).map((ip: any) => ip?.name).filter(known)));
@@ -370,6 +373,7 @@ export function collectTargets(resources: StackResource[], account: Account): { 
         }
         if (!known(namespace)) continue;
         const target: Target = { kind: secret ? "secret" : "parameter", name, arn, namespace, tags, key: keyOf(value(r, secret ? "kmsKeyId" : "keyId")) };
+        if (hasUnknown(tags)) target.undecided = `${secret ? "Secret" : "Parameter"} '${r.name}' has tags that are ${NOT_SHOWN}`;
         if (secret) {
             const attached = secretPolicies.filter((sp) => refs.includes(value(sp, "secretArn")));
             for (const [label, raw] of [[`Secret '${r.name}' policy`, value(r, "policy")] as const, ...attached.map((sp) => [`SecretPolicy '${sp.name}'`, value(sp, "policy")] as const)]) {
