@@ -207,6 +207,26 @@ describe("the grant surface categories (issue 26), the IAM evaluator first", fun
             assert.deepStrictEqual(judgePrincipals(near.resources, { account: near.account, sharedRoles: [], pendingDeletion: near.input.pendingDeletion }).reads, []);
         });
 
+        it("a policy encrypted by a secrets provider this tool cannot open (passphrase) leaves its role not known; the same state in b64 is read and the role reads", () => {
+            const withPolicy = (provider: string) => {
+                const cp = real();
+                cp.checkpoint.latest.secrets_providers = { type: provider, state: {} };
+                const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: Buffer.from(JSON.stringify(json(READ_ALL))).toString("base64") };
+                cp.checkpoint.latest.resources = [
+                    ...cp.checkpoint.latest.resources,
+                    { urn: urn("aws:secretsmanager/secret:Secret", "db"), custom: true, id: SECRET_ARN, type: "aws:secretsmanager/secret:Secret", inputs: { name: "payments/db", tags: TAGS }, outputs: { arn: SECRET_ARN, name: "payments/db", tags: TAGS } },
+                    { urn: urn("aws:iam/role:Role", "ci"), custom: true, id: "ci", type: "aws:iam/role:Role", inputs: { name: "ci", assumeRolePolicy: TRUST }, outputs: { name: "ci", arn: "arn:aws:iam::153052954103:role/ci" } },
+                    { urn: urn("aws:iam/rolePolicy:RolePolicy", "ci-read"), custom: true, id: "ci:ci-read", type: "aws:iam/rolePolicy:RolePolicy", inputs: { role: "ci", policy: secret }, outputs: { role: "ci", policy: secret } },
+                ];
+                const plan = planFromInput(readDeployment(cp, "checkpoint-v3.json"));
+                return judgePrincipals(plan.resources, { account: plan.account, sharedRoles: [] });
+            };
+            const hidden = withPolicy("passphrase");
+            assert.deepStrictEqual(hidden.reads, []);
+            assert.deepStrictEqual(hidden.undecided.filter((u) => u.principal === "ci").map((u) => u.cause), ["not known"]);
+            assert.deepStrictEqual(withPolicy("b64").reads.map((f) => f.principal), ["ci"]);
+        });
+
         it("a pending operation on a grant-surface type leaves it not known", () => {
             const pending = checkpoint(S3_ONLY, { pending_operations: [{ type: "creating", resource: { urn: urn("aws:iam/rolePolicy:RolePolicy", "late"), custom: true, type: "aws:iam/rolePolicy:RolePolicy" } }] });
             const plan = planFromInput(pending);
