@@ -3,7 +3,9 @@
  * from its resources (a program run offline, a preview, a state file): what
  * the principal check (stackPrincipals.ts) decides. Type tokens and
  * properties: @pulumi/aws 7.48.0 (`node_modules/@pulumi/aws/iam/*.js`,
- * `secretsmanager/secretPolicy.js`, `kms/key.js`, `kms/keyPolicy.js`).
+ * `ssoadmin/*.js`, `secretsmanager/secretPolicy.js`, `secretsmanager/tag.js`,
+ * `kms/key.js`, `kms/keyPolicy.js`, `kms/grant.js`). Which types are read
+ * here, and why the others of their services are not: grantSurface.ts.
  */
 import { NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { wildcardMatch } from "../../policypack/lib/wildcard";

@@ -1,15 +1,20 @@
 /**
- * Who in the stack can read which team's secret: every role, user and group
- * the stack declares or attaches policies to (inline policies, RolePolicy,
- * UserPolicy, GroupPolicy, Policy attachments, `managedPolicyArns`,
- * permission boundaries, group memberships) and every principal a secret's
- * resource policy names, decided by the IAM evaluator against each team
- * secret and parameter of the stack (identity policies, boundary, resource
- * policy, and the KMS key policy where a customer key in the stack encrypts
- * the value). The shared ABAC role is left to the access matrix: its team
- * sessions are the expected readers. Principals outside the stack are out of
- * scope; a document this tool cannot see is reported as not evaluated, never
- * as safe. The documents are read by principalDocuments.ts.
+ * Who in the stack can read which team's secret: every role, user, group and
+ * IAM Identity Center permission set the stack declares or attaches policies
+ * to (inline policies, RolePolicy, UserPolicy, GroupPolicy, Policy
+ * attachments and their *Exclusive forms, `managedPolicyArns`, permission
+ * boundaries, group memberships, permission set attachments), every principal
+ * outside the stack that the stack gives a document, every principal a
+ * secret's resource policy names, and KMS grantees, decided by the IAM
+ * evaluator against each team secret and parameter of the stack (identity
+ * policies, boundary, resource policy, and the KMS key policy with its grants
+ * where a customer key in the stack encrypts the value). The shared ABAC role
+ * is left to the access matrix: its team sessions are the expected readers.
+ *
+ * Fail closed: the types that can grant are enumerated from the installed SDKs
+ * in grantSurface.ts; a type the check does not evaluate, a document it cannot
+ * see and a value the input does not show are "not decided" (`undecided`),
+ * never safe. The documents are read by principalDocuments.ts.
  */
 import type { PolicyDocument } from "../../components/lib/iam";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
@@ -28,7 +33,7 @@ export const PARAMETER_READS: readonly string[] = PARAMETER_VALUE_READS;
 export const SECRET_METADATA: readonly string[] = SECRET_METADATA_READS;
 
 export const OUT_OF_SCOPE =
-    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or attach policies to) are out of scope: their policies are not in the stack.";
+    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or give a document) are out of scope: their policies are not in the stack.";
 
 
 export interface ReadFinding {
