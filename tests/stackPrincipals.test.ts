@@ -87,6 +87,19 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         assert.strictEqual(attached.reads[0].statement, "RolePolicyAttachment 'ci-read' -> Policy 'read-all' Statement[0]");
     });
 
+    it("a reader attached by the role's id (RolePolicy, RolePolicyAttachment; Pulumi's own RolePolicy example) or to an auto-named role is never 'no other principal can read'", async () => {
+        for (const attach of [
+            (ci: aws.iam.Role) => new aws.iam.RolePolicy("ci-read", { role: ci.id, policy: doc(READ_ALL) }),
+            (ci: aws.iam.Role) => new aws.iam.RolePolicyAttachment("ci-read", { role: ci.id, policyArn: new aws.iam.Policy("read-all", { policy: doc(READ_ALL) }).arn }),
+        ]) {
+            for (const name of ["ci", undefined]) {
+                const r = await judged(() => attach(new aws.iam.Role("ci", { ...(name ? { name } : {}), assumeRolePolicy: TRUST })));
+                assert.strictEqual(r.reads.length, TEAM_SECRETS, `${attach.toString().slice(0, 60)} name=${name}`);
+                assert.strictEqual(r.ok, false);
+            }
+        }
+    });
+
     it("managedPolicyArns with SecretsManagerReadWrite reads (its published BasePermissions: secretsmanager:* on *); an AWS managed ARN without a recorded text is not evaluated and fails", async () => {
         const r = await judged(() => new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST, managedPolicyArns: ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"] }));
         assert.deepStrictEqual(readers(r), ["ci"]);
@@ -300,6 +313,7 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         assert.deepStrictEqual(r.reads, []);
         assert.deepStrictEqual(r.undecided.map((u) => u.principal), ["ci"]);
         assert.match(r.undecided[0].reason, /RolePolicy 'ci-read' is not known yet/);
+        assert.strictEqual(r.undecided[0].cause, "not known", "the verdict, not this report, decides what a value not known yet means");
         assert.strictEqual(r.ok, true);
     });
 

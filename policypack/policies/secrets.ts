@@ -2,7 +2,7 @@ import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY, SECRET_MAX_TAGS, TAG_VALUE_MAX_LENG
 import { isRecord, isUnknown, Props } from "../lib/values";
 import { resourcePolicy, Subject } from "./define";
 import { secretResourcePolicy } from "./documents";
-import { coversAction, hasNamespaceCondition, labels } from "./iamDocuments";
+import { coversAction, hasNamespaceCondition, labels, Statement } from "./iamDocuments";
 import { SECRET_TYPES, TYPES } from "./types";
 
 export interface SecretsRequireAbacTagsConfig {
@@ -169,6 +169,25 @@ function countTags(subject: Subject, own: TagMap | "unknown" | undefined, defaul
 
 const SECRET_READ = "secretsmanager:GetSecretValue";
 
+/** The account of the secret, from its ARN where the properties hold it (SecretPolicy.secretArn, aws-native secretId, a Secret's arn). */
+function secretAccount(type: string, props: Props): string | undefined {
+    const arn = type === TYPES.secret ? props.arn : type === TYPES.secretPolicy ? props.secretArn : props.secretId;
+    return typeof arn === "string" && !isUnknown(arn) ? /^arn:aws[a-z-]*:secretsmanager:[^:]*:(\d{12}):secret:/.exec(arn)?.[1] : undefined;
+}
+
+/**
+ * The accounts a statement names when it names only accounts (a 12-digit ID or an account's
+ * root), without NotPrincipal. Naming the secret's own account delegates to IAM and grants
+ * nothing by itself: a caller of that account reads only if its own identity policy allows
+ * (IAM user guide, "AWS account principals"; decided by the IAM evaluator in
+ * tests/principalSurface.test.ts). Another account is a cross-account grant.
+ */
+function accountRoots(s: Statement): string[] | undefined {
+    if (s.notPrincipal || s.principals.length === 0) return undefined;
+    const accounts = s.principals.map((p) => /^AWS:(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)$/.exec(p)).map((m) => m?.[1] ?? m?.[2]);
+    return accounts.every((a): a is string => a !== undefined) ? accounts : undefined;
+}
+
 export const secretResourcePolicyDisallowReads = resourcePolicy({
     name: "secret-resource-policy-disallow-untagged-read",
     displayName: "Secret resource policies grant no read around the tags",
@@ -183,7 +202,16 @@ export const secretResourcePolicyDisallowReads = resourcePolicy({
         const located = secretResourcePolicy(subject.type, subject.props)!;
         if (located.doc.kind === "unknown") return subject.undecided.add(located.where);
         if (located.doc.kind !== "ok") return;
-        const open = located.doc.statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s));
+        const account = secretAccount(subject.type, subject.props);
+        const open = located.doc.statements.filter((s) => !s.unknown && s.effect === "Allow" && coversAction(s, SECRET_READ) && !hasNamespaceCondition(s)).filter((s) => {
+            const roots = accountRoots(s);
+            if (roots === undefined) return true;
+            if (account !== undefined) return roots.some((a) => a !== account);
+            // Two accounts named: one of them is not the secret's own.
+            if (new Set(roots).size > 1) return true;
+            subject.undecided.add(`${located.where} (${s.label} names the root of account ${roots[0]}: whether that is the secret's own account, which grants nothing by itself, is not known until the secret's ARN is)`);
+            return false;
+        });
         if (located.doc.statements.some((s) => s.unknown)) subject.undecided.add(`${located.where} (a statement holds an unknown value)`);
         if (open.length > 0) {
             subject.report(`'${subject.name}' ${located.where} allows ${SECRET_READ} without the namespace-tag condition (${labels(open)}): it grants reads around the tags. Remove it.`);

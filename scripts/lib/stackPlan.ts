@@ -31,7 +31,7 @@ export interface StackPlan extends Plan {
     roles: StackRole[];
     /** Every cluster the stack's secrets, stores and Pod Identity associations name. */
     clusters: string[];
-    input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes">;
+    input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes" | "pendingDeletion" | "pendingOperations">;
     /** AWS managed policies attached to the stack's roles: their documents are not in the stack, so not evaluated. */
     managedPolicies: { role: string; policyArn: string }[];
     /** The config's `trustedReaders`: principals that may read team secrets, with the reason. */
@@ -150,7 +150,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
         resources,
         managedPolicies,
         trustedReaders: trustedReadersFromConfig(input.config ?? {}, input.project, input.source),
-        input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes },
+        input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes, pendingDeletion: input.pendingDeletion, pendingOperations: input.pendingOperations },
     };
 }
 
@@ -249,7 +249,13 @@ export async function judgeStack(plan: StackPlan, onProgress?: Progress, options
     }
     const violations = table.flatMap((p) => p.violations);
     const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
+    const principals = judgePrincipals(plan.resources, {
+        account: plan.account,
+        sharedRoles: sharedRoleNames(plan),
+        trustedReaders: plan.trustedReaders,
+        pendingDeletion: plan.input.pendingDeletion,
+        pendingOperations: plan.input.pendingOperations,
+    });
     return {
         policies: table,
         violations,

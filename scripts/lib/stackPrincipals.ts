@@ -1,15 +1,20 @@
 /**
- * Who in the stack can read which team's secret: every role, user and group
- * the stack declares or attaches policies to (inline policies, RolePolicy,
- * UserPolicy, GroupPolicy, Policy attachments, `managedPolicyArns`,
- * permission boundaries, group memberships) and every principal a secret's
- * resource policy names, decided by the IAM evaluator against each team
- * secret and parameter of the stack (identity policies, boundary, resource
- * policy, and the KMS key policy where a customer key in the stack encrypts
- * the value). The shared ABAC role is left to the access matrix: its team
- * sessions are the expected readers. Principals outside the stack are out of
- * scope; a document this tool cannot see is reported as not evaluated, never
- * as safe. The documents are read by principalDocuments.ts.
+ * Who in the stack can read which team's secret: every role, user, group and
+ * IAM Identity Center permission set the stack declares or attaches policies
+ * to (inline policies, RolePolicy, UserPolicy, GroupPolicy, Policy
+ * attachments and their *Exclusive forms, `managedPolicyArns`, permission
+ * boundaries, group memberships, permission set attachments), every principal
+ * outside the stack that the stack gives a document, every principal a
+ * secret's resource policy names, and KMS grantees, decided by the IAM
+ * evaluator against each team secret and parameter of the stack (identity
+ * policies, boundary, resource policy, and the KMS key policy with its grants
+ * where a customer key in the stack encrypts the value). The shared ABAC role
+ * is left to the access matrix: its team sessions are the expected readers.
+ *
+ * Fail closed: the types that can grant are enumerated from the installed SDKs
+ * in grantSurface.ts; a type the check does not evaluate, a document it cannot
+ * see and a value the input does not show are "not decided" (`undecided`),
+ * never safe. The documents are read by principalDocuments.ts.
  */
 import type { PolicyDocument } from "../../components/lib/iam";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
@@ -17,9 +22,10 @@ import { decide, IamRequest } from "./iamEvaluator";
 import type { StackResource } from "./inputs";
 import { PARAMETER_VALUE_READS, SECRET_METADATA_READS, SECRET_VALUE_READS } from "../../policypack/lib/constants";
 import type { IamDocument } from "./managedPolicies";
-import { Account, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target } from "./principalDocuments";
+import { classify, notEvaluatedResources, rbacUndecided } from "./grantSurface";
+import { Account, causeOf, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target, Undecided } from "./principalDocuments";
 
-export type { Account, PrincipalKind };
+export type { Account, PrincipalKind, Undecided };
 
 /** What reads a value, and a secret's metadata: one definition for the pack, the matrix and this check. */
 export const SECRET_READS: readonly string[] = SECRET_VALUE_READS;
@@ -27,7 +33,7 @@ export const PARAMETER_READS: readonly string[] = PARAMETER_VALUE_READS;
 export const SECRET_METADATA: readonly string[] = SECRET_METADATA_READS;
 
 export const OUT_OF_SCOPE =
-    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or attach policies to) are out of scope: their policies are not in the stack.";
+    "Principals outside this stack (roles, users and SSO permission sets of the account that this stack does not declare or give a document) are out of scope: their policies are not in the stack.";
 
 
 export interface ReadFinding {
@@ -56,15 +62,20 @@ export interface PrincipalReport {
     trusted: ReadFinding[];
     /** Metadata actions (DescribeSecret) on team secrets: a finding of its own, not a read. */
     metadata: ReadFinding[];
-    undecided: { principal: string; reason: string }[];
+    /**
+     * Not decided, each with the principal (or resource) it touches and why: a value the input does not
+     * show (`not known`) or a document or resource type the check does not evaluate (`not evaluated`).
+     * Not decided is never OK: the verdict reads this list.
+     */
+    undecided: Undecided[];
     /** Trusted readers the config names that the stack does not hold. */
     unmatchedTrustedReaders: TrustedReader[];
     scope: string;
     /**
-     * No read by an unexpected principal, and no principal with a document this
-     * tool does not evaluate (an AWS managed policy it has no text of, a policy
-     * outside the stack) unless the config trusts it. Values not known yet (a
-     * preview) are listed, not failed, as every undecided check of the verdict.
+     * No read by an unexpected principal, and nothing `not evaluated` (an AWS managed
+     * policy it has no text of, a policy or group outside the stack, a type of the grant
+     * surface it does not read) unless the config trusts the principal. Values `not known`
+     * (a first preview) are in `undecided` for the verdict to judge.
      */
     ok: boolean;
 }
@@ -248,33 +259,62 @@ export interface PrincipalOptions {
     /** Names of the shared ABAC roles, whose team sessions the access matrix decides. */
     sharedRoles: string[];
     trustedReaders?: TrustedReader[];
+    /** Resources the state marks for deletion (StackInput.pendingDeletion): they still exist and grant. */
+    pendingDeletion?: StackResource[];
+    /** Operations begun and not finished when the state was written (StackInput.pendingOperations). */
+    pendingOperations?: { type: string; name: string; operation: string }[];
 }
 
-export function judgePrincipals(resources: StackResource[], options: PrincipalOptions): PrincipalReport {
+const PENDING_DELETION = "marked for deletion in the state (delete: true): it exists until the next update deletes it";
+
+/** Undecided entries from what the input does not show or the check does not read, beside the documents. */
+function surfaceUndecided(resources: StackResource[], options: PrincipalOptions): Undecided[] {
+    const out: Undecided[] = [...notEvaluatedResources(resources), ...rbacUndecided(resources)].map((u) => ({ ...u, cause: "not evaluated" as const }));
+    for (const op of options.pendingOperations ?? []) {
+        if (classify(op.type) === undefined) continue;
+        out.push({ principal: `${op.type.split(":").pop()} '${op.name}'`, reason: `an operation (${op.operation}) was pending when the state was written: what it holds is not known yet`, cause: "not known" });
+    }
+    return out;
+}
+
+export function judgePrincipals(declared: StackResource[], options: PrincipalOptions): PrincipalReport {
     const { account } = options;
+    const resources = [...declared, ...(options.pendingDeletion ?? []).map((r) => ({ ...r, pendingDeletion: true }))];
     const { principals, undecided } = collectPrincipals(resources, account);
-    const targets = collectTargets(resources, account);
+    const { targets, undecided: targetsUndecided } = collectTargets(resources, account);
+    undecided.push(...targetsUndecided, ...surfaceUndecided(resources, options));
     const trusted = options.trustedReaders ?? [];
     const evaluatedPrincipals = [...principals.filter((p) => !(p.kind === "role" && options.sharedRoles.includes(p.name))), ...namedPrincipals(targets, principals, account)];
+    // A KMS grantee outside the stack decrypts; whether it reads depends on its own policies, which are not here.
+    const inStack = new Set(principals.map((p) => p.arn));
+    for (const t of targets) {
+        for (const g of t.key !== undefined && t.key !== "outside" ? (t.key.grantees ?? []) : []) {
+            if (!inStack.has(g) && !undecided.some((u) => u.principal === g)) undecided.push({ principal: g, reason: `a KMS grant lets it decrypt team values under key ${(t.key as { arn: string }).arn}; it is not a principal of the stack, so whether its own policies allow GetSecretValue is not evaluated`, cause: "not evaluated" });
+        }
+    }
     const reads: ReadFinding[] = [];
     const trustedReads: ReadFinding[] = [];
     const metadata: ReadFinding[] = [];
     for (const p of evaluatedPrincipals) {
         const reason = trusted.find((r) => r.principal === p.name || r.principal === p.arn)?.reason;
         const open = new Set<string>();
+        const principalNote = [p.note, p.pendingDeletion ? PENDING_DELETION : undefined].filter((x) => x !== undefined).join("; ");
         for (const t of targets) {
-            const finding = (action: string, statement: string, note?: string): ReadFinding => ({
-                principal: p.name,
-                kind: p.kind,
-                arn: p.arn,
-                action,
-                target: t.name,
-                targetKind: t.kind,
-                namespace: t.namespace,
-                statement,
-                ...(note ? { note } : {}),
-                ...(reason !== undefined ? { trustedReason: reason } : {}),
-            });
+            const finding = (action: string, statement: string, note?: string): ReadFinding => {
+                const notes = [note, principalNote].filter((x) => x !== undefined && x !== "").join("; ");
+                return {
+                    principal: p.name,
+                    kind: p.kind,
+                    arn: p.arn,
+                    action,
+                    target: t.name,
+                    targetKind: t.kind,
+                    namespace: t.namespace,
+                    statement,
+                    ...(notes ? { note: notes } : {}),
+                    ...(reason !== undefined ? { trustedReason: reason } : {}),
+                };
+            };
             const read = (t.kind === "secret" ? SECRET_READS : PARAMETER_READS).map((a) => [a, decideRead(p, t, a, account)] as const);
             const allowed = read.find(([, d]) => d.allowed);
             if (allowed) (reason !== undefined ? trustedReads : reads).push(finding(allowed[0], allowed[1].statement!, allowed[1].note));
@@ -287,10 +327,10 @@ export function judgePrincipals(resources: StackResource[], options: PrincipalOp
             }
         }
         if (reason !== undefined) continue;
-        for (const reason of open) undecided.push({ principal: p.name, reason });
-        if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u });
+        for (const reason of open) undecided.push({ principal: p.name, reason, cause: causeOf(reason) });
+        if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u, cause: causeOf(u) });
     }
-    const notEvaluated = undecided.filter((u) => !/not known yet/.test(u.reason));
+    const notEvaluated = undecided.filter((u) => u.cause === "not evaluated");
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
     return {
         evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
@@ -323,7 +363,7 @@ export function renderPrincipals(report: PrincipalReport): string {
     else out.push(`  ${report.reads.length} read(s) of team values by principals other than the shared role's team sessions:`, ...grouped(report.reads).map((l) => `    ${l}`));
     if (report.trusted.length > 0) out.push("  trusted readers (stack config `trustedReaders`):", ...grouped(report.trusted).map((l) => `    ${l}`));
     if (report.metadata.length > 0) out.push("  metadata only (not a read of the value):", ...grouped(report.metadata).map((l) => `    ${l}`));
-    for (const u of report.undecided) out.push(`  not evaluated: ${u.principal}: ${u.reason}`);
+    for (const u of report.undecided) out.push(`  not decided (${u.cause}): ${u.principal}: ${u.reason}`);
     for (const r of report.unmatchedTrustedReaders) out.push(`  trusted reader ${r.principal} is not a principal of this stack`);
     out.push(`  ${report.scope}`);
     return out.join("\n");

@@ -232,7 +232,7 @@ describe("the policy pack in a first preview, as the engine drives it", function
     });
 
     it("blocks secret resource policies that grant reads around the tags (SecretPolicy, Secret.policy, aws-native); a Deny passes", async () => {
-        const grant = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "secretsmanager:GetSecretValue", Resource: "*" }] });
+        const grant = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }] });
         for (const [type, props] of [
             ["aws:secretsmanager/secretPolicy:SecretPolicy", { secretArn: UNKNOWN, policy: grant }],
             [SECRET, { tags: TAGS, policy: grant }],

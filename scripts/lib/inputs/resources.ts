@@ -25,6 +25,8 @@ export interface StackResource extends RecordedResource {
     /** Provider reference, `<provider urn>::<provider id>`. */
     provider?: string;
     parent?: string;
+    /** `delete: true` in the state: replaced, and still existing until the next update deletes it. */
+    pendingDeletion?: boolean;
 }
 
 /** A value the verdict could not see, and why. */
@@ -50,6 +52,14 @@ export interface StackInput {
     config?: Record<string, string>;
     /** What the reader noticed and the verdict should say. */
     notes: string[];
+    /**
+     * Resources the state marks `delete: true` (pulumi/pulumi `sdk/go/common/apitype/core.go`
+     * ResourceV3.Delete: "the resource should be deleted during the next update"): they still
+     * exist, so what they grant still holds. Kept apart from `resources`, which is what the stack declares.
+     */
+    pendingDeletion?: StackResource[];
+    /** Operations the state records as begun and not finished (DeploymentV3 `pending_operations`): what they hold is not in the state. */
+    pendingOperations?: { type: string; name: string; operation: string }[];
 }
 
 /** A file of none of the three kinds, or one of them that cannot be read: exit 1 with the message. */

@@ -10,7 +10,7 @@
  * Schema versions 3 and 4 both decode into `DeploymentV3` (its comment; 4 only adds `features`).
  * Each resource is a `ResourceV3`.
  */
-import { checkResourceV3, fromResourceV3, ResourceV3, InputError, SecretDecoder, stackOfUrn, StackInput, Undecidable } from "./resources";
+import { checkResourceV3, fromResourceV3, ResourceV3, InputError, nameOfUrn, SecretDecoder, stackOfUrn, StackInput, Undecidable } from "./resources";
 
 /** Deployment schema versions read here (`DeploymentSchemaVersionCurrent` 3, `...Latest` 4). */
 const VERSIONS = [3, 4];
@@ -57,14 +57,16 @@ export function readDeployment(json: unknown, source: string): StackInput {
         return plaintext;
     };
     const undecidable: Undecidable[] = [];
-    const read = resources
-        .map((r: unknown, i: number): ResourceV3 => {
-            checkResourceV3(r, `${source}: resources[${i}]`);
-            return r;
-        })
-        // Pending deletion (`delete: true`): replaced already, no longer what the stack holds.
-        .filter((r) => r.delete !== true)
-        .map((r) => fromResourceV3(r, undecidable, decode));
+    const checked = resources.map((r: unknown, i: number): ResourceV3 => {
+        checkResourceV3(r, `${source}: resources[${i}]`);
+        return r;
+    });
+    // Pending deletion (`delete: true`): replaced already, no longer what the stack declares, yet it still exists.
+    const read = checked.filter((r) => r.delete !== true).map((r) => fromResourceV3(r, undecidable, decode));
+    const pendingDeletion = checked.filter((r) => r.delete === true).map((r) => ({ ...fromResourceV3(r, undecidable, decode), pendingDeletion: true }));
+    const pendingOperations = (Array.isArray(d.pending_operations) ? d.pending_operations : [])
+        .filter((op: any) => op !== null && typeof op === "object" && typeof op.resource?.urn === "string")
+        .map((op: any) => ({ type: String(op.resource.type ?? ""), name: nameOfUrn(op.resource.urn), operation: String(op.type ?? "unknown") }));
     if (decoded > 0) notes.push(`${decoded} secret value(s) read: the \`b64\` secrets provider only base64-encodes them`);
     if (undecidable.some((u) => u.reason === "secret")) {
         notes.push(`secret values are encrypted by the \`${providerType ?? "unknown"}\` secrets provider and were not decrypted: export with \`pulumi stack export --show-secrets\` to let the verdict see them`);
@@ -80,5 +82,7 @@ export function readDeployment(json: unknown, source: string): StackInput {
         resources: read,
         undecidable,
         notes,
+        ...(pendingDeletion.length > 0 ? { pendingDeletion } : {}),
+        ...(pendingOperations.length > 0 ? { pendingOperations } : {}),
     };
 }
