@@ -124,6 +124,7 @@ export interface RecordedResource {
 }
 
 let recording: RecordedResource[] = [];
+let failures: string[] = [];
 /** Set EKS_SECRETS_ABAC_FULL_STACKS=1 to keep the SDK's promise stacks (to measure their cost, or debug a leak). */
 const fastStacks = process.env.EKS_SECRETS_ABAC_FULL_STACKS !== "1";
 let installedProject: string | undefined;
@@ -193,11 +194,13 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
                 newResource(args) {
                     const custom = args.custom ?? true;
                     let created: Created;
-                    if (args.type.startsWith("pulumi:providers:")) {
-                        // A provider's id is a UUID the engine assigns (pulumi/pulumi pkg/resource/deploy/providers/registry.go).
-                        created = { id: providerId(args.name), outputs: {} };
-                        if (args.type === "pulumi:providers:aws") providers.set(created.id, providerPlace(args.inputs));
-                    } else created = custom ? outputsFor(args.type, args.name, args.inputs, args.provider) : { id: "", outputs: {} };
+                    try {
+                        created = createdFor(args);
+                    } catch (e) {
+                        // The engine fails the preview on a provider's error: so does the offline run, once every registration is done.
+                        failures.push(`${args.type} '${args.name}': ${(e as Error).message}`);
+                        throw e;
+                    }
                     const state = { ...args.inputs, ...created.outputs };
                     recording.push({ type: args.type, name: args.name, ...(created.id !== "" ? { id: created.id } : {}), inputs: args.inputs, custom, state });
                     onRecorded?.(recording.length);
@@ -223,6 +226,16 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
     names = { seed: process.env.EKS_SECRETS_ABAC_OFFLINE_SEED ?? DEFAULT_SEED, counter: 0 };
 }
 
+function createdFor(args: { type: string; name: string; inputs: Record<string, any>; provider?: string; custom?: boolean }): Created {
+    if (args.type.startsWith("pulumi:providers:")) {
+        // A provider's id is a UUID the engine assigns (pulumi/pulumi pkg/resource/deploy/providers/registry.go).
+        const created = { id: providerId(args.name), outputs: {} };
+        if (args.type === "pulumi:providers:aws") providers.set(created.id, providerPlace(args.inputs));
+        return created;
+    }
+    return (args.custom ?? true) ? outputsFor(args.type, args.name, args.inputs, args.provider) : { id: "", outputs: {} };
+}
+
 function providerId(logicalName: string): string {
     return create(names, "pulumi:providers", logicalName, {}, { accountId: "", partition: "", region: "" }).id;
 }
@@ -241,6 +254,7 @@ export async function runOffline<T>(
 ): Promise<OfflineRun<T>> {
     installOfflineCloud(config, secretKeys, project, sdk);
     recording = [];
+    failures = [];
     onRecorded = onProgress;
     // The SDK records `new Error().stack` on every promise it creates
     // (runtime/debuggable.js, read only when it reports a leaked promise) and
@@ -252,6 +266,7 @@ export async function runOffline<T>(
     try {
         const result = program();
         await sdk.settings.waitForRPCs();
+        if (failures.length > 0) throw new Error(failures.join("; "));
         return new OfflineRun(result, recording);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
