@@ -233,7 +233,9 @@ function createdFor(args: { type: string; name: string; inputs: Record<string, a
         if (args.type === "pulumi:providers:aws") providers.set(created.id, providerPlace(args.inputs));
         return created;
     }
-    return (args.custom ?? true) ? outputsFor(args.type, args.name, args.inputs, args.provider) : { id: "", outputs: {} };
+    // Components have no id; a remote one (eks:index:Cluster) still gets the outputs the offline cloud answers for it.
+    const created = outputsFor(args.type, args.name, args.inputs, args.provider);
+    return (args.custom ?? true) ? created : { id: "", outputs: args.type === "eks:index:Cluster" ? created.outputs : {} };
 }
 
 function providerId(logicalName: string): string {
