@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 import { OFFLINE } from "./defaults";
+import { create, Created, NameSource, Placement, TAGGED, tagsAll } from "./offlineProvider";
 
 export { OFFLINE };
 
@@ -60,38 +61,62 @@ function clusterArnIn(clusterName: string, accountId: string): string {
 }
 
 /**
- * Accounts of explicit AWS providers, by provider ID: as in AWS, a provider
+ * Where explicit AWS providers act, by provider ID: as in AWS, a provider
  * acts in the account it is pinned to (`allowedAccountIds`) or whose role it
- * assumes (`assumeRoles`); every other provider in the offline account.
+ * assumes (`assumeRoles`, `assumeRole`), in its `region`, and tags with its
+ * `defaultTags`; what it does not say comes from the stack's `aws:` config,
+ * as for the default provider.
  */
-const providerAccounts = new Map<string, string>();
+interface ProviderPlace {
+    accountId?: string;
+    region?: string;
+    defaultTags?: Record<string, string>;
+}
+const providers = new Map<string, ProviderPlace>();
+let defaultPlace: ProviderPlace = {};
 
-function providerAccount(inputs: Record<string, any>): string | undefined {
-    // Provider inputs may arrive JSON-encoded.
-    const parse = (v: unknown) => {
-        if (typeof v !== "string") return v;
-        try {
-            return JSON.parse(v);
-        } catch {
-            return v;
-        }
-    };
+// Provider inputs and config values may arrive JSON-encoded.
+const parse = (v: unknown) => {
+    if (typeof v !== "string") return v;
+    try {
+        return JSON.parse(v);
+    } catch {
+        return v;
+    }
+};
+
+function providerPlace(inputs: Record<string, any>): ProviderPlace {
+    let accountId: string | undefined;
     const allowed = parse(inputs.allowedAccountIds);
-    if (Array.isArray(allowed) && allowed.length === 1) return String(allowed[0]);
-    const roles = parse(inputs.assumeRoles);
-    const arn = Array.isArray(roles) ? roles[0]?.roleArn : undefined;
-    return typeof arn === "string" ? arn.split(":")[4] : undefined;
+    if (Array.isArray(allowed) && allowed.length === 1) accountId = String(allowed[0]);
+    const roles = parse(inputs.assumeRoles) ?? parse(inputs.assumeRole);
+    const arn = Array.isArray(roles) ? roles[0]?.roleArn : roles?.roleArn;
+    if (accountId === undefined && typeof arn === "string") accountId = arn.split(":")[4];
+    const tags = parse(inputs.defaultTags);
+    const defaultTags = tags !== null && typeof tags === "object" && tags.tags !== null && typeof tags.tags === "object" ? (tags.tags as Record<string, string>) : undefined;
+    return { accountId, region: typeof inputs.region === "string" ? inputs.region : undefined, defaultTags };
 }
 
-/** The account a resource or invoke acts in, from its provider reference (`<urn>::<id>`). */
-function accountOf(providerRef: string | undefined): string {
+/** Where a resource or invoke acts, from its provider reference (`<urn>::<id>`): that provider's place over the default one. */
+function placeOf(providerRef: string | undefined): { place: Placement; defaultTags?: Record<string, string> } {
     const id = providerRef?.split("::").pop();
-    return (id && providerAccounts.get(id)) || current.accountId;
+    const p = (id !== undefined ? providers.get(id) : undefined) ?? {};
+    return {
+        place: { accountId: p.accountId ?? defaultPlace.accountId ?? current.accountId, partition: current.partition, region: p.region ?? defaultPlace.region ?? current.region },
+        defaultTags: p.defaultTags ?? defaultPlace.defaultTags,
+    };
 }
+
+/** Seed of the run's names (EKS_SECRETS_ABAC_OFFLINE_SEED): the same seed, the same auto-names. */
+export const DEFAULT_SEED = "eks-secrets-abac-offline";
+let names: NameSource = { seed: DEFAULT_SEED, counter: 0 };
 
 export interface RecordedResource {
     type: string;
+    /** The logical name (the URN's last part); the physical one is `state.name`. */
     name: string;
+    /** The id the provider assigned. */
+    id?: string;
     inputs: Record<string, any>;
     /** False for component resources. */
     custom: boolean;
@@ -99,6 +124,7 @@ export interface RecordedResource {
 }
 
 let recording: RecordedResource[] = [];
+let failures: string[] = [];
 /** Set EKS_SECRETS_ABAC_FULL_STACKS=1 to keep the SDK's promise stacks (to measure their cost, or debug a leak). */
 const fastStacks = process.env.EKS_SECRETS_ABAC_FULL_STACKS !== "1";
 let installedProject: string | undefined;
@@ -120,50 +146,32 @@ export interface OfflineSdk {
 const OWN_SDK: OfflineSdk = { pulumi, settings };
 let onRecorded: ((count: number) => void) | undefined;
 
-function outputsFor(type: string, name: string, inputs: Record<string, any>, accountId: string): Record<string, unknown> {
-    const { partition, region } = current;
+function outputsFor(type: string, name: string, inputs: Record<string, any>, providerRef: string | undefined): Created {
+    const { place, defaultTags } = placeOf(providerRef);
+    const tagged = TAGGED.has(type) ? tagsAll(defaultTags, inputs.tags) : undefined;
+    const withTags = (c: Created): Created => (tagged === undefined ? c : { ...c, outputs: { ...c.outputs, tagsAll: tagged } });
     switch (type) {
-        case "aws:iam/role:Role": {
-            const roleName = inputs.name ?? name;
-            return { name: roleName, arn: `arn:${partition}:iam::${accountId}:role/${roleName}`, uniqueId: `AROA${name.length}` };
-        }
-        case "aws:iam/policy:Policy": {
-            const policyName = inputs.name ?? name;
-            return { name: policyName, arn: `arn:${partition}:iam::${accountId}:policy/${policyName}` };
-        }
-        case "aws:secretsmanager/secret:Secret": {
-            const secretName = inputs.name ?? name;
-            return { name: secretName, arn: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretName}-AbCdEf` };
-        }
-        case "aws:ssm/parameter:Parameter": {
-            const parameterName: string = inputs.name ?? name;
-            return { name: parameterName, arn: `arn:${partition}:ssm:${region}:${accountId}:parameter${parameterName.startsWith("/") ? "" : "/"}${parameterName}` };
-        }
-        case "aws:kms/key:Key":
-            return { keyId: `${name}-key-id`, arn: `arn:${partition}:kms:${region}:${accountId}:key/${name}-key-id` };
-        case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
-            return { associationId: `a-${name}`, associationArn: `arn:${partition}:eks:${region}:${accountId}:podidentityassociation/${name}` };
-        case "aws:eks/addon:Addon":
-            return { addonVersion: inputs.addonVersion ?? "v0.0.0-offline", arn: `arn:${partition}:eks:${region}:${accountId}:addon/${name}` };
-        case "aws:eks/cluster:Cluster":
-            return { arn: offlineClusterArn(inputs.name ?? name), name: inputs.name ?? name };
         case "eks:index:Cluster": {
             // The @pulumi/eks component is remote: the offline cloud answers for the whole of it.
-            const clusterName = inputs.name ?? name;
+            const cluster = create(names, "aws:eks/cluster:Cluster", `${name}-eksCluster`, inputs, place);
+            const clusterName = String(cluster.outputs.name);
             return {
-                eksCluster: { name: clusterName, arn: offlineClusterArn(clusterName) },
-                kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
+                id: "",
+                outputs: {
+                    eksCluster: { name: clusterName, arn: cluster.outputs.arn },
+                    kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
+                },
             };
         }
         case "kubernetes:helm.sh/v3:Release":
-            return { status: { status: "deployed", version: inputs.version, namespace: inputs.namespace } };
+            return { id: `${inputs.namespace ?? "default"}/${inputs.name ?? name}`, outputs: { status: { status: "deployed", version: inputs.version, namespace: inputs.namespace } } };
         default:
-            return {};
+            return withTags(create(names, type, name, inputs, place));
     }
 }
 
-function invoke(token: string, inputs: Record<string, any>, accountId: string): Record<string, unknown> {
-    const { partition, region } = current;
+function invoke(token: string, inputs: Record<string, any>, providerRef: string | undefined): Record<string, unknown> {
+    const { accountId, partition, region } = placeOf(providerRef).place;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId, arn: `arn:${partition}:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
@@ -172,7 +180,7 @@ function invoke(token: string, inputs: Record<string, any>, accountId: string): 
         case "aws:index/getRegion:getRegion":
             return { region, name: region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
         case "aws:eks/getCluster:getCluster":
-            return { name: inputs.name, arn: clusterArnIn(inputs.name, accountId), id: inputs.name };
+            return { name: inputs.name, arn: `arn:${partition}:eks:${region}:${accountId}:cluster/${inputs.name}`, id: inputs.name };
         default:
             throw new Error(`offline cloud: no answer for invoke ${token}`);
     }
@@ -184,17 +192,22 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
         sdk.pulumi.runtime.setMocks(
             {
                 newResource(args) {
-                    if (args.type === "pulumi:providers:aws") {
-                        const account = providerAccount(args.inputs);
-                        if (account !== undefined) providerAccounts.set(`${args.name}-id`, account);
+                    const custom = args.custom ?? true;
+                    let created: Created;
+                    try {
+                        created = createdFor(args);
+                    } catch (e) {
+                        // The engine fails the preview on a provider's error: so does the offline run, once every registration is done.
+                        failures.push(`${args.type} '${args.name}': ${(e as Error).message}`);
+                        throw e;
                     }
-                    const state = { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs, accountOf(args.provider)) };
-                    recording.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, state });
+                    const state = { ...args.inputs, ...created.outputs };
+                    recording.push({ type: args.type, name: args.name, ...(created.id !== "" ? { id: created.id } : {}), inputs: args.inputs, custom, state });
                     onRecorded?.(recording.length);
-                    return { id: `${args.name}-id`, state };
+                    return { id: created.id, state };
                 },
                 call(args) {
-                    return invoke(args.token, args.inputs, accountOf(args.provider));
+                    return invoke(args.token, args.inputs, args.provider);
                 },
             },
             project,
@@ -207,6 +220,26 @@ export function installOfflineCloud(config: Record<string, string> = {}, secretK
     sdk.pulumi.runtime.setAllConfig(config, secretKeys);
     const { accountFromConfig: _, ...account } = accountFromConfig(config);
     current = account;
+    // The default provider reads `aws:defaultTags` (a JSON object with `tags`) from the stack's config.
+    defaultPlace = { defaultTags: providerPlace({ defaultTags: config["aws:defaultTags"] }).defaultTags };
+    providers.clear();
+    names = { seed: process.env.EKS_SECRETS_ABAC_OFFLINE_SEED ?? DEFAULT_SEED, counter: 0 };
+}
+
+function createdFor(args: { type: string; name: string; inputs: Record<string, any>; provider?: string; custom?: boolean }): Created {
+    if (args.type.startsWith("pulumi:providers:")) {
+        // A provider's id is a UUID the engine assigns (pulumi/pulumi pkg/resource/deploy/providers/registry.go).
+        const created = { id: providerId(args.name), outputs: {} };
+        if (args.type === "pulumi:providers:aws") providers.set(created.id, providerPlace(args.inputs));
+        return created;
+    }
+    // Components have no id; a remote one (eks:index:Cluster) still gets the outputs the offline cloud answers for it.
+    const created = outputsFor(args.type, args.name, args.inputs, args.provider);
+    return (args.custom ?? true) ? created : { id: "", outputs: args.type === "eks:index:Cluster" ? created.outputs : {} };
+}
+
+function providerId(logicalName: string): string {
+    return create(names, "pulumi:providers", logicalName, {}, { accountId: "", partition: "", region: "" }).id;
 }
 
 /**
@@ -223,6 +256,7 @@ export async function runOffline<T>(
 ): Promise<OfflineRun<T>> {
     installOfflineCloud(config, secretKeys, project, sdk);
     recording = [];
+    failures = [];
     onRecorded = onProgress;
     // The SDK records `new Error().stack` on every promise it creates
     // (runtime/debuggable.js, read only when it reports a leaked promise) and
@@ -234,6 +268,7 @@ export async function runOffline<T>(
     try {
         const result = program();
         await sdk.settings.waitForRPCs();
+        if (failures.length > 0) throw new Error(failures.join("; "));
         return new OfflineRun(result, recording);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
