@@ -96,7 +96,7 @@ export function tenantLimitsProblems(value: unknown, at = "tenantLimits"): { pat
     // Bounds that keep the policy's own CEL under the API server's per-call cost limit (see templateCelCost).
     const ints: [string, number, number][] = [
         ["maxDataEntries", 1, 1000],
-        ["maxTemplateBytes", 1, 65536],
+        ["maxTemplateBytes", 1, 32768],
     ];
     for (const [key, min, max] of ints) {
         const n = v[key];
