@@ -9,6 +9,10 @@ import { CONTROLLER_DEFAULTS, deepMerge, EksSecretsAbac, EksSecretsAbacArgs, eso
 import { chartDefaults, validateHelmValuesSchema } from "./esoSchemas";
 import { allowsTokenCreate, controllerArgs, controllerDeployment, crdKinds, helmTemplate, HelmTemplateError, RenderedChart, rulesBoundTo } from "./helm";
 import { runOffline, twoTeamArgs } from "./helpers";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { buildPlan, renderPlan } from "../scripts/lib/plan";
 
 const RELEASE = "eso";
 const NAMESPACE = "external-secrets";
@@ -519,5 +523,28 @@ describe("genericTargets: only with allowGenericTargets", () => {
         assert.match(refused.message, /metadata\.namespace/);
         assert.deepStrictEqual(validateArgs(twoTeamArgs({ allowGenericTargets: true, helmValues: { genericTargets: { enabled: true } } })).filter((p) => p.path.includes("genericTargets")), []);
         assert.deepStrictEqual(validateArgs(twoTeamArgs({ helmValues: { genericTargets: { enabled: false } } })).filter((p) => p.path.includes("genericTargets")), []);
+    });
+});
+
+describe("genericTargets in the offline plan", function () {
+    this.timeout(120_000);
+    const plan = async (extra: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-"));
+        const file = path.join(dir, "Pulumi.test.yaml");
+        fs.writeFileSync(file, `config:\n  eks-secrets-abac:clusterName: dev\n  eks-secrets-abac:teams:\n    - namespace: payments\n${extra}`);
+        return buildPlan(file);
+    };
+
+    it("refuses the stack without allowGenericTargets, and warns with what it opens when allowed", async () => {
+        const values = "  eks-secrets-abac:helmValues:\n    genericTargets:\n      enabled: true\n";
+        const refused = await plan(values);
+        assert.ok(!refused.ok && refused.problems.some((p) => p.path === "helmValues.genericTargets.enabled"));
+        const allowed = await plan(values + "  eks-secrets-abac:allowGenericTargets: true\n");
+        assert.ok(allowed.ok, JSON.stringify(allowed));
+        const text = renderPlan(allowed.plan);
+        assert.match(text, /WARNING genericTargets\.enabled = true: it gives the ESO controller cluster-wide create\/update\/delete on ConfigMaps/);
+        assert.match(text, /metadata\.namespace/);
+        const plain = await plan("");
+        assert.ok(plain.ok && !renderPlan(plain.plan).includes("genericTargets"));
     });
 });

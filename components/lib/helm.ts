@@ -114,6 +114,15 @@ export const GENERIC_TARGETS_OPENS =
     "and lets any team's ExternalSecret with spec.target.manifest template metadata.namespace (templateFrom.literal), " +
     "so the controller writes objects in other teams' namespaces and kube-system";
 
+/** The plan's warning when a release's values turn generic targets on (only possible with allowGenericTargets). */
+export function genericTargetsWarning(values: HelmValues): string | undefined {
+    const enabled = getPath(values, ["genericTargets", "enabled"]);
+    if (enabled === undefined || enabled === false) return undefined;
+    const kinds = getPath(values, ["genericTargets", "resources"]);
+    const listed = Array.isArray(kinds) && kinds.length > 0 ? ` (and ${JSON.stringify(kinds)})` : "";
+    return `WARNING genericTargets.enabled = ${JSON.stringify(enabled)}${listed}: it ${GENERIC_TARGETS_OPENS}`;
+}
+
 /** Values that remove or cripple what the design needs; refused outright. */
 const REFUSED_VALUES: ReadonlyArray<{ path: string[]; bad: (v: unknown) => boolean; message: string }> = [
     {
