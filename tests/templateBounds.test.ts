@@ -121,6 +121,13 @@ describe("bounds of the shipped policies, default tenant limits", function () {
         refused("ExternalSecret", { data: data(60), dataFrom: Array.from({ length: 5 }, () => ({ extract: { key: "search/all" } })) });
     });
 
+    it("generatorRef entries: refuses 5 (each generator runs on every refresh, generators/v1/*), admits 4", () => {
+        const gen = (n: number) => Array.from({ length: n }, () => ({ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "SSHKey", name: "key" } } }));
+        refused("ExternalSecret", { dataFrom: gen(5) });
+        refused("ExternalSecret", { dataFrom: gen(3), data: [1, 2].map((i) => ({ secretKey: `k${i}`, sourceRef: { generatorRef: { kind: "Password", name: "p" } }, remoteRef: { key: "x" } })) });
+        admitted("ExternalSecret", { dataFrom: gen(4), data: [{ secretKey: "k", remoteRef: { key: "search/s" } }] });
+    });
+
     it("templates: refuses the issue's loops, repeats and key generation (text/template, no execution limit), admits plain pipelines", () => {
         refused("ExternalSecret", tpl({ k: '{{ range until 100000 }}{{ genPrivateKey "rsa" }}{{ end }}' }));
         refused("ExternalSecret", tpl({ k: '{{ repeat 2000000000 "x" }}' }));

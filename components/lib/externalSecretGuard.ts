@@ -29,6 +29,12 @@ export interface TenantLimits {
     readonly minRefreshInterval?: string;
     /** Most `data` plus `dataFrom` entries of one ExternalSecret. @default 64 */
     readonly maxDataEntries?: number;
+    /**
+     * Most of those entries that name a generator (`sourceRef.generatorRef`):
+     * each runs on every refresh, an RSA-4096 SSHKey for seconds
+     * (scripts/bench/tenantCost.ts). @default 4
+     */
+    readonly maxGeneratorRefs?: number;
     /** Most characters of all templates of one ExternalSecret together. @default 16384 */
     readonly maxTemplateBytes?: number;
     /**
@@ -46,12 +52,13 @@ export interface TenantLimits {
     readonly allowTemplateFrom?: boolean;
 }
 
-export const DEFAULT_TENANT_LIMITS = { minRefreshInterval: "1m", maxDataEntries: 64, maxTemplateBytes: 16384 } as const;
+export const DEFAULT_TENANT_LIMITS = { minRefreshInterval: "1m", maxDataEntries: 64, maxGeneratorRefs: 4, maxTemplateBytes: 16384 } as const;
 
 export interface ResolvedTenantLimits {
     minRefreshInterval: string;
     minRefreshSeconds: number;
     maxDataEntries: number;
+    maxGeneratorRefs: number;
     maxTemplateBytes: number;
     allowedTemplateFunctions: string[];
     allowTemplateFrom: boolean;
@@ -75,6 +82,7 @@ export function resolveTenantLimits(limits: TenantLimits | undefined): ResolvedT
         minRefreshInterval,
         minRefreshSeconds: durationSeconds(minRefreshInterval) ?? 60,
         maxDataEntries: limits?.maxDataEntries ?? DEFAULT_TENANT_LIMITS.maxDataEntries,
+        maxGeneratorRefs: limits?.maxGeneratorRefs ?? DEFAULT_TENANT_LIMITS.maxGeneratorRefs,
         maxTemplateBytes: limits?.maxTemplateBytes ?? DEFAULT_TENANT_LIMITS.maxTemplateBytes,
         allowedTemplateFunctions: [...(limits?.allowedTemplateFunctions ?? [])],
         allowTemplateFrom: limits?.allowTemplateFrom ?? false,
@@ -87,7 +95,7 @@ export function tenantLimitsProblems(value: unknown, at = "tenantLimits"): { pat
     if (value === null || typeof value !== "object" || Array.isArray(value)) return [{ path: at, message: "must be a map, e.g. `{minRefreshInterval: 5m}`" }];
     const v = value as Record<string, unknown>;
     const problems: { path: string; message: string }[] = [];
-    const known = ["minRefreshInterval", "maxDataEntries", "maxTemplateBytes", "allowedTemplateFunctions", "allowTemplateFrom"];
+    const known = ["minRefreshInterval", "maxDataEntries", "maxGeneratorRefs", "maxTemplateBytes", "allowedTemplateFunctions", "allowTemplateFrom"];
     for (const key of Object.keys(v).filter((k) => !known.includes(k))) problems.push({ path: `${at}.${key}`, message: `is not a tenant limit; valid: ${known.join(", ")}` });
     const floor = v.minRefreshInterval;
     if (floor !== undefined && (typeof floor !== "string" || (durationSeconds(floor) ?? 0) < 1)) {
@@ -96,6 +104,7 @@ export function tenantLimitsProblems(value: unknown, at = "tenantLimits"): { pat
     // Bounds that keep the policy's own CEL under the API server's per-call cost limit (see templateCelCost).
     const ints: [string, number, number][] = [
         ["maxDataEntries", 1, 1000],
+        ["maxGeneratorRefs", 0, 1000],
         ["maxTemplateBytes", 1, 32768],
     ];
     for (const [key, min, max] of ints) {
@@ -123,6 +132,7 @@ const lit = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 const S = "object.spec";
 const T = `${S}.target.template`;
 const HAS_T = `has(${S}.target) && has(${T})`;
+const GEN_REF = "has(d.sourceRef) && has(d.sourceRef.generatorRef)";
 const isResource = (plural: string) => `request.resource.resource == '${plural}'`;
 
 /**
@@ -153,6 +163,11 @@ export function externalSecretGuardValidations(limits: ResolvedTenantLimits): Va
             `(has(${S}.data) ? size(${S}.data) : 0) + (has(${S}.dataFrom) ? size(${S}.dataFrom) : 0) <= ${limits.maxDataEntries}`,
             `spec.data and spec.dataFrom may have at most ${limits.maxDataEntries} entries together: each is a provider call or a generator run on every refresh. ` +
                 "Split the ExternalSecret, or ask an administrator to raise tenantLimits.maxDataEntries.",
+        ),
+        es(
+            `(has(${S}.data) ? size(${S}.data.filter(d, ${GEN_REF})) : 0) + (has(${S}.dataFrom) ? size(${S}.dataFrom.filter(d, ${GEN_REF})) : 0) <= ${limits.maxGeneratorRefs}`,
+            `spec.data and spec.dataFrom may name at most ${limits.maxGeneratorRefs} generators together: each runs on the shared controller on every refresh ` +
+                "(an RSA-4096 SSHKey for seconds). Ask an administrator to raise tenantLimits.maxGeneratorRefs.",
         ),
         es(
             `size(${JOINED}) <= ${limits.maxTemplateBytes}`,

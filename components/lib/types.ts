@@ -190,7 +190,7 @@ export interface EksSecretsAbacArgs {
      * Bounds on what one team's ExternalSecrets may make the shared ESO
      * controller do: refresh floor, entries, template size and functions,
      * `templateFrom` ConfigMaps/Secrets. See `TenantLimits` and docs/ESO_HARDENING.md.
-     * @default { minRefreshInterval: "1m", maxDataEntries: 64, maxTemplateBytes: 16384 }
+     * @default { minRefreshInterval: "1m", maxDataEntries: 64, maxGeneratorRefs: 4, maxTemplateBytes: 16384 }
      */
     readonly tenantLimits?: TenantLimits;
     /**
