@@ -187,6 +187,8 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             helmValues: "map<pulumi.json#/Any>",
             allowNamespacedSecretStores: "boolean",
             allowedGenerators: "array<string>",
+            tenantLimits: "#/types/eks-secrets-abac:index:TenantLimits",
+            allowGenericTargets: "boolean",
             storeName: "string",
             parameterStoreName: "string",
             secretNamePrefix: "string",

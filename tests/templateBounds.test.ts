@@ -94,6 +94,18 @@ function judge(world: { crds: Map<string, CrdInfo>; policies: Policy[] }, kind: 
 
 const tpl = (data: Record<string, string>) => ({ target: { template: { data } } });
 
+describe("the ExternalSecret guard's CEL", () => {
+    it("uses only functions of the API server's CEL environment (Kubernetes >= 1.30)", () => {
+        // Core CEL: has, size, duration, matches and the macros all/map/filter; join: ext strings v2 in the base environment since 1.29 (k8s.io/apiserver/pkg/cel/environment/base.go).
+        const allowed = new Set(["has", "size", "duration", "matches", "all", "map", "filter", "join"]);
+        const rules = externalSecretGuardValidations(resolveTenantLimits(undefined));
+        for (const rule of rules) {
+            const code = rule.expression.replace(/'(\\.|[^'\\])*'/g, "''");
+            for (const [, fn] of code.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\(/g)) assert.ok(allowed.has(fn), `${fn}() in ${rule.expression.slice(0, 200)}`);
+        }
+    });
+});
+
 describe("bounds of the shipped policies, default tenant limits", function () {
     this.timeout(120_000);
     let world: Awaited<ReturnType<typeof shipped>>;
