@@ -139,6 +139,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 allowNamespacedSecretStores: args.allowNamespacedSecretStores,
                 controllerEgressPolicy: args.controllerEgressPolicy,
                 allowedGenerators: args.allowedGenerators,
+                tenantLimits: args.tenantLimits,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
             },

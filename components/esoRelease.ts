@@ -5,6 +5,7 @@ import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
 import { esoHelmValues, HelmValues } from "./lib/helm";
 import { allowedGeneratorsProblems, generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
+import { externalSecretGuardManifests, resolveTenantLimits, TenantLimits, tenantLimitsProblems } from "./lib/externalSecretGuard";
 import { storeGuardManifests } from "./lib/manifests";
 import { ConfigValidationError } from "./lib/validate";
 
@@ -36,6 +37,8 @@ export interface EsoReleaseArgs {
      * credentials. See `GENERATOR_KINDS`. @default []
      */
     readonly allowedGenerators?: string[];
+    /** Bounds on what one team's ExternalSecrets may cost the shared controller. See `TenantLimits`. */
+    readonly tenantLimits?: TenantLimits;
 }
 
 /**
@@ -52,7 +55,7 @@ export class EsoRelease extends pulumi.ComponentResource {
 
     constructor(name: string, args: EsoReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): an unknown kind would silently stay refused.
-        const generatorProblems = allowedGeneratorsProblems(args.allowedGenerators);
+        const generatorProblems = [...allowedGeneratorsProblems(args.allowedGenerators), ...tenantLimitsProblems(args.tenantLimits)];
         if (generatorProblems.length > 0) throw new ConfigValidationError(generatorProblems);
         super("eks-secrets-abac:index:EsoRelease", name, {}, componentOptions("eks-secrets-abac:index:EsoRelease", opts));
         const allowStores = args.allowNamespacedSecretStores ?? false;
@@ -104,7 +107,16 @@ export class EsoRelease extends pulumi.ComponentResource {
         // The chart's aggregation to edit/admin is off (HARDENED_VALUES); teams get this role instead.
         const tenantRole = tenantClusterRoleManifest(`${name}-tenant`, { allowedGenerators, allowNamespacedSecretStores: allowStores });
         new k8s.rbac.v1.ClusterRole(`${name}-tenant`, { metadata: tenantRole.metadata, rules: tenantRole.rules }, { parent: this });
-        const guard: pulumi.Resource[] = [binding, generatorBinding];
+        // Bounds one team's ExternalSecrets (refresh, entries, templates), also before the CRDs.
+        const esGuardName = `${name}-externalsecret-guard`;
+        const esGuard = externalSecretGuardManifests(esGuardName, resolveTenantLimits(args.tenantLimits));
+        const esPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(esGuardName, { metadata: esGuard.policy.metadata, spec: esGuard.policy.spec }, { parent: this });
+        const esBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            esGuardName,
+            { metadata: esGuard.binding.metadata, spec: esGuard.binding.spec },
+            { parent: this, dependsOn: [esPolicy] },
+        );
+        const guard: pulumi.Resource[] = [binding, generatorBinding, esBinding];
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

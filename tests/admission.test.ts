@@ -193,8 +193,9 @@ describe("store guard: the policy objects", () => {
     for (const allow of [false, true]) {
         it(`is deployed with allowNamespacedSecretStores: ${allow}, for the shared role and store the stack declares`, async () => {
             const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ allowNamespacedSecretStores: allow, storeName: "shared-secrets" })));
-            // The generator guard is the other policy (tests/generatorGuard.test.ts).
-            const isStoreGuard = (r: { inputs: any }) => r.inputs.spec.matchConstraints?.resourceRules?.[0]?.resources?.includes("secretstores");
+            // The generator guard and the ExternalSecret guard are the other policies (tests/generatorGuard.test.ts, tests/templateBounds.test.ts).
+            // The ExternalSecret guard also matches secretstores (its refreshInterval floor, tests/templateBounds.test.ts); only the store guard matches clustersecretstores.
+            const isStoreGuard = (r: { inputs: any }) => r.inputs.spec.matchConstraints?.resourceRules?.[0]?.resources?.includes("clustersecretstores");
             const [policy] = run.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").filter(isStoreGuard);
             const [binding] = run.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").filter((b) => b.inputs.spec.policyName === policy.inputs.metadata.name);
             assert.strictEqual(binding.inputs.spec.policyName, policy.inputs.metadata.name);

@@ -5,10 +5,14 @@
  * association and our docs say.
  */
 import * as assert from "assert";
-import { deepMerge, EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, getPath, HARDENED_VALUES, HelmValues, helmValuesProblems } from "../components";
-import { chartDefaults } from "./esoSchemas";
+import { CONTROLLER_DEFAULTS, deepMerge, EksSecretsAbac, EksSecretsAbacArgs, esoHelmValues, getPath, HARDENED_VALUES, HelmValues, helmValuesProblems, validateArgs } from "../components";
+import { chartDefaults, validateHelmValuesSchema } from "./esoSchemas";
 import { allowsTokenCreate, controllerArgs, controllerDeployment, crdKinds, helmTemplate, HelmTemplateError, RenderedChart, rulesBoundTo } from "./helm";
 import { runOffline, twoTeamArgs } from "./helpers";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { buildPlan, renderPlan } from "../scripts/lib/plan";
 
 const RELEASE = "eso";
 const NAMESPACE = "external-secrets";
@@ -298,6 +302,24 @@ const REOPENERS: Reopener[] = [
         path: "scopedNamespace",
         undoes: (r) => controllerArgs(r.objects).includes("--namespace=payments"),
     },
+    {
+        values: { genericTargets: { enabled: true } },
+        path: "genericTargets.enabled",
+        undoes: (r) =>
+            controllerArgs(r.objects).includes("--unsafe-allow-generic-targets=true") &&
+            r.objects.some((o) => o.kind === "ClusterRole" && (o.rules ?? []).some((x: any) => x.resources?.includes("configmaps") && x.verbs?.includes("create"))),
+    },
+    {
+        values: { extraArgs: { "unsafe-allow-generic-targets": "true" } },
+        path: "extraArgs.unsafe-allow-generic-targets",
+        undoes: (r) => lastFlag(r, "unsafe-allow-generic-targets") === "--unsafe-allow-generic-targets=true",
+    },
+    {
+        // ESO reads its delimiters from these flags (runtime/template/v2/template.go init); the template guard looks for {{.
+        values: { extraArgs: { "template-left-delimiter": "[[" } },
+        path: "extraArgs.template-left-delimiter",
+        undoes: (r) => lastFlag(r, "template-left-delimiter") === "--template-left-delimiter=[[",
+    },
 ];
 
 describe("helmValues that would undo the hardening are refused, and rendering shows why", function () {
@@ -444,3 +466,85 @@ function egressAllows(rules: any[], to: Destination, protocol: string, port: num
     const portMatches = (p: any) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port);
     return rules.some((rule) => (rule.to === undefined || rule.to.some(peerMatches)) && (rule.ports === undefined || rule.ports.some(portMatches)));
 }
+
+/** A Kubernetes memory quantity in bytes (binary suffixes only, as used here). */
+function bytesOf(q: string): number {
+    const m = /^([0-9]+)(Ki|Mi|Gi)?(B)?$/.exec(q.replace("MiB", "Mi"))!;
+    return parseInt(m[1], 10) * { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, "": 1 }[m[2] ?? ""]!;
+}
+
+describe("controller defaults that survive a noisy team, rendered by the 2.9.0 chart", function () {
+    this.timeout(120_000);
+    let rendered: RenderedChart;
+    let values: HelmValues;
+
+    before(async () => {
+        const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
+        values = run.one("kubernetes:helm.sh/v3:Release").inputs.values;
+        rendered = await helmTemplate(RELEASE, NAMESPACE, values);
+    });
+
+    it("passes the chart's values.schema.json", () => {
+        assert.ok(validateHelmValuesSchema(values), JSON.stringify(validateHelmValuesSchema.errors));
+    });
+
+    it("runs more than one worker (the chart default is --concurrent=1, cmd/controller/root.go)", () => {
+        assert.strictEqual(getPath(chartDefaults, ["concurrent"]), 1);
+        const flag = lastFlag(rendered, "concurrent");
+        assert.ok(flag !== undefined && parseInt(flag.split("=")[1], 10) > 1, flag);
+    });
+
+    it("gives the controller container CPU and memory requests and limits (the chart default is none), and GOMEMLIMIT below the memory limit", () => {
+        assert.deepStrictEqual(getPath(chartDefaults, ["resources"]), {});
+        const container = controllerDeployment(rendered.objects).spec.template.spec.containers[0];
+        for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) assert.ok(container.resources?.[kind]?.[r], `${kind}.${r}`);
+        const limit = bytesOf(container.resources.limits.memory);
+        const gomem = container.env.find((e: any) => e.name === "GOMEMLIMIT");
+        assert.ok(gomem, "no GOMEMLIMIT");
+        const soft = bytesOf(gomem.value);
+        assert.ok(soft < limit && soft > limit * 0.8, `GOMEMLIMIT ${gomem.value} vs limit ${container.resources.limits.memory}`);
+    });
+
+    it("lets the user's helmValues change each default (they are defaults, not hardening)", async () => {
+        const own = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs({ helmValues: { concurrent: 8, resources: { limits: { memory: "2Gi" } } } })));
+        const v = own.one("kubernetes:helm.sh/v3:Release").inputs.values;
+        assert.strictEqual(v.concurrent, 8);
+        assert.strictEqual(v.resources.limits.memory, "2Gi");
+        assert.strictEqual(v.resources.requests.cpu, (CONTROLLER_DEFAULTS.resources as any).requests.cpu);
+        assert.deepStrictEqual(helmValuesProblems({ concurrent: 8 }, { allowNamespacedSecretStores: false, esoNamespace: NAMESPACE, esoServiceAccount: "external-secrets" }), []);
+    });
+});
+
+describe("genericTargets: only with allowGenericTargets", () => {
+    it("refuses genericTargets.enabled without the allow, naming what it opens, and accepts it with the allow", () => {
+        const refused = validateArgs(twoTeamArgs({ helmValues: { genericTargets: { enabled: true } } })).find((p) => p.path === "helmValues.genericTargets.enabled");
+        assert.ok(refused);
+        assert.match(refused.message, /ConfigMaps/);
+        assert.match(refused.message, /metadata\.namespace/);
+        assert.deepStrictEqual(validateArgs(twoTeamArgs({ allowGenericTargets: true, helmValues: { genericTargets: { enabled: true } } })).filter((p) => p.path.includes("genericTargets")), []);
+        assert.deepStrictEqual(validateArgs(twoTeamArgs({ helmValues: { genericTargets: { enabled: false } } })).filter((p) => p.path.includes("genericTargets")), []);
+    });
+});
+
+describe("genericTargets in the offline plan", function () {
+    this.timeout(120_000);
+    const plan = async (extra: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-"));
+        const file = path.join(dir, "Pulumi.test.yaml");
+        fs.writeFileSync(file, `config:\n  eks-secrets-abac:clusterName: dev\n  eks-secrets-abac:teams:\n    - namespace: payments\n${extra}`);
+        return buildPlan(file);
+    };
+
+    it("refuses the stack without allowGenericTargets, and warns with what it opens when allowed", async () => {
+        const values = "  eks-secrets-abac:helmValues:\n    genericTargets:\n      enabled: true\n";
+        const refused = await plan(values);
+        assert.ok(!refused.ok && refused.problems.some((p) => p.path === "helmValues.genericTargets.enabled"));
+        const allowed = await plan(values + "  eks-secrets-abac:allowGenericTargets: true\n");
+        assert.ok(allowed.ok, JSON.stringify(allowed));
+        const text = renderPlan(allowed.plan);
+        assert.match(text, /WARNING genericTargets\.enabled = true: it gives the ESO controller cluster-wide create\/update\/delete on ConfigMaps/);
+        assert.match(text, /metadata\.namespace/);
+        const plain = await plan("");
+        assert.ok(plain.ok && !renderPlan(plain.plan).includes("genericTargets"));
+    });
+});

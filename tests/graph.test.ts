@@ -20,7 +20,7 @@ async function sharedDocuments(teamCount: number): Promise<string[]> {
 }
 
 describe("component graph", () => {
-    it("a two-team stack declares two roles, one association, one add-on, one release, the store and generator guards, the tenant role, one store and each team's resources", async () => {
+    it("a two-team stack declares two roles, one association, one add-on, one release, the store, generator and ExternalSecret guards, the tenant role, one store and each team's resources", async () => {
         const run = await runOffline(() => new EksSecretsAbac("prod", twoTeamArgs()));
         assert.deepStrictEqual(run.countsByType(), {
             "aws:eks/addon:Addon": 1,
@@ -28,8 +28,8 @@ describe("component graph", () => {
             "aws:iam/role:Role": 2,
             "aws:iam/rolePolicy:RolePolicy": 2,
             "aws:secretsmanager/secret:Secret": 4,
-            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
-            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 3,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 3,
             "kubernetes:core/v1:Namespace": 2,
             "kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
             "kubernetes:external-secrets.io/v1:ExternalSecret": 2,

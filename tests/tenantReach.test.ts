@@ -61,6 +61,24 @@ function tenantReach(allowStores: boolean): Record<string, Verdict> {
     };
 }
 
+const STORE_AUTH = { secretRef: { accessKeyIDSecretRef: { name: "search-aws", key: "id" }, secretAccessKeySecretRef: { name: "search-aws", key: "secret" } } };
+const ownStore = (refreshInterval: number) => ({ refreshInterval, provider: { aws: { service: "SecretsManager", region: "eu-west-1", role: "arn:aws:iam::111122223333:role/search-own", auth: STORE_AUTH } } });
+
+/**
+ * Per kind a team may write: the spec that makes one object cost the shared
+ * controller without bound (ESO v2.9.0 source in `why`), and the near miss.
+ * tests/templateBounds.test.ts covers each bound in depth.
+ */
+const COST_ATTACKS: Record<string, { why: string; attack: Record<string, unknown>; nearMiss: Record<string, unknown> } | { constant: string }> = {
+    [`${ES}/externalsecrets`]: { why: "getRequeueResult: RequeueAfter refreshInterval", attack: { refreshInterval: "1s" }, nearMiss: { refreshInterval: "1m" } },
+    [`${ES}/secretstores`]: { why: "store refreshInterval (seconds) requeues the store's validation", attack: ownStore(1), nearMiss: ownStore(60) },
+    [`${GEN}/passwords`]: { why: "go-password v0.3.1 randomInsert, quadratic in length", attack: { length: 100_000_000, allowRepeat: true }, nearMiss: { length: 1024, allowRepeat: true } },
+    [`${GEN}/sshkeys`]: { why: "rsa.GenerateKey(keySize), CRD maximum 8192", attack: { keyType: "rsa", keySize: 8192 }, nearMiss: { keyType: "rsa", keySize: 4096 } },
+    [`${GEN}/mfas`]: { why: "otp.go generateCode Sprintf %0<length>d", attack: { length: 1_000_000 }, nearMiss: { length: 10 } },
+    [`${GEN}/fakes`]: { why: "fake.go returns spec.data into every template", attack: { data: { v: "x".repeat(65537) } }, nearMiss: { data: { v: "x".repeat(65536) } } },
+    [`${GEN}/uuids`]: { constant: "uuid.go generate reads no field of its spec" },
+};
+
 interface Policy {
     rules: { apiGroups: string[]; resources: string[]; operations: string[] }[];
     validations: Validation[];
@@ -150,7 +168,7 @@ describe("a team's reach, derived from the rendered chart and the shipped admiss
                 });
             }
 
-            it("admits each admitted generator kind (near miss), and no policy matches ExternalSecrets", () => {
+            it("admits a minimal object of each admitted kind (near miss)", () => {
                 for (const [key, verdict] of Object.entries(table)) {
                     if (!("admitted" in verdict)) continue;
                     const [group, plural] = key.split("/");
@@ -158,13 +176,35 @@ describe("a team's reach, derived from the rendered chart and the shipped admiss
                     const object = crdObject(crd, "search");
                     assert.deepStrictEqual(refusedBy(matching(policies, group, plural, "CREATE"), crd, object), [], key);
                 }
-                assert.deepStrictEqual(matching(policies, ES, "externalsecrets", "CREATE"), []);
             });
 
-            it("keeps the team's ExternalSecret through the team store valid and unguarded (near miss)", () => {
+            it("keeps the team's ExternalSecret through the team store valid and admitted by the shipped policies (near miss)", () => {
                 const crd = crds.get("ExternalSecret")!;
-                assert.deepStrictEqual(schemaErrors(crd, { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", ...teamExternalSecret }), []);
+                const object = { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", ...teamExternalSecret };
+                assert.deepStrictEqual(schemaErrors(crd, object), []);
+                assert.deepStrictEqual(refusedBy(matching(policies, ES, "externalsecrets", "CREATE"), crd, object), []);
                 assert.strictEqual(teamExternalSecret.spec.secretStoreRef.kind, "ClusterSecretStore");
+            });
+
+            it("bounds the cost of every kind a team may write: each cost attack refused, its near miss admitted (an unbounded kind fails here)", () => {
+                const unbounded = [...writes.keys()].filter((k) => ("admitted" in table[k] || "guarded" in table[k]) && COST_ATTACKS[k] === undefined);
+                assert.deepStrictEqual(unbounded, [], `add a cost attack for: ${unbounded.join(", ")}`);
+                for (const key of writes.keys()) {
+                    const attack = COST_ATTACKS[key];
+                    if (attack === undefined) continue;
+                    const [group, plural] = key.split("/");
+                    const crd = [...crds.values()].find((c) => c.group === group && c.plural === plural)!;
+                    if ("constant" in attack) {
+                        assert.deepStrictEqual(Object.keys(crd.schema.properties?.spec?.properties ?? {}), [], `${key}: ${attack.constant}, but its spec now has fields`);
+                        continue;
+                    }
+                    for (const [spec, expectRefused] of [[attack.attack, true], [attack.nearMiss, false]] as const) {
+                        const object = crdObject(crd, "search", spec);
+                        assert.deepStrictEqual(schemaErrors(crd, object), [], key);
+                        const refusals = refusedBy(matching(policies, group, plural, "CREATE"), crd, object);
+                        assert.strictEqual(refusals.length > 0, expectRefused, `${key} ${expectRefused ? "attack" : "near miss"} (${attack.why}): ${refusals.join("; ")}`);
+                    }
+                }
             });
 
             it("classifies ClusterGenerator and the other cluster-scoped kinds correctly", () => {
@@ -188,7 +228,9 @@ describe("a team's reach, derived from the rendered chart and the shipped admiss
                     assert.deepStrictEqual(refusedBy(rules, crd, store("arn:aws:iam::111122223333:role/search-own")), []);
                     // The rules deployed are those of storeGuardValidations, which the other guard's tests cover in depth.
                     const expected = storeGuardValidations({ abacRoleArn: abacRole, clusterStoreName: "team-secrets", allowNamespacedSecretStores: true }).map((v) => v.expression);
-                    assert.deepStrictEqual(rules.map((r) => r.expression), expected);
+                    // Beside them, only the ExternalSecret guard's refreshInterval floor (templateBounds.test.ts) judges SecretStores.
+                    assert.deepStrictEqual(rules.map((r) => r.expression).filter((e) => expected.includes(e)), expected);
+                    assert.deepStrictEqual(rules.filter((r) => !expected.includes(r.expression) && !r.expression.startsWith("!(request.resource.resource == 'externalsecrets')")).map((r) => r.message.split(":")[0]), ["A SecretStore's spec.refreshInterval must be 0 (the controller's default) or at least 60 seconds"]);
                 });
             } else {
                 it("grants no SecretStore write at all", () => {

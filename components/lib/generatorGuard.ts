@@ -15,12 +15,15 @@
  * requires the chart to install exactly these kinds.
  */
 import { ESO_CHART } from "./constants";
+import { generatorBoundValidations } from "./generatorBounds";
 import { celNamesRole, denyingAdmissionPolicy, Validation } from "./manifests";
 
 export const GENERATOR_GROUP = "generators.external-secrets.io";
 
 /**
- * - `safe`: computes a value with no credentials and no network; admitted.
+ * - `safe`: computes a value with no credentials and no network; admitted,
+ *   within the cost bounds of generatorBounds.ts (not free: each runs on the
+ *   shared controller, and Password and SSHKey grow with their spec).
  * - `explicit`: calls a cloud or Vault, and can fall back to the controller's
  *   identity when its spec leaves auth out; admitted only when listed in
  *   `allowedGenerators`, and then only with explicit credentials.
@@ -41,8 +44,8 @@ export interface GeneratorKind {
 }
 
 export const GENERATOR_KINDS: ReadonlyArray<GeneratorKind> = [
-    { kind: "Password", plural: "passwords", class: "safe", why: "generators/v1/password/password.go Generate: random characters from the spec; ignores the client and namespace" },
-    { kind: "SSHKey", plural: "sshkeys", class: "safe", why: "generators/v1/sshkey/sshkey.go Generate: a key pair made in memory; ignores the client and namespace" },
+    { kind: "Password", plural: "passwords", class: "safe", why: "generators/v1/password/password.go Generate: random characters from the spec; ignores the client and namespace; cost quadratic in length, bounded in generatorBounds.ts" },
+    { kind: "SSHKey", plural: "sshkeys", class: "safe", why: "generators/v1/sshkey/sshkey.go Generate: a key pair made in memory; ignores the client and namespace; RSA cost bounded by keySize in generatorBounds.ts" },
     { kind: "UUID", plural: "uuids", class: "safe", why: "generators/v1/uuid/uuid.go Generate: a random UUID; ignores the client and namespace" },
     { kind: "Fake", plural: "fakes", class: "safe", why: "generators/v1/fake/fake.go Generate: returns spec.data as given" },
     {
@@ -239,6 +242,8 @@ export function generatorGuardValidations(args: GeneratorGuardArgs): Validation[
     for (const kind of GENERATOR_KINDS) {
         if (kind.class === "explicit" && admitted.includes(kind.plural)) rules.push(...explicitRules(kind.plural, args.abacRoleArn));
     }
+    // The safe kinds need no credentials, but their cost grows with their spec (generatorBounds.ts).
+    rules.push(...generatorBoundValidations());
     return rules;
 }
 

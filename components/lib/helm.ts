@@ -74,7 +74,54 @@ export const GUARDED_CONTROLLER_FLAGS: Readonly<Record<string, string>> = {
     "enable-cluster-push-secret-reconciler": "would turn ClusterPushSecrets (writes to the provider) back on",
     "enable-cluster-store-reconciler": "false would leave the ClusterSecretStore never Ready, so no team reads anything",
     namespace: "would make the controller watch one namespace only, so the teams' ExternalSecrets are never served",
+    "template-left-delimiter": "would change the template delimiter the ExternalSecret guard looks for (`{{`), so costly template functions would pass it",
+    "template-right-delimiter": "would change the template delimiter the ExternalSecret guard relies on",
+    "unsafe-allow-generic-targets": "would let ExternalSecrets write ConfigMaps and other manifests anywhere: use genericTargets.enabled with allowGenericTargets: true instead",
 };
+
+/**
+ * Defaults that keep one team's slow reconcile from stalling every team
+ * (ESO v2.9.0 runs one worker, `--concurrent=1`, with no reconcile timeout,
+ * `pkg/controllers/common/common.go`; the chart sets no resources). The user's
+ * `helmValues` may change them; docs/ESO_HARDENING.md says what each costs.
+ *
+ * - `concurrent: 4`: four ExternalSecrets reconcile at once (also four
+ *   workers for each store controller, `cmd/controller/root.go`
+ *   `BuildControllerOptions(concurrent)`): one stuck object holds a quarter of
+ *   the controller, not all of it.
+ * - requests 100m CPU / 128Mi, limits 1 CPU / 512Mi: a template or generator
+ *   that allocates without bound ends in an OOM kill of this pod, not of
+ *   its node's neighbours; the CPU limit keeps a loop from taking the node.
+ * - `GOMEMLIMIT` at about 90% of the memory limit: Go's collector works
+ *   harder before the kernel kills the pod (runtime/debug SetMemoryLimit).
+ */
+export const CONTROLLER_DEFAULTS: HelmValues = {
+    concurrent: 4,
+    resources: {
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { cpu: "1", memory: "512Mi" },
+    },
+    extraEnv: [{ name: "GOMEMLIMIT", value: "460MiB" }],
+};
+
+/**
+ * What `genericTargets.enabled` opens (chart templates/rbac.yaml; ESO v2.9.0
+ * `externalsecret_controller_manifest.go`, `runtime/template/v2/template.go`):
+ * shown by validation and by the plan.
+ */
+export const GENERIC_TARGETS_OPENS =
+    "gives the ESO controller cluster-wide create/update/delete on ConfigMaps and every kind listed in genericTargets.resources, " +
+    "and lets any team's ExternalSecret with spec.target.manifest template metadata.namespace (templateFrom.literal), " +
+    "so the controller writes objects in other teams' namespaces and kube-system";
+
+/** The plan's warning when a release's values turn generic targets on (only possible with allowGenericTargets). */
+export function genericTargetsWarning(values: HelmValues): string | undefined {
+    const enabled = getPath(values, ["genericTargets", "enabled"]);
+    if (enabled === undefined || enabled === false) return undefined;
+    const kinds = getPath(values, ["genericTargets", "resources"]);
+    const listed = Array.isArray(kinds) && kinds.length > 0 ? ` (and ${JSON.stringify(kinds)})` : "";
+    return `WARNING genericTargets.enabled = ${JSON.stringify(enabled)}${listed}: it ${GENERIC_TARGETS_OPENS}`;
+}
 
 /** Values that remove or cripple what the design needs; refused outright. */
 const REFUSED_VALUES: ReadonlyArray<{ path: string[]; bad: (v: unknown) => boolean; message: string }> = [
@@ -163,6 +210,7 @@ export interface EsoValuesArgs {
 /** Builds the release values: defaults, then the user's, then the hardening. */
 export function esoHelmValues(args: EsoValuesArgs): HelmValues {
     const base: HelmValues = {
+        ...JSON.parse(JSON.stringify(CONTROLLER_DEFAULTS)),
         installCRDs: true,
         serviceAccount: { create: true, name: args.serviceAccountName },
     };
@@ -181,6 +229,8 @@ export function esoHelmValues(args: EsoValuesArgs): HelmValues {
 
 export interface HelmValuesContext {
     allowNamespacedSecretStores: boolean;
+    /** The stack explicitly allows `genericTargets.enabled` (see GENERIC_TARGETS_OPENS). */
+    allowGenericTargets?: boolean;
     /** The stack renders the controller's NetworkPolicy itself. */
     controllerEgressPolicy?: boolean;
     esoNamespace: string;
@@ -219,6 +269,10 @@ export function helmValuesProblems(values: HelmValues, ctx: HelmValuesContext): 
     for (const refused of REFUSED_VALUES) {
         const given = getPath(values, refused.path);
         if (given !== undefined && refused.bad(given)) problems.push({ path: refused.path.join("."), message: refused.message });
+    }
+    const generic = getPath(values, ["genericTargets", "enabled"]);
+    if (generic !== undefined && generic !== false && !ctx.allowGenericTargets) {
+        problems.push({ path: "genericTargets.enabled", message: `is ${quote(generic)}: it ${GENERIC_TARGETS_OPENS}; remove it, or set allowGenericTargets: true if every team may do that` });
     }
     const extraArgs = getPath(values, ["extraArgs"]);
     if (extraArgs !== undefined && !isPlainObject(extraArgs)) {

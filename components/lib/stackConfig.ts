@@ -128,6 +128,9 @@ export const stackConfigSchema = {
         allowNamespacedSecretStores: { type: "boolean" },
         controllerEgressPolicy: { type: "boolean" },
         allowedGenerators: strList,
+        // Checked in depth by tenantLimitsProblems, which names each field.
+        tenantLimits: { type: "object" },
+        allowGenericTargets: { type: "boolean" },
         storeName: str,
         parameterStoreName: str,
         secretNamePrefix: str,

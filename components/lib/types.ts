@@ -1,3 +1,4 @@
+import type { TenantLimits } from "./externalSecretGuard";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** One secret of a team in Secrets Manager, tagged for the team's namespace and the cluster. */
@@ -185,6 +186,21 @@ export interface EksSecretsAbacArgs {
      * @default []
      */
     readonly allowedGenerators?: string[];
+    /**
+     * Bounds on what one team's ExternalSecrets may make the shared ESO
+     * controller do: refresh floor, entries, template size and functions,
+     * `templateFrom` ConfigMaps/Secrets. See `TenantLimits` and docs/ESO_HARDENING.md.
+     * @default { minRefreshInterval: "1m", maxDataEntries: 64, maxGeneratorRefs: 4, maxTemplateBytes: 16384 }
+     */
+    readonly tenantLimits?: TenantLimits;
+    /**
+     * Allow `helmValues.genericTargets.enabled`: the controller then gets
+     * cluster-wide write on ConfigMaps (and the kinds listed), and any team's
+     * ExternalSecret can template `metadata.namespace` of a manifest target,
+     * writing into other namespaces. Refused without this; the plan warns.
+     * @default false
+     */
+    readonly allowGenericTargets?: boolean;
     /** Name of the ClusterSecretStore, at most 63 characters (also a namespace label value). @default "team-secrets" */
     readonly storeName?: string;
     /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */

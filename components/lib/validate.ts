@@ -14,6 +14,7 @@ import {
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
 import { validateCsiArgs } from "./csi";
+import { tenantLimitsProblems } from "./externalSecretGuard";
 import { allowedGeneratorsProblems } from "./generatorGuard";
 import { helmValuesProblems } from "./helm";
 import { identityProblems } from "./identityValidation";
@@ -186,6 +187,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
 
     validateHelmValues(args, add);
     for (const p of allowedGeneratorsProblems(args.allowedGenerators)) add(p.path, p.message);
+    for (const p of tenantLimitsProblems(args.tenantLimits)) add(p.path, p.message);
     validateParameterArgs(args, add);
     problems.push(...identityProblems(args));
 
@@ -211,6 +213,7 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
 function validateHelmValues(args: EksSecretsAbacArgs, add: (path: string, message: string) => void) {
     const problems = helmValuesProblems(args.helmValues ?? {}, {
         allowNamespacedSecretStores: args.allowNamespacedSecretStores ?? false,
+        allowGenericTargets: args.allowGenericTargets ?? false,
         controllerEgressPolicy: args.controllerEgressPolicy ?? false,
         esoNamespace: args.esoNamespace ?? DEFAULT_ESO_NAMESPACE,
         esoServiceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,

@@ -9,7 +9,7 @@ import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/s
 import type { Problem } from "../../components/lib/validate";
 import type { PolicyDocument } from "../../components/lib/iam";
 import { preexistingObjectsAudit } from "../../components/lib/generatorGuard";
-import { HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
+import { genericTargetsWarning, HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
 import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART } from "../../components/lib/csi";
 import { policies } from "../../policypack/policies";
 import type { Matrix } from "./accessMatrix";
@@ -329,6 +329,8 @@ export function renderPlan(plan: Plan, options: { summary?: boolean } = {}): str
         out.push(`External Secrets Operator: chart ${c.chart} ${c.version}${c.repository ? ` from ${c.repository}` : ""}${c.namespace ? `, namespace ${c.namespace}` : ""}`);
         for (const h of c.hardening) out.push(`  ${h.hardened ? "hardened" : "NOT hardened"}  ${h.path} = ${JSON.stringify(h.value)}  (${h.why})`);
         out.push(`  admission policies: ${c.admissionPolicies.length > 0 ? c.admissionPolicies.join(", ") : "none"}`);
+        const generic = genericTargetsWarning((plan.resources.find((r) => r.custom && r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === c.chart)?.inputs.values ?? {}) as HelmValues);
+        if (generic !== undefined) out.push(`  ${generic}`);
         // Admission sees only creates and updates: what a brownfield cluster already holds stays until removed.
         out.push(`  objects that predate the guards are not re-checked; list them before \`pulumi up\`: ${preexistingObjectsAudit()}`);
         out.push("");
