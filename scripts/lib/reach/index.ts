@@ -10,10 +10,11 @@
 import type { StackResource } from "../inputs";
 import type { ReachContext, ReachResult } from "./context";
 import { pathReads } from "./pathReads";
+import { sessionReads } from "./sessions";
 
 export type { ReachContext, ReachKind, ReachResult } from "./context";
 
 export function judgeReach(resources: StackResource[], ctx: ReachContext): ReachResult {
-    void resources;
-    return { reads: [...pathReads(ctx)], undecided: [] };
+    const sessions = sessionReads(resources, ctx);
+    return { reads: [...pathReads(ctx), ...sessions.reads], undecided: sessions.undecided };
 }
