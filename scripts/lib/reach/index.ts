@@ -9,6 +9,7 @@
  */
 import type { StackResource } from "../inputs";
 import type { ReachContext, ReachResult } from "./context";
+import { escalationReads } from "./escalations";
 import { pathReads } from "./pathReads";
 import { sessionReads } from "./sessions";
 
@@ -16,5 +17,5 @@ export type { ReachContext, ReachKind, ReachResult } from "./context";
 
 export function judgeReach(resources: StackResource[], ctx: ReachContext): ReachResult {
     const sessions = sessionReads(resources, ctx);
-    return { reads: [...pathReads(ctx), ...sessions.reads], undecided: sessions.undecided };
+    return { reads: [...pathReads(ctx), ...sessions.reads, ...escalationReads(resources, ctx)], undecided: sessions.undecided };
 }
