@@ -11,11 +11,13 @@ import type { StackResource } from "../inputs";
 import type { ReachContext, ReachResult } from "./context";
 import { escalationReads } from "./escalations";
 import { pathReads } from "./pathReads";
+import { rbacReads } from "./rbac";
+import { replicaReads } from "./replicas";
 import { sessionReads } from "./sessions";
 
 export type { ReachContext, ReachKind, ReachResult } from "./context";
 
 export function judgeReach(resources: StackResource[], ctx: ReachContext): ReachResult {
     const sessions = sessionReads(resources, ctx);
-    return { reads: [...pathReads(ctx), ...sessions.reads, ...escalationReads(resources, ctx)], undecided: sessions.undecided };
+    return { reads: [...pathReads(ctx), ...sessions.reads, ...escalationReads(resources, ctx), ...replicaReads(resources, ctx), ...rbacReads(resources, ctx)], undecided: sessions.undecided };
 }
