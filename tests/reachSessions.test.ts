@@ -10,11 +10,8 @@ import { decide, IamRequest } from "../scripts/lib/iamEvaluator";
 import type { StackResource } from "../scripts/lib/inputs";
 import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
 import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
-import { ACCOUNT, judgedStack, reached, withPath } from "./reachHelpers";
+import { ACCOUNT, chainRequest, CLUSTER_ARN, CONTROLLER, judgedStack, podRequest, reached, SHARED, withPath } from "./reachHelpers";
 
-const CLUSTER_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod-eu`;
-const CONTROLLER = "prod-eu-eso-controller";
-const SHARED = "prod-shared-abac-role";
 const ROLE = "aws:iam/role:Role";
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
@@ -42,40 +39,6 @@ const judge = (rs: Resources): PrincipalReport => {
     const plan = planFromInput({ kind: "program", source: "test", resources: rs, undecidable: [], notes: [], config: {} });
     return judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
 };
-
-/** Pod Identity's request for a pod of `namespace`/`serviceAccount`: the service principal, aws:SourceAccount and its session tags as request tags. */
-const podRequest = (trust: object, namespace: string, serviceAccount: string, action: string): IamRequest => ({
-    principal: "pods.eks.amazonaws.com",
-    action,
-    resource: `arn:aws:iam::${ACCOUNT}:role/${CONTROLLER}`,
-    resourceAccount: ACCOUNT,
-    context: {
-        "aws:SourceAccount": ACCOUNT,
-        "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN,
-        "aws:RequestTag/eks-cluster-name": "prod-eu",
-        "aws:RequestTag/kubernetes-namespace": namespace,
-        "aws:RequestTag/kubernetes-service-account": serviceAccount,
-    },
-    resourcePolicy: trust as any,
-});
-/** The controller session of that pod assuming the shared role with esoNamespace of its choice. */
-const chainRequest = (sharedTrust: object, controllerPolicy: object, namespace: string, serviceAccount: string, action: string): IamRequest => ({
-    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${CONTROLLER}/pod`,
-    action,
-    resource: `arn:aws:iam::${ACCOUNT}:role/${SHARED}`,
-    resourceAccount: ACCOUNT,
-    context: {
-        "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/${CONTROLLER}`,
-        "aws:PrincipalTag/eks-cluster-arn": CLUSTER_ARN,
-        "aws:PrincipalTag/eks-cluster-name": "prod-eu",
-        "aws:PrincipalTag/kubernetes-namespace": namespace,
-        "aws:PrincipalTag/kubernetes-service-account": serviceAccount,
-        "aws:RequestTag/esoNamespace": "payments",
-        "aws:TagKeys": ["esoNamespace"],
-    },
-    identityPolicies: [controllerPolicy as any],
-    resourcePolicy: sharedTrust as any,
-});
 
 describe("who can become whom (reach/sessions.ts)", function () {
     this.timeout(60_000);
