@@ -259,6 +259,8 @@ export interface PrincipalOptions {
     /** Names of the shared ABAC roles, whose team sessions the access matrix decides. */
     sharedRoles: string[];
     trustedReaders?: TrustedReader[];
+    /** Follow the ways to a value beyond a principal's own read (scripts/lib/reach). @default true; false only to measure their cost. */
+    followReach?: boolean;
 }
 
 export function judgePrincipals(resources: StackResource[], options: PrincipalOptions): PrincipalReport {
@@ -302,7 +304,7 @@ export function judgePrincipals(resources: StackResource[], options: PrincipalOp
         if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u });
     }
     // Ways to a value beyond a principal's own read: path reads, one-step escalations, sessions, copies (scripts/lib/reach).
-    const reach = judgeReach(resources, { account, principals, evaluated: evaluatedPrincipals, targets, reads: [...reads, ...trustedReads], sharedRoles: options.sharedRoles, trusted, decideRead });
+    const reach = options.followReach === false ? { reads: [], undecided: [] } : judgeReach(resources, { account, principals, evaluated: evaluatedPrincipals, targets, reads: [...reads, ...trustedReads], sharedRoles: options.sharedRoles, trusted, decideRead });
     for (const f of reach.reads) (f.trustedReason !== undefined ? trustedReads : reads).push(f);
     undecided.push(...reach.undecided);
     const notEvaluated = undecided.filter((u) => !/not known yet/.test(u.reason));

@@ -197,9 +197,11 @@ function admitted(conditions: unknown, namespaces: { name: string; labels: Recor
 
 function storeReads(resources: StackResource[], ctx: ReachContext, teamNamespaces: Set<string>): ReadFinding[] {
     const namespaces = ofType(resources, "kubernetes:core/v1:Namespace").map((r) => ({ name: metadata(r).name ?? r.name, labels: metadata(r).labels ?? {} }));
-    for (const ns of teamNamespaces) if (!namespaces.some((n) => n.name === ns)) namespaces.push({ name: ns, labels: {} });
     const out: ReadFinding[] = [];
-    const stores = [...ofType(resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore"), ...ofType(resources, "kubernetes:external-secrets.io/v1:SecretStore")];
+    const stores = [...ofType(resources, "kubernetes:external-secrets.io/v1:ClusterSecretStore"), ...ofType(resources, "kubernetes:external-secrets.io/v1:SecretStore")].filter((r) => (value(r, "spec") as any)?.provider?.kubernetes !== undefined);
+    if (stores.length === 0) return out;
+    const declared = new Set(namespaces.map((n) => n.name));
+    for (const ns of teamNamespaces) if (!declared.has(ns)) namespaces.push({ name: ns, labels: {} });
     for (const r of stores) {
         const spec = (value(r, "spec") ?? {}) as { provider?: { kubernetes?: { remoteNamespace?: string } }; conditions?: unknown };
         const k8s = spec.provider?.kubernetes;

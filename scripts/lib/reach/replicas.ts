@@ -18,11 +18,14 @@ import { asWho } from "./pathReads";
 
 export function replicaTargets(resources: StackResource[], ctx: ReachContext): Target[] {
     const out: Target[] = [];
+    const secrets = new Map(ctx.targets.filter((t) => t.kind === "secret").map((t) => [t.name, t]));
     for (const r of ofType(resources, "aws:secretsmanager/secret:Secret")) {
+        const replicas = list(value(r, "replicas"));
+        if (replicas.length === 0) continue;
         const name = String(value(r, "name") ?? r.name);
-        const primary = ctx.targets.find((t) => t.kind === "secret" && t.name === name);
+        const primary = secrets.get(name);
         if (!primary) continue;
-        for (const replica of list(value(r, "replicas"))) {
+        for (const replica of replicas) {
             const region = (replica as { region?: unknown })?.region;
             if (typeof region !== "string" || region === "") continue;
             const arn = primary.arn.replace(/^(arn:[^:]+:secretsmanager:)[^:]*:/, `$1${region}:`);
