@@ -9,7 +9,7 @@ import * as assert from "assert";
 import { decide, IamRequest } from "../scripts/lib/iamEvaluator";
 import type { StackResource } from "../scripts/lib/inputs";
 import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
-import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
+import { judgePrincipals, PrincipalReport, renderPrincipals } from "../scripts/lib/stackPrincipals";
 import { ACCOUNT, chainRequest, CLUSTER_ARN, CONTROLLER, judgedStack, podRequest, reached, SHARED, withPath } from "./reachHelpers";
 
 const ROLE = "aws:iam/role:Role";
@@ -78,6 +78,9 @@ describe("who can become whom (reach/sessions.ts)", function () {
         ]);
         assert.match(f.path![4], /with esoNamespace=payments/);
         assert.strictEqual(r.ok, false);
+        // The text report and the JSON name the whole path.
+        assert.match(renderPrincipals(r), /pod service account prod-eu\/search\/external-secrets: secretsmanager:GetSecretValue on 2 team value\(s\) .* granted by path: pod service account search\/external-secrets on prod-eu -> Pod Identity association 'search-eso'/);
+        assert.strictEqual(JSON.parse(JSON.stringify(r)).reads.find((x: { path?: string[] }) => x.path)!.path.length, 6);
     });
 
     it("NEAR MISS: a tenant association to the intact controller role: Pod Identity is refused (evaluator), and the check stays OK", () => {
