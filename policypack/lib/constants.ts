@@ -66,6 +66,42 @@ export const PARAMETER_VALUE_READS = ["ssm:GetParameter", "ssm:GetParameters", "
 export const SECRET_METADATA_READS = ["secretsmanager:DescribeSecret"] as const;
 
 /**
+ * Every call that returns a team value, and on what IAM authorises it: one
+ * table, each row with the AWS reference that says the response carries the
+ * value. `the value`: the secret's or parameter's own ARN (the rows
+ * SECRET_VALUE_READS and PARAMETER_VALUE_READS hold). `each secret`: no
+ * resource of its own, decided per secret on GetSecretValue. `an ancestor
+ * path`: the path ARN the caller names, never the parameters it returns, so a
+ * grant on `parameter/*` or on `parameter/payments` reads every value under
+ * it. `the key`: what a read of a value under a customer key needs beside.
+ */
+export interface ValueRead {
+    action: string;
+    object: "secret" | "parameter";
+    authorisedOn: "the value" | "each secret" | "an ancestor path" | "the key";
+    reference: string;
+}
+
+export const VALUE_READ_TABLE: readonly ValueRead[] = [
+    // "Retrieves the contents of the encrypted fields SecretString or SecretBinary".
+    { action: "secretsmanager:GetSecretValue", object: "secret", authorisedOn: "the value", reference: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html" },
+    // "Retrieves the contents of the encrypted fields SecretString or SecretBinary for up to 20 secrets"; "you must have secretsmanager:GetSecretValue for each secret".
+    { action: "secretsmanager:BatchGetSecretValue", object: "secret", authorisedOn: "each secret", reference: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_BatchGetSecretValue.html" },
+    // Response `Parameter.Value` (decrypted with WithDecryption).
+    { action: "ssm:GetParameter", object: "parameter", authorisedOn: "the value", reference: "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html" },
+    // Response `Parameters[].Value`.
+    { action: "ssm:GetParameters", object: "parameter", authorisedOn: "the value", reference: "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html" },
+    // Response `Parameters[].Value`: past values too.
+    { action: "ssm:GetParameterHistory", object: "parameter", authorisedOn: "the value", reference: "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameterHistory.html" },
+    // Response `Parameters[].Value` of every parameter under `Path` (`Recursive` for every level); "If a user has access to a path, then the user can access all levels of that path ... even if a user has explicitly been denied access in IAM for parameter /a/b" (sysman-paramstore-access.html).
+    { action: "ssm:GetParametersByPath", object: "parameter", authorisedOn: "an ancestor path", reference: "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html" },
+    // Secrets Manager decrypts with the caller's kms:Decrypt (security-encryption.html, "Permissions for the KMS key").
+    { action: "kms:Decrypt", object: "secret", authorisedOn: "the key", reference: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html" },
+    // A SecureString under a customer key needs kms:Decrypt of the caller, encryption context PARAMETER_ARN (sysman-paramstore-securestring.html).
+    { action: "kms:Decrypt", object: "parameter", authorisedOn: "the key", reference: "https://docs.aws.amazon.com/systems-manager/latest/userguide/secure-string-parameter-kms-encryption.html" },
+];
+
+/**
  * AWS managed policies that allow those reads on every secret or parameter, by
  * their published documents (AWS Managed Policy Reference Guide,
  * docs.aws.amazon.com/aws-managed-policy/latest/reference/<Name>.html):

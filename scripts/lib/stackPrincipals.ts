@@ -24,6 +24,7 @@ import { PARAMETER_VALUE_READS, SECRET_METADATA_READS, SECRET_VALUE_READS } from
 import type { IamDocument } from "./managedPolicies";
 import { classify, notEvaluatedResources, rbacUndecided } from "./grantSurface";
 import { Account, causeOf, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target, Undecided } from "./principalDocuments";
+import { judgeReach, ReachKind } from "./reach";
 
 export type { Account, PrincipalKind, Undecided };
 
@@ -38,17 +39,19 @@ export const OUT_OF_SCOPE =
 
 export interface ReadFinding {
     principal: string;
-    kind: PrincipalKind;
+    kind: PrincipalKind | ReachKind;
     arn: string;
     action: string;
     target: string;
-    targetKind: "secret" | "parameter";
+    targetKind: "secret" | "parameter" | "kubernetes secret";
     namespace: string;
     /** The document and statement that grant it. */
     statement: string;
     note?: string;
     /** Set when the config names the principal as a trusted reader. */
     trustedReason?: string;
+    /** A way to the value other than the principal's own read (scripts/lib/reach): each step from the principal to the value. */
+    path?: string[];
 }
 
 export interface PrincipalReport {
@@ -177,16 +180,23 @@ function decideWorst(request: IamRequest, p: Principal): { allowed: boolean; key
     return { allowed, keys: allowed ? keys : [] };
 }
 
-/** What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason. */
-function decideRead(p: Principal, t: Target, action: string, account: Account): { allowed: boolean; statement?: string; note?: string; undecided?: string } {
+export type ReadDecision = { allowed: boolean; statement?: string; note?: string; undecided?: string };
+
+/**
+ * What IAM decides for one principal, one team value and one action: a read, a refusal, or undecided with the reason.
+ * `on`: the request names another resource than the value (a path, the value's key), with its tags and policy;
+ * the key's decryption is still decided for the value itself.
+ */
+export function decideRead(p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }): ReadDecision {
+    const resourcePolicy = on ? on.resourcePolicy : t.resourcePolicy;
     const request: IamRequest = {
         principal: sessionOf(p, account),
         action,
-        resource: t.arn,
+        resource: on?.arn ?? t.arn,
         resourceAccount: account.accountId,
-        context: contextOf(p, t, account),
+        context: contextOf(p, on ? { ...t, tags: on.tags } : t, account),
         identityPolicies: p.policies.map((d) => asPolicy(d.document)),
-        resourcePolicy: t.resourcePolicy && asPolicy(t.resourcePolicy.document),
+        resourcePolicy: resourcePolicy && asPolicy(resourcePolicy.document),
         ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
     };
     const read = decideWorst(request, p);
@@ -195,7 +205,8 @@ function decideRead(p: Principal, t: Target, action: string, account: Account): 
     }
     const when = (keys: string[]) => (keys.length > 0 ? ` (when ${keys.join(", ")} hold, which the stack does not fix)` : "");
     const loosened = read.keys.length > 0 ? { ...p, policies: p.policies.map((d) => ({ ...d, document: worstCase([d.document], p, request.context).docs[0] })) } : p;
-    const statement = `${grantingStatement(loosened, t, read.keys.length > 0 ? { ...request, resourcePolicy: t.resourcePolicy && asPolicy(worstCase([t.resourcePolicy.document], p, request.context).docs[0]) } : request)}${when(read.keys)}`;
+    const target = on ? { ...t, resourcePolicy } : t;
+    const statement = `${grantingStatement(loosened, target, read.keys.length > 0 ? { ...request, resourcePolicy: resourcePolicy && asPolicy(worstCase([resourcePolicy.document], p, request.context).docs[0]) } : request)}${when(read.keys)}`;
     const key = t.key;
     if (key === undefined) return { allowed: true, statement };
     if (key === "outside") return { allowed: true, statement, note: "its KMS key is not in this stack: decryption is assumed to be allowed" };
@@ -263,6 +274,8 @@ export interface PrincipalOptions {
     pendingDeletion?: StackResource[];
     /** Operations begun and not finished when the state was written (StackInput.pendingOperations). */
     pendingOperations?: { type: string; name: string; operation: string }[];
+    /** Follow the ways to a value beyond a principal's own read (scripts/lib/reach). @default true; false only to measure their cost. */
+    followReach?: boolean;
 }
 
 const PENDING_DELETION = "marked for deletion in the state (delete: true): it exists until the next update deletes it";
@@ -330,6 +343,10 @@ export function judgePrincipals(declared: StackResource[], options: PrincipalOpt
         for (const reason of open) undecided.push({ principal: p.name, reason, cause: causeOf(reason) });
         if (open.size === 0) for (const u of p.undecided) if (!undecided.some((x) => x.principal === p.name && x.reason === u)) undecided.push({ principal: p.name, reason: u, cause: causeOf(u) });
     }
+    // Ways to a value beyond a principal's own read: path reads, one-step escalations, sessions, copies (scripts/lib/reach).
+    const reach = options.followReach === false ? { reads: [], undecided: [] } : judgeReach(resources, { account, principals, evaluated: evaluatedPrincipals, targets, reads: [...reads, ...trustedReads], sharedRoles: options.sharedRoles, trusted, decideRead });
+    for (const f of reach.reads) (f.trustedReason !== undefined ? trustedReads : reads).push(f);
+    undecided.push(...reach.undecided.map((u) => ({ ...u, cause: causeOf(u.reason) })));
     const notEvaluated = undecided.filter((u) => u.cause === "not evaluated");
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
     return {

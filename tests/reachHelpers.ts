@@ -1,0 +1,70 @@
+/** The two-team stack of the component plus what a test declares beside it, judged by the principal check as `plan` judges a program. */
+import { EksSecretsAbac } from "../components";
+import type { TeamSpec } from "../components/lib/types";
+import type { StackInput } from "../scripts/lib/inputs/resources";
+import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
+import { judgePrincipals, PrincipalReport, ReadFinding } from "../scripts/lib/stackPrincipals";
+import type { IamRequest } from "../scripts/lib/iamEvaluator";
+import { runOffline, team } from "./helpers";
+
+export const ACCOUNT = "111122223333";
+export const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+export const SERVICE_TRUST = doc({ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" });
+export const TEAM_TAGS = (namespace: string) => ({ "kubernetes-namespace": namespace, "eks-cluster-name": "prod-eu" });
+
+export async function judgedStack(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string> } = {}): Promise<{ report: PrincipalReport; resources: StackInput["resources"] }> {
+    const run = await runOffline(() => {
+        new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: options.teams ?? [team("payments"), team("search")] });
+        extra();
+    });
+    const plan = planFromInput({ kind: "program", source: "test", resources: run.resources, undecidable: [], notes: [], config: options.config ?? {} });
+    const report = judgePrincipals(plan.resources, { account: plan.account, sharedRoles: sharedRoleNames(plan), trustedReaders: plan.trustedReaders });
+    return { report, resources: run.resources };
+}
+
+export async function judged(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string> } = {}): Promise<PrincipalReport> {
+    return (await judgedStack(extra, options)).report;
+}
+
+/** The findings that came by a path (scripts/lib/reach), as `principal -> target`. */
+export const reached = (r: PrincipalReport) => [...new Set(r.reads.filter((f) => f.path !== undefined).map((f) => `${f.principal} -> ${f.target}`))].sort();
+export const withPath = (r: PrincipalReport): ReadFinding[] => r.reads.filter((f) => f.path !== undefined);
+
+export const CLUSTER_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod-eu`;
+export const CONTROLLER = "prod-eu-eso-controller";
+export const SHARED = "prod-shared-abac-role";
+
+/** Pod Identity's request for a pod of `namespace`/`serviceAccount`: the service principal, aws:SourceAccount and its session tags as request tags. */
+export const podRequest = (trust: object, namespace: string, serviceAccount: string, action: string): IamRequest => ({
+    principal: "pods.eks.amazonaws.com",
+    action,
+    resource: `arn:aws:iam::${ACCOUNT}:role/${CONTROLLER}`,
+    resourceAccount: ACCOUNT,
+    context: {
+        "aws:SourceAccount": ACCOUNT,
+        "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN,
+        "aws:RequestTag/eks-cluster-name": "prod-eu",
+        "aws:RequestTag/kubernetes-namespace": namespace,
+        "aws:RequestTag/kubernetes-service-account": serviceAccount,
+    },
+    resourcePolicy: trust as any,
+});
+/** The controller session of that pod assuming the shared role with esoNamespace of its choice. */
+export const chainRequest = (sharedTrust: object, controllerPolicy: object, namespace: string, serviceAccount: string, action: string): IamRequest => ({
+    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${CONTROLLER}/pod`,
+    action,
+    resource: `arn:aws:iam::${ACCOUNT}:role/${SHARED}`,
+    resourceAccount: ACCOUNT,
+    context: {
+        "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/${CONTROLLER}`,
+        "aws:PrincipalTag/eks-cluster-arn": CLUSTER_ARN,
+        "aws:PrincipalTag/eks-cluster-name": "prod-eu",
+        "aws:PrincipalTag/kubernetes-namespace": namespace,
+        "aws:PrincipalTag/kubernetes-service-account": serviceAccount,
+        "aws:RequestTag/esoNamespace": "payments",
+        "aws:TagKeys": ["esoNamespace"],
+    },
+    identityPolicies: [controllerPolicy as any],
+    resourcePolicy: sharedTrust as any,
+});
+
