@@ -50,6 +50,8 @@ export interface StackInput {
     config?: Record<string, string>;
     /** What the reader noticed and the verdict should say. */
     notes: string[];
+    /** Operations the state says were pending (`pending_operations`): what they touch is not decided. */
+    pending?: { urn: string; type: string }[];
 }
 
 /** A file of none of the three kinds, or one of them that cannot be read: exit 1 with the message. */
