@@ -87,14 +87,23 @@ async function isolate(ctx: JudgeContext, role: { name: string; arn?: string; pe
     if (role.permissionPolicy === undefined) return role.undecided ?? "its permission policy is not known";
     if (ctx.plan.teams.length === 0) return "the stack has no team secrets or parameters to decide isolation for";
     const spec = matrixSpecOf(asStack(ctx), { name: role.name, arn: role.arn, permissionPolicy: role.permissionPolicy }, ctx.options.otherClusters);
-    return runMatrix(spec, {
-        fullMatrix: ctx.options.fullMatrix,
-        crossCheckLimit: ctx.options.matrixLimit ?? PLAN_MATRIX_LIMIT,
-        workers: ctx.options.workers,
-        metadataLevel: ctx.options.metadataLevel,
-        onProgress: (d, t) => ctx.options.onProgress?.("access matrix", d, t),
-    });
+    const options = { fullMatrix: ctx.options.fullMatrix, crossCheckLimit: ctx.options.matrixLimit ?? PLAN_MATRIX_LIMIT, metadataLevel: ctx.options.metadataLevel };
+    // The run is a pure function of the spec and these options: the same stack judged again in one process
+    // (plan then access-matrix, a program then its preview) reuses it. Large specs are not kept.
+    const key = JSON.stringify([spec, options]);
+    const cached = key.length <= MEMO_MAX_CHARS ? memo.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const run = await runMatrix(spec, { ...options, workers: ctx.options.workers, onProgress: (d, t) => ctx.options.onProgress?.("access matrix", d, t) });
+    if (key.length <= MEMO_MAX_CHARS) {
+        if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+        memo.set(key, run);
+    }
+    return run;
 }
+
+const MEMO_ENTRIES = 16;
+const MEMO_MAX_CHARS = 200_000;
+const memo = new Map<string, MatrixRun>();
 
 const principalMessage = (fs: ReadFinding[], metadata: boolean, fix?: string) => {
     const f = fs[0];
