@@ -136,6 +136,12 @@ const PRINCIPAL_RULES = {
     },
 } as const satisfies Record<string, Rule>;
 
+/** Per type, the fields that hold the protected value itself (pulumi-aws schema: Parameter.value/insecureValue, SecretVersion.secretString/secretBinary). */
+const PROTECTED_VALUES: Record<string, string[]> = {
+    "aws:ssm/parameter:Parameter": ["value", "insecureValue"],
+    "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
+};
+
 export const CHECKS: readonly Check[] = [
     {
         id: "input-shown",
@@ -144,7 +150,10 @@ export const CHECKS: readonly Check[] = [
         rules: [],
         async run({ plan, emit }) {
             const byUrn = new Map<string, string[]>();
-            for (const u of plan.input?.undecidable ?? []) byUrn.set(u.urn, [...(byUrn.get(u.urn) ?? []), `${u.path} (${u.reason === "secret" ? "a secret not decrypted" : "not known before the deployment"})`]);
+            // The value a secret or parameter holds is what is protected, never what decides who reads it: a preview
+            // shows it as [secret], and that hides nothing a check needs.
+            const protectedValue = (u: { urn: string; path: string }) => PROTECTED_VALUES[u.urn.split("::")[2]?.split("$").pop() ?? ""]?.includes(u.path.replace(/^(inputs|outputs)\./, "")) ?? false;
+            for (const u of (plan.input?.undecidable ?? []).filter((x) => !protectedValue(x))) byUrn.set(u.urn, [...(byUrn.get(u.urn) ?? []), `${u.path} (${u.reason === "secret" ? "a secret not decrypted" : "not known before the deployment"})`]);
             for (const [urn, paths] of byUrn) emit(undecided(urn.split("::").pop() ?? urn, `the input does not show ${paths.join(", ")}`, urn));
             for (const p of plan.input?.pending ?? []) emit(undecided(p.urn.split("::").pop() ?? p.urn, `a ${p.type} operation was pending when the state was written: the stack may hold what the state does not list`, p.urn));
         },
