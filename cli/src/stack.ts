@@ -35,11 +35,14 @@ export interface JudgeOptions extends Omit<CheckOptions, "onProgress"> {
 /** The input read, or a ConfigError naming it (exit 1). */
 export async function readStack(source: string, options: Pick<JudgeOptions, "stack" | "configFile" | "progress">): Promise<StackInput> {
     try {
-        return await readInput(source, {
+        const input = await readInput(source, {
             stack: options.stack,
             configFile: options.configFile,
             onProgress: (n) => options.progress("resources registered", n, 0),
         });
+        // The total is known once the program ended: the last progress line says it (as npm run plan always did).
+        if (input.kind === "program") options.progress("resources registered", input.resources.length, input.resources.length);
+        return input;
     } catch (e) {
         if (e instanceof InputError) throw new ConfigError(e.message);
         throw e;
