@@ -195,7 +195,7 @@ async function judgeCommand(command: "plan" | "access-matrix", argv: string[]): 
     if (values["report-dir"] !== undefined) {
         const { writeMatrixReports } = await import("../../scripts/lib/matrixReport");
         const runs = judged.verdict.isolation.filter((i) => i.run !== undefined);
-        for (const i of runs) files.push(...writeMatrixReports(runs.length > 1 ? path.join(values["report-dir"], i.role) : values["report-dir"], i.run!, `Access matrix of ${i.role}`));
+        for (const i of runs) files.push(...(runs.length > 1 ? writeMatrixReports(path.join(values["report-dir"], i.role), i.run!, `Access matrix of ${i.role}`) : writeMatrixReports(values["report-dir"], i.run!)));
         if ((values.json || command === "plan") && files.length > 0 && !values.quiet) process.stderr.write(`wrote ${files.join(", ")}\n`);
     }
     if (values.json) writeJson({ ...(await verdictJson(judged, { classes: command === "access-matrix", plan: command === "plan" })), ...(command === "access-matrix" ? { files } : {}) }, values.out);
