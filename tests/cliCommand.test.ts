@@ -154,8 +154,9 @@ describe("the eks-secrets-abac command", function () {
             const good = cli(["access-matrix", ".", "--stack", "example", "--json", "-q"]);
             assert.strictEqual(good.code, 0, good.stderr);
             const v = JSON.parse(good.stdout);
+            // One verdict: access-matrix's JSON is plan's verdict, each role an entry of verdict.isolation.
             // The shared role has no explicit name: the engine's auto-name (logical name, "-", 7 hex).
-            assert.deepStrictEqual(v.roles.map((r: any) => [r.role.replace(/-[0-9a-f]{7}$/, "-<auto>"), r.proven, r.crossTeamAllows, r.ownDenials]), [["prod-eu-shared-abac-role-<auto>", true, 0, 0]]);
+            assert.deepStrictEqual(v.verdict.isolation.map((r: any) => [r.role.replace(/-[0-9a-f]{7}$/, "-<auto>"), r.proven, r.crossTeamAllows, r.ownDenials]), [["prod-eu-shared-abac-role-<auto>", true, 0, 0]]);
             const loose = path.join(tmp, "loose.json");
             fs.writeFileSync(
                 loose,
@@ -167,7 +168,7 @@ describe("the eks-secrets-abac command", function () {
             );
             const bad = cli(["access-matrix", ".", "--stack", "example", "--permission-policy", loose, "--json", "-q"]);
             assert.strictEqual(bad.code, 1, bad.stderr);
-            const opened = JSON.parse(bad.stdout).roles[0];
+            const opened = JSON.parse(bad.stdout).verdict.isolation[0];
             assert.deepStrictEqual([opened.proven, opened.ownDenials, opened.crossTeamAllows > 0], [false, 0, true]);
         });
 
@@ -215,7 +216,8 @@ describe("the eks-secrets-abac command", function () {
 
         it("one result per finding: the policy as ruleId, its level, the message with the fix, the URN as logical location and the preview's line", () => {
             const log = JSON.parse(fs.readFileSync(sarif, "utf8"));
-            const results = log.runs[0].results;
+            // A new secret's ARN is not known in a preview: those items are not-decided warnings (issue 26), apart from the violation.
+            const results = log.runs[0].results.filter((x: any) => x.ruleId !== "not-decided");
             assert.ok(results.length >= 1);
             for (const x of results) {
                 assert.strictEqual(x.ruleId, "secrets-require-abac-tags");

@@ -461,8 +461,10 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         const result = await buildPlan(stackFile());
         assert.ok(result.ok);
         const verdict = await judgePlan(result.plan);
-        assert.strictEqual(verdict.podIsolation.length, 1);
-        const pods = verdict.podIsolation[0];
+        // One verdict (judge()): the pod role's matrix and trust are its entry of kind "pod" beside ESO's shared role.
+        const podRoles = verdict.isolation.filter((i) => i.kind === "pod");
+        assert.strictEqual(podRoles.length, 1);
+        const pods = podRoles[0].run!;
         const csiRole = pods.spec.abacRoleName;
         assert.match(csiRole, CSI_ROLE);
         assert.strictEqual(pods.spec.sessionKind, "pod");
@@ -472,7 +474,7 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         assert.ok(pods.proof.proven && pods.ok);
         assert.deepStrictEqual(verdict.principals.reads, []);
         assert.ok(verdict.principals.expected.includes(csiRole));
-        assert.deepStrictEqual(verdict.podTrust.map((t) => [t.role, t.teamsRefused, t.admittedAttackers]), [[csiRole, [], []]]);
+        assert.deepStrictEqual(podRoles.map((t) => [t.role, t.trust!.teamsRefused, t.trust!.admittedAttackers]), [[csiRole, [], []]]);
         assert.ok(verdict.ok);
     });
 
@@ -484,7 +486,7 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         delete trust.Statement[0].Condition!.StringNotEquals;
         role.trustPolicy = trust;
         const verdict = await judgePlan(result.plan);
-        const admitted = verdict.podTrust[0].admittedAttackers;
+        const admitted = verdict.isolation.find((i) => i.kind === "pod")!.trust!.admittedAttackers;
         assert.ok(admitted.some((a) => /refused namespace external-secrets/.test(a)), admitted.join("; "));
         assert.ok(admitted.some((a) => /refused namespace kube-system/.test(a)), admitted.join("; "));
         assert.ok(!verdict.ok);
@@ -501,7 +503,7 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         // Still keyed on the pod's tag elsewhere (the parameter statement), so it is judged as the CSI role.
         role.permissionPolicies = [loosened];
         const verdict = await judgePlan(result.plan);
-        const pods = verdict.podIsolation[0];
+        const pods = verdict.isolation.find((i) => i.kind === "pod")!.run!;
         assert.ok(!pods.ok, "the pod matrix finds the cross-team read");
         assert.ok(pods.crossTeamAllows > 0);
         // The truth, straight from the evaluator: a search pod asks for payments' secret.

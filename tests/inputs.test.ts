@@ -19,47 +19,10 @@ import { InputError } from "../scripts/lib/inputs/resources";
 import { judgeStack, planFromInput, StackVerdict } from "../scripts/lib/stackPlan";
 import { holds } from "../cli/src/stack";
 import { VENDOR } from "./helpers";
+import { previewDigest, SECRET, SIG, stackExport } from "./stackFiles";
 
 const ROOT = path.join(__dirname, "..");
 const PULUMI = path.join(VENDOR, "pulumi-3.259.0");
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A `ResourceV3` of a stack resource (apitype/core.go: urn, custom, id, type, inputs, outputs, parent, provider). */
-function resourceV3(r: StackResource) {
-    return {
-        urn: r.urn,
-        custom: r.custom,
-        ...(r.custom ? { id: r.id ?? `${r.name}-id` } : {}),
-        type: r.type,
-        inputs: r.inputs,
-        outputs: r.state ?? {},
-        ...(r.parent ? { parent: r.parent } : {}),
-        ...(r.provider ? { provider: r.provider } : {}),
-    };
-}
-
-/** What `pulumi stack export` prints for these resources. */
-function stackExport(resources: StackResource[], secretsProvider = "passphrase", map: (r: ReturnType<typeof resourceV3>) => unknown = (r) => r) {
-    return {
-        version: 3,
-        deployment: {
-            manifest: { time: "2026-12-02T12:00:00Z", magic: "", version: "v3.259.0" },
-            secrets_providers: { type: secretsProvider, state: {} },
-            resources: resources.map(resourceV3).map(map),
-        },
-    };
-}
-
-/** What `pulumi preview --json` prints for a stack deployed already and unchanged: every step `same`, its new state the current one. */
-function previewDigest(resources: StackResource[]) {
-    return {
-        config: { "aws:region": "eu-west-1" },
-        steps: resources.map((r) => ({ op: "same", urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), oldState: resourceV3(r), newState: resourceV3(r), detailedDiff: null })),
-        changeSummary: { same: resources.length },
-    };
-}
-
 /** The verdict as what a user compares: per policy its violations, per role what the matrix decided. */
 function summary(v: StackVerdict) {
     return {

@@ -76,8 +76,10 @@ describe("the plan's verdict", () => {
         assert.ok(result.ok);
         const verdict = await judgePlan(result.plan);
         assert.deepStrictEqual(verdict.violations, []);
-        assert.strictEqual(verdict.matrix!.unexpectedAllows.length, 0);
-        assert.strictEqual(verdict.matrix!.allowed!.flat().filter(Boolean).length, 8, "4 secrets, each readable by its team on each of 2 clusters");
+        // One verdict (judge()): the shared role's matrix is its entry of verdict.isolation.
+        const matrix = verdict.isolation[0].run!.matrix!;
+        assert.strictEqual(matrix.unexpectedAllows.length, 0);
+        assert.strictEqual(matrix.allowed!.flat().filter(Boolean).length, 8, "4 secrets, each readable by its team on each of 2 clusters");
         assert.ok(verdict.ok);
     });
 
@@ -113,14 +115,16 @@ describe("the plan's access matrix on a large config", () => {
         const result = await buildPlan(stackFile(YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } })));
         assert.ok(result.ok);
         const proved = await judgePlan(result.plan, undefined, { matrixLimit: 2000 });
-        assert.strictEqual(proved.matrix, undefined, "20 teams x 40 secrets x 2 clusters is above the limit of 2,000 decisions");
-        assert.ok(proved.isolation.proof.proven);
-        assert.strictEqual(proved.isolation.rows.length, 40);
+        const provedRun = proved.isolation[0].run!;
+        assert.strictEqual(provedRun.matrix, undefined, "20 teams x 40 secrets x 2 clusters is above the limit of 2,000 decisions");
+        assert.ok(provedRun.proof.proven);
+        assert.strictEqual(provedRun.rows.length, 40);
         assert.ok(proved.ok);
         assert.match(renderVerdict(proved), /proven for any number of teams/);
         const both = await judgePlan(result.plan, undefined, { fullMatrix: true });
-        assert.strictEqual(both.matrix!.decisions, 40 * 80 * 2);
-        assert.deepStrictEqual(both.isolation.disagreements, []);
-        assert.deepStrictEqual(both.isolation.rows, proved.isolation.rows, "the proof's per-session counts are the full matrix's");
+        const bothRun = both.isolation[0].run!;
+        assert.strictEqual(bothRun.matrix!.decisions, 40 * 80 * 2);
+        assert.deepStrictEqual(bothRun.disagreements, []);
+        assert.deepStrictEqual(bothRun.rows, provedRun.rows, "the proof's per-session counts are the full matrix's");
     });
 });

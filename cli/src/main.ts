@@ -13,7 +13,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError, EXIT, intOption, parseCommandWithOperands, progressReporter, UsageError, writeJson } from "../../scripts/lib/cli";
-import type { ProgramInput } from "../../scripts/lib/inputs";
 import { closest } from "../../scripts/lib/regions";
 
 export const BIN = "eks-secrets-abac";
@@ -44,6 +43,14 @@ const COMMON = {
     quiet: { type: "boolean", short: "q", description: "No progress on stderr." },
 } as const;
 
+const VERDICT = {
+    "accept-undecided": {
+        type: "boolean",
+        description: "Accept what could not be decided (values a first preview does not know yet, secrets not decrypted, pending operations) as warnings: exit 0 when nothing else fails. The report still lists every undecided item (docs/COMMANDS.md).",
+    },
+    "metadata-level": { type: "string", value: "warning|error", default: "warning", description: "Level of another team's metadata (DescribeSecret, ListTagsForResource) being readable: error fails the verdict." },
+} as const;
+
 const STACK = {
     stack: { type: "string", value: "<name>", description: "For a project folder: the stack, read from Pulumi.<name>.yaml (default: the folder's only stack file)." },
     config: { type: "string", value: "<file>", description: "For a project folder: the stack's config file, wherever it is." },
@@ -56,12 +63,16 @@ export const PLAN_COMMAND = {
     options: {
         ...STACK,
         ...COMMON,
-        full: { type: "boolean", description: "List every violation and every check not decided." },
+        ...VERDICT,
+        full: { type: "boolean", description: "List every team, every violation and every check not decided." },
+        summary: { type: "boolean", description: "List counts and the first teams only (the default above 50 teams)." },
+        "report-dir": { type: "string", value: "<dir>", description: "Also write access-matrix.md, .svg and .html per role into this folder." },
         "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair too, not only the proof for any number of teams." },
         "other-cluster": { type: "string", value: "<name>", multiple: true, description: "A cluster beside the stack's own whose sessions and secrets must stay apart (default: one named other-cluster)." },
     },
     notes: [
-        "A preview or state file holds one stack already: --stack and --config are for project folders.",
+        "A preview or state file holds one stack already: --stack and --config are for project folders. With --config and no <input>, the project is the config file's folder.",
+        "Verdicts: OK (exit 0); BLOCKED (exit 1); NOT DECIDED (exit 1 unless --accept-undecided): something the checks need is not in the input.",
         "Secrets a state file's secrets provider encrypted (anything but b64) are not decrypted: the checks that need them are reported as not decided, never as passed.",
     ],
 } as const;
@@ -73,12 +84,14 @@ export const ACCESS_MATRIX_COMMAND = {
     options: {
         ...STACK,
         ...COMMON,
+        ...VERDICT,
         "other-cluster": PLAN_COMMAND.options["other-cluster"],
         "permission-policy": { type: "string", value: "<file.json>", description: "Evaluate this permission policy instead of the stack's (to see what a change would open)." },
         "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair, even when the proof for any number of teams applies." },
         "report-dir": { type: "string", value: "<dir>", description: "Also write access-matrix.md, .svg and .html per role into this folder." },
         workers: { type: "string", value: "<n>", description: "Worker threads for --full-matrix (default: one per core above 2,000 decisions)." },
     },
+    notes: PLAN_COMMAND.notes,
 } as const;
 
 export const ONBOARD_COMMAND = {
@@ -123,56 +136,30 @@ function checkOut(values: { json?: boolean; out?: string }): void {
     if (values.out !== undefined && !values.json) throw new UsageError(`--out ${values.out} names the file for the JSON: add --json (for SARIF, use --sarif <file>)`);
 }
 
-async function plan(argv: string[]): Promise<number> {
-    const parsed = parseCommandWithOperands(PLAN_COMMAND, argv);
-    if (parsed === undefined) return EXIT.ok;
-    const { values, operands } = parsed;
-    checkOut(values);
-    // Loaded after the options are read: --help and usage errors answer at once.
-    const { judge, renderProblems, renderStackVerdict, verdictJson, writeSarif } = await import("./stack");
-    const source = operands[0] ?? ".";
-    const judged = await judge(source, {
-        stack: values.stack,
-        configFile: values.config,
-        fullMatrix: values["full-matrix"],
-        otherClusters: values["other-cluster"],
-        progress: progressReporter(!values.quiet),
-    }).catch((e) => {
-        if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);
-        throw e;
-    });
-    if (values.sarif !== undefined) await writeSarif(judged, values.sarif, version());
-    if (values.json) writeJson(verdictJson(judged), values.out);
-    else if (judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
-    else process.stdout.write((await renderStackVerdict(judged, { full: values.full })) + "\n");
-    if (values.json && judged.problems !== undefined) process.stderr.write(renderProblems(judged) + "\n");
-    return judged.ok ? EXIT.ok : EXIT.failed;
+/** The input: the operand, else the folder of --config when it is a project, else `.`. */
+function sourceOf(operands: string[], config: string | undefined): string {
+    if (operands[0] !== undefined) return operands[0];
+    const dir = config === undefined ? "." : path.dirname(config);
+    return config !== undefined && ["Pulumi.yaml", "Pulumi.yml"].some((f) => fs.existsSync(path.join(dir, f))) ? dir : ".";
 }
 
-async function accessMatrix(argv: string[]): Promise<number> {
-    const parsed = parseCommandWithOperands(ACCESS_MATRIX_COMMAND, argv);
+function metadataLevelOf(value: string): "warning" | "error" {
+    if (value !== "warning" && value !== "error") throw new UsageError(`--metadata-level is \`${value}\`: use warning or error`);
+    return value;
+}
+
+/**
+ * plan and access-matrix: the same reading, the same judge(), the same
+ * verdict and exit code; they differ only in what they print.
+ */
+async function judgeCommand(command: "plan" | "access-matrix", argv: string[]): Promise<number> {
+    const parsed = command === "plan" ? parseCommandWithOperands(PLAN_COMMAND, argv) : parseCommandWithOperands(ACCESS_MATRIX_COMMAND, argv);
     if (parsed === undefined) return EXIT.ok;
-    const { values, operands } = parsed;
+    // The options only one of the two has are read as absent in the other.
+    const values = parsed.values as typeof parsed.values & { summary?: boolean; full?: boolean; "permission-policy"?: string; workers?: string };
     checkOut(values);
     const workers = intOption("workers", values.workers);
-    const { isolationJson, readStack, renderProblems } = await import("./stack");
-    const { abacRoles, matrixSpecOf, planFromInput, sharedRoleNames } = await import("../../scripts/lib/stackPlan");
-    const { judgePrincipals, renderPrincipals } = await import("../../scripts/lib/stackPrincipals");
-    const { runMatrix } = await import("../../scripts/lib/matrixRun");
-    const { matrixSummary, writeMatrixReports } = await import("../../scripts/lib/matrixReport");
-    const { toSarif, problemsToSarif } = await import("../../scripts/lib/sarif");
-    const { PLAN_MATRIX_LIMIT } = await import("../../scripts/lib/defaults");
-    const progress = progressReporter(!values.quiet);
-    const source = operands[0] ?? ".";
-    const input = await readStack(source, { stack: values.stack, configFile: values.config, progress });
-    const artifact = input.kind === "program" ? (input as ProgramInput).stackFile : source;
-    const problems = (input as { problems?: { path: string; message: string }[] }).problems;
-    if (problems !== undefined) {
-        if (values.sarif) fs.writeFileSync(values.sarif, JSON.stringify(problemsToSarif(problems, artifact), null, 2) + "\n");
-        if (values.json) writeJson({ ok: false, input: { kind: input.kind, source }, problems }, values.out);
-        process.stderr.write(renderProblems({ ok: false, input, artifact, problems }) + "\n");
-        return EXIT.failed;
-    }
+    const metadataLevel = metadataLevelOf(values["metadata-level"]);
     let permissionPolicy;
     if (values["permission-policy"] !== undefined) {
         try {
@@ -181,47 +168,40 @@ async function accessMatrix(argv: string[]): Promise<number> {
             throw new ConfigError(`${values["permission-policy"]}: ${(e as Error).message}`);
         }
     }
-    const stackPlan = planFromInput(input, artifact);
-    const roles = abacRoles(stackPlan);
-    if (roles.length === 0 && permissionPolicy === undefined) {
-        throw new ConfigError(`${source}: the stack has no shared ABAC role (no role whose permission policy keys on principal tags): there is no matrix to decide. Its resources: ${stackPlan.resourceCount}`);
+    // Loaded after the options are read: --help and usage errors answer at once.
+    const { judge, renderMatrixVerdict, renderProblems, renderStackVerdict, verdictJson, writeSarif } = await import("./stack");
+    const source = sourceOf(parsed.operands, values.config);
+    const judged = await judge(source, {
+        stack: values.stack,
+        configFile: values.config,
+        fullMatrix: values["full-matrix"],
+        otherClusters: values["other-cluster"],
+        workers,
+        metadataLevel,
+        permissionPolicy,
+        acceptUndecided: values["accept-undecided"],
+        progress: progressReporter(!values.quiet),
+    }).catch((e) => {
+        if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);
+        throw e;
+    });
+    if (values.sarif !== undefined) await writeSarif(judged, values.sarif, version());
+    if (judged.problems !== undefined) {
+        if (values.json) writeJson(await verdictJson(judged), values.out);
+        process.stderr.write(renderProblems(judged) + "\n");
+        return EXIT.failed;
     }
-    const isolation: import("../../scripts/lib/stackPlan").StackVerdict["isolation"] = [];
     const files: string[] = [];
-    for (const role of roles.length > 0 ? roles : [{ name: "(given policy)" } as (typeof roles)[number]]) {
-        const policy = permissionPolicy ?? role.permissionPolicy;
-        if (policy === undefined || stackPlan.teams.length === 0) {
-            isolation.push({ role: role.name, undecided: role.undecided ?? "the stack has no team secrets to decide isolation for" });
-            continue;
-        }
-        const spec = matrixSpecOf(stackPlan, { name: role.name, arn: role.arn, permissionPolicy: policy }, values["other-cluster"]);
-        const run = await runMatrix(spec, { fullMatrix: values["full-matrix"], crossCheckLimit: PLAN_MATRIX_LIMIT, workers, onProgress: (d, t) => progress("decisions", d, t) });
-        isolation.push({ role: role.name, run });
-        if (values["report-dir"] !== undefined) files.push(...writeMatrixReports(roles.length > 1 ? path.join(values["report-dir"], role.name) : values["report-dir"], run, `Access matrix of ${role.name}`));
+    if (values["report-dir"] !== undefined) {
+        const { writeMatrixReports } = await import("../../scripts/lib/matrixReport");
+        const runs = judged.verdict.isolation.filter((i) => i.run !== undefined);
+        for (const i of runs) files.push(...(runs.length > 1 ? writeMatrixReports(path.join(values["report-dir"], i.role), i.run!, `Access matrix of ${i.role}`) : writeMatrixReports(values["report-dir"], i.run!)));
+        if ((values.json || command === "plan") && files.length > 0 && !values.quiet) process.stderr.write(`wrote ${files.join(", ")}\n`);
     }
-    // Every other principal of the stack: the matrix covers the shared roles' sessions only (docs/PRINCIPALS.md).
-    const principals = judgePrincipals(stackPlan.resources, { account: stackPlan.account, sharedRoles: sharedRoleNames(stackPlan), trustedReaders: stackPlan.trustedReaders });
-    const ok = isolation.every((i) => i.run === undefined || i.run.ok) && principals.ok;
-    const verdict = { policies: [], violations: [], mandatoryViolations: 0, undecided: [], isolation, principals, ok };
-    if (values.sarif !== undefined) fs.writeFileSync(values.sarif, JSON.stringify(toSarif(stackPlan, verdict, { artifact, version: version() }), null, 2) + "\n");
-    if (values.json) {
-        writeJson(
-            {
-                ok,
-                roles: isolation.map((i) => isolationJson(i, { classes: true })),
-                principals,
-                files,
-            },
-            values.out,
-        );
-    } else {
-        for (const i of isolation) {
-            process.stdout.write(`${i.role}:\n${i.run === undefined ? `  not decided: ${i.undecided}` : matrixSummary(i.run).replace(/^/gm, "  ")}\n`);
-        }
-        process.stdout.write(`${renderPrincipals(principals)}\n`);
-        if (files.length > 0) process.stdout.write(`wrote ${files.join(", ")}\n`);
-    }
-    return ok ? EXIT.ok : EXIT.failed;
+    if (values.json) writeJson({ ...(await verdictJson(judged, { classes: command === "access-matrix", plan: command === "plan" })), ...(command === "access-matrix" ? { files } : {}) }, values.out);
+    else if (command === "plan") process.stdout.write((await renderStackVerdict(judged, { full: values.full, summary: values.summary })) + "\n");
+    else process.stdout.write((await renderMatrixVerdict(judged, files)) + "\n");
+    return judged.ok ? EXIT.ok : EXIT.failed;
 }
 
 async function onboard(argv: string[]): Promise<number> {
@@ -310,9 +290,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     switch (command) {
         case "plan":
-            return plan(rest);
         case "access-matrix":
-            return accessMatrix(rest);
+            return judgeCommand(command, rest);
         case "onboard":
             return onboard(rest);
         case "policies":

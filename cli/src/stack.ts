@@ -1,8 +1,8 @@
 /**
  * One stack, from whichever input: read it (scripts/lib/inputs), plan it
- * (planFromInput), check its Region, judge it (judgeStack), and say it as
- * text, JSON or SARIF. The commands in commands.ts only parse options and
- * choose the output.
+ * (planFromInput), check its Region, judge it (judge(), scripts/lib/judge.ts),
+ * and say it as text, JSON or SARIF. The commands in main.ts only parse
+ * options and choose which parts of the one verdict they print.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,7 +14,8 @@ import type { Progress } from "../../scripts/lib/plan";
 import { knownRegions, regionProblem } from "../../scripts/lib/regions";
 // The evaluator, the policy pack and the Pulumi SDKs load only once an input was read:
 // usage errors and unreadable inputs answer at once.
-import type { StackPlan, StackVerdict } from "../../scripts/lib/stackPlan";
+import type { StackPlan } from "../../scripts/lib/stackPlan";
+import type { JudgeOptions as CheckOptions, Verdict } from "../../scripts/lib/judge";
 
 export interface Problem {
     path: string;
@@ -23,25 +24,25 @@ export interface Problem {
 
 export type Judged =
     | { ok: false; input: StackInput; artifact: string; problems: Problem[] }
-    | { ok: boolean; input: StackInput; artifact: string; plan: StackPlan; verdict: StackVerdict; problems?: undefined };
+    | { ok: boolean; input: StackInput; artifact: string; plan: StackPlan; verdict: Verdict; problems?: undefined };
 
-export interface JudgeOptions {
+export interface JudgeOptions extends Omit<CheckOptions, "onProgress"> {
     stack?: string;
     configFile?: string;
-    fullMatrix?: boolean;
-    otherClusters?: string[];
-    workers?: number;
     progress: Progress;
 }
 
 /** The input read, or a ConfigError naming it (exit 1). */
 export async function readStack(source: string, options: Pick<JudgeOptions, "stack" | "configFile" | "progress">): Promise<StackInput> {
     try {
-        return await readInput(source, {
+        const input = await readInput(source, {
             stack: options.stack,
             configFile: options.configFile,
             onProgress: (n) => options.progress("resources registered", n, 0),
         });
+        // The total is known once the program ended: the last progress line says it (as npm run plan always did).
+        if (input.kind === "program") options.progress("resources registered", input.resources.length, input.resources.length);
+        return input;
     } catch (e) {
         if (e instanceof InputError) throw new ConfigError(e.message);
         throw e;
@@ -59,7 +60,8 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
     const program = input.kind === "program" ? (input as ProgramInput) : undefined;
     const artifact = program ? program.stackFile : source;
     if (program?.problems !== undefined) return { ok: false, input, artifact, problems: program.problems };
-    const { judgeStack, planFromInput } = await import("../../scripts/lib/stackPlan");
+    const { planFromInput } = await import("../../scripts/lib/stackPlan");
+    const { judge: judgeStack } = await import("../../scripts/lib/judge");
     const plan = planFromInput(input, artifact);
     const from = program ? program.source : input.kind === "program" ? source : path.dirname(path.resolve(source));
     // Region: the partition of the stack's ARNs against the AWS provider's own list
@@ -71,7 +73,8 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
             input.notes.push(`the Region ${plan.account.region} was not checked: no @pulumi/aws is installed beside the input or here to list the Regions`);
         }
     }
-    const verdict = await judgeStack(plan, options.progress, { fullMatrix: options.fullMatrix, otherClusters: options.otherClusters, workers: options.workers });
+    const { stack: _stack, configFile: _configFile, progress, ...checkOptions } = options;
+    const verdict = await judgeStack(plan, { ...checkOptions, onProgress: progress });
     return { ok: verdict.ok, input, artifact, plan, verdict };
 }
 
@@ -99,88 +102,63 @@ export function holds(plan: StackPlan): string {
     return parts.join(", ");
 }
 
-/** The verdict as JSON: the plan without its raw resources, every outcome, what was not decided. */
-export function verdictJson(judged: Judged): Record<string, unknown> {
+/** The verdict as JSON: the plan without its raw resources, the one verdict (verdictReport.ts), what the input did not show. */
+export async function verdictJson(judged: Judged, options: { classes?: boolean; plan?: boolean } = {}): Promise<Record<string, unknown>> {
     const input = { kind: judged.input.kind, source: judged.input.source, project: judged.input.project, stack: judged.input.stack, notes: judged.input.notes };
-    if (judged.problems !== undefined) return { ok: false, input, problems: judged.problems };
+    if (judged.problems !== undefined) return { ok: false, status: "PROBLEMS", input, problems: judged.problems };
+    const { verdictJson: json } = await import("../../scripts/lib/verdictReport");
     const { resources: _resources, input: _input, ...plan } = judged.plan;
-    const v = judged.verdict;
-    // Whatever else the verdict carries (checks other sessions add to judgeStack) is passed on as it is.
-    const { policies: _p, violations: _v, undecided: _u, isolation: _i, mandatoryViolations: _m, ok: _ok, ...more } = v;
     return {
-        ok: v.ok,
-        input: { ...input, undecidable: judged.input.undecidable },
+        ok: judged.verdict.ok,
+        status: judged.verdict.status,
+        input: { ...input, undecidable: judged.input.undecidable, ...(judged.input.pending ? { pending: judged.input.pending } : {}) },
         holds: holds(judged.plan),
-        plan,
-        verdict: {
-            ...more,
-            mandatoryViolations: v.mandatoryViolations,
-            violations: v.violations,
-            undecided: v.undecided,
-            policies: v.policies.map((p) => ({ policy: p.policy, enforcementLevel: p.enforcementLevel, kind: p.kind, checked: p.checked, violations: p.violations.length, undecided: p.undecided.length })),
-            isolation: v.isolation.map((i) => isolationJson(i)),
-        },
+        ...(options.plan === false ? {} : { plan }),
+        verdict: json(judged.verdict, { classes: options.classes }),
     };
 }
 
-export async function renderStackVerdict(judged: Judged & { problems?: undefined }, options: { full?: boolean } = {}): Promise<string> {
-    const { matrixSummary } = await import("../../scripts/lib/matrixReport");
-    const { plan, verdict: v, input } = judged;
-    const out: string[] = [];
+/** What was read: the input, what it holds, its clusters and the readers' notes. */
+export function renderHeader(judged: Judged & { problems?: undefined }): string[] {
+    const { plan, input } = judged;
     const kind = { program: "program run offline", preview: "`pulumi preview --json` digest", state: "deployed state (`pulumi stack export` or checkpoint)" }[input.kind];
-    out.push(`${input.source}: ${kind}${input.stack ? `, stack ${input.stack}` : ""}${input.project ? `, project ${input.project}` : ""}`);
+    const out = [`${input.source}: ${kind}${input.stack ? `, stack ${input.stack}` : ""}${input.project ? `, project ${input.project}` : ""}`];
     out.push(`  holds ${holds(plan)}`);
     if (plan.clusters.length > 0) out.push(`  clusters ${plan.clusters.join(", ")}; Region ${plan.account.region}; account ${plan.account.accountId}`);
     for (const n of input.notes) out.push(`  note: ${n}`);
-    out.push("");
-    out.push(`Policy pack: ${v.policies.length} policies: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}${v.undecided.length > 0 ? `; ${v.undecided.length} not decided` : ""}`);
-    const w = Math.max(...v.policies.map((p) => p.policy.length), 6);
-    out.push(`  ${"policy".padEnd(w)}  ${"level".padEnd(9)}  ${"checked".padStart(8)}  ${"violations".padStart(10)}  ${"undecided".padStart(9)}`);
-    for (const p of v.policies) {
-        out.push(`  ${p.policy.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${(p.kind === "stack" ? "stack" : String(p.checked)).padStart(8)}  ${String(p.violations.length).padStart(10)}  ${String(p.undecided.length).padStart(9)}`);
-    }
-    const shown = options.full ? v.violations : v.violations.slice(0, 20);
-    for (const x of shown) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
-    if (shown.length < v.violations.length) out.push(`  ... ${v.violations.length - shown.length} more (--full for all, or --json)`);
-    const undecided = options.full ? v.undecided : v.undecided.slice(0, 10);
-    for (const x of undecided) out.push(`  [not decided] ${x.policy} on ${x.resource}: ${x.message}`);
-    if (undecided.length < v.undecided.length) out.push(`  ... ${v.undecided.length - undecided.length} more not decided (--full for all)`);
     if (plan.managedPolicies.length > 0) {
         out.push(`  not evaluated: ${plan.managedPolicies.length} managed policy attachment(s) whose documents are not in the stack (${[...new Set(plan.managedPolicies.map((m) => m.policyArn))].slice(0, 3).join(", ")}${plan.managedPolicies.length > 3 ? ", ..." : ""})`);
     }
-    out.push("");
-    if (v.isolation.length === 0) out.push("Isolation: the stack has no shared ABAC role (no permission policy keyed on principal tags): nothing to prove.");
-    for (const i of v.isolation) {
-        out.push(`Isolation through ${i.role}:`);
-        if (i.run === undefined) out.push(`  not decided: ${i.undecided}`);
-        else out.push(...matrixSummary(i.run).split("\n").map((l) => `  ${l}`));
-    }
+    return out;
+}
+
+/** `plan`: what was read, what the stack would deploy (teams, documents, stores), every check, the verdict. */
+export async function renderStackVerdict(judged: Judged & { problems?: undefined }, options: { full?: boolean; summary?: boolean } = {}): Promise<string> {
+    const { renderPlan } = await import("../../scripts/lib/plan");
+    const { renderVerdict } = await import("../../scripts/lib/verdictReport");
+    const summary = options.full ? false : options.summary;
+    return [...renderHeader(judged), "", renderPlan(judged.plan, { summary }), "", renderVerdict(judged.verdict, { full: !(summary ?? judged.plan.teams.length > 50), resourceCount: judged.plan.resourceCount })].join("\n");
+}
+
+/** `access-matrix`: each role's matrix and trust, the other principals, what was not decided, the verdict. */
+export async function renderMatrixVerdict(judged: Judged & { problems?: undefined }, files: string[]): Promise<string> {
+    const { renderIsolation, tail } = await import("../../scripts/lib/verdictReport");
     const { renderPrincipals } = await import("../../scripts/lib/stackPrincipals");
-    out.push("", renderPrincipals(v.principals));
-    out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
-    const open = v.undecided.length + v.isolation.filter((i) => i.run === undefined).length;
-    if (open > 0) out.push(`  ${open} check(s) not decided (listed above): the verdict covers what the input shows.`);
-    return out.join("\n");
+    const v = judged.verdict;
+    const failedPolicies = v.violations.filter((x) => x.enforcementLevel === "mandatory");
+    return [
+        ...renderHeader(judged),
+        "",
+        ...renderIsolation(v),
+        renderPrincipals(v.principals),
+        // The pack runs here too (one verdict): its mandatory violations are named, the table is plan's.
+        ...(failedPolicies.length > 0 ? ["", `Policy pack: ${failedPolicies.length} mandatory violation(s) (\`plan\` lists them):`, ...failedPolicies.slice(0, 10).map((x) => `  [mandatory] ${x.policy} on ${x.resource}: ${x.message}`)] : []),
+        ...(files.length > 0 ? [`wrote ${files.join(", ")}`] : []),
+        "",
+        ...tail(v),
+    ].join("\n");
 }
 
 export function renderProblems(judged: Judged & { problems: Problem[] }): string {
     return [`${judged.artifact}: ${judged.problems.length} problem(s); nothing was judged:`, ...judged.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n");
-}
-
-/** One shared role's isolation as the JSON outputs give it; `classes` adds the proof's classes. */
-export function isolationJson(i: StackVerdict["isolation"][number], options: { classes?: boolean } = {}): Record<string, unknown> {
-    if (i.run === undefined) return { role: i.role, decided: false, reason: i.undecided };
-    return {
-        role: i.role,
-        decided: true,
-        ok: i.run.ok,
-        method: i.run.method,
-        proven: i.run.proof.proven,
-        refusals: i.run.proof.structure.refusals,
-        crossTeamAllows: i.run.crossTeamAllows,
-        ownDenials: i.run.ownDenials,
-        disagreements: i.run.disagreements,
-        ...(options.classes ? { classes: i.run.proof.classes.map(({ description, allowed, expected, ok }) => ({ description, allowed, expected, ok })) } : {}),
-        clusters: i.run.spec.clusters,
-    };
 }

@@ -7,22 +7,12 @@ import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { configObjectFromPulumi, parseStackConfig } from "../../components/lib/stackConfig";
 import type { Problem } from "../../components/lib/validate";
-import type { PolicyDocument } from "../../components/lib/iam";
 import { preexistingObjectsAudit } from "../../components/lib/generatorGuard";
 import { genericTargetsWarning, HARDENED_VALUES, getPath, HelmValues } from "../../components/lib/helm";
 import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART } from "../../components/lib/csi";
-import { policies } from "../../policypack/policies";
-import type { Matrix } from "./accessMatrix";
-import { matrixSummary } from "./matrixReport";
-import { MatrixRun, runMatrix } from "./matrixRun";
 import { accountFromConfig, CloudAccount, OFFLINE, RecordedResource, runOffline } from "./offlineCloud";
-import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
 import { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS } from "./defaults";
 import { readStackFile } from "./stackFile";
-import { keysOnPodNamespace, podMatrixSpec } from "./podRoles";
-import { checkPodTrust, TrustCheck } from "./podTrust";
-import { abacRoleOf, matrixSpecFromPlan } from "./stackMatrix";
-import { judgePrincipals, PrincipalReport, renderPrincipals } from "./stackPrincipals";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
 
 const STACK_PROGRAM = path.join(__dirname, "..", "..", "index.ts");
@@ -74,25 +64,8 @@ export interface Plan {
     trustedReaders?: TrustedReader[];
 }
 
-/** What the policy pack and the access matrix say of a plan. */
-export interface Verdict {
-    violations: Violation[];
-    mandatoryViolations: number;
-    /** Per policy: level, resources it checked, violations. */
-    policies: PolicyOutcome[];
-    /** The access matrix: proof for any N, and every pair when small or asked. */
-    isolation: MatrixRun;
-    /** Every pair, when evaluated. */
-    matrix?: Matrix;
-    /** The matrix of each role pods take themselves (the CSI role), per-pod sessions. */
-    podIsolation: MatrixRun[];
-    /** Each such role's trust, decided for Pod Identity: its team pods admitted, attackers refused. */
-    podTrust: ({ role: string } & TrustCheck)[];
-    /** Every other principal of the stack against every team secret and parameter. */
-    principals: PrincipalReport;
-    /** True when nothing mandatory is violated, no cross-team read is allowed and no own read denied. */
-    ok: boolean;
-}
+/** @deprecated the one verdict is judge()'s (scripts/lib/judge.ts). */
+export type Verdict = import("./judge").Verdict;
 
 /** `total` 0 when the total is not known yet. */
 export interface Progress {
@@ -101,79 +74,16 @@ export interface Progress {
 
 export { PLAN_MATRIX_LIMIT, SUMMARY_TEAMS };
 
-/** The policy pack's policies on every planned resource, and the access matrix of the plan. */
-export async function judgePlan(plan: Plan, onProgress?: Progress, options: { fullMatrix?: boolean; matrixLimit?: number } = {}): Promise<Verdict> {
-    const resources = plan.resources.filter((r) => r.custom).map((r) => stackResource(r.type, r.name, r.inputs));
-    const table = await runPolicyTable(policies, resources, (d, t) => onProgress?.("policies", d, t));
-    const spec = matrixSpecFromPlan(plan);
-    const isolation = await runMatrix(spec, {
-        fullMatrix: options.fullMatrix,
-        crossCheckLimit: options.matrixLimit ?? PLAN_MATRIX_LIMIT,
-        onProgress: (d, t) => onProgress?.("access matrix", d, t),
-    });
-    const violations = table.flatMap((p) => p.violations);
-    const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    const podIsolation: MatrixRun[] = [];
-    const podTrust: Verdict["podTrust"] = [];
-    // No pod of a Helm release's namespace (ESO's, the driver's) may take a pod role.
-    const releaseNamespaces = [...new Set(plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs?.namespace).filter((n): n is string => typeof n === "string"))];
-    for (const role of podRolesOf(plan)) {
-        const podSpec = podMatrixSpec({ ...spec, abacRoleName: role.name, permissionPolicy: role.permissionPolicy }, plan.resources);
-        podIsolation.push(await runMatrix(podSpec, { fullMatrix: options.fullMatrix, crossCheckLimit: options.matrixLimit ?? PLAN_MATRIX_LIMIT }));
-        podTrust.push({ role: role.name, ...checkPodTrust(podSpec, role.trustPolicy as PolicyDocument, releaseNamespaces) });
-    }
-    const sharedRoles = [abacRoleOf(plan).name, ...podIsolation.map((r) => r.spec.abacRoleName)];
-    const principals = judgePrincipals(plan.resources, { account: plan.account, sharedRoles, trustedReaders: plan.trustedReaders });
-    return {
-        violations,
-        mandatoryViolations,
-        policies: table,
-        isolation,
-        matrix: isolation.matrix,
-        podIsolation,
-        podTrust,
-        principals,
-        ok:
-            mandatoryViolations === 0 &&
-            isolation.ok &&
-            podIsolation.every((r) => r.ok) &&
-            podTrust.every((t) => t.teamsRefused.length === 0 && t.admittedAttackers.length === 0) &&
-            principals.ok,
-    };
+/** @deprecated call judge() (scripts/lib/judge.ts); kept for tests of other branches until the merge. */
+export async function judgePlan(plan: Plan, onProgress?: Progress, options: Omit<import("./judge").JudgeOptions, "onProgress"> = {}): Promise<Verdict> {
+    const { judge } = await import("./judge");
+    return judge(plan, { ...options, onProgress });
 }
 
-/** Roles of the plan whose ABAC document keys on the pod's own namespace tag, beside the ESO shared role. */
-function podRolesOf(plan: Plan): { name: string; trustPolicy: unknown; permissionPolicy: PolicyDocument }[] {
-    const eso = abacRoleOf(plan).name;
-    return plan.roles
-        .filter((r) => r.name !== eso)
-        .map((r) => ({ name: r.name, trustPolicy: r.trustPolicy, permissionPolicy: { Version: "2012-10-17" as const, Statement: r.permissionPolicies.flatMap((p) => (p as PolicyDocument).Statement ?? []) } }))
-        .filter((r) => keysOnPodNamespace(r.permissionPolicy));
-}
-
+/** @deprecated scripts/lib/verdictReport.ts renders the one verdict. */
 export function renderVerdict(v: Verdict, resourceCount?: number, options: { summary?: boolean } = {}): string {
-    const out = [`Policy pack: ${v.policies.length} policies on ${resourceCount ?? "every"} resources: ${v.violations.length === 0 ? "no violations" : `${v.violations.length} violation(s), ${v.mandatoryViolations} mandatory`}`];
-    const w = Math.max(...v.policies.map((p) => p.policy.length), 6);
-    out.push(`  ${"policy".padEnd(w)}  ${"level".padEnd(9)}  ${"checked".padStart(8)}  ${"violations".padStart(10)}`);
-    for (const p of v.policies) {
-        out.push(`  ${p.policy.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${(p.kind === "stack" ? "stack" : String(p.checked)).padStart(8)}  ${String(p.violations.length).padStart(10)}`);
-    }
-    const shown = options.summary ? v.violations.slice(0, 20) : v.violations;
-    for (const x of shown) out.push(`  [${x.enforcementLevel}] ${x.policy} on ${x.resource}: ${x.message}`);
-    if (shown.length < v.violations.length) out.push(`  ... ${v.violations.length - shown.length} more (--full for all, or --json)`);
-    out.push("", `Access matrix (this cluster and another in the same account):`);
-    out.push(...matrixSummary(v.isolation).split("\n").map((l) => `  ${l}`));
-    for (const run of v.podIsolation) {
-        out.push("", `Access matrix of ${run.spec.abacRoleName} (pods that mount secrets as files, one session per associated service account):`);
-        out.push(...matrixSummary(run).split("\n").map((l) => `  ${l}`));
-    }
-    for (const t of v.podTrust) {
-        const bad = [...t.teamsRefused.map((x) => `refuses team pod ${x}`), ...t.admittedAttackers.map((x) => `ADMITS ${x}`)];
-        out.push(`  trust of ${t.role} (Pod Identity, ${t.decisions} decisions): ${bad.length === 0 ? "admits every associated team pod; refuses the release namespaces, another cluster and another account" : bad.join("; ")}`);
-    }
-    out.push("", renderPrincipals(v.principals));
-    out.push("", v.ok ? "Verdict: OK" : "Verdict: BLOCKED");
-    return out.join("\n");
+    // Loaded on call: the report modules load the IAM evaluator.
+    return (require("./verdictReport") as typeof import("./verdictReport")).renderVerdict(v, { resourceCount, summary: options.summary });
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; stackFile: string; problems: Problem[] };

@@ -5,21 +5,18 @@
  * roles' documents, the stores), never from a config schema, so a program of
  * the user's own and a stack written in another language are planned alike.
  */
-import { unknownCheckingProxy } from "@pulumi/policy";
+import * as YAML from "yaml";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import type { PolicyDocument } from "../../components/lib/iam";
-import { policies as packPolicies } from "../../policypack/policies";
 import { isAbacDocument, parseDocument } from "../../policypack/policies/iamDocuments";
 import type { MatrixSpec } from "./accessMatrix";
-import { DEFAULT_OTHER_CLUSTER, OFFLINE, PLAN_MATRIX_LIMIT } from "./defaults";
+import { DEFAULT_OTHER_CLUSTER, OFFLINE } from "./defaults";
 import type { StackInput, StackResource } from "./inputs";
 import { UNKNOWN } from "./inputs/resources";
-import { MatrixRun, runMatrix } from "./matrixRun";
 import { chartOf, Plan, Progress, RolePlan, TeamPlan } from "./plan";
-import { PolicyOutcome, runPolicyTable, stackResource, Violation } from "./policyRunner";
 import { trustedReadersFromConfig } from "./trustedReaderConfig";
 import { keysOnPodNamespace, podMatrixSpec } from "./podRoles";
-import { judgePrincipals, PrincipalReport } from "./stackPrincipals";
+import type { JudgeOptions, Verdict } from "./judge";
 import type { TrustedReader } from "../../components/lib/trustedReaders";
 
 export interface StackRole extends RolePlan {
@@ -31,7 +28,7 @@ export interface StackPlan extends Plan {
     roles: StackRole[];
     /** Every cluster the stack's secrets, stores and Pod Identity associations name. */
     clusters: string[];
-    input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes" | "pendingDeletion" | "pendingOperations">;
+    input: Pick<StackInput, "kind" | "source" | "project" | "stack" | "undecidable" | "notes" | "pending" | "pendingDeletion" | "pendingOperations">;
     /** AWS managed policies attached to the stack's roles: their documents are not in the stack, so not evaluated. */
     managedPolicies: { role: string; policyArn: string }[];
     /** The config's `trustedReaders`: principals that may read team secrets, with the reason. */
@@ -49,6 +46,17 @@ function parseJson(v: unknown): unknown {
         return JSON.parse(v);
     } catch {
         return v;
+    }
+}
+
+/** ASCP's `objects`: YAML (components/lib/csi.ts writes JSON) naming each secret or parameter. */
+function mountsOf(objects: unknown): string[] {
+    if (typeof objects !== "string" || objects === UNKNOWN) return [];
+    try {
+        const parsed = YAML.parse(objects) as { objectName?: string }[];
+        return Array.isArray(parsed) ? parsed.map((o) => String(o?.objectName)) : [];
+    } catch {
+        return [];
     }
 }
 
@@ -121,6 +129,17 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
     const created = new Set(ofType(resources, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata?.name));
     const namespaces = [...new Set([...secretsByNs.keys(), ...parametersByNs.keys(), ...externalByNs.keys()])].filter((n) => n !== "" && n !== UNKNOWN).sort();
     const named = (r: StackResource) => ({ name: String(value(r, "name") ?? r.name), tags: tagsOf(r) });
+    // Secrets as files: a team's Pod Identity associations (ESO's is in its own namespace) and what each SecretProviderClass mounts.
+    const associationsByNs = groupBy(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation"), (a) => value(a, "namespace") as string | undefined);
+    const providerClassesByNs = groupBy(ofType(resources, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass"), (c) => c.inputs.metadata?.namespace);
+    const csiOf = (ns: string): TeamPlan["csi"] => {
+        const classes = providerClassesByNs.get(ns) ?? [];
+        if (classes.length === 0) return undefined;
+        return {
+            serviceAccounts: [...new Set((associationsByNs.get(ns) ?? []).map((a) => String(value(a, "serviceAccount"))))].sort(),
+            secretProviderClasses: classes.map((c) => ({ name: String(c.inputs.metadata?.name ?? c.name), mounts: mountsOf(c.inputs.spec?.parameters?.objects) })),
+        };
+    };
     const teams = namespaces.map(
         (ns): TeamPlan => ({
             namespace: ns,
@@ -131,6 +150,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
                 name: String(e.inputs.metadata?.name ?? e.name),
                 reads: [...(e.inputs.spec?.data ?? []).map((d: any) => d?.remoteRef?.key), ...(e.inputs.spec?.dataFrom ?? []).map((d: any) => d?.extract?.key)].filter(Boolean),
             })),
+            ...(csiOf(ns) ? { csi: csiOf(ns) } : {}),
         }),
     );
     const counts: Record<string, number> = {};
@@ -150,7 +170,7 @@ export function planFromInput(input: StackInput, stackFile = input.source): Stac
         resources,
         managedPolicies,
         trustedReaders: trustedReadersFromConfig(input.config ?? {}, input.project, input.source),
-        input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes, pendingDeletion: input.pendingDeletion, pendingOperations: input.pendingOperations },
+        input: { kind: input.kind, source: input.source, project: input.project, stack: input.stack, undecidable: input.undecidable, notes: input.notes, ...(input.pending ? { pending: input.pending } : {}), pendingDeletion: input.pendingDeletion, pendingOperations: input.pendingOperations },
     };
 }
 
@@ -195,74 +215,29 @@ export function sharedRoleNames(plan: StackPlan): string[] {
 }
 
 /** The matrix of one shared role, in the role's own account (the secrets' account in a cross-account stack). */
-export function matrixSpecOf(plan: StackPlan, role: { name: string; arn?: string; permissionPolicy: PolicyDocument }, otherClusters = [DEFAULT_OTHER_CLUSTER]): MatrixSpec {
+export function matrixSpecOf(plan: Pick<StackPlan, "account" | "clusterName" | "teams" | "resources"> & { clusters?: string[] }, role: { name: string; arn?: string; permissionPolicy: PolicyDocument }, otherClusters = [DEFAULT_OTHER_CLUSTER]): MatrixSpec {
     const arn = role.arn?.split(":");
+    const own = plan.clusters ?? [];
     const spec: MatrixSpec = {
         accountId: arn?.[4] || plan.account.accountId,
         partition: arn?.[1] || plan.account.partition,
         region: plan.account.region,
         abacRoleName: role.name,
         permissionPolicy: role.permissionPolicy,
-        clusters: [...(plan.clusters.length > 0 ? plan.clusters : [plan.clusterName]), ...otherClusters.filter((c) => !plan.clusters.includes(c))],
+        clusters: [...(own.length > 0 ? own : [plan.clusterName]), ...otherClusters.filter((c) => !own.includes(c))],
         namespaces: plan.teams.map((t) => t.namespace),
         secrets: plan.teams.flatMap((t) => t.secrets.map((s) => ({ name: s.name, namespace: t.namespace }))),
-        parameters: plan.teams.flatMap((t) => t.parameters.map((p) => ({ name: p.name, namespace: t.namespace }))),
+        parameters: plan.teams.flatMap((t) => (t.parameters ?? []).map((p) => ({ name: p.name, namespace: t.namespace }))),
     };
     // A role pods take themselves (the CSI role): one session per associated service account.
     return keysOnPodNamespace(role.permissionPolicy) ? podMatrixSpec(spec, plan.resources) : spec;
 }
 
-export interface StackVerdict {
-    policies: PolicyOutcome[];
-    violations: Violation[];
-    mandatoryViolations: number;
-    /** Policy verdicts that could not be reached: the value they read is unknown or secret. */
-    undecided: Violation[];
-    /** One run per shared role of the stack. */
-    isolation: { role: string; run?: MatrixRun; undecided?: string }[];
-    /** Every other principal of the stack against every team secret and parameter. */
-    principals: PrincipalReport;
-    /** Nothing mandatory violated and every decidable matrix isolated. Undecided checks do not fail it; they are listed. */
-    ok: boolean;
-}
+/** @deprecated the one verdict is judge() (scripts/lib/judge.ts); kept for tests of other branches until the merge. */
+export type StackVerdict = Verdict;
 
-export async function judgeStack(plan: StackPlan, onProgress?: Progress, options: { fullMatrix?: boolean; otherClusters?: string[]; workers?: number } = {}): Promise<StackVerdict> {
-    const proxied = plan.input.undecidable.length > 0;
-    const resources = plan.resources
-        .filter((r) => r.custom)
-        .map((r) => stackResource(r.type, r.name, proxied ? unknownCheckingProxy(r.inputs) : r.inputs, {}, (r as StackResource).urn));
-    const table = await runPolicyTable(packPolicies, resources, (d, t) => onProgress?.("policies", d, t));
-    const isolation: StackVerdict["isolation"] = [];
-    for (const role of abacRoles(plan)) {
-        if (role.permissionPolicy === undefined || plan.teams.length === 0) {
-            isolation.push({ role: role.name, undecided: role.undecided ?? "the stack has no team secrets to decide isolation for" });
-            continue;
-        }
-        const spec = matrixSpecOf(plan, { name: role.name, arn: role.arn, permissionPolicy: role.permissionPolicy }, options.otherClusters);
-        const run = await runMatrix(spec, {
-            fullMatrix: options.fullMatrix,
-            crossCheckLimit: PLAN_MATRIX_LIMIT,
-            workers: options.workers,
-            onProgress: (d, t) => onProgress?.("access matrix", d, t),
-        });
-        isolation.push({ role: role.name, run });
-    }
-    const violations = table.flatMap((p) => p.violations);
-    const mandatoryViolations = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    const principals = judgePrincipals(plan.resources, {
-        account: plan.account,
-        sharedRoles: sharedRoleNames(plan),
-        trustedReaders: plan.trustedReaders,
-        pendingDeletion: plan.input.pendingDeletion,
-        pendingOperations: plan.input.pendingOperations,
-    });
-    return {
-        policies: table,
-        violations,
-        mandatoryViolations,
-        undecided: table.flatMap((p) => p.undecided),
-        isolation,
-        principals,
-        ok: mandatoryViolations === 0 && isolation.every((i) => i.run === undefined || i.run.ok) && principals.ok,
-    };
+/** @deprecated call judge() (scripts/lib/judge.ts); kept for tests of other branches until the merge. */
+export async function judgeStack(plan: StackPlan, onProgress?: Progress, options: Omit<JudgeOptions, "onProgress"> = {}): Promise<Verdict> {
+    const { judge } = await import("./judge");
+    return judge(plan, { ...options, onProgress });
 }

@@ -60,6 +60,8 @@ export interface StackInput {
     pendingDeletion?: StackResource[];
     /** Operations the state records as begun and not finished (DeploymentV3 `pending_operations`): what they hold is not in the state. */
     pendingOperations?: { type: string; name: string; operation: string }[];
+    /** Operations the state says were pending (`pending_operations`): what they touch is not decided. */
+    pending?: { urn: string; type: string }[];
 }
 
 /** A file of none of the three kinds, or one of them that cannot be read: exit 1 with the message. */

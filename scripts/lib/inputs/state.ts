@@ -75,6 +75,8 @@ export function readDeployment(json: unknown, source: string): StackInput {
         notes.push(`${d.pending_operations.length} operation(s) were pending when the state was written: the stack may hold resources the state does not list`);
     }
     const first = read.find((r) => r.urn)?.urn;
+    // apitype OperationV2: { resource: ResourceV3, type: "creating" | "updating" | "deleting" | "reading" | ... }.
+    const pending = (Array.isArray(d.pending_operations) ? d.pending_operations : []).map((o: { resource?: { urn?: unknown }; type?: unknown }) => ({ urn: String(o?.resource?.urn ?? "(no URN)"), type: String(o?.type ?? "unknown") }));
     return {
         kind: "state",
         source,
@@ -84,5 +86,6 @@ export function readDeployment(json: unknown, source: string): StackInput {
         notes,
         ...(pendingDeletion.length > 0 ? { pendingDeletion } : {}),
         ...(pendingOperations.length > 0 ? { pendingOperations } : {}),
+        ...(pending.length > 0 ? { pending } : {}),
     };
 }

@@ -30,7 +30,7 @@ async function main() {
         }
         // The reach modules alone, on the principal check's own reading of the stack: the machine's load drowns less of it.
         const { principals } = collectPrincipals(plan.resources, plan.account);
-        const targets = collectTargets(plan.resources, plan.account);
+        const { targets } = collectTargets(plan.resources, plan.account);
         const ctx = { account: plan.account, principals, evaluated: principals.filter((p) => !options.sharedRoles.includes(p.name)), targets, reads: [], sharedRoles: options.sharedRoles, trusted: [], decideRead };
         const alone: number[] = [];
         for (let i = 0; i < 5; i++) {
