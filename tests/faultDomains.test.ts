@@ -6,7 +6,7 @@
  * shared role is decided by the IAM engine for each controller's sessions.
  */
 import * as assert from "assert";
-import { abacPermissionPolicy, abacTrustPolicy, PolicyDocument, roleArn } from "../components/lib/iam";
+import { abacPermissionPolicy, abacTrustPolicy, controllerPermissionPolicy, PolicyDocument, roleArn } from "../components/lib/iam";
 import { DEFAULT_CONTROLLER, faultDomainHelmValues, faultDomainProblems, faultDomains, FaultDomain, storeControllerField } from "../components/lib/faultDomains";
 import { deepMerge, esoHelmValues } from "../components/lib/helm";
 import { clusterSecretStoreManifest, storeLabels } from "../components/lib/manifests";
@@ -162,6 +162,8 @@ describe("fault domains: one shared role, every controller's sessions isolated",
                 resource: roleArn(OFFLINE, "prod-eu-shared-abac-role"),
                 resourceAccount: accountId,
                 context: { ...podTags(d), "aws:PrincipalArn": controllerRole(d), "aws:PrincipalAccount": accountId, "aws:RequestTag/esoNamespace": "payments" },
+                // The trust names the account root: the controller role's own policy must allow the call too.
+                identityPolicies: [controllerPermissionPolicy(roleArn(OFFLINE, "prod-eu-shared-abac-role"))],
                 resourcePolicy: trust,
             });
             assert.strictEqual(decision, d.name === "unlisted" ? "ImplicitlyDenied" : "Allowed", d.name);
