@@ -91,6 +91,12 @@ export function probesOf(spec: MatrixSpec): Probe[] {
         shared(`${pod ? `a pod session with an empty ${tag}` : "ESO's store-validation session"} reads ${kind} ${name}`, { cluster, namespace: "" }, own);
         shared(`a session without ${tag} reads ${kind} ${name}`, { cluster }, own);
         shared(`a session without eks-cluster-name reads ${kind} ${name}`, { namespace: ns }, own);
+        if (pod) {
+            // A Deny fence compared with the pod's service account instead of its namespace or cluster opens exactly these.
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            if (serviceAccount !== ns) shared(`${ns} reads ${kind} ${name} of namespace ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: serviceAccount, [CLUSTER_TAG_KEY]: cluster });
+            if (serviceAccount !== cluster) shared(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
+        }
         add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
     }
     return probes;
