@@ -303,27 +303,28 @@ describe("CSI delivery mode: the CSI role's rendered documents under an IAM poli
     const read = (session: Record<string, string>, resource: string, tags: Record<string, string>, action: string, policy = permission) => readAs(policy, session, resource, tags, action);
     const tagsOf = (ns: string, cluster = "prod-eu") => ({ "kubernetes-namespace": ns, "eks-cluster-name": cluster });
 
+    // ExplicitlyDenied: the Deny statements on tags that differ (tagDeny.ts) answer before any Allow is looked for.
     it("lets a pod of payments read payments' secret and parameter, and not search's", async () => {
         assert.strictEqual(await read(podSession("payments", "app"), secretArn("payments/db-password"), tagsOf("payments"), "secretsmanager:GetSecretValue"), "Allowed");
         assert.strictEqual(await read(podSession("payments", "app"), parameterArn("/payments/flags"), tagsOf("payments"), "ssm:GetParameter"), "Allowed");
-        assert.strictEqual(await read(podSession("payments", "app"), secretArn("search/api-key"), tagsOf("search"), "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
+        assert.strictEqual(await read(podSession("payments", "app"), secretArn("search/api-key"), tagsOf("search"), "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
         assert.strictEqual(await read(podSession("search", "api"), secretArn("search/api-key"), tagsOf("search"), "secretsmanager:GetSecretValue"), "Allowed");
-        assert.strictEqual(await read(podSession("search", "api"), secretArn("payments/api-key"), tagsOf("payments"), "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
-        assert.strictEqual(await read(podSession("search", "api"), parameterArn("/payments/flags"), tagsOf("payments"), "ssm:GetParameter"), "ImplicitlyDenied");
+        assert.strictEqual(await read(podSession("search", "api"), secretArn("payments/api-key"), tagsOf("payments"), "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
+        assert.strictEqual(await read(podSession("search", "api"), parameterArn("/payments/flags"), tagsOf("payments"), "ssm:GetParameter"), "ExplicitlyDenied");
     });
 
     it("denies a pod of another cluster, a namespace that prefixes another, and a session without a namespace tag", async () => {
         const target = secretArn("payments/db-password");
-        assert.strictEqual(await read(podSession("payments", "app", "staging-eu"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
-        assert.strictEqual(await read(podSession("pay", "app"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
-        assert.strictEqual(await read(podSession("payments-admin", "app"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
+        assert.strictEqual(await read(podSession("payments", "app", "staging-eu"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
+        assert.strictEqual(await read(podSession("pay", "app"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
+        assert.strictEqual(await read(podSession("payments-admin", "app"), target, tagsOf("payments"), "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
         const untagged: Record<string, string> = podSession("payments", "app");
         delete untagged["aws:PrincipalTag/kubernetes-namespace"];
-        assert.strictEqual(await read(untagged, target, { "kubernetes-namespace": "", "eks-cluster-name": "prod-eu" }, "secretsmanager:GetSecretValue"), "ImplicitlyDenied");
+        assert.strictEqual(await read(untagged, target, { "kubernetes-namespace": "", "eks-cluster-name": "prod-eu" }, "secretsmanager:GetSecretValue"), "ExplicitlyDenied");
     });
 
     it("keys on the pod's own namespace tag, where ESO's shared role keys on esoNamespace: the same pod session reads nothing through ESO's document", async () => {
-        assert.strictEqual(await read(podSession("payments", "app"), secretArn("payments/db-password"), tagsOf("payments"), "secretsmanager:GetSecretValue", esoPermission), "ImplicitlyDenied");
+        assert.strictEqual(await read(podSession("payments", "app"), secretArn("payments/db-password"), tagsOf("payments"), "secretsmanager:GetSecretValue", esoPermission), "ExplicitlyDenied");
         assert.notDeepStrictEqual(permission, esoPermission);
     });
 
@@ -500,6 +501,8 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
         const doc = role.permissionPolicies[0] as PolicyDocument;
         const loosened = structuredClone(doc);
         delete (loosened.Statement[0].Condition!.StringEquals as Record<string, unknown>)["secretsmanager:ResourceTag/kubernetes-namespace"];
+        // The Deny statements go too: with them the loosened Allow would still read nothing of another team's.
+        loosened.Statement = loosened.Statement.filter((s) => s.Effect === "Allow");
         // Still keyed on the pod's tag elsewhere (the parameter statement), so it is judged as the CSI role.
         role.permissionPolicies = [loosened];
         const verdict = await judgePlan(result.plan);

@@ -165,7 +165,8 @@ describe("IRSA: an IRSA cluster beside a Pod Identity cluster, sharing the role"
                 const request = read(session, secret);
                 assert.deepStrictEqual(await unrecognisedContextKeys(request.action, request.resource, Object.keys(request.context)), []);
                 const own = session.cluster === secret.cluster && session.namespace === secret.namespace;
-                assert.strictEqual(decide(request), own ? "Allowed" : "ImplicitlyDenied", `${session.cluster}/${session.namespace} -> ${secret.cluster}/${secret.namespace}`);
+                // ExplicitlyDenied: the Deny statements on tags that differ; an IRSA session carries the cluster as a store tag, so they apply.
+                assert.strictEqual(decide(request), own ? "Allowed" : "ExplicitlyDenied", `${session.cluster}/${session.namespace} -> ${secret.cluster}/${secret.namespace}`);
             }
         }
     });

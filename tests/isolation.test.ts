@@ -89,37 +89,40 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
             assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { action: "secretsmanager:DescribeSecret" }), "Allowed");
         });
 
+        // ExplicitlyDenied: the Deny statements on tags that differ (tagDeny.ts) answer before any Allow is looked for.
         it("denies another team's namespace", async () => {
-            assert.strictEqual(await read("search", tags("payments", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("search", tags("payments", "prod-eu")), "ExplicitlyDenied");
         });
 
         it("denies another cluster's secret in the same account, and the same namespace on another cluster", async () => {
-            assert.strictEqual(await read("payments", tags("payments", "staging-eu")), "ImplicitlyDenied");
-            assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { cluster: "staging-eu" }), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", "staging-eu")), "ExplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { cluster: "staging-eu" }), "ExplicitlyDenied");
         });
 
         it("denies a secret without tags, or with only one of them", async () => {
-            assert.strictEqual(await read("payments", undefined), "ImplicitlyDenied");
-            assert.strictEqual(await read("payments", tags("payments", undefined)), "ImplicitlyDenied");
-            assert.strictEqual(await read("payments", tags(undefined, "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", undefined), "ExplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("payments", undefined)), "ExplicitlyDenied");
+            assert.strictEqual(await read("payments", tags(undefined, "prod-eu")), "ExplicitlyDenied");
         });
 
         it("denies the store-validation session (esoNamespace=\"\") a secret with an empty namespace tag", async () => {
-            assert.strictEqual(await read("", tags("", "prod-eu")), "ImplicitlyDenied");
-            assert.strictEqual(await read("", tags("payments", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("", tags("", "prod-eu")), "ExplicitlyDenied");
+            assert.strictEqual(await read("", tags("payments", "prod-eu")), "ExplicitlyDenied");
         });
 
         it("the evaluator itself never matches an empty tag with an empty tag, so the non-empty check is a belt it cannot prove", async () => {
+            // The Allow statements alone: the rendered Deny statements would deny the empty session by themselves.
             const withoutCheck = JSON.parse(JSON.stringify(docs.abacPermissions));
+            withoutCheck.Statement = withoutCheck.Statement.filter((s: { Effect: string }) => s.Effect === "Allow");
             delete withoutCheck.Statement[0].Condition.StringLike;
             assert.strictEqual(await read("", tags("", "prod-eu"), { policy: withoutCheck }), "ImplicitlyDenied");
             assert.strictEqual(await read("payments", tags("payments", "prod-eu"), { policy: withoutCheck }), "Allowed");
         });
 
         it("denies a wildcard or differently-cased namespace tag: StringEquals compares exactly", async () => {
-            assert.strictEqual(await read("payments", tags("*", "prod-eu")), "ImplicitlyDenied");
-            assert.strictEqual(await read("payments", tags("pay*", "prod-eu")), "ImplicitlyDenied");
-            assert.strictEqual(await read("Payments", tags("payments", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("*", "prod-eu")), "ExplicitlyDenied");
+            assert.strictEqual(await read("payments", tags("pay*", "prod-eu")), "ExplicitlyDenied");
+            assert.strictEqual(await read("Payments", tags("payments", "prod-eu")), "ExplicitlyDenied");
         });
 
         it("grants no ListSecrets, so dataFrom.find cannot list other teams' secret names", async () => {
@@ -130,7 +133,7 @@ describe("isolation: the rendered IAM documents under an IAM policy evaluator", 
         it("a StringLike variant lets team a read a-admin; the rendered policy does not", async () => {
             const stringLike = JSON.parse(fs.readFileSync(path.join(FIXTURES, "stringlike-permission-policy.json"), "utf8"));
             assert.strictEqual(await read("a", tags("a-admin", "prod-eu"), { policy: stringLike }), "Allowed");
-            assert.strictEqual(await read("a", tags("a-admin", "prod-eu")), "ImplicitlyDenied");
+            assert.strictEqual(await read("a", tags("a-admin", "prod-eu")), "ExplicitlyDenied");
         });
 
         it("a forged esoNamespace is allowed by IAM: it cannot tell who sent the tag, so Kubernetes must (see the admission tests)", async () => {

@@ -11,6 +11,12 @@
  * must agree on every mutant; a mutant the checker calls isolated while the
  * truth finds a read is a survivor and fails the suite.
  *
+ * The shipped Deny statements (tagDeny.ts) are mutated too, each dropped or
+ * weakened, and judged with a resource-policy grant in the truth's probes
+ * (the object shared with the organisation: `Principal: "*"` with
+ * `aws:PrincipalOrgID`), which only the Deny stops; the Allow-side mutants
+ * are generated from the Allow statements alone and judged without a grant.
+ *
  * The same mutants are generated from the CSI role's document
  * (csiPermissionPolicy) and judged against per-pod sessions: the truth's
  * session then carries Pod Identity's six tags (kubernetes-namespace = the
@@ -25,9 +31,23 @@ import { decide } from "../scripts/lib/iamEvaluator";
 import { proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
 import { runMatrix } from "../scripts/lib/matrixRun";
 import { OFFLINE } from "./helpers";
-import { conditionMutants, denyFenceMutants, extraAllowMutants, Mutant } from "./policyMutants";
+import { conditionMutants, denyFenceMutants, denyWeakenedMutants, extraAllowMutants, Mutant } from "./policyMutants";
 
 const { accountId, partition, region } = OFFLINE;
+const ORG = "o-a1b2c3d4e5";
+
+/**
+ * The attacker's resource policy in the truth's probes: the object shared
+ * with the organisation (`Principal: "*"` with `aws:PrincipalOrgID`, a common
+ * way to share), which in the same account grants by itself (IAM User Guide,
+ * "Policy evaluation logic"). Written here, not taken from the checker.
+ */
+const sharedWithOrganisation = (resource: string): PolicyDocument => ({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "ShareWithOrg", Effect: "Allow", Principal: "*", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"], Resource: resource, Condition: { StringEquals: { "aws:PrincipalOrgID": ORG } } }],
+});
+/** The Allow statements alone: the document before the Deny statements, whose Allow side the condition mutants probe. */
+const allowOnly = (doc: PolicyDocument): PolicyDocument => ({ ...doc, Statement: doc.Statement.filter((st) => st.Effect === "Allow") });
 
 /** Whose sessions a role has, and the documents it is rendered with: the truth's side of a role. */
 interface RoleModel {
@@ -50,6 +70,7 @@ function esoSessionContext(namespace: string | undefined, cluster: string | unde
     const c: Record<string, string> = {
         "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/prod-eu-shared-abac-role`,
         "aws:PrincipalAccount": accountId,
+        "aws:PrincipalOrgID": ORG,
         "aws:PrincipalTag/eks-cluster-arn": `arn:${partition}:eks:${region}:${accountId}:cluster/${cluster ?? "prod-eu"}`,
         "aws:PrincipalTag/kubernetes-namespace": "external-secrets",
         "aws:PrincipalTag/kubernetes-service-account": "external-secrets",
@@ -68,6 +89,7 @@ function podSessionContext(namespace: string | undefined, cluster: string | unde
     const c: Record<string, string> = {
         "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/prod-eu-csi-role`,
         "aws:PrincipalAccount": accountId,
+        "aws:PrincipalOrgID": ORG,
         "aws:PrincipalTag/eks-cluster-arn": `arn:${partition}:eks:${region}:${accountId}:cluster/${cluster ?? "prod-eu"}`,
         "aws:PrincipalTag/kubernetes-service-account": "app",
         "aws:PrincipalTag/kubernetes-pod-name": "app-6f9c8d7b5-q2w3e",
@@ -165,7 +187,7 @@ function parameterTags(namespace: string | undefined, cluster: string | undefine
     return c;
 }
 
-const request = (model: RoleModel, doc: PolicyDocument, pair: Pair, action: string, resource: string, tags: Record<string, string>) =>
+const request = (model: RoleModel, doc: PolicyDocument, pair: Pair, action: string, resource: string, tags: Record<string, string>, shared = false) =>
     decide({
         principal: `arn:${partition}:sts::${accountId}:assumed-role/${model.role}/session`,
         action,
@@ -173,29 +195,36 @@ const request = (model: RoleModel, doc: PolicyDocument, pair: Pair, action: stri
         resourceAccount: accountId,
         context: { ...model.sessionContext(...pair.session), ...tags },
         identityPolicies: [doc],
+        ...(shared ? { resourcePolicy: sharedWithOrganisation(resource) } : {}),
     }) === "Allowed";
 
-/** Can the session get the value? For a secret GetSecretValue; for a parameter any call that returns it. */
-const readAllowed = (model: RoleModel, doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
+/** Can the session get the value? For a secret GetSecretValue; for a parameter any call that returns it. `shared`: the object is shared with the organisation. */
+const readAllowed = (model: RoleModel, doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter", shared = false) =>
     kind === "secret"
-        ? request(model, doc, pair, "secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`, secretTags(...pair.secret.tags))
+        ? request(model, doc, pair, "secretsmanager:GetSecretValue", `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pair.secret.name}-AbCdEf`, secretTags(...pair.secret.tags), shared)
         : ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"].some((action) =>
-              request(model, doc, pair, action, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags)),
+              request(model, doc, pair, action, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags), shared),
           );
 /** The reader's own read of a parameter must be allowed: the call its reader makes (`parameterRead`). */
 const ownReadAllowed = (model: RoleModel, doc: PolicyDocument, pair: Pair, kind: "secret" | "parameter") =>
     kind === "secret" ? readAllowed(model, doc, pair, kind) : request(model, doc, pair, model.parameterRead, `arn:${partition}:ssm:${region}:${accountId}:parameter/${pair.secret.name}`, parameterTags(...pair.secret.tags));
 
-/** The truth of a mutant: which attacker pairs read a value, which own pairs cannot. */
-function truthOf(model: RoleModel, doc: PolicyDocument, kinds: ("secret" | "parameter")[] = ["secret"]) {
-    const leaks = kinds.flatMap((kind) => [...ATTACKS, ...model.attacks].filter((p) => readAllowed(model, doc, p, kind)).map((p) => `${kind}: ${p.words}`));
+/** The truth of a mutant: which attacker pairs read a value (with `grants`, also when the object is shared with the organisation), which own pairs cannot. */
+function truthOf(model: RoleModel, doc: PolicyDocument, kinds: ("secret" | "parameter")[] = ["secret"], grants = true) {
+    const leaks = kinds.flatMap((kind) =>
+        [...ATTACKS, ...model.attacks].flatMap((p) => [
+            ...(readAllowed(model, doc, p, kind) ? [`${kind}: ${p.words}`] : []),
+            ...(grants && readAllowed(model, doc, p, kind, true) ? [`${kind}: ${p.words}, shared with the organisation`] : []),
+        ]),
+    );
     const ownDenied = kinds.flatMap((kind) => OWN.filter((p) => !ownReadAllowed(model, doc, p, kind)).map((p) => `${kind}: ${p.words}`));
     return { leaks, ownDenied, isolated: leaks.length === 0 && ownDenied.length === 0 };
 }
 
 const NAMESPACES = ["pay", "payments", "search"];
-const spec = (model: RoleModel, doc: PolicyDocument, namespaces = NAMESPACES, parameters = false): MatrixSpec => ({
+const spec = (model: RoleModel, doc: PolicyDocument, namespaces = NAMESPACES, parameters = false, grants = true): MatrixSpec => ({
     ...model.specExtra,
+    ...(grants ? {} : { resourcePolicyGrants: false }),
     accountId,
     partition,
     region,
@@ -212,7 +241,7 @@ const SCALE_SAMPLE = 8;
 
 /** A sample of mutants of the parameter statement (every family but the Deny fences, which the secrets cover). */
 function parameterMutants(model: RoleModel): Mutant[] {
-    const withParameters = model.withParameters;
+    const withParameters = allowOnly(model.withParameters);
     const index = withParameters.Statement.findIndex((s) => [s.Action].flat().includes("ssm:GetParameter"));
     const all = conditionMutants(withParameters).filter((m) => m.name.startsWith(`Statement[${index}]`));
     const otherTag = model.sessionNamespace === "esoNamespace" ? "kubernetes-namespace" : "esoNamespace";
@@ -228,20 +257,48 @@ function parameterMutants(model: RoleModel): Mutant[] {
     return [...sample, { name: `extra ${JSON.stringify(extra)}`, doc: { ...withParameters, Statement: [...withParameters.Statement, extra] }, family: "extra-allow" }];
 }
 
+/**
+ * Mutants of the Allow side, generated from the Allow statements alone and
+ * judged without a resource-policy grant (truth and checker alike): with the
+ * Deny statements in place most of them would be isolated, and with a grant
+ * every Allow-only document leaks, so either way they would probe nothing.
+ */
 function mutants(model: RoleModel): Mutant[] {
+    const allow = allowOnly(model.rendered);
     return [
-        ...conditionMutants(model.rendered),
-        ...extraAllowMutants(model.rendered, { partition, region, accountId, teamPrefix: "payments" }),
-        ...denyFenceMutants(model.rendered, { sessionNamespace: model.sessionNamespace, namespace: "kubernetes-namespace", cluster: "eks-cluster-name" }),
+        ...conditionMutants(allow),
+        ...extraAllowMutants(allow, { partition, region, accountId, teamPrefix: "payments" }),
+        ...denyFenceMutants(allow, { sessionNamespace: model.sessionNamespace, namespace: "kubernetes-namespace", cluster: "eks-cluster-name" }),
+    ];
+}
+
+/** The shipped Deny statements dropped or weakened, judged with the organisation's grant in the truth's probes; the parameter ones on the document with parameters. */
+function denyMutants(model: RoleModel): { m: Mutant; parameters: boolean }[] {
+    return [
+        // A parameter's Deny cannot change a secret's decision: those are judged with parameters only.
+        ...denyWeakenedMutants(model.rendered)
+            .filter((m) => !/Parameters|ssm/.test(m.name))
+            .map((m) => ({ m, parameters: false })),
+        ...denyWeakenedMutants(model.withParameters)
+            .filter((m) => /ssm|Parameters/.test(m.name))
+            .map((m) => ({ m: { ...m, name: `with parameters: ${m.name}` }, parameters: true })),
     ];
 }
 
 for (const model of MODELS) describe(`mutation testing of the isolation checker: ${model.words}`, function () {
-    this.timeout(120_000);
+    // The Deny mutants and the grant probes add about half again; a shared machine has taken 150 s (CSI) to 600 s (ESO).
+    this.timeout(900_000);
 
-    it("the truth is the design's on the rendered policy: own pairs read, every attack denied", () => {
+    it("the truth is the design's on the rendered policy: own pairs read, every attack denied, with and without the organisation's grant", () => {
         assert.deepStrictEqual(truthOf(model, model.rendered), { leaks: [], ownDenied: [], isolated: true });
         assert.deepStrictEqual(truthOf(model, model.withParameters, ["secret", "parameter"]), { leaks: [], ownDenied: [], isolated: true });
+    });
+
+    it("the truth can fail: the Allow statements alone leak every attack through the organisation's grant, and none without it", () => {
+        const truth = truthOf(model, allowOnly(model.withParameters), ["secret", "parameter"]);
+        assert.strictEqual(truth.leaks.length, 2 * (ATTACKS.length + model.attacks.length), truth.leaks.join("\n"));
+        assert.ok(truth.leaks.every((l) => l.endsWith("shared with the organisation")));
+        assert.deepStrictEqual(truthOf(model, allowOnly(model.withParameters), ["secret", "parameter"], false).isolated, true);
     });
 
     it("the truth can fail: the other role's document denies this role's own reads", () => {
@@ -253,8 +310,10 @@ for (const model of MODELS) describe(`mutation testing of the isolation checker:
     it("generates every family of mutant", () => {
         const families = new Map<string, number>();
         for (const m of mutants(model)) families.set(m.family, (families.get(m.family) ?? 0) + 1);
-        assert.deepStrictEqual([...families.keys()].sort(), ["deny-fence", "drop", "extra-allow", "key", "operator", "variable"]);
+        for (const { m } of denyMutants(model)) families.set(m.family, (families.get(m.family) ?? 0) + 1);
+        assert.deepStrictEqual([...families.keys()].sort(), ["deny-fence", "deny-weakened", "drop", "extra-allow", "key", "operator", "variable"]);
         assert.ok(mutants(model).length >= 70, `${mutants(model).length} mutants`);
+        assert.ok(denyMutants(model).length >= 30, `${denyMutants(model).length} Deny mutants`);
     });
 
     it("the checker agrees with the IAM engine on every mutant: no survivor", async () => {
@@ -270,10 +329,16 @@ for (const model of MODELS) describe(`mutation testing of the isolation checker:
         const started = Date.now();
         const parameterSample = parameterMutants(model);
         assert.ok(parameterSample.length >= 6, parameterSample.map((m) => m.name).join("\n"));
-        const judged = [...all.map((m) => ({ m, parameters: false })), ...parameterSample.map((m) => ({ m, parameters: true }))];
-        for (const [i, { m, parameters }] of judged.entries()) {
-            const truth = truthOf(model, m.doc, parameters ? ["secret", "parameter"] : ["secret"]);
-            const run = await runMatrix(spec(model, m.doc, NAMESPACES, parameters), { fullMatrix: true, workers: 0 });
+        const judged = [
+            ...all.map((m) => ({ m, parameters: false, grants: false })),
+            ...parameterSample.map((m) => ({ m, parameters: true, grants: false })),
+            ...denyMutants(model).map((d) => ({ ...d, grants: true })),
+        ];
+        let denyKilled = 0;
+        const killedNames = new Set<string>();
+        for (const [i, { m, parameters, grants }] of judged.entries()) {
+            const truth = truthOf(model, m.doc, parameters ? ["secret", "parameter"] : ["secret"], grants);
+            const run = await runMatrix(spec(model, m.doc, NAMESPACES, parameters, grants), { fullMatrix: true, workers: 0 });
             const checkerLeak = run.crossTeamAllows > 0 || run.probeFailures.length > 0 || run.proof.crossTeamAllows.length > 0;
             const checkerBroken = run.ownDenials > 0 || run.proof.ownDenials.length > 0;
             const why: string[] = [];
@@ -285,7 +350,7 @@ for (const model of MODELS) describe(`mutation testing of the isolation checker:
             if (run.disagreements.length > 0) why.push(`the proof and the full matrix disagree: ${run.disagreements[0]}`);
             if (i % SCALE_SAMPLE === 0) {
                 atScale++;
-                const big = spec(model, m.doc, AT_SCALE, parameters);
+                const big = spec(model, m.doc, AT_SCALE, parameters, grants);
                 const proof = proveIsolation(big);
                 if (proof.structure.applicable !== run.proof.structure.applicable || proof.proven !== run.proof.proven) {
                     why.push(`at 2,000 teams the proof is ${proof.structure.applicable ? (proof.proven ? "proven" : "disproven") : "refused"}, at three ${run.proof.structure.applicable ? (run.proof.proven ? "proven" : "disproven") : "refused"}`);
@@ -308,16 +373,26 @@ for (const model of MODELS) describe(`mutation testing of the isolation checker:
                 equivalent++;
                 if (process.env.MUTANTS_VERBOSE) console.log(`      equivalent: ${m.name}`);
             }
-            else killed++;
+            else {
+                killed++;
+                killedNames.add(m.name);
+                if (m.family === "deny-weakened") denyKilled++;
+            }
         }
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const total = judged.length - equivalent;
         console.log(
             `      ${model.role}: mutants: ${judged.length} (${parameterSample.length} of the parameter statement); killed ${killed}/${total} (survivors or disagreements: ${problems.length}); equivalent (isolated by the engine, agreed): ${equivalent}; ` +
-                `proof proven ${proven}, refused ${refused}; killed by the attacker probes alone ${byProbesOnly}; ${atScale} judged at 2,000 teams; ${seconds} s`,
+                `Deny mutants killed ${denyKilled}/${denyMutants(model).length}; proof proven ${proven}, refused ${refused}; killed by the attacker probes alone ${byProbesOnly}; ${atScale} judged at 2,000 teams; ${seconds} s`,
         );
         assert.deepStrictEqual(problems, []);
         assert.strictEqual(killed, total);
+        // Dropping a fence or a Null guard opens a read through the grant: each such mutant must be killed, not equivalent.
+        // (IfExists and ForAllValues forms of a negated operator are equivalent: it already matches a missing key.)
+        const mustKill = denyMutants(model).filter(({ m }) => /(OtherNamespaces|OtherClusters|WithoutNamespaceTag|WithoutClusterTag)\): dropped$/.test(m.name));
+        // The four of the secrets, and the two parameter fences judged with parameters (the Null guards cover both kinds and are judged once).
+        assert.strictEqual(mustKill.length, 6, mustKill.map(({ m }) => m.name).join("\n"));
+        assert.deepStrictEqual(mustKill.filter(({ m }) => !killedNames.has(m.name)).map(({ m }) => m.name), []);
         assert.ok(byProbesOnly > 0, "some mutant is caught only by the probes: without them the full matrix would let it survive");
     });
 });

@@ -12,7 +12,7 @@ export interface Mutant {
     name: string;
     doc: PolicyDocument;
     /** The family of change, for the count per family. */
-    family: "drop" | "operator" | "variable" | "key" | "extra-allow" | "deny-fence";
+    family: "drop" | "operator" | "variable" | "key" | "extra-allow" | "deny-fence" | "deny-weakened";
 }
 
 type Condition = Record<string, Record<string, string | string[]>>;
@@ -165,4 +165,49 @@ export function denyFenceMutants(doc: PolicyDocument, tags: { sessionNamespace: 
         doc: { ...clone(doc), Statement: [...clone(doc.Statement), open as never, ...(statements as never[])] },
         family: "deny-fence" as const,
     }));
+}
+
+/**
+ * The shipped Deny statements (components/lib/tagDeny.ts) dropped or weakened
+ * one at a time: the statement removed, its condition in IfExists and set
+ * forms, its variable replaced by another principal tag, its action narrowed
+ * to a metadata read, and the two fences of a kind merged into one statement
+ * (keys in one operator are ANDed). Judged with a resource-policy grant in
+ * the truth's probes: without one, an Allow-only document is isolated too.
+ */
+export function denyWeakenedMutants(doc: PolicyDocument): Mutant[] {
+    const out: Mutant[] = [];
+    const with_ = (i: number, st: PolicyStatement | undefined): PolicyDocument => {
+        const d = clone(doc);
+        if (st === undefined) d.Statement.splice(i, 1);
+        else d.Statement[i] = st;
+        return d;
+    };
+    doc.Statement.forEach((st, i) => {
+        if (st.Effect !== "Deny" || st.Condition === undefined) return;
+        const at = label(st, i);
+        out.push({ name: `${at}: dropped`, doc: with_(i, undefined), family: "deny-weakened" });
+        const [operator, block] = Object.entries(st.Condition)[0];
+        for (const form of [`${operator}IfExists`, `ForAllValues:${operator}`]) {
+            out.push({ name: `${at}: ${operator} as ${form}`, doc: with_(i, { ...clone(st), Condition: { [form]: clone(block) } }), family: "deny-weakened" });
+        }
+        const [key, value] = Object.entries(block)[0];
+        const variable = /^\$\{aws:PrincipalTag\/([^}]+)\}$/.exec(String(value))?.[1];
+        if (variable !== undefined) {
+            const other = variable === "eks-cluster-name" ? "kubernetes-service-account" : "esoStoreName";
+            out.push({ name: `${at}: compares ${key} with \${aws:PrincipalTag/${other}}`, doc: with_(i, { ...clone(st), Condition: { [operator]: { [key]: `\${aws:PrincipalTag/${other}}` } } }), family: "deny-weakened" });
+        }
+        const metadataOnly = [st.Action].flat().some((a) => a.startsWith("ssm:")) && ![st.Action].flat().some((a) => a.startsWith("secretsmanager:")) ? "ssm:GetParameter" : "secretsmanager:DescribeSecret";
+        out.push({ name: `${at}: Action narrowed to ${metadataOnly}`, doc: with_(i, { ...clone(st), Action: metadataOnly }), family: "deny-weakened" });
+    });
+    // The namespace and cluster fences of one kind merged: one StringNotEquals with both keys denies only when both differ.
+    for (const kind of ["secretsmanager", "ssm"]) {
+        const fences = doc.Statement.map((st, i) => ({ st, i })).filter(({ st }) => st.Effect === "Deny" && st.Condition?.StringNotEquals && [st.Action].flat().every((a) => a.startsWith(`${kind}:`)));
+        if (fences.length !== 2) continue;
+        const d = clone(doc);
+        d.Statement[fences[0].i] = { ...clone(fences[0].st), Condition: { StringNotEquals: { ...fences[0].st.Condition!.StringNotEquals, ...fences[1].st.Condition!.StringNotEquals } } };
+        d.Statement.splice(fences[1].i, 1);
+        out.push({ name: `the ${kind} fences merged into one StringNotEquals`, doc: d, family: "deny-weakened" });
+    }
+    return out;
 }

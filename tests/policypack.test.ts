@@ -164,7 +164,8 @@ describe("the CSI policies, loaded as `pulumi preview --policy-pack policypack` 
     const ctx = { partition: "aws", accountId: "111122223333", region: "eu-west-1" };
     const trust = renderPolicy(csiTrustPolicy({ ...ctx, clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", refusedNamespaces: ["external-secrets"] }));
     const permissions = csiPermissionPolicy({ ...ctx, parameters: true });
-    const keyedOn = (tag: string) => JSON.stringify(permissions).split("aws:PrincipalTag/kubernetes-namespace}").join(`aws:PrincipalTag/${tag}}`);
+    // Every use of the tag, the Deny statements' Null guard included: the document is keyed on `tag` throughout.
+    const keyedOn = (tag: string) => JSON.stringify(permissions).split("aws:PrincipalTag/kubernetes-namespace").join(`aws:PrincipalTag/${tag}`);
     const spc = (parameters: Record<string, unknown>) => ({
         apiVersion: "secrets-store.csi.x-k8s.io/v1",
         kind: "SecretProviderClass",

@@ -15,6 +15,7 @@ import {
 } from "./constants";
 import { decryptThroughServiceStatements } from "./kms";
 import { parameterReadStatement } from "./parameterStore";
+import { tagMismatchDenyStatements } from "./tagDeny";
 
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
@@ -174,6 +175,8 @@ export interface AbacPermissionArgs extends AccountContext {
  * `StringLike`: with a wildcard match, team `a` would read `a-admin`.
  * A non-empty `esoNamespace` is required as well, so the store-validation
  * session (`esoNamespace=""`) reads nothing even if a secret has an empty tag.
+ * Explicit Deny statements follow (tagDeny.ts): without them a same-account
+ * resource policy that allows `Principal: "*"` would grant any session.
  */
 export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
     const sessionTag = args.namespaceSessionTag ?? ESO_NAMESPACE_SESSION_TAG;
@@ -202,6 +205,7 @@ export function abacPermissionPolicy(args: AbacPermissionArgs): PolicyDocument {
             services: args.parameters ? ["secretsmanager", "ssm"] : ["secretsmanager"],
         }),
     );
+    statements.push(...tagMismatchDenyStatements(args.partition, sessionTag));
     return { Version: "2012-10-17", Statement: statements };
 }
 

@@ -1,4 +1,4 @@
-import { AWS_MANAGED_VALUE_READERS, awsManagedValueReader, NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
+import { AWS_MANAGED_VALUE_READERS, awsManagedValueReader, ESO_NAMESPACE_SESSION_TAG, NAMESPACE_TAG_KEY, POD_IDENTITY_SERVICE_PRINCIPAL } from "../lib/constants";
 import { resourcePolicy, stackPolicy } from "./define";
 import { allDocuments, DOCUMENT_TYPES, permissionDocuments, PERMISSION_TYPES, trustDocument } from "./documents";
 import {
@@ -13,6 +13,7 @@ import {
     usesPrincipalTag,
 } from "./iamDocuments";
 import { stackModel } from "./stackModel";
+import { denyResourcesUnknown, missingTagDenies } from "./tagDeny";
 import { TYPES } from "./types";
 import { isUnknown } from "../lib/values";
 
@@ -153,6 +154,42 @@ export const abacPolicyDisallowLiteralNamespace = resourcePolicy({
     validate: eachAbacDocument((statements) => {
         const literal = literalNamespaces(statements);
         return literal.length > 0 ? `compares the ${NAMESPACE_TAG_KEY} tag with a literal namespace (${labels(literal)}): use the principal tag.` : undefined;
+    }),
+});
+
+/**
+ * The session tags an ABAC document's Allow statements compare the namespace
+ * tag with: `esoNamespace` for the shared role, `kubernetes-namespace` for the
+ * CSI role. The Deny statements must key on the same ones.
+ */
+export function sessionNamespaceTags(statements: Statement[]): string[] {
+    const tags = statements
+        .filter((s) => s.effect === "Allow")
+        .flatMap((s) => resourceTagConditions(s).filter((c) => resourceTagKey(c).toLowerCase() === NAMESPACE_TAG_KEY && c.baseOperator === "StringEquals"))
+        .flatMap((c) => c.values.flatMap((v) => /^\$\{aws:PrincipalTag\/([^}]+)\}$/i.exec(v)?.[1] ?? []));
+    const unique = [...new Map(tags.map((t) => [t.toLowerCase(), t])).values()];
+    return unique.length > 0 ? unique : [ESO_NAMESPACE_SESSION_TAG];
+}
+
+const EVALUATION_LOGIC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html";
+
+export const abacPolicyRequiresTagMismatchDeny = resourcePolicy({
+    name: "iam-abac-policy-requires-tag-mismatch-deny",
+    displayName: "ABAC policies deny what their tags do not match",
+    description:
+        'An ABAC permission policy has only Allow statements: in the same account a secret or parameter whose resource policy allows Principal "*" (with aws:PrincipalOrgID, a common way to share) or names the role is readable by every session, whatever the tags. Explicit Deny statements on tags that differ (and Null guards for a session without the tags) keep it to its team.',
+    enforcementLevel: "mandatory",
+    severity: "high",
+    url: EVALUATION_LOGIC,
+    remediationSteps:
+        "Render the policy with abacPermissionPolicy or csiPermissionPolicy (they add the Deny statements), or add for secrets (arn:<partition>:secretsmanager:*:*:secret:*) and parameters (arn:<partition>:ssm:*:*:parameter/*) one Deny per condition: StringNotEquals of the namespace tag with the session's namespace tag, StringNotEquals of the cluster tag with ${aws:PrincipalTag/eks-cluster-name}, Null \"true\" on each of those two session tags.",
+    types: PERMISSION_TYPES,
+    validate: eachAbacDocument((statements) => {
+        const missing = sessionNamespaceTags(statements).flatMap((tag) => missingTagDenies(statements, tag));
+        if (missing.length === 0) return undefined;
+        // In a first preview a Deny's ARN may be unknown: its coverage is decided once it is known.
+        if (denyResourcesUnknown(statements)) return undefined;
+        return `lacks explicit Deny statements (${missing.join("; ")}): a same-account resource policy that shares a secret or parameter with every principal or the organisation grants it to every team's session. Add them (abacPermissionPolicy/csiPermissionPolicy render them).`;
     }),
 });
 

@@ -21,6 +21,12 @@ export interface Statement {
     /** True when the statement lists NotPrincipal. */
     notPrincipal: boolean;
     conditions: ConditionEntry[];
+    /** Resource (or, with `notResource`, NotResource) patterns as written. */
+    resources: string[];
+    /** True when the statement lists NotResource. */
+    notResource: boolean;
+    /** True when a Resource or NotResource is unknown (a first preview). */
+    resourcesUnknown: boolean;
     /** True when some part of the statement is unknown (a first preview). */
     unknown: boolean;
     /** The statement's position, for messages. */
@@ -123,7 +129,11 @@ function normaliseStatement(s: Record<string, unknown>, index: number): Statemen
     }
     const notAction = s.NotAction !== undefined;
     const notPrincipal = s.NotPrincipal !== undefined;
+    const notResource = s.NotResource !== undefined;
     return {
+        resources: asList(notResource ? s.NotResource : s.Resource),
+        notResource,
+        resourcesUnknown: containsUnknown([s.Resource, s.NotResource]),
         effect: s.Effect === "Deny" ? "Deny" : "Allow",
         actions: asList(notAction ? s.NotAction : s.Action),
         notAction,

@@ -130,6 +130,14 @@ export interface MatrixSpec {
      * @default "eso"
      */
     sessionKind?: SessionKind;
+    /**
+     * Also decide every other team's object shared with every principal by
+     * its resource policy (`grantToEveryone`), in the proof and the attacker
+     * probes. `false` judges the identity policy alone, for tests of its
+     * conditions; a verdict never sets it.
+     * @default true
+     */
+    resourcePolicyGrants?: boolean;
     /** `sessionKind: "pod"`: each namespace's associated service accounts, one session each. @default [DEFAULT_POD_SERVICE_ACCOUNT] */
     serviceAccounts?: Record<string, string[]>;
 }
@@ -250,37 +258,57 @@ export function parameterArn(spec: Pick<MatrixSpec, "accountId" | "partition" | 
     return `arn:${spec.partition}:ssm:${spec.region}:${spec.accountId}:parameter/${name.replace(/^\//, "")}`;
 }
 
-/** The request of one session reading one secret or parameter; `tags` undefined is an untagged one. */
+/**
+ * The attacker's resource policy: the object shared with every principal
+ * (`Principal: "*"`, the widest form of the common "share with the
+ * organisation" policy, which adds only an `aws:PrincipalOrgID` condition
+ * every session of the account meets). In the same account it grants the
+ * read by itself, whatever the identity policy's tag conditions say; only an
+ * explicit Deny keeps the object to its team (IAM User Guide, "Policy
+ * evaluation logic", same-account requests).
+ */
+export function grantToEveryone(resource: string, kind: ObjectKind): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "SharedWithEveryPrincipal", Effect: "Allow", Principal: "*", Action: decidedActions(kind), Resource: resource }],
+    };
+}
+
+/** The request of one session reading one secret or parameter; `tags` undefined is an untagged one. With `grant`, the object's resource policy is `grantToEveryone`. */
 export function readRequest(
     spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
     session: SessionTags,
     secret: { name: string; tags?: Record<string, string>; kind?: ObjectKind },
     action: string,
+    grant = false,
 ): IamRequest {
     const kind = secret.kind ?? "secret";
     const resourceTags = Object.fromEntries(Object.entries(secret.tags ?? {}).flatMap(([k, v]) => resourceTagKeys(kind, k).map((key) => [key, v])));
     const context = sessionContext(spec, session);
     const sessionName = spec.sessionKind === "pod" ? `eks-${session.cluster}-${context["aws:PrincipalTag/kubernetes-pod-name"]}`.slice(0, 64) : "external-secrets";
+    const resource = kind === "secret" ? secretArn(spec, secret.name) : parameterArn(spec, secret.name);
     return {
         principal: `arn:${spec.partition}:sts::${spec.accountId}:assumed-role/${spec.abacRoleName}/${sessionName}`,
         action,
-        resource: kind === "secret" ? secretArn(spec, secret.name) : parameterArn(spec, secret.name),
+        resource,
         resourceAccount: spec.accountId,
         context: { ...context, ...resourceTags },
         identityPolicies: [spec.permissionPolicy],
+        ...(grant ? { resourcePolicy: grantToEveryone(resource, kind) } : {}),
     };
 }
 
-/** One cell: every decided action of one session on one object, as bits. Absent session tags (`undefined`) are left out of the request. */
+/** One cell: every decided action of one session on one object, as bits. Absent session tags (`undefined`) are left out of the request; `grant` adds the attacker's resource policy (`grantToEveryone`). */
 export function decideCell(
     spec: Omit<MatrixSpec, "clusters" | "namespaces" | "secrets" | "parameters">,
     session: { cluster?: string; namespace?: string; serviceAccount?: string },
     object: { name: string; tags?: Record<string, string>; kind?: ObjectKind },
+    grant = false,
 ): Cell {
     const kind = object.kind ?? "secret";
     let cell = 0;
     decidedActions(kind).forEach((action, i) => {
-        const request = readRequest(spec, { cluster: session.cluster ?? "", esoNamespace: session.namespace ?? "", serviceAccount: session.serviceAccount }, { ...object, kind }, action);
+        const request = readRequest(spec, { cluster: session.cluster ?? "", esoNamespace: session.namespace ?? "", serviceAccount: session.serviceAccount }, { ...object, kind }, action, grant);
         if (session.namespace === undefined) delete request.context[`aws:PrincipalTag/${sessionNamespaceTagKeyOf(spec)}`];
         if (session.cluster === undefined) delete request.context[`aws:PrincipalTag/${CLUSTER_TAG_KEY}`];
         if (decide(request) === "Allowed") cell |= 1 << i;

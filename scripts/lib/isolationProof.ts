@@ -32,6 +32,15 @@
  * StringNotEquals names it does not apply when the key is present, and the
  * engine decides that per class). The session's namespace tag is the spec's
  * `sessionNamespaceTagKey`.
+ * Resource policies: in the same account a secret's (or parameter's)
+ * resource policy that allows every principal grants the read by itself,
+ * whatever the identity policy's conditions (IAM User Guide, "Policy
+ * evaluation logic"). Every class that is not the session's own is decided
+ * again with the object shared that way (`grantToEveryone`); a class it
+ * opens fails the proof: only an explicit Deny on tags that differ keeps it
+ * closed. The grant names no team, so the renaming argument holds for it too,
+ * and it is checked the same way.
+ *
  * Path and listing reads (ssm:GetParametersByPath, ssm:DescribeParameters)
  * are not authorised on the tags of what they return, so a policy granting
  * them is refused: no class of tag values describes what they reveal.
@@ -417,7 +426,16 @@ export interface ClassResult {
     metadata: boolean;
     /** Own class: ESO can read it; any other: no value action allowed. Metadata is judged apart. */
     ok: boolean;
+    /**
+     * Decided with the object shared with every principal by its resource
+     * policy (`grantToEveryone`): listed only when that grant opens a class
+     * the identity policy alone keeps closed. Not a pair of the stack's rows.
+     */
+    throughResourcePolicy?: boolean;
 }
+
+/** What the attacker's resource policy is, in a class's words. */
+export const GRANT_WORDS = 'through a resource policy that shares the object with every principal (Principal "*"; an explicit Deny on tags that differ is missing or weakened)';
 
 export interface IsolationProof {
     structure: StructureCheck;
@@ -458,12 +476,13 @@ export function decidePair(
     values: PairValues,
     kind: ObjectKind = "secret",
     name = kind === "secret" ? "representative-secret" : "/representative/parameter",
+    grant = false,
 ): Cell {
     const [sn, sc, tn, tc] = values;
     const tags: Record<string, string> = {};
     if (tn !== undefined) tags[NAMESPACE_TAG_KEY] = tn;
     if (tc !== undefined) tags[CLUSTER_TAG_KEY] = tc;
-    return decideCell(spec, { namespace: sn, cluster: sc }, { name, tags, kind });
+    return decideCell(spec, { namespace: sn, cluster: sc }, { name, tags, kind }, grant);
 }
 
 /** Names that must not appear as literals: namespaces, secret names, clusters. */
@@ -506,6 +525,36 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
             }
             const expected = expectedAllowed(values);
             const m = cellMeaning(kind, cell, spec.sessionKind);
+            // The same class with the object shared by its resource policy: only an explicit Deny keeps it closed.
+            const withGrant = !expected && spec.resourcePolicyGrants !== false;
+            const granted = withGrant ? decidePair(spec, values, kind, undefined, true) : cell;
+            const grantedOther = !withGrant
+                ? granted
+                : decidePair(spec, values.map((v) => (v === undefined || v === "" || structure.constants.includes(v) ? v : `Renamed-${v.toUpperCase()}-x`)) as PairValues, kind, kind === "secret" ? "Other/Secret-x" : "/other/Parameter-x", true);
+            if (withGrant) decisions += decidedActions(kind).length * 2;
+            if (grantedOther !== granted) {
+                structure.applicable = false;
+                structure.refusals.push(`class ${describeClass(values, structure.constants, kind, sessionNamespaceTagKeyOf(spec))} ${GRANT_WORDS}: renaming its values changed IAM's decision, so names matter`);
+                classes.length = 0;
+                break classes;
+            }
+            const g = cellMeaning(kind, granted, spec.sessionKind);
+            if (!expected && g.read && !m.read) {
+                classes.push({
+                    key: classOf(values, structure.constants),
+                    kind,
+                    description: `${describeClass(values, structure.constants, kind, sessionNamespaceTagKeyOf(spec))}, ${GRANT_WORDS}`,
+                    representative: values,
+                    expected,
+                    cell: granted,
+                    allowed: true,
+                    required: g.required,
+                    partial: !g.full,
+                    metadata: g.metadata,
+                    ok: false,
+                    throughResourcePolicy: true,
+                });
+            }
             // Decided for a kind the stack has none of only because the policy could grant it: its own class cannot be "denied".
             const ownMatters = kind === "secret" || (spec.parameters?.length ?? 0) > 0;
             classes.push({
@@ -531,7 +580,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
         classes,
         crossTeamAllows: classes.filter((c) => c.allowed && !c.expected),
         ownDenials: classes.filter((c) => !c.ok && c.expected),
-        metadataExposures: classes.filter((c) => c.metadata && !c.expected),
+        metadataExposures: classes.filter((c) => c.metadata && !c.expected && !c.throughResourcePolicy),
         proven: structure.applicable && classes.every((c) => c.ok),
         decisions,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
@@ -547,7 +596,7 @@ export function proveIsolation(spec: MatrixSpec): IsolationProof {
 export function rowsFromProof(spec: MatrixSpec, proof: IsolationProof): SessionRow[] {
     if (!proof.structure.applicable) throw new Error("rowsFromProof: the proof does not apply to these documents; evaluate the full matrix");
     const constants = proof.structure.constants;
-    const byClass = new Map(proof.classes.map((c) => [`${c.kind} ${c.key}`, c.cell]));
+    const byClass = new Map(proof.classes.filter((c) => !c.throughResourcePolicy).map((c) => [`${c.kind} ${c.key}`, c.cell]));
     const decisionOf = (kind: ObjectKind, values: PairValues): Cell => {
         const key = `${kind} ${classOf(values, constants)}`;
         let cell = byClass.get(key);

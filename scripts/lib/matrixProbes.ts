@@ -6,7 +6,9 @@
  * namespace, a session without the namespace or cluster tag, and objects without tags,
  * with one tag, with an empty tag, with ESO's own namespace, with a
  * namespace that extends or prefixes the reader's (`pay` and `payments`),
- * or the reader's in capitals. None of them may be readable.
+ * or the reader's in capitals; and the main ones again with the object
+ * shared with every principal by its resource policy. None of them may be
+ * readable.
  */
 import { CLUSTER_TAG_KEY, DEFAULT_ESO_NAMESPACE, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
 import { Cell, cellMeaning, decideCell, decidedActions, DEFAULT_POD_SERVICE_ACCOUNT, MatrixSpec, ObjectKind, sessionNamespaceTagKeyOf } from "./accessMatrix";
@@ -15,6 +17,8 @@ export interface Probe {
     description: string;
     session: { cluster?: string; namespace?: string; serviceAccount?: string };
     object: { name: string; kind: ObjectKind; tags?: Record<string, string> };
+    /** The object's resource policy shares it with every principal (`grantToEveryone`). */
+    grant?: boolean;
 }
 
 export interface ProbeResult extends Probe {
@@ -77,6 +81,22 @@ export function probesOf(spec: MatrixSpec): Probe[] {
             add(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
         }
         add(`${ns} reads ${kind} ${name} of cluster ${cluster}-2 (its cluster's name extended)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
+        // The same moves when the object's resource policy shares it with every principal: only an explicit Deny keeps them closed.
+        const shared = (description: string, session: Probe["session"], tags: Record<string, string> | undefined) =>
+            spec.resourcePolicyGrants !== false &&
+            probes.push({ description: `${description}, shared with every principal by its resource policy`, session, object: obj(tags), grant: true });
+        shared(`${ns} reads ${kind} ${name} of namespace ${ns}-other`, reader, { [NAMESPACE_TAG_KEY]: `${ns}-other`, [CLUSTER_TAG_KEY]: cluster });
+        shared(`${ns} reads ${kind} ${name} of cluster ${cluster}-2`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: `${cluster}-2` });
+        shared(`${ns} reads ${kind} ${name} without tags`, reader, undefined);
+        shared(`${pod ? `a pod session with an empty ${tag}` : "ESO's store-validation session"} reads ${kind} ${name}`, { cluster, namespace: "" }, own);
+        shared(`a session without ${tag} reads ${kind} ${name}`, { cluster }, own);
+        shared(`a session without eks-cluster-name reads ${kind} ${name}`, { namespace: ns }, own);
+        if (pod) {
+            // A Deny fence compared with the pod's service account instead of its namespace or cluster opens exactly these.
+            const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
+            if (serviceAccount !== ns) shared(`${ns} reads ${kind} ${name} of namespace ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: serviceAccount, [CLUSTER_TAG_KEY]: cluster });
+            if (serviceAccount !== cluster) shared(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
+        }
         add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
     }
     return probes;
@@ -86,7 +106,7 @@ export const probeDecisions = (probes: Probe[]) => probes.reduce((n, p) => n + d
 
 export function decideProbes(spec: MatrixSpec, probes = probesOf(spec)): ProbeResult[] {
     return probes.map((p) => {
-        const cell = decideCell(spec, p.session, p.object);
+        const cell = decideCell(spec, p.session, p.object, p.grant ?? false);
         const m = cellMeaning(p.object.kind, cell, spec.sessionKind);
         return { ...p, cell, read: m.read, metadata: m.metadata };
     });

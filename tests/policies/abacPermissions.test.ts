@@ -5,17 +5,19 @@
  * starting from the shared role's policy the components render.
  */
 import * as assert from "assert";
-import { PolicyDocument } from "../../components";
+import { abacPermissionPolicy, PolicyDocument } from "../../components";
+import { TAG_DENY_SIDS } from "../../components/lib/tagDeny";
 import {
     abacPolicyDisallowLiteralNamespace,
     abacPolicyDisallowUntaggedSecretRead,
     abacPolicyRequiresExactTagMatch,
+    abacPolicyRequiresTagMismatchDeny,
     abacRoleDisallowUntaggedSecretRead,
     iamDocumentsMustParse,
     podIdentityChainingRoleDisallowSecretRead,
 } from "../../policypack/policies/abacPermissions";
 import { wildcardMatch } from "../../policypack/lib/wildcard";
-import { stackResource, stackViolations, violations } from "../helpers";
+import { OFFLINE, stackResource, stackViolations, violations } from "../helpers";
 import { changeFirstStatement, compliantStack, docs } from "./fixtures";
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -99,7 +101,8 @@ describe("iam-abac-policy-disallow-untagged-secret-read", () => {
     it("blocks an unconditioned GetSecretValue beside the ABAC statement", async () => {
         const found = await check(plus({ Sid: "Extra", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }));
         assert.strictEqual(found.length, 1);
-        assert.match(found[0], /without the namespace condition \(Statement\[1\]\)/);
+        // After the Allow and the seven Deny statements (tagDeny.ts).
+        assert.match(found[0], /without the namespace condition \(Statement\[8\]\)/);
     });
 
     it("blocks a cluster-only condition: every namespace of the cluster reads", async () => {
@@ -125,7 +128,7 @@ describe("iam-abac-policy-disallow-literal-namespace", () => {
         doc.Statement.push({ Sid: "Payments", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: { [NS]: "payments" } } });
         const found = await check(doc);
         assert.strictEqual(found.length, 1);
-        assert.match(found[0], /literal namespace \(Statement\[1\]\)/);
+        assert.match(found[0], /literal namespace \(Statement\[8\]\)/);
         assert.ok(!found[0].includes("payments"), "does not echo the value");
     });
 
@@ -254,5 +257,80 @@ describe("the wildcard matcher", () => {
         assert.ok(!wildcardMatch("***********X", "sts:TagSession"));
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         assert.ok(ms < 500, `${ms} ms`);
+    });
+});
+
+describe("iam-abac-policy-requires-tag-mismatch-deny", () => {
+    const denyCheck = (doc: PolicyDocument) => violations(abacPolicyRequiresTagMismatchDeny, ROLE_POLICY, { policy: JSON.stringify(doc) }, { name: "p" });
+    const allowOnly = (doc: PolicyDocument): PolicyDocument => ({ ...doc, Statement: doc.Statement.filter((s) => s.Effect === "Allow") });
+    const changeDeny = (sid: string, change: (s: PolicyDocument["Statement"][0]) => PolicyDocument["Statement"][0] | undefined): PolicyDocument => {
+        const doc: PolicyDocument = JSON.parse(JSON.stringify(docs.abacPermissions));
+        const found = doc.Statement.findIndex((s) => s.Sid === sid);
+        assert.ok(found >= 0, sid);
+        const changed = change(doc.Statement[found]);
+        doc.Statement.splice(found, 1, ...(changed ? [changed] : []));
+        return doc;
+    };
+
+    it("passes the shared role's rendered policy, with and without parameters", async () => {
+        assert.deepStrictEqual(await denyCheck(docs.abacPermissions), []);
+        assert.deepStrictEqual(await denyCheck(abacPermissionPolicy({ ...OFFLINE, parameters: true })), []);
+    });
+
+    it("blocks an Allow-only ABAC policy, naming every missing Deny and the fix", async () => {
+        const found = await denyCheck(allowOnly(docs.abacPermissions));
+        assert.strictEqual(found.length, 1);
+        assert.match(found[0], /lacks explicit Deny statements/);
+        for (const kind of ["secrets", "parameters"]) {
+            assert.match(found[0], new RegExp(`${kind}: Deny [^;]* when StringNotEquals [^;]*kubernetes-namespace = \\$\\{aws:PrincipalTag/esoNamespace\\}`));
+            assert.match(found[0], new RegExp(`${kind}: Deny [^;]* when Null aws:PrincipalTag/eks-cluster-name = "true"`));
+        }
+        assert.match(found[0], /abacPermissionPolicy\/csiPermissionPolicy render them/);
+    });
+
+    it("blocks each weakened Deny: dropped, a second condition, IfExists, one Region, NotResource, both tags in one statement, a fence on another session tag", async () => {
+        const NS_SID = TAG_DENY_SIDS.secretNamespace;
+        const weakened: [string, PolicyDocument][] = [
+            ...Object.values(TAG_DENY_SIDS)
+                .filter((sid) => sid !== TAG_DENY_SIDS.sessionWithEmptyNamespace)
+                .map((sid): [string, PolicyDocument] => [`${sid} dropped`, changeDeny(sid, () => undefined)]),
+            ["a second condition", changeDeny(NS_SID, (s) => ({ ...s, Condition: { ...s.Condition, StringEquals: { "aws:PrincipalTag/esoStoreName": "team-secrets" } } }))],
+            ["StringNotEqualsIfExists", changeDeny(NS_SID, (s) => ({ ...s, Condition: { StringNotEqualsIfExists: s.Condition!.StringNotEquals } }))],
+            ["ForAnyValue:StringNotEquals", changeDeny(NS_SID, (s) => ({ ...s, Condition: { "ForAnyValue:StringNotEquals": s.Condition!.StringNotEquals } }))],
+            ["one Region", changeDeny(NS_SID, (s) => ({ ...s, Resource: `arn:aws:secretsmanager:${OFFLINE.region}:${OFFLINE.accountId}:secret:*` }))],
+            ["NotResource", changeDeny(NS_SID, (s) => ({ Sid: s.Sid, Effect: "Deny", Action: s.Action, NotResource: "arn:aws:secretsmanager:*:*:secret:other-*", Condition: s.Condition }) as never)],
+            ["DescribeSecret only", changeDeny(NS_SID, (s) => ({ ...s, Action: "secretsmanager:DescribeSecret" }))],
+            [
+                "both tags in one StringNotEquals",
+                changeDeny(TAG_DENY_SIDS.secretCluster, () => undefined).Statement.map((s) => s).reduce(
+                    (doc, s) => ({ ...doc, Statement: [...doc.Statement, s.Sid === NS_SID ? { ...s, Condition: { StringNotEquals: { ...s.Condition!.StringNotEquals, [CLUSTER]: "${aws:PrincipalTag/eks-cluster-name}" } } } : s] }),
+                    { Version: "2012-10-17", Statement: [] } as PolicyDocument,
+                ),
+            ],
+            ["the namespace fence on kubernetes-namespace (ESO's own namespace in an ESO session)", changeDeny(NS_SID, (s) => ({ ...s, Condition: { StringNotEquals: { [NS]: "${aws:PrincipalTag/kubernetes-namespace}" } } }))],
+        ];
+        for (const [words, doc] of weakened) {
+            const found = await denyCheck(doc);
+            assert.strictEqual(found.length, 1, `${words}: ${found.join("\n")}`);
+            assert.match(found[0], /lacks explicit Deny statements/, words);
+        }
+    });
+
+    it("near miss: Resource \"*\", a single-action Deny of GetSecretValue, aws:ResourceTag for secrets and an extra empty-namespace guard pass", async () => {
+        const NS_SID = TAG_DENY_SIDS.secretNamespace;
+        for (const doc of [
+            changeDeny(NS_SID, (s) => ({ ...s, Resource: "*" })),
+            changeDeny(NS_SID, (s) => ({ ...s, Action: "secretsmanager:GetSecretValue" })),
+            changeDeny(NS_SID, (s) => ({ ...s, Condition: { StringNotEquals: { "aws:ResourceTag/kubernetes-namespace": "${aws:PrincipalTag/esoNamespace}" } } })),
+            changeDeny(TAG_DENY_SIDS.sessionWithEmptyNamespace, () => undefined),
+        ]) {
+            assert.deepStrictEqual(await denyCheck(doc), []);
+        }
+    });
+
+    it("judges no document that is not ABAC; passes a first preview whose Deny ARN is unknown (the update judges it with the ARN known)", async () => {
+        assert.deepStrictEqual(await denyCheck(readAll), []);
+        const unknownArn = changeDeny(TAG_DENY_SIDS.secretNamespace, (s) => ({ ...s, Resource: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }));
+        assert.deepStrictEqual(await denyCheck(unknownArn), []);
     });
 });

@@ -10,6 +10,7 @@ import * as assert from "assert";
 import type { PolicyResource } from "@pulumi/policy";
 import { renderPolicy } from "../../components";
 import { csiPermissionPolicy, csiTrustPolicy } from "../../components/lib/csiIam";
+import { abacPermissionPolicy } from "../../components/lib/iam";
 import {
     abacPolicyKeysOnSessionNamespace,
     csiRoleAssociationKeepsSessionTags,
@@ -17,7 +18,7 @@ import {
     csiRolePolicyKeysOnPodTags,
     csiSecretProviderClassRequiresPodIdentity,
 } from "../../policypack/policies/csi";
-import { abacPolicyDisallowLiteralNamespace, abacPolicyRequiresExactTagMatch, policies } from "../../policypack/policies";
+import { abacPolicyDisallowLiteralNamespace, abacPolicyRequiresExactTagMatch, abacPolicyRequiresTagMismatchDeny, policies } from "../../policypack/policies";
 import { runPolicies, stackResource, stackViolations, violations } from "../helpers";
 import { UNKNOWN } from "../analyzer";
 import { changeFirstStatement, compliantStack, ctx } from "./fixtures";
@@ -158,7 +159,7 @@ describe("csi-role-policy-keys-on-pod-tags", () => {
     it("reports a role that pods take through Pod Identity whose RolePolicy keys on esoNamespace", async () => {
         const found = await stackViolations(csiRolePolicyKeysOnPodTags, csiStack({ permissions: esoKeyed }));
         assert.strictEqual(found.length, 1);
-        assert.match(found[0], /Role 'csi' is taken by pods through EKS Pod Identity, but 'csi-read' policy keys the namespace on aws:PrincipalTag\/esoNamespace \(Statement\[0\], Statement\[1\]\)/);
+        assert.match(found[0], /Role 'csi' is taken by pods through EKS Pod Identity, but 'csi-read' policy keys the namespace on aws:PrincipalTag\/esoNamespace \(Statement\[0\], Statement\[1\], Statement\[2\], Statement\[4\]\)/);
     });
 
     it("leaves a role's own inline documents to the resource policy, which judges them before the role exists", async () => {
@@ -166,7 +167,7 @@ describe("csi-role-policy-keys-on-pod-tags", () => {
         assert.deepStrictEqual(await stackViolations(csiRolePolicyKeysOnPodTags, csiStack({ extra: () => [stackResource(ROLE, "inline-csi", inline)] })), []);
         const found = await violations(abacPolicyKeysOnSessionNamespace, ROLE, inline);
         assert.strictEqual(found.length, 1);
-        assert.match(found[0], /inlinePolicies\[0\]: the role is taken by pods through EKS Pod Identity, but Statement\[0\], Statement\[1\] key the namespace on aws:PrincipalTag\/esoNamespace/);
+        assert.match(found[0], /inlinePolicies\[0\]: the role is taken by pods through EKS Pod Identity, but Statement\[0\], Statement\[1\], Statement\[2\], Statement\[4\] key the namespace on aws:PrincipalTag\/esoNamespace/);
         // Near miss: the same inline document on a role that ESO's controller role assumes (no Pod Identity principal) is ESO's shared role.
         const esoRole = { ...inline, assumeRolePolicy: renderPolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:role/prod-eu-eso-controller" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] } as any) };
         assert.deepStrictEqual(await violations(abacPolicyKeysOnSessionNamespace, ROLE, esoRole), []);
@@ -234,5 +235,25 @@ describe("csi-role-disallow-eso-use", () => {
         const found = await stackViolations(csiRoleDisallowEsoUse, csiStack({ extra: ({ csi }) => [store(csi)] }));
         assert.strictEqual(found.length, 1);
         assert.match(found[0], /Store 'csi-store' assumes CSI role 'csi'/);
+    });
+});
+
+describe("iam-abac-policy-requires-tag-mismatch-deny on the CSI role", () => {
+    const check = (doc: object) => violations(abacPolicyRequiresTagMismatchDeny, ROLE_POLICY, { policy: JSON.stringify(doc) }, { name: "csi-read" });
+
+    it("passes the CSI role's rendered document, whose Deny statements key on the pod's kubernetes-namespace", async () => {
+        assert.deepStrictEqual(await check(csiDocs.permissions), []);
+    });
+
+    it("reports the CSI document without its Deny statements, and with ESO's (keyed on esoNamespace, a tag no pod session carries)", async () => {
+        const allowOnly = { ...csiDocs.permissions, Statement: csiDocs.permissions.Statement.filter((s) => s.Effect === "Allow") };
+        const found = await check(allowOnly);
+        assert.strictEqual(found.length, 1);
+        assert.match(found[0], /secrets: Deny secretsmanager:GetSecretValue when StringNotEquals secretsmanager:ResourceTag\/kubernetes-namespace = \$\{aws:PrincipalTag\/kubernetes-namespace\}/);
+        const esoDenies = abacPermissionPolicy({ ...ctx, parameters: true }).Statement.filter((s) => s.Effect === "Deny");
+        const wrongTag = await check({ ...allowOnly, Statement: [...allowOnly.Statement, ...esoDenies] });
+        assert.strictEqual(wrongTag.length, 1);
+        assert.match(wrongTag[0], /aws:PrincipalTag\/kubernetes-namespace/);
+        assert.doesNotMatch(wrongTag[0], /PrincipalTag\/eks-cluster-name/, "the cluster fences and guards are the same for both roles");
     });
 });
