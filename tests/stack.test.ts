@@ -29,13 +29,13 @@ describe("the stack program under the offline plan", () => {
         assert.match(renderPlan(plan), /secret payments\/db-password {2}\[kubernetes-namespace=payments, eks-cluster-name=prod-eu\]/);
     });
 
-    it("prints the audit of objects that predate the guards, the same line as the README", async () => {
+    it("prints the audit of objects that predate the guards, the same line as docs/DEPLOY.md", async () => {
         const result = await buildPlan(EXAMPLE);
         assert.ok(result.ok);
         const audit = /list them before `pulumi up`: (kubectl get \S+ -A)$/m.exec(renderPlan(result.plan));
         assert.ok(audit, "the plan prints no audit line");
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        assert.ok(readme.includes(`\n${audit[1]}\n`), "README's audit line differs from the plan's");
+        const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "DEPLOY.md"), "utf8");
+        assert.ok(doc.includes(`\n${audit[1]}\n`), "docs/DEPLOY.md's audit line differs from the plan's");
         assert.match(audit[1], /vaultdynamicsecrets\.generators\.external-secrets\.io/);
         assert.match(audit[1], /,secretstores\.external-secrets\.io -A$/);
     });
