@@ -83,13 +83,14 @@ export const ACCESS_MATRIX_COMMAND = {
 
 export const ONBOARD_COMMAND = {
     usage: `${BIN} onboard`,
-    summary: "Adds a team to a project's stack file (under eks-secrets-abac:teams, comments kept), runs the program with it and shows what the next deployment adds. Writes nothing when the result is refused, or with --dry-run.",
+    summary: "Adds a team to a project's stack file (under <project>:teams, the `name` of its Pulumi.yaml; comments and layout kept), runs the program with it and shows what the next deployment adds. Writes nothing when the result is refused (a problem, or a team that adds nothing), or with --dry-run.",
     positionals: { name: "<project>", description: "The Pulumi project folder (default `.`); its program reads the teams from config, as examples/ do.", max: 1 },
     options: {
         ...STACK,
         namespace: { type: "string", value: "<ns>", description: "The team's Kubernetes namespace (required)." },
         secret: { type: "string", value: "<name>", multiple: true, default: [], description: "A secret of the team." },
         "existing-namespace": { type: "boolean", description: "The namespace exists already: only label it." },
+        cluster: { type: "string", value: "<name>", description: "With a `<project>:clusters` list in the stack file: the cluster whose teams get the new one." },
         "dry-run": { type: "boolean", description: "Show the result, write nothing." },
         json: COMMON.json,
         quiet: COMMON.quiet,
@@ -233,13 +234,16 @@ async function onboard(argv: string[]): Promise<number> {
     const YAML = await import("yaml");
     const { readProject, stackFileOf } = await import("../../scripts/lib/inputs/program");
     const { InputError } = await import("../../scripts/lib/inputs");
-    const { addTeam, planDiff } = await import("../../scripts/lib/onboard");
+    const { addsNothing, addTeamAt, planDiff } = await import("../../scripts/lib/onboard");
     const { readStack } = await import("./stack");
     const progress = progressReporter(!values.quiet);
     let stackFile: string;
     let stack: string;
+    let project: string;
     try {
-        ({ file: stackFile, stack } = stackFileOf(readProject(dir), { stack: values.stack, configFile: values.config }));
+        const read = readProject(dir);
+        project = read.name;
+        ({ file: stackFile, stack } = stackFileOf(read, { stack: values.stack, configFile: values.config }));
     } catch (e) {
         throw e instanceof InputError ? new ConfigError(e.message) : e;
     }
@@ -251,8 +255,9 @@ async function onboard(argv: string[]): Promise<number> {
     };
     const before = fs.readFileSync(stackFile, "utf8");
     let after: string;
+    let where: string;
     try {
-        after = addTeam(before, team);
+        ({ text: after, where } = addTeamAt(before, team, { project, cluster: values.cluster }));
     } catch (e) {
         throw new ConfigError(`${stackFile}: ${(e as Error).message}`);
     }
@@ -270,6 +275,12 @@ async function onboard(argv: string[]): Promise<number> {
         }
         const previous = await readStack(dir, { stack, configFile: stackFile, progress });
         const { added, changed } = planDiff((previous as { problems?: unknown }).problems ? [] : previous.resources, planned.resources);
+        if (added.length === 0) {
+            const reason = addsNothing(where, stackFile, project);
+            if (values.json) writeJson({ ok: false, stackFile, team, problems: [{ path: where, message: reason }] });
+            process.stderr.write(`${stackFile}: team ${team.namespace} refused: ${reason}\n`);
+            return EXIT.failed;
+        }
         if (!values["dry-run"]) fs.writeFileSync(stackFile, after);
         if (values.json) {
             writeJson({ ok: true, stackFile, team, added, changed, written: !values["dry-run"] });
