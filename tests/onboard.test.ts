@@ -177,3 +177,41 @@ describe("onboard in a user's own project (named platform, not eks-secrets-abac)
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.prod-eu.yaml"), "utf8"), PLATFORM_STACK);
     });
 });
+
+describe("onboard on every example (dry run; the examples load the compiled lib/: npm run build)", function () {
+    this.timeout(120_000);
+    const dry = (name: string, ...more: string[]) => command(["onboard", path.join(ROOT, "examples", name), "--namespace", "data", "--secret", "dsn", "--dry-run", "-q", ...more]);
+    const adds = /^Team data: the next deployment adds 2 resources and changes 0:\n {2}\+ aws:secretsmanager\/secret:Secret \S+data\S*dsn\n {2}\+ kubernetes:core\/v1:Namespace \S+data-namespace\n/;
+
+    for (const name of ["existing-cluster", "csi", "new-cluster"]) {
+        it(`${name}: the team's namespace and secret`, async () => {
+            const r = await dry(name);
+            assert.strictEqual(r.code, 0, r.stderr);
+            assert.match(r.stdout, adds);
+        });
+    }
+
+    for (const name of ["multi-cluster", "cross-account"]) {
+        it(`${name}: the team's namespace and secret on the cluster named; without --cluster, the clusters named`, async () => {
+            const r = await dry(name, "--cluster", "staging-eu");
+            assert.strictEqual(r.code, 0, r.stderr);
+            assert.match(r.stdout, adds);
+            assert.match(r.stdout, /staging-eu/);
+            const unnamed = await dry(name);
+            assert.strictEqual(unnamed.code, 1);
+            assert.match(unnamed.stderr, /lists 2 clusters \(prod-eu, staging-eu\): choose the team's with --cluster <name>/);
+        });
+    }
+
+    it("org-guardrails (no teams): refused, the program declares nothing with a team", async () => {
+        const r = await dry("org-guardrails");
+        assert.strictEqual(r.code, 1);
+        assert.match(r.stderr, /written to `eks-secrets-abac-org-guardrails:teams`.*\(0 resources\)/);
+    });
+
+    it("yaml: refused with the reason (a YAML program's teams are in its Pulumi.yaml, which is not run offline)", async () => {
+        const r = await dry("yaml");
+        assert.strictEqual(r.code, 1);
+        assert.match(r.stderr, /runtime `yaml`: only TypeScript and JavaScript programs run here/);
+    });
+});

@@ -66,8 +66,9 @@ function teamsList(config: YAML.YAMLMap, target: OnboardTarget): { seq?: YAML.YA
     const key = teamsKey(project);
     const clustersKey = `${project}:clusters`;
     const clusters = config.get(clustersKey);
-    if (clusters !== undefined && config.get(key) === undefined) {
-        if (!YAML.isSeq(clusters)) throw new Error(`\`${clustersKey}\` is not a list`);
+    // A list of clusters that carry teams (examples/multi-cluster); a list of names (org-guardrails) is not one.
+    const ofTeams = YAML.isSeq(clusters) && clusters.items.some((c) => YAML.isMap(c) && c.has("teams"));
+    if (ofTeams && config.get(key) === undefined) {
         const named = clusters.items.filter(YAML.isMap).map((c) => ({ name: String(c.get("name")), node: c }));
         const chosen = target.cluster !== undefined ? named.find((c) => c.name === target.cluster) : named.length === 1 ? named[0] : undefined;
         if (chosen === undefined) {
@@ -84,7 +85,7 @@ function teamsList(config: YAML.YAMLMap, target: OnboardTarget): { seq?: YAML.YA
         if (!YAML.isSeq(teams)) throw new Error(`\`${where}\` is not a list`);
         return { seq: teams, where };
     }
-    if (target.cluster !== undefined) throw new Error(`--cluster ${target.cluster}: the stack file has no \`${clustersKey}\` list; its teams are \`${key}\``);
+    if (target.cluster !== undefined) throw new Error(`--cluster ${target.cluster}: the stack file has no \`${clustersKey}\` list of clusters with teams; its teams are \`${key}\``);
     const teams = config.get(key);
     if (teams === undefined) return { where: key, create: (node) => config.set(key, node) };
     if (!YAML.isSeq(teams)) throw new Error(`\`${key}\` is not a list`);
