@@ -63,10 +63,10 @@ async function main(): Promise<number> {
     }
     // The Region against the AWS provider's Region enum and the partition (scripts/lib/regions.ts).
     const { regionProblem } = await import("./lib/regions");
-    const region = regionProblem(result.plan.account.region, `aws:region in ${stackFile}`, result.plan.account.partition);
+    const region = regionProblem(result.plan.account.region, `set in ${stackFile}`, result.plan.account.partition);
     if (region !== undefined) {
         if (values.json) writeJson({ ok: false, stackFile, problems: [{ path: "aws:region", message: region }] }, values.out);
-        process.stderr.write(`${region}\n`);
+        process.stderr.write(`aws:region: ${region}\n`);
         return EXIT.failed;
     }
     const verdict = await judgePlan(result.plan, progress, { fullMatrix: values["full-matrix"] });

@@ -114,7 +114,7 @@ describe("commands", function () {
         assert.deepStrictEqual([out.code, out.stderr.trim()], [2, "--out plan.json names the file for the JSON: add --json"]);
         assert.strictEqual(other.code, 2);
         assert.strictEqual(region.code, 1, region.stderr);
-        assert.match(region.stderr, /aws:region in .*Pulumi\.typo\.yaml is `eu-centrall-1`: not an AWS Region; did you mean `eu-central-1`\?/);
+        assert.match(region.stderr, /^aws:region: is `eu-centrall-1` \(set in .*Pulumi\.typo\.yaml\): not an AWS Region; did you mean `eu-central-1`\?/m);
         assert.match(other.stderr, /belongs to the project in examples\/cross-account, not to this repository's index\.ts: run `npm run eks-secrets-abac -- plan examples\/cross-account/);
     });
 

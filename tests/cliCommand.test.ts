@@ -132,7 +132,7 @@ describe("the eks-secrets-abac command", function () {
             fs.writeFileSync(bad, JSON.stringify({ ...UNTAGGED_PREVIEW, config: { "aws:region": "eu-centrall-1" } }));
             const r = cli(["plan", bad, "-q"]);
             assert.strictEqual(r.code, 1);
-            assert.match(r.stderr, /aws:region in .*region\.json is `eu-centrall-1`: not an AWS Region; did you mean `eu-central-1`\?/);
+            assert.match(r.stderr, /^  aws:region: is `eu-centrall-1` \(set in .*region\.json\): not an AWS Region; did you mean `eu-central-1`\?/m);
             // The same file with a real Region gets past the check to the verdict.
             fs.writeFileSync(bad, JSON.stringify({ ...UNTAGGED_PREVIEW, steps: [], config: { "aws:region": "eu-central-1" } }));
             assert.strictEqual(cli(["plan", bad, "-q"]).code, 0);

@@ -49,9 +49,9 @@ export async function readStack(source: string, options: Pick<JudgeOptions, "sta
 }
 
 /** Where the Region came from, for the message that refuses it. */
-function regionSource(input: StackInput, plan: StackPlan): string {
-    if (input.config?.["aws:region"] !== undefined) return input.kind === "program" ? `aws:region in ${(input as ProgramInput).stackFile}` : `aws:region in ${input.source}`;
-    return `the Region of the stack's AWS provider or ARNs in ${input.source} (${plan.account.region})`;
+function regionSource(input: StackInput, _plan: StackPlan): string {
+    if (input.config?.["aws:region"] !== undefined) return `set in ${input.kind === "program" ? (input as ProgramInput).stackFile : input.source}`;
+    return `the Region of the stack's AWS provider or ARNs in ${input.source}`;
 }
 
 export async function judge(source: string, options: JudgeOptions): Promise<Judged> {
