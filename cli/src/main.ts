@@ -103,7 +103,19 @@ export const POLICIES_COMMAND = {
     options: { json: { type: "boolean", description: "Write the list as JSON only on stdout." } },
 } as const;
 
-const COMMANDS = { plan: PLAN_COMMAND, "access-matrix": ACCESS_MATRIX_COMMAND, onboard: ONBOARD_COMMAND, policies: POLICIES_COMMAND } as const;
+export const WHY_COMMAND = {
+    usage: `${BIN} why <namespace|namespace/serviceAccount> <secret|parameter>`,
+    summary: "Decides one pair: can this namespace's session read this secret or parameter, and which statements and conditions decide it (cli/src/why.ts).",
+    positionals: { name: "<who> <what> [<input>]", description: "The reading namespace (or namespace/serviceAccount for a role pods take), the secret or parameter (full name, <namespace>/<name>, or a name one team has), and what to read (default `.`).", max: 3 },
+    options: {
+        ...STACK,
+        cluster: { type: "string", value: "<name>", description: "The cluster of the reading session (default: the stack's first, the object's own)." },
+        json: COMMON.json,
+        quiet: COMMON.quiet,
+    },
+} as const;
+
+const COMMANDS = { plan: PLAN_COMMAND, "access-matrix": ACCESS_MATRIX_COMMAND, onboard: ONBOARD_COMMAND, policies: POLICIES_COMMAND, why: WHY_COMMAND } as const;
 
 export function topHelp(): string {
     const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)}${c.summary}`);
@@ -309,6 +321,24 @@ async function policies(argv: string[]): Promise<number> {
     return EXIT.ok;
 }
 
+async function whyCommand(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(WHY_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, operands } = parsed;
+    const [who, what, source = "."] = operands;
+    if (who === undefined || what === undefined) throw new UsageError(`usage: ${WHY_COMMAND.usage} [<input>]`);
+    const { readStack } = await import("./stack");
+    const { planFromInput } = await import("../../scripts/lib/stackPlan");
+    const { why, renderWhy } = await import("./why");
+    const input = await readStack(source, { stack: values.stack, configFile: values.config, progress: progressReporter(!values.quiet) });
+    const problems = (input as { problems?: { path: string; message: string }[] }).problems;
+    if (problems !== undefined) throw new ConfigError(`${source}: ${problems.length} problem(s); nothing was decided:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    const answers = why(planFromInput(input, input.kind === "program" ? (input as ProgramInput).stackFile : source), who, what, { cluster: values.cluster });
+    if (values.json) writeJson({ answers });
+    else process.stdout.write(renderWhy(answers) + "\n");
+    return EXIT.ok;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -328,6 +358,8 @@ export async function main(argv: string[]): Promise<number> {
             return onboard(rest);
         case "policies":
             return policies(rest);
+        case "why":
+            return whyCommand(rest);
     }
     const near = closest(command, Object.keys(COMMANDS));
     throw new UsageError(`unknown command \`${command}\`${near ? `: did you mean \`${near}\`?` : ""}\n${topHelp()}`);
