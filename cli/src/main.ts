@@ -99,8 +99,11 @@ export const ONBOARD_COMMAND = {
 
 export const POLICIES_COMMAND = {
     usage: `${BIN} policies`,
-    summary: "Lists the policy pack's policies: name, enforcement level and what each checks.",
-    options: { json: { type: "boolean", description: "Write the list as JSON only on stdout." } },
+    summary: "Lists the policy pack's policies: name, enforcement level, what each checks, and its options (from the pack's configSchema).",
+    options: {
+        json: { type: "boolean", description: "Write the list as JSON only on stdout." },
+        markdown: { type: "boolean", description: "Write the reference as Markdown (docs/POLICIES.md)." },
+    },
 } as const;
 
 export const WHY_COMMAND = {
@@ -311,13 +314,22 @@ async function policies(argv: string[]): Promise<number> {
     const parsed = parseCommandWithOperands(POLICIES_COMMAND, argv);
     if (parsed === undefined) return EXIT.ok;
     const { policies: pack } = await import("../../policypack/policies");
-    const list = pack.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description }));
+    const { optionsOf, policyReferenceMarkdown } = await import("./policyReference");
+    if (parsed.values.markdown) {
+        process.stdout.write(policyReferenceMarkdown(pack));
+        return EXIT.ok;
+    }
+    const list = pack.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description, options: optionsOf(p) }));
     if (parsed.values.json) {
         writeJson(list);
         return EXIT.ok;
     }
     const w = Math.max(...list.map((p) => p.name.length));
-    process.stdout.write([`${list.length} policies (pack eks-secrets-abac-policies):`, ...list.map((p) => `  ${p.name.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${p.description.split(/(?<=\.)\s/)[0]}`), ""].join("\n"));
+    const lines = list.flatMap((p) => [
+        `  ${p.name.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${p.description.split(/(?<=\.)\s/)[0]}`,
+        ...p.options.map((o) => `  ${"".padEnd(w)}    option ${o.name}: ${o.type}${o.default !== undefined ? ` (default ${JSON.stringify(o.default)})` : ""}`),
+    ]);
+    process.stdout.write([`${list.length} policies (pack eks-secrets-abac-policies); options go in a --policy-pack-config file:`, ...lines, ""].join("\n"));
     return EXIT.ok;
 }
 
