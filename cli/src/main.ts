@@ -59,6 +59,7 @@ export const PLAN_COMMAND = {
         full: { type: "boolean", description: "List every violation and every check not decided." },
         "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair too, not only the proof for any number of teams." },
         "other-cluster": { type: "string", value: "<name>", multiple: true, description: "A cluster beside the stack's own whose sessions and secrets must stay apart (default: one named other-cluster)." },
+        "policy-pack-config": { type: "string", value: "<file>", description: "Policy levels and options, the JSON file `pulumi preview --policy-pack-config` takes (docs/POLICIES.md)." },
     },
     notes: [
         "A preview or state file holds one stack already: --stack and --config are for project folders.",
@@ -152,6 +153,7 @@ async function plan(argv: string[]): Promise<number> {
         configFile: values.config,
         fullMatrix: values["full-matrix"],
         otherClusters: values["other-cluster"],
+        policyPackConfig: values["policy-pack-config"],
         progress: progressReporter(!values.quiet),
     }).catch((e) => {
         if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);

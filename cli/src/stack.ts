@@ -31,6 +31,8 @@ export interface JudgeOptions {
     fullMatrix?: boolean;
     otherClusters?: string[];
     workers?: number;
+    /** A `--policy-pack-config` file, as the Pulumi CLI takes it. */
+    policyPackConfig?: string;
     progress: Progress;
 }
 
@@ -71,7 +73,13 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
             input.notes.push(`the Region ${plan.account.region} was not checked: no @pulumi/aws is installed beside the input or here to list the Regions`);
         }
     }
-    const verdict = await judgeStack(plan, options.progress, { fullMatrix: options.fullMatrix, otherClusters: options.otherClusters, workers: options.workers });
+    let policies;
+    if (options.policyPackConfig !== undefined) {
+        const { configuredPolicies, readPolicyPackConfig } = await import("../../scripts/lib/policyConfig");
+        const { policies: pack } = await import("../../policypack/policies");
+        policies = configuredPolicies(pack, readPolicyPackConfig(options.policyPackConfig), options.policyPackConfig);
+    }
+    const verdict = await judgeStack(plan, options.progress, { fullMatrix: options.fullMatrix, otherClusters: options.otherClusters, workers: options.workers, policies });
     return { ok: verdict.ok, input, artifact, plan, verdict };
 }
 

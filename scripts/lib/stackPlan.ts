@@ -226,12 +226,13 @@ export interface StackVerdict {
     ok: boolean;
 }
 
-export async function judgeStack(plan: StackPlan, onProgress?: Progress, options: { fullMatrix?: boolean; otherClusters?: string[]; workers?: number } = {}): Promise<StackVerdict> {
+export async function judgeStack(plan: StackPlan, onProgress?: Progress, options: { fullMatrix?: boolean; otherClusters?: string[]; workers?: number; policies?: typeof packPolicies } = {}): Promise<StackVerdict> {
     const proxied = plan.input.undecidable.length > 0;
     const resources = plan.resources
         .filter((r) => r.custom)
         .map((r) => stackResource(r.type, r.name, proxied ? unknownCheckingProxy(r.inputs) : r.inputs, {}, (r as StackResource).urn));
-    const table = await runPolicyTable(packPolicies, resources, (d, t) => onProgress?.("policies", d, t));
+    // options.policies: the pack with a --policy-pack-config applied (policyConfig.ts).
+    const table = await runPolicyTable(options.policies ?? packPolicies, resources, (d, t) => onProgress?.("policies", d, t));
     const isolation: StackVerdict["isolation"] = [];
     for (const role of abacRoles(plan)) {
         if (role.permissionPolicy === undefined || plan.teams.length === 0) {
