@@ -108,13 +108,13 @@ export const POLICIES_COMMAND = {
 } as const;
 
 export const WHY_COMMAND = {
-    usage: `${BIN} why <namespace|namespace/serviceAccount> <secret|parameter>`,
+    usage: `${BIN} why`,
     summary: "Decides one pair: can this namespace's session read this secret or parameter, and which statements and conditions decide it (cli/src/why.ts).",
     positionals: { name: "<who> <what> [<input>]", description: "The reading namespace (or namespace/serviceAccount for a role pods take), the secret or parameter (full name, <namespace>/<name>, or a name one team has), and what to read (default `.`).", max: 3 },
     options: {
         ...STACK,
         cluster: { type: "string", value: "<name>", description: "The cluster of the reading session (default: the stack's first, the object's own)." },
-        json: COMMON.json,
+        json: { type: "boolean", description: "Write the answer as JSON only on stdout." },
         quiet: COMMON.quiet,
     },
 } as const;
@@ -340,7 +340,7 @@ async function whyCommand(argv: string[]): Promise<number> {
     if (parsed === undefined) return EXIT.ok;
     const { values, operands } = parsed;
     const [who, what, source = "."] = operands;
-    if (who === undefined || what === undefined) throw new UsageError(`usage: ${WHY_COMMAND.usage} [<input>]`);
+    if (who === undefined || what === undefined) throw new UsageError(`usage: ${WHY_COMMAND.usage} <namespace|namespace/serviceAccount> <secret|parameter> [<input>]`);
     const { readStack } = await import("./stack");
     const { planFromInput } = await import("../../scripts/lib/stackPlan");
     const { why, renderWhy } = await import("./why");
