@@ -95,7 +95,7 @@ describe("the eks-secrets-abac command", function () {
 
     describe("usage and bad input (exit 2 for usage, 1 for input)", () => {
         it("--help of every command, exit 0; no command is usage (2); a mistyped command or option gets the closest one", () => {
-            for (const c of ["plan", "access-matrix", "onboard", "policies"]) {
+            for (const c of ["plan", "access-matrix", "onboard", "policies", "why"]) {
                 const r = cli([c, "--help"]);
                 assert.strictEqual(r.code, 0, r.stderr);
                 assert.match(r.stdout, new RegExp(`^Usage: eks-secrets-abac ${c}`));
