@@ -11,6 +11,7 @@ import { keyPolicyStatements, KmsService } from "./lib/kms";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
+import { teamsShapeProblems } from "./lib/argsShape";
 import { ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
 import { SecretsKmsKey } from "./secretsKmsKey";
 import { SharedAbacRole } from "./sharedAbacRole";
@@ -103,6 +104,8 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
         }
         seen.set(cluster.clusterName, i);
         problems.push(...validateAwsAccount(`clusters[${i}].account`, cluster.account));
+        // The teams' shape as EksSecretsAbac checks it: a typo in a team is named, not dropped.
+        problems.push(...teamsShapeProblems(cluster.teams, `clusters[${i}].teams`));
         for (const p of validateArgs(cluster as EksSecretsAbacArgs)) {
             problems.push({ path: `clusters[${i}].${p.path}`, message: p.message });
         }

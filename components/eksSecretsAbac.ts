@@ -13,7 +13,8 @@ import { roleArn } from "./lib/iam";
 import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { assertValidArgs, ConfigValidationError } from "./lib/validate";
+import { assertComponentArgs } from "./lib/argsShape";
+import { ConfigValidationError } from "./lib/validate";
 import { csiTeams, DEFAULT_CSI_NAMESPACE } from "./lib/csi";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SecretsStoreCsiDriver } from "./secretsStoreCsiDriver";
@@ -58,7 +59,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
-        assertValidArgs(args);
+        assertComponentArgs(args);
         if (placement !== undefined && args.sharedRole === undefined) {
             throw new ConfigValidationError([
                 { path: "sharedRole", message: "is missing: secrets in another account are read by a shared role in that account; pass it (CrossAccountSecretsAbac does)" },

@@ -24,6 +24,8 @@ export * from "./lib/naming";
 export * from "./lib/types";
 export * from "./lib/validate";
 export * from "./lib/stackConfig";
+export * from "./lib/argsShape";
+export * from "./lib/loadConfig";
 export * from "./crossAccountSecretsAbac";
 export * from "./secretsKmsKey";
 export * from "./teamParameterStore";

@@ -5,6 +5,7 @@ import { componentOptions } from "./lib/aliases";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "./lib/constants";
 import { ascpObject, SECRET_PROVIDER_CLASS_API_VERSION, secretProviderClassManifest } from "./lib/csi";
 import { withDependencies } from "./lib/dependencies";
+import { teamUsesEso } from "./lib/delivery";
 import { externalSecretManifest, storeLabels } from "./lib/manifests";
 import { DEFAULT_PARAMETER_STORE_NAME, parameterFullName, withParameterSources } from "./lib/parameterStore";
 import type { TeamSpec } from "./lib/types";
@@ -77,7 +78,8 @@ export class Team extends pulumi.ComponentResource {
         const retainOnDelete = args.retainSecretsOnDelete ?? true;
         this.namespace = ns;
 
-        const metadata = { name: ns, labels: storeLabels(args.storeName) };
+        // A CSI-only team is not labelled for the stores (lib/delivery.ts).
+        const metadata = { name: ns, labels: teamUsesEso(team) ? storeLabels(args.storeName) : {} };
         const namespace =
             team.createNamespace === false
                 ? new k8s.core.v1.NamespacePatch(`${name}-namespace-label`, { metadata }, { parent: this, dependsOn: withDependencies(opts, []) })

@@ -18,6 +18,7 @@ export const ONBOARD_COMMAND = {
         namespace: { type: "string", value: "<ns>", description: "The team's Kubernetes namespace (required)." },
         secret: { type: "string", value: "<name>", multiple: true, default: [], description: "A secret of the team." },
         "existing-namespace": { type: "boolean", description: "The namespace exists already: only label it." },
+        cluster: { type: "string", value: "<name>", description: "With a `<project>:clusters` list: the cluster whose teams get the new one." },
         config: { type: "string", value: "<file>", default: path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.example.yaml")), description: "The stack's config file to edit." },
         "dry-run": { type: "boolean", description: "Show the result, write nothing." },
     },
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
     if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
     // Loaded after the options are read: --help and usage errors answer at once.
     const { formatProblems } = await import("../components/lib/validate");
-    const { addTeam, planDiff } = await import("./lib/onboard");
+    const { addsNothing, addTeamAt, planDiff, projectNameNear } = await import("./lib/onboard");
     const { buildPlanFrom } = await import("./lib/plan");
     const team = {
         namespace: values.namespace,
@@ -39,9 +40,11 @@ async function main(): Promise<number> {
     };
     readStackFile(file); // a missing file or bad YAML stops here, naming the file
     const before = fs.readFileSync(file, "utf8");
+    const project = projectNameNear(file);
     let after: string;
+    let where: string;
     try {
-        after = addTeam(before, team);
+        ({ text: after, where } = addTeamAt(before, team, { project, cluster: values.cluster }));
     } catch (e) {
         throw new ConfigError(`${file}: ${(e as Error).message}`);
     }
@@ -53,6 +56,10 @@ async function main(): Promise<number> {
     }
     const previous = await buildPlanFrom(file, readStackFile(file));
     const { added, changed } = planDiff(previous.ok ? previous.plan.resources : [], planned.plan.resources);
+    if (added.length === 0) {
+        console.error(`${file}: team ${team.namespace} refused: ${addsNothing(where, file, project)}`);
+        return EXIT.failed;
+    }
     console.log(`Team ${team.namespace}: the next plan adds ${added.length} resources and changes ${changed.length}:`);
     for (const r of added) console.log(`  + ${r}`);
     for (const r of changed) console.log(`  ~ ${r}`);

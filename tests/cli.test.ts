@@ -116,7 +116,7 @@ describe("commands", function () {
         assert.strictEqual(out.code, 2);
         assert.strictEqual(other.code, 0, other.stderr);
         assert.strictEqual(region.code, 1, region.stderr);
-        assert.match(region.stderr, /aws:region in .*Pulumi\.typo\.yaml is `eu-centrall-1`: not an AWS Region; did you mean `eu-central-1`\?/);
+        assert.match(region.stderr, /^aws:region: is `eu-centrall-1` \(set in .*Pulumi\.typo\.yaml\): not an AWS Region; did you mean `eu-central-1`\?/m);
         assert.match(other.stdout, /^examples\/cross-account: program run offline, stack dev, project /);
         assert.match(other.stdout, /\nVerdict: OK\n$/);
     });

@@ -300,6 +300,14 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         assert.strictEqual(engine.registered.length, before);
     });
 
+    it("refuses a typo in a team over gRPC (a YAML program's `externalSecret:`), naming the field, and registers nothing", async () => {
+        const before = engine.registered.length;
+        const request = constructRequest(engine, "platform-yaml", TOKEN, "typo");
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }], externalSecret: [{ name: "db", data: [{ secretKey: "DB", secret: "db" }] }] }] }));
+        await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.externalSecret: is not a known field \(a typo\?\)/);
+        assert.strictEqual(engine.registered.length, before);
+    });
+
     it("constructs a three-account CrossAccountSecretsAbac over gRPC from plain inputs, and registers each child with the provider of its account", async () => {
         const region = "eu-west-1";
         const account = (accountId: string) => ({ accountId, region, roleArn: `arn:aws:iam::${accountId}:role/Deploy` });

@@ -226,42 +226,68 @@ describe("the CSI policies, loaded as `pulumi preview --policy-pack policypack` 
     });
 });
 
-describe("the policy pack as `pulumi policy publish` ships it", function () {
-    // `pulumi policy publish` runs `npm pack` in the pack's folder; the service
-    // unpacks the tarball and installs its dependencies there
-    // (DESIGN.md, "The policy pack in the real engine"). Nothing outside
-    // policypack/ is in the tarball, so an import of ../components would fail here.
+describe("the policy pack installed in one's own project, started as `pulumi preview --policy-pack node_modules/eks-secrets-abac-policies` starts it", function () {
+    // `npm pack` runs prepack, which compiles the pack to dist/: ts-node, which
+    // run-policy-pack registers, does not compile .ts files under node_modules
+    // (its default `ignore`), so the installed pack must be JavaScript. The
+    // CLI starts `pulumi-analyzer-policy`, i.e. @pulumi/pulumi's
+    // cmd/run-policy-pack, in the pack's folder (pulumi/pulumi
+    // sdk/nodejs/cmd/run-policy-pack/run.ts: `require(".")` of the folder, its
+    // package.json `main`). `pulumi policy publish` packs the same tarball.
     this.timeout(300_000);
     let dir: string;
+    let installed: string;
     let pack: PolicyPackProcess | undefined;
 
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "policypack-"));
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "policypack-consumer-"));
         const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: PACK_DIR, encoding: "utf8" }).trim().split("\n").pop()!;
-        execFileSync("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
-        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--omit=dev"], { cwd: path.join(dir, "package"), stdio: "ignore" });
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "platform", version: "1.0.0", private: true }));
+        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", path.join(dir, tarball)], { cwd: dir, stdio: "ignore" });
+        installed = path.join(dir, "node_modules", "eks-secrets-abac-policies");
     });
     after(() => {
         pack?.stop();
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("holds only the pack's own files and declares TypeScript", () => {
-        const files = execFileSync("find", [".", "-path", "./node_modules", "-prune", "-o", "-type", "f", "-print"], { cwd: path.join(dir, "package"), encoding: "utf8" });
-        assert.ok(!files.includes("components"), files);
-        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package", "package.json"), "utf8"));
-        assert.match(manifest.dependencies.typescript, /^~5\.9/);
-        // The CLI's run-policy-pack takes typescript from node_modules, else its vendored 3.8.3 (tsutils.js typeScriptRequireStrings).
-        assert.ok(fs.existsSync(path.join(dir, "package", "node_modules", "typescript", "package.json")));
+    it("ships compiled JavaScript and no TypeScript source, only the pack's own files", () => {
+        const files = execFileSync("find", [".", "-type", "f"], { cwd: installed, encoding: "utf8" }).trim().split("\n").sort();
+        assert.deepStrictEqual(files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f)), []);
+        assert.ok(!files.some((f) => f.includes("components")), files.join(" "));
+        assert.ok(files.includes("./dist/index.js") && files.includes("./dist/policies/index.js") && files.includes("./PulumiPolicy.yaml"), files.join(" "));
+        const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+        assert.strictEqual(manifest.main, "index.js");
+        assert.match(fs.readFileSync(path.join(installed, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+        // Its policies load with plain node, no ts-node.
+        const names = execFileSync(process.execPath, ["-e", "console.log(JSON.stringify(require('eks-secrets-abac-policies/policies').policies.map((p) => p.name)))"], { cwd: dir, encoding: "utf8" });
+        assert.deepStrictEqual(JSON.parse(names), policies.map((p) => p.name));
     });
 
-    it("starts with the installed run-policy-pack, lists its policies and returns a mandatory verdict", async () => {
-        const root = path.join(dir, "package");
-        pack = await PolicyPackProcess.start(root, path.join(root, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"));
+    it("starts with the project's run-policy-pack in the installed folder, takes a policy configuration file, and returns verdicts", async () => {
+        pack = await PolicyPackProcess.start(installed, path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"));
         const info = await pack.info();
         assert.strictEqual(info.name, "eks-secrets-abac");
         assert.deepStrictEqual(info.policies.map((p) => p.name), policies.map((p) => p.name));
-        const found = await pack.analyze(SECRET, "db", { name: "payments/db", tags: { "eks-cluster-name": "prod-eu" } });
-        assert.deepStrictEqual(found.map((d) => [d.policyName, d.enforcementLevel]), [["secrets-require-abac-tags", "mandatory"]]);
+        const untagged = await pack.analyze(SECRET, "db", { name: "payments/db", tags: { "eks-cluster-name": "prod-eu" } });
+        assert.deepStrictEqual(untagged.map((d) => [d.policyName, d.enforcementLevel]), [["secrets-require-abac-tags", "mandatory"]]);
+        // The file `pulumi preview --policy-pack-config` takes: a level, or a level with options, per policy.
+        const file = path.join(dir, "policy-config.json");
+        fs.writeFileSync(file, JSON.stringify({ "secrets-require-abac-tags": { enforcementLevel: "advisory", requiredTagKeys: ["team"] }, "pod-identity-association-keeps-session-tags": "mandatory" }));
+        await pack.configure(policyConfigFile(file));
+        const found = await pack.analyze(SECRET, "db", { tags: { "kubernetes-namespace": "payments", "eks-cluster-name": "prod-eu" } });
+        assert.deepStrictEqual(found.map((d) => [d.enforcementLevel, d.message.split("\n").pop()]), [["advisory", "Secret 'db' has no 'team' tag, so no team can read it through the shared role: add the tag."]]);
+        const association = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+        assert.deepStrictEqual((await pack.analyze(association, "eso", { disableSessionTags: true })).map((d) => d.enforcementLevel), ["mandatory"]);
     });
 });
+
+/**
+ * A `--policy-pack-config` file as the Pulumi CLI reads it (pulumi/pulumi
+ * pkg/engine ParsePolicyPackConfigFromFile): per policy, a level as a string,
+ * or an object with `enforcementLevel` and the options.
+ */
+function policyConfigFile(file: string): Parameters<PolicyPackProcess["configure"]>[0] {
+    const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string | Record<string, unknown>>;
+    return Object.fromEntries(Object.entries(raw).map(([name, v]) => [name, typeof v === "string" ? { enforcementLevel: v } : v])) as Parameters<PolicyPackProcess["configure"]>[0];
+}

@@ -14,6 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, EXIT, intOption, parseCommandWithOperands, progressReporter, UsageError, writeJson } from "../../scripts/lib/cli";
 import { closest } from "../../scripts/lib/regions";
+import type { ProgramInput } from "../../scripts/lib/inputs";
 
 export const BIN = "eks-secrets-abac";
 
@@ -69,6 +70,7 @@ export const PLAN_COMMAND = {
         "report-dir": { type: "string", value: "<dir>", description: "Also write access-matrix.md, .svg and .html per role into this folder." },
         "full-matrix": { type: "boolean", description: "Evaluate every (session, secret) pair too, not only the proof for any number of teams." },
         "other-cluster": { type: "string", value: "<name>", multiple: true, description: "A cluster beside the stack's own whose sessions and secrets must stay apart (default: one named other-cluster)." },
+        "policy-pack-config": { type: "string", value: "<file>", description: "Policy levels and options, the JSON file `pulumi preview --policy-pack-config` takes (docs/POLICIES.md)." },
     },
     notes: [
         "A preview or state file holds one stack already: --stack and --config are for project folders. With --config and no <input>, the project is the config file's folder.",
@@ -96,13 +98,14 @@ export const ACCESS_MATRIX_COMMAND = {
 
 export const ONBOARD_COMMAND = {
     usage: `${BIN} onboard`,
-    summary: "Adds a team to a project's stack file (under eks-secrets-abac:teams, comments kept), runs the program with it and shows what the next deployment adds. Writes nothing when the result is refused, or with --dry-run.",
+    summary: "Adds a team to a project's stack file (under <project>:teams, the `name` of its Pulumi.yaml; comments and layout kept), runs the program with it and shows what the next deployment adds. Writes nothing when the result is refused (a problem, or a team that adds nothing), or with --dry-run.",
     positionals: { name: "<project>", description: "The Pulumi project folder (default `.`); its program reads the teams from config, as examples/ do.", max: 1 },
     options: {
         ...STACK,
         namespace: { type: "string", value: "<ns>", description: "The team's Kubernetes namespace (required)." },
         secret: { type: "string", value: "<name>", multiple: true, default: [], description: "A secret of the team." },
         "existing-namespace": { type: "boolean", description: "The namespace exists already: only label it." },
+        cluster: { type: "string", value: "<name>", description: "With a `<project>:clusters` list in the stack file: the cluster whose teams get the new one." },
         "dry-run": { type: "boolean", description: "Show the result, write nothing." },
         json: COMMON.json,
         quiet: COMMON.quiet,
@@ -111,11 +114,26 @@ export const ONBOARD_COMMAND = {
 
 export const POLICIES_COMMAND = {
     usage: `${BIN} policies`,
-    summary: "Lists the policy pack's policies: name, enforcement level and what each checks.",
-    options: { json: { type: "boolean", description: "Write the list as JSON only on stdout." } },
+    summary: "Lists the policy pack's policies: name, enforcement level, what each checks, and its options (from the pack's configSchema).",
+    options: {
+        json: { type: "boolean", description: "Write the list as JSON only on stdout." },
+        markdown: { type: "boolean", description: "Write the reference as Markdown (docs/POLICIES.md)." },
+    },
 } as const;
 
-const COMMANDS = { plan: PLAN_COMMAND, "access-matrix": ACCESS_MATRIX_COMMAND, onboard: ONBOARD_COMMAND, policies: POLICIES_COMMAND } as const;
+export const WHY_COMMAND = {
+    usage: `${BIN} why`,
+    summary: "Decides one pair: can this namespace's session read this secret or parameter, and which statements and conditions decide it (cli/src/why.ts).",
+    positionals: { name: "<who> <what> [<input>]", description: "The reading namespace (or namespace/serviceAccount for a role pods take), the secret or parameter (full name, <namespace>/<name>, or a name one team has), and what to read (default `.`).", max: 3 },
+    options: {
+        ...STACK,
+        cluster: { type: "string", value: "<name>", description: "The cluster of the reading session (default: the stack's first, the object's own)." },
+        json: { type: "boolean", description: "Write the answer as JSON only on stdout." },
+        quiet: COMMON.quiet,
+    },
+} as const;
+
+const COMMANDS = { plan: PLAN_COMMAND, "access-matrix": ACCESS_MATRIX_COMMAND, onboard: ONBOARD_COMMAND, policies: POLICIES_COMMAND, why: WHY_COMMAND } as const;
 
 export function topHelp(): string {
     const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(15)}${c.summary}`);
@@ -156,7 +174,7 @@ async function judgeCommand(command: "plan" | "access-matrix", argv: string[]): 
     const parsed = command === "plan" ? parseCommandWithOperands(PLAN_COMMAND, argv) : parseCommandWithOperands(ACCESS_MATRIX_COMMAND, argv);
     if (parsed === undefined) return EXIT.ok;
     // The options only one of the two has are read as absent in the other.
-    const values = parsed.values as typeof parsed.values & { summary?: boolean; full?: boolean; "permission-policy"?: string; workers?: string };
+    const values = parsed.values as typeof parsed.values & { summary?: boolean; full?: boolean; "permission-policy"?: string; workers?: string; "policy-pack-config"?: string };
     checkOut(values);
     const workers = intOption("workers", values.workers);
     const metadataLevel = metadataLevelOf(values["metadata-level"]);
@@ -180,6 +198,7 @@ async function judgeCommand(command: "plan" | "access-matrix", argv: string[]): 
         metadataLevel,
         permissionPolicy,
         acceptUndecided: values["accept-undecided"],
+        policyPackConfig: values["policy-pack-config"],
         progress: progressReporter(!values.quiet),
     }).catch((e) => {
         if (values.json && e instanceof ConfigError) writeJson({ ok: false, input: { source }, error: e.message }, values.out);
@@ -213,13 +232,16 @@ async function onboard(argv: string[]): Promise<number> {
     const YAML = await import("yaml");
     const { readProject, stackFileOf } = await import("../../scripts/lib/inputs/program");
     const { InputError } = await import("../../scripts/lib/inputs");
-    const { addTeam, planDiff } = await import("../../scripts/lib/onboard");
+    const { addsNothing, addTeamAt, planDiff } = await import("../../scripts/lib/onboard");
     const { readStack } = await import("./stack");
     const progress = progressReporter(!values.quiet);
     let stackFile: string;
     let stack: string;
+    let project: string;
     try {
-        ({ file: stackFile, stack } = stackFileOf(readProject(dir), { stack: values.stack, configFile: values.config }));
+        const read = readProject(dir);
+        project = read.name;
+        ({ file: stackFile, stack } = stackFileOf(read, { stack: values.stack, configFile: values.config }));
     } catch (e) {
         throw e instanceof InputError ? new ConfigError(e.message) : e;
     }
@@ -231,8 +253,9 @@ async function onboard(argv: string[]): Promise<number> {
     };
     const before = fs.readFileSync(stackFile, "utf8");
     let after: string;
+    let where: string;
     try {
-        after = addTeam(before, team);
+        ({ text: after, where } = addTeamAt(before, team, { project, cluster: values.cluster }));
     } catch (e) {
         throw new ConfigError(`${stackFile}: ${(e as Error).message}`);
     }
@@ -250,6 +273,12 @@ async function onboard(argv: string[]): Promise<number> {
         }
         const previous = await readStack(dir, { stack, configFile: stackFile, progress });
         const { added, changed } = planDiff((previous as { problems?: unknown }).problems ? [] : previous.resources, planned.resources);
+        if (added.length === 0) {
+            const reason = addsNothing(where, stackFile, project);
+            if (values.json) writeJson({ ok: false, stackFile, team, problems: [{ path: where, message: reason }] });
+            process.stderr.write(`${stackFile}: team ${team.namespace} refused: ${reason}\n`);
+            return EXIT.failed;
+        }
         if (!values["dry-run"]) fs.writeFileSync(stackFile, after);
         if (values.json) {
             writeJson({ ok: true, stackFile, team, added, changed, written: !values["dry-run"] });
@@ -268,13 +297,40 @@ async function policies(argv: string[]): Promise<number> {
     const parsed = parseCommandWithOperands(POLICIES_COMMAND, argv);
     if (parsed === undefined) return EXIT.ok;
     const { policies: pack } = await import("../../policypack/policies");
-    const list = pack.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description }));
+    const { optionsOf, policyReferenceMarkdown } = await import("./policyReference");
+    if (parsed.values.markdown) {
+        process.stdout.write(policyReferenceMarkdown(pack));
+        return EXIT.ok;
+    }
+    const list = pack.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory", description: p.description, options: optionsOf(p) }));
     if (parsed.values.json) {
         writeJson(list);
         return EXIT.ok;
     }
     const w = Math.max(...list.map((p) => p.name.length));
-    process.stdout.write([`${list.length} policies (pack eks-secrets-abac-policies):`, ...list.map((p) => `  ${p.name.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${p.description.split(/(?<=\.)\s/)[0]}`), ""].join("\n"));
+    const lines = list.flatMap((p) => [
+        `  ${p.name.padEnd(w)}  ${p.enforcementLevel.padEnd(9)}  ${p.description.split(/(?<=\.)\s/)[0]}`,
+        ...p.options.map((o) => `  ${"".padEnd(w)}    option ${o.name}: ${o.type}${o.default !== undefined ? ` (default ${JSON.stringify(o.default)})` : ""}`),
+    ]);
+    process.stdout.write([`${list.length} policies (pack eks-secrets-abac-policies); options go in a --policy-pack-config file:`, ...lines, ""].join("\n"));
+    return EXIT.ok;
+}
+
+async function whyCommand(argv: string[]): Promise<number> {
+    const parsed = parseCommandWithOperands(WHY_COMMAND, argv);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, operands } = parsed;
+    const [who, what, source = "."] = operands;
+    if (who === undefined || what === undefined) throw new UsageError(`usage: ${WHY_COMMAND.usage} <namespace|namespace/serviceAccount> <secret|parameter> [<input>]`);
+    const { readStack } = await import("./stack");
+    const { planFromInput } = await import("../../scripts/lib/stackPlan");
+    const { why, renderWhy } = await import("./why");
+    const input = await readStack(source, { stack: values.stack, configFile: values.config, progress: progressReporter(!values.quiet) });
+    const problems = (input as { problems?: { path: string; message: string }[] }).problems;
+    if (problems !== undefined) throw new ConfigError(`${source}: ${problems.length} problem(s); nothing was decided:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    const answers = why(planFromInput(input, input.kind === "program" ? (input as ProgramInput).stackFile : source), who, what, { cluster: values.cluster });
+    if (values.json) writeJson({ answers });
+    else process.stdout.write(renderWhy(answers) + "\n");
     return EXIT.ok;
 }
 
@@ -296,6 +352,8 @@ export async function main(argv: string[]): Promise<number> {
             return onboard(rest);
         case "policies":
             return policies(rest);
+        case "why":
+            return whyCommand(rest);
     }
     const near = closest(command, Object.keys(COMMANDS));
     throw new UsageError(`unknown command \`${command}\`${near ? `: did you mean \`${near}\`?` : ""}\n${topHelp()}`);

@@ -29,6 +29,8 @@ export type Judged =
 export interface JudgeOptions extends Omit<CheckOptions, "onProgress"> {
     stack?: string;
     configFile?: string;
+    /** A `--policy-pack-config` file, as the Pulumi CLI takes it. */
+    policyPackConfig?: string;
     progress: Progress;
 }
 
@@ -50,9 +52,9 @@ export async function readStack(source: string, options: Pick<JudgeOptions, "sta
 }
 
 /** Where the Region came from, for the message that refuses it. */
-function regionSource(input: StackInput, plan: StackPlan): string {
-    if (input.config?.["aws:region"] !== undefined) return input.kind === "program" ? `aws:region in ${(input as ProgramInput).stackFile}` : `aws:region in ${input.source}`;
-    return `the Region of the stack's AWS provider or ARNs in ${input.source} (${plan.account.region})`;
+function regionSource(input: StackInput, _plan: StackPlan): string {
+    if (input.config?.["aws:region"] !== undefined) return `set in ${input.kind === "program" ? (input as ProgramInput).stackFile : input.source}`;
+    return `the Region of the stack's AWS provider or ARNs in ${input.source}`;
 }
 
 export async function judge(source: string, options: JudgeOptions): Promise<Judged> {
@@ -73,8 +75,14 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
             input.notes.push(`the Region ${plan.account.region} was not checked: no @pulumi/aws is installed beside the input or here to list the Regions`);
         }
     }
-    const { stack: _stack, configFile: _configFile, progress, ...checkOptions } = options;
-    const verdict = await judgeStack(plan, { ...checkOptions, onProgress: progress });
+    const { stack: _stack, configFile: _configFile, progress, policyPackConfig, ...checkOptions } = options;
+    let policies;
+    if (policyPackConfig !== undefined) {
+        const { configuredPolicies, readPolicyPackConfig } = await import("../../scripts/lib/policyConfig");
+        const { policies: pack } = await import("../../policypack/policies");
+        policies = configuredPolicies(pack, readPolicyPackConfig(policyPackConfig), policyPackConfig);
+    }
+    const verdict = await judgeStack(plan, { ...checkOptions, ...(policies ? { policies } : {}), onProgress: progress });
     return { ok: verdict.ok, input, artifact, plan, verdict };
 }
 

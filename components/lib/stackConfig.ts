@@ -179,7 +179,7 @@ function configPath(instancePath: string, extra?: string): string {
     return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
 }
 
-function describeSchemaError(e: ErrorObject): Problem {
+export function describeSchemaError(e: ErrorObject): Problem {
     switch (e.keyword) {
         case "additionalProperties": {
             const field = String(e.params.additionalProperty);
@@ -230,13 +230,18 @@ export function parseStackConfig(raw: unknown): ParsedStackConfig {
             // A value of the wrong type stops a rule: the shape problem already says so.
         }
     }
-    const refused = shapeProblems.map((p) => p.path);
-    const problems = [...shapeProblems, ...ruleProblems.filter((r) => !refused.some((path) => r.path === path || r.path.startsWith(`${path}.`) || r.path.startsWith(`${path}[`)))];
+    const problems = mergeProblems(shapeProblems, ruleProblems);
     return problems.length > 0 ? { problems } : { config: raw as StackConfig, problems };
 }
 
+/** The shape's problems, then the rules' at entries the shape did not refuse already. */
+export function mergeProblems(shapeProblems: Problem[], ruleProblems: Problem[]): Problem[] {
+    const refused = shapeProblems.map((p) => p.path);
+    return [...shapeProblems, ...ruleProblems.filter((r) => !refused.some((path) => r.path === path || r.path.startsWith(`${path}.`) || r.path.startsWith(`${path}[`)))];
+}
+
 /** A deep copy of `raw` without the values at the paths of the shape's errors (and unknown fields). */
-function withoutRefused(raw: unknown, errors: ErrorObject[]): unknown {
+export function withoutRefused(raw: unknown, errors: ErrorObject[]): unknown {
     const copy = JSON.parse(JSON.stringify(raw ?? null));
     for (const e of errors) {
         const parts = e.instancePath.split("/").filter((p) => p.length > 0);

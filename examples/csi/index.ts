@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EksSecretsAbac, TeamSpec } from "eks-secrets-abac";
+import { EksSecretsAbac, teamsFromConfig } from "eks-secrets-abac";
 
 const config = new pulumi.Config();
 
@@ -8,7 +8,7 @@ const config = new pulumi.Config();
 // CSI Driver and ASCP are installed once, because some team asked.
 const abac = new EksSecretsAbac("platform", {
     clusterName: config.require("clusterName"),
-    teams: config.requireObject<TeamSpec[]>("teams"),
+    teams: teamsFromConfig(config),
 });
 
 export const csiRoleArn = abac.csiRoleArn;

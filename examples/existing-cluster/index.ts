@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EksSecretsAbac, TeamSpec } from "eks-secrets-abac";
+import { EksSecretsAbac, teamsFromConfig } from "eks-secrets-abac";
 
 const config = new pulumi.Config();
 
-// The component validates every team before it declares anything.
+// teamsFromConfig checks the teams as the stack file holds them (a typo is named,
+// not dropped); the component validates every team before it declares anything.
 const abac = new EksSecretsAbac("platform", {
     clusterName: config.require("clusterName"),
-    teams: config.requireObject<TeamSpec[]>("teams"),
+    teams: teamsFromConfig(config),
 });
 
 export const abacRoleArn = abac.abacRoleArn;

@@ -1,7 +1,7 @@
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EksSecretsAbac, TeamSpec } from "eks-secrets-abac";
+import { EksSecretsAbac, teamsFromConfig } from "eks-secrets-abac";
 
 const config = new pulumi.Config();
 const clusterName = config.require("clusterName");
@@ -25,7 +25,7 @@ const abac = new EksSecretsAbac(
         clusterName,
         // Known only once the cluster exists: no lookup by name.
         clusterArn: cluster.eksCluster.arn,
-        teams: config.requireObject<TeamSpec[]>("teams"),
+        teams: teamsFromConfig(config),
     },
     { dependsOn: [cluster], providers: { kubernetes: provider } },
 );

@@ -168,7 +168,7 @@ export const CHECKS: readonly Check[] = [
             // A value the input does not show reads as unknown: the policy that reads it is undecided, never passed.
             const proxied = (plan.input?.undecidable.length ?? 0) > 0;
             const resources = plan.resources.filter((r) => r.custom).map((r) => stackResource(r.type, r.name, proxied ? unknownCheckingProxy(r.inputs) : r.inputs, {}, (r as { urn?: string }).urn));
-            const table = await runPolicyTable(packPolicies, resources, (d, t) => options.onProgress?.("policies", d, t));
+            const table = await runPolicyTable(options.policies ?? [...packPolicies], resources, (d, t) => options.onProgress?.("policies", d, t));
             verdict.policies = table;
             verdict.violations = table.flatMap((p) => p.violations);
             verdict.mandatoryViolations = verdict.violations.filter((v) => v.enforcementLevel === "mandatory").length;

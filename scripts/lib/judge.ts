@@ -21,6 +21,7 @@ import type { PrincipalReport } from "./stackPrincipals";
 import type { Plan, Progress } from "./plan";
 import type { StackPlan } from "./stackPlan";
 import type { PolicyDocument } from "../../components/lib/iam";
+import type { Policies } from "@pulumi/policy";
 import { CHECKS } from "./checks";
 
 export type Level = "error" | "warning" | "note";
@@ -93,6 +94,8 @@ export interface JudgeOptions {
     permissionPolicy?: PolicyDocument;
     /** Undecided items are warnings, not a NOT DECIDED verdict; they are still listed. */
     acceptUndecided?: boolean;
+    /** The pack's policies with a `--policy-pack-config` applied (policyConfig.ts). @default the pack as shipped */
+    policies?: Policies;
     onProgress?: Progress;
 }
 

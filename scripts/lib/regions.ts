@@ -12,6 +12,9 @@ export function partitionOfRegion(region: string): string {
     if (region.startsWith("cn-")) return "aws-cn";
     if (region.startsWith("us-gov-")) return "aws-us-gov";
     if (region.startsWith("us-isob-")) return "aws-iso-b";
+    // aws-iso-e and aws-iso-f: the AWS SDKs' partitions.json (us-isof- before the us-iso- prefix it shares).
+    if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+    if (region.startsWith("us-isof-")) return "aws-iso-f";
     if (region.startsWith("us-iso-")) return "aws-iso";
     if (region.startsWith("eusc-")) return "aws-eusc";
     return "aws";
@@ -22,7 +25,8 @@ export function knownRegions(fromDir?: string): string[] | undefined {
     const requirers = [...(fromDir ? [createRequire(path.join(path.resolve(fromDir), "package.json"))] : []), require];
     for (const r of requirers) {
         try {
-            return Object.values(r("@pulumi/aws/types/enums").Region as Record<string, string>);
+            // Values, once each: an enum may name one Region twice.
+            return [...new Set(Object.values(r("@pulumi/aws/types/enums").Region as Record<string, string>))];
         } catch {
             // not installed there
         }
@@ -48,16 +52,23 @@ export function closest(word: string, candidates: readonly string[]): string | u
     return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-/** A problem with the Region, naming where it came from and the fix; undefined when it is fine or cannot be checked. */
+/**
+ * A problem with the Region as the message of the entry `aws:region` (so it
+ * does not repeat the key): `is \`x\` (<where>): ...`, with the fix;
+ * undefined when it is fine or cannot be checked. `where` says where it came
+ * from: `set in Pulumi.prod-eu.yaml`.
+ */
 export function regionProblem(region: string, where: string, partition: string, fromDir?: string): string | undefined {
     const regions = knownRegions(fromDir);
     if (regions === undefined) return undefined;
     if (!regions.includes(region)) {
         const near = closest(region, regions);
-        return `${where} is \`${region}\`: not an AWS Region${near ? `; did you mean \`${near}\`?` : ""} (the AWS provider knows ${regions.length}: ${regions.filter((r) => partitionOfRegion(r) === partition).join(", ")})`;
+        // The count is of the Regions listed: the partition's own.
+        const listed = regions.filter((r) => partitionOfRegion(r) === partition);
+        return `is \`${region}\` (${where}): not an AWS Region${near ? `; did you mean \`${near}\`?` : ""} (the AWS provider's ${listed.length} Regions of the \`${partition}\` partition: ${listed.join(", ")})`;
     }
     if (partitionOfRegion(region) !== partition) {
-        return `${where} is \`${region}\`, a Region of the \`${partitionOfRegion(region)}\` partition, but the stack's ARNs are in \`${partition}\`: use a Region of \`${partition}\``;
+        return `is \`${region}\` (${where}), a Region of the \`${partitionOfRegion(region)}\` partition, but the stack's ARNs are in \`${partition}\`: use a Region of \`${partition}\``;
     }
     return undefined;
 }

@@ -12,6 +12,7 @@ import { createRequire } from "module";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { OfflineSdk } from "../offlineCloud";
+import { closest } from "../regions";
 import { readStackFile } from "../stackFile";
 import { InputError, StackInput, StackResource } from "./resources";
 
@@ -68,8 +69,17 @@ export function readProject(dir: string): Project {
 export function stackFileOf(project: Project, options: ProgramOptions): { file: string; stack: string } {
     const stackOf = (file: string) => /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? path.basename(file);
     if (options.configFile !== undefined) return { file: options.configFile, stack: options.stack ?? stackOf(options.configFile) };
-    if (options.stack !== undefined) return { file: path.join(project.dir, `Pulumi.${options.stack}.yaml`), stack: options.stack };
     const files = fs.readdirSync(project.dir).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f));
+    if (options.stack !== undefined) {
+        const file = path.join(project.dir, `Pulumi.${options.stack}.yaml`);
+        if (!fs.existsSync(file) && files.length > 0) {
+            // A misspelt stack names the ones that exist, not ENOENT.
+            const stacks = files.map(stackOf);
+            const near = closest(options.stack, stacks);
+            throw new InputError(`${project.dir}: no stack ${options.stack} (no ${path.basename(file)})${near ? `; did you mean \`--stack ${near}\`?` : ""} The stacks here: ${stacks.join(", ")}`);
+        }
+        return { file, stack: options.stack };
+    }
     if (files.length === 1) return { file: path.join(project.dir, files[0]), stack: stackOf(files[0]) };
     throw new InputError(
         `${project.dir}: ${files.length === 0 ? "no stack file (Pulumi.<stack>.yaml)" : `several stack files (${files.join(", ")})`}: choose one with --stack <name> or --config <file>`,
