@@ -102,6 +102,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
         const controllerName = controllerRoleName(args.clusterName);
         const withParameters = args.teams.some((t) => (t.parameters ?? []).length > 0);
+        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         const abacArn =
             args.sharedRole !== undefined
                 ? pulumi.output(args.sharedRole.arn)
@@ -141,6 +142,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 allowedGenerators: args.allowedGenerators,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
+                parameterStoreName: withParameters ? parameterStoreName : undefined,
             },
             {
                 parent: this,
@@ -166,7 +168,6 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
-        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         const parameterStore = withParameters
             ? new TeamParameterStore(
                   `${name}-parameter-store`,

@@ -29,6 +29,8 @@ export interface EsoReleaseArgs {
     readonly abacRoleArn: pulumi.Input<string>;
     /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
     readonly clusterStoreName?: string;
+    /** Our Parameter Store ClusterSecretStore, admitted with the shared role like `clusterStoreName`. @default none */
+    readonly parameterStoreName?: string;
     /**
      * Generator kinds to admit beside the ones that need no credentials and
      * no network (Password, SSHKey, UUID, Fake, MFA); kinds that can fall
@@ -68,6 +70,7 @@ export class EsoRelease extends pulumi.ComponentResource {
             storeGuardManifests(guardName, {
                 abacRoleArn,
                 clusterStoreName: args.clusterStoreName ?? DEFAULT_STORE_NAME,
+                parameterStoreName: args.parameterStoreName,
                 allowNamespacedSecretStores: allowStores,
             }),
         );
