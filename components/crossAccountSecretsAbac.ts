@@ -11,7 +11,7 @@ import { keyPolicyStatements, KmsService } from "./lib/kms";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
-import { ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
+import { componentNameProblems, ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
 import { SecretsKmsKey } from "./secretsKmsKey";
 import { SharedAbacRole } from "./sharedAbacRole";
 
@@ -62,8 +62,14 @@ export interface CrossAccountSecretsAbacArgs {
 export const DEFAULT_SHARED_ROLE_NAME = "eks-secrets-abac-shared";
 
 /** Every problem of the arguments, including each cluster's, before anything is declared. */
-export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Problem[] {
+export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs, name?: string): Problem[] {
     const problems: Problem[] = [];
+    // Each cluster's EksSecretsAbac is named `<name>-<clusterName>`: Kubernetes and Helm names.
+    if (name !== undefined && Array.isArray(args.clusters)) {
+        args.clusters.forEach((c, i) => {
+            if (typeof c.clusterName === "string") problems.push(...componentNameProblems(`${name}-${c.clusterName}`, `clusters[${i}].clusterName`, "the cluster's component name"));
+        });
+    }
     if (!Array.isArray(args.clusters) || args.clusters.length === 0) {
         problems.push({ path: "clusters", message: "is empty: give at least one cluster with its account" });
     }
@@ -139,7 +145,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
     public readonly parameterArns: Record<string, Record<string, Record<string, pulumi.Output<string>>>> = {};
 
     constructor(name: string, args: CrossAccountSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = validateCrossAccountArgs(args);
+        const problems = validateCrossAccountArgs(args, name);
         if (problems.length > 0) throw new ConfigValidationError(problems);
         super("eks-secrets-abac:index:CrossAccountSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:CrossAccountSecretsAbac", opts));
 

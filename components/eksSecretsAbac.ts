@@ -13,7 +13,7 @@ import { roleArn } from "./lib/iam";
 import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { assertValidArgs, ConfigValidationError } from "./lib/validate";
+import { assertValidArgs, componentNameProblems, ConfigValidationError, validateArgs } from "./lib/validate";
 import { csiTeams, DEFAULT_CSI_NAMESPACE } from "./lib/csi";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SecretsStoreCsiDriver } from "./secretsStoreCsiDriver";
@@ -58,6 +58,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
+        const nameProblems = componentNameProblems(name);
+        if (nameProblems.length > 0) throw new ConfigValidationError([...nameProblems, ...validateArgs(args)]);
         assertValidArgs(args);
         if (placement !== undefined && args.sharedRole === undefined) {
             throw new ConfigValidationError([
