@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { CsiRole } from "./csiRole";
-import { EsoControllerRole } from "./esoControllerRole";
+import { ASSOCIATION_ANNOTATION, EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { IrsaControllerRole } from "./irsaControllerRole";
 import { awsContext } from "./lib/account";
@@ -145,6 +145,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
                 parameterStoreName: withParameters ? parameterStoreName : undefined,
+                // Waits for the association to take effect, and restarts ESO when it is replaced.
+                podAnnotations: controller instanceof EsoControllerRole ? { [ASSOCIATION_ANNOTATION]: controller.effectiveAssociationId } : undefined,
             },
             {
                 parent: this,

@@ -38,6 +38,8 @@ export interface EsoReleaseArgs {
      * credentials. See `GENERATOR_KINDS`. @default []
      */
     readonly allowedGenerators?: string[];
+    /** Annotations on ESO's pods beside the chart's values (a change restarts them). @default none */
+    readonly podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -116,7 +118,7 @@ export class EsoRelease extends pulumi.ComponentResource {
                 repositoryOpts: { repo: args.chartRepository ?? ESO_CHART.repository },
                 namespace: args.namespace,
                 createNamespace: true,
-                values: this.values,
+                values: args.podAnnotations === undefined ? this.values : { ...this.values, podAnnotations: { ...(this.values.podAnnotations as object | undefined), ...args.podAnnotations } },
             },
             { parent: this, dependsOn: withDependencies(opts, guard) },
         );

@@ -19,7 +19,7 @@ const guardrails = new OrgGuardrails(
         breakGlassPrincipalArns: config.getObject<string[]>("breakGlassPrincipalArns") ?? [],
         // The names the member-account stack really creates: fixed from its
         // EksSecretsAbac's name, never an engine auto-name the SCP could not know.
-        sharedRoleName: config.get("sharedRoleName") ?? sharedAbacRoleName(abacComponent),
+        sharedRoleName: sharedAbacRoleName(abacComponent),
         controllerRoleNames: config.requireObject<string[]>("clusters").map(controllerRoleName),
         // Pods reading secrets as files (CSI) take this role; the RCP compares their pod's namespace.
         csiRoleNames: [csiRoleName(abacComponent)],
