@@ -9,6 +9,7 @@ import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
 import { controllerRoleName } from "./lib/naming";
+import { crossAccountTrustPolicy, iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
 import { componentNameProblems, ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
@@ -55,6 +56,13 @@ export interface CrossAccountSecretsAbacArgs {
     readonly sharedRoleName?: string;
     /** The clusters, each in its own account (several may share one). */
     readonly clusters: CrossAccountCluster[];
+    /**
+     * The shared role's trust policy quota of the secrets account, in
+     * characters: 2,048 by default, up to 4,096 once raised through Service
+     * Quotas. The trust grows about 120 characters per cluster; a stack that
+     * would pass it is refused before anything is deployed. @default 2048
+     */
+    readonly trustPolicyQuota?: number;
     /** Tags on every AWS resource, beside the ABAC tags. */
     readonly tags?: Record<string, string>;
 }
@@ -79,6 +87,7 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs, name
         problems.push({ path: "kmsKeyArn", message: "is set together with keyAccount: either the component creates the key (keyAccount) or it uses yours (kmsKeyArn)" });
     }
     if (!Array.isArray(args.clusters)) return problems;
+    problems.push(...sharedTrustQuotaProblems(args));
     const seen = new Map<string, number>();
     // Every cluster creates its secrets and parameters in the one secrets account: their names must not meet.
     const names = new Map<string, string>();
@@ -114,6 +123,38 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs, name
         }
     });
     return problems;
+}
+
+/**
+ * The shared role's trust, built from plain data exactly as the component
+ * builds it (controller roles by `controllerRoleName`, clusters by their
+ * ARN), measured against the trust policy quota before anything deploys.
+ */
+export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Problem[] {
+    const quota = args.trustPolicyQuota ?? TRUST_POLICY_DEFAULT_QUOTA;
+    if (!Number.isInteger(quota) || quota < 1 || quota > TRUST_POLICY_MAX_QUOTA) {
+        return [{ path: "trustPolicyQuota", message: `is \`${quota}\`: give the secrets account's trust policy quota, 2048 (AWS's default) to ${TRUST_POLICY_MAX_QUOTA} (the most Service Quotas grants)` }];
+    }
+    const clusters = args.clusters.filter((c) => typeof c?.clusterName === "string" && c.account !== undefined && /^\d{12}$/.test(c.account.accountId ?? ""));
+    if (clusters.length !== args.clusters.length || clusters.length === 0) return [];
+    const partition = partitionOfRegion(args.secretsAccount?.region ?? "");
+    const doc = crossAccountTrustPolicy({
+        partition,
+        controllerRoleArns: clusters.map((c) => `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`),
+        clusterArns: clusters.map((c) => (typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`)),
+        esoServiceAccounts: clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
+    });
+    const size = iamPolicySize(doc);
+    if (size <= quota) return [];
+    return [
+        {
+            path: "clusters",
+            message:
+                `make the shared role's trust policy ${size} characters (white space excluded), over the secrets account's trust policy quota of ${quota} ` +
+                `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): ` +
+                `split the ${clusters.length} clusters over several CrossAccountSecretsAbac, each with its own sharedRoleName, or raise the quota and set trustPolicyQuota`,
+        },
+    ];
 }
 
 /** Account and Region as given (the provider is pinned to them), the partition as the provider reports it. */
