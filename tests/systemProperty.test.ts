@@ -21,6 +21,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import {
+    ASSOCIATION_ANNOTATION,
     ConfigValidationError,
     controllerRoleName,
     CrossAccountSecretsAbac,
@@ -46,7 +47,7 @@ import { judgeKube, Kinds, kindsWith } from "./systemKube";
 const RUNS = Number(process.env.EKS_SECRETS_ABAC_PROPERTY_RUNS ?? 200);
 const SEED = process.env.EKS_SECRETS_ABAC_PROPERTY_SEED !== undefined ? Number(process.env.EKS_SECRETS_ABAC_PROPERTY_SEED) : RUNS > 200 ? Date.now() % 2 ** 31 : 28;
 /** Clusters of a cross-account stack: few in `npm test`, up to 50 in the deep run. */
-const MAX_CLUSTERS = Number(process.env.EKS_SECRETS_ABAC_PROPERTY_CLUSTERS ?? (RUNS > 200 ? 50 : 4));
+const MAX_CLUSTERS = Number(process.env.EKS_SECRETS_ABAC_PROPERTY_CLUSTERS ?? (RUNS > 200 ? 50 : 3));
 /** The checker (pack + access matrix + principals) on every stack; in `npm test` on every CHECKER_EVERY-th. */
 const CHECKER_EVERY = Number(process.env.EKS_SECRETS_ABAC_PROPERTY_CHECKER_EVERY ?? (RUNS > 200 ? 1 : 10));
 
@@ -69,7 +70,7 @@ const label = (max: number) => labelLength(max).chain(labelOf);
 
 /** Namespaces: a base and names it prefixes or that prefix it, all distinct and not reserved. */
 const namespaces = fc
-    .tuple(label(61), fc.array(fc.constantFrom("prefix", "extend", "fresh"), { minLength: 0, maxLength: 3 }), fc.array(label(63), { minLength: 3, maxLength: 3 }))
+    .tuple(label(61), fc.array(fc.constantFrom("prefix", "extend", "fresh"), { minLength: 0, maxLength: 2 }), fc.array(label(63), { minLength: 2, maxLength: 2 }))
     .map(([base, kinds, fresh]) => {
         const out = [base];
         kinds.forEach((kind, i) => {
@@ -111,7 +112,7 @@ const single = fc.record({
     cluster: clusterName(40),
     irsa: fc.boolean(),
     namespaces,
-    teams: fc.array(teamOptions, { minLength: 4, maxLength: 4 }),
+    teams: fc.array(teamOptions, { minLength: 3, maxLength: 3 }),
     options,
 });
 
@@ -121,7 +122,7 @@ const cross = fc.record({
     clusters: fc.uniqueArray(fc.tuple(clusterName(14), fc.constantFrom(...ACCOUNTS.slice(1))), { minLength: 1, maxLength: MAX_CLUSTERS, selector: ([n]) => n.toLowerCase() }),
     keyAccount: fc.boolean(),
     namespaces,
-    teams: fc.array(teamOptions.map((t) => ({ ...t, csi: false })), { minLength: 4, maxLength: 4 }),
+    teams: fc.array(teamOptions.map((t) => ({ ...t, csi: false })), { minLength: 3, maxLength: 3 }),
     options,
 });
 
@@ -260,8 +261,13 @@ async function property(c: Config): Promise<void> {
         return;
     }
     assert.strictEqual(expectedRefusal(c), undefined, "an invalid configuration was not refused");
-    // a. Kubernetes and Helm.
+    // a. Kubernetes and Helm; ESO's pods start after the Pod Identity association took effect (and restart with it).
     assert.deepStrictEqual(judgeKube(resources, kinds).problems, []);
+    const associations = resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.inputs.namespace === ESO);
+    for (const release of resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "external-secrets")) {
+        const annotation = release.inputs.values?.podAnnotations?.[ASSOCIATION_ANNOTATION];
+        if (associations.length > 0) assert.ok(associations.some((a) => a.state.associationId === annotation), `${release.name} starts without waiting for the Pod Identity association`);
+    }
     // b. Quotas.
     assert.deepStrictEqual(quotaProblems(resources), []);
     // c. Reads, with the guardrails when the stack has them.
