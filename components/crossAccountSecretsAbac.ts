@@ -9,10 +9,11 @@ import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
 import { controllerRoleName } from "./lib/naming";
+import { crossAccountTrustPolicy, iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
 import { teamsShapeProblems } from "./lib/argsShape";
-import { ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
+import { componentNameProblems, ConfigValidationError, Problem, secretFullName, validateArgs } from "./lib/validate";
 import { SecretsKmsKey } from "./secretsKmsKey";
 import { SharedAbacRole } from "./sharedAbacRole";
 
@@ -56,6 +57,13 @@ export interface CrossAccountSecretsAbacArgs {
     readonly sharedRoleName?: string;
     /** The clusters, each in its own account (several may share one). */
     readonly clusters: CrossAccountCluster[];
+    /**
+     * The shared role's trust policy quota of the secrets account, in
+     * characters: 2,048 by default, up to 4,096 once raised through Service
+     * Quotas. The trust grows about 120 characters per cluster; a stack that
+     * would pass it is refused before anything is deployed. @default 2048
+     */
+    readonly trustPolicyQuota?: number;
     /** Tags on every AWS resource, beside the ABAC tags. */
     readonly tags?: Record<string, string>;
 }
@@ -63,8 +71,14 @@ export interface CrossAccountSecretsAbacArgs {
 export const DEFAULT_SHARED_ROLE_NAME = "eks-secrets-abac-shared";
 
 /** Every problem of the arguments, including each cluster's, before anything is declared. */
-export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Problem[] {
+export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs, name?: string): Problem[] {
     const problems: Problem[] = [];
+    // Each cluster's EksSecretsAbac is named `<name>-<clusterName>`: Kubernetes and Helm names.
+    if (name !== undefined && Array.isArray(args.clusters)) {
+        args.clusters.forEach((c, i) => {
+            if (typeof c.clusterName === "string") problems.push(...componentNameProblems(`${name}-${c.clusterName}`, `clusters[${i}].clusterName`, "the cluster's component name"));
+        });
+    }
     if (!Array.isArray(args.clusters) || args.clusters.length === 0) {
         problems.push({ path: "clusters", message: "is empty: give at least one cluster with its account" });
     }
@@ -74,6 +88,7 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
         problems.push({ path: "kmsKeyArn", message: "is set together with keyAccount: either the component creates the key (keyAccount) or it uses yours (kmsKeyArn)" });
     }
     if (!Array.isArray(args.clusters)) return problems;
+    problems.push(...sharedTrustQuotaProblems(args));
     const seen = new Map<string, number>();
     // Every cluster creates its secrets and parameters in the one secrets account: their names must not meet.
     const names = new Map<string, string>();
@@ -113,6 +128,38 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs): Pro
     return problems;
 }
 
+/**
+ * The shared role's trust, built from plain data exactly as the component
+ * builds it (controller roles by `controllerRoleName`, clusters by their
+ * ARN), measured against the trust policy quota before anything deploys.
+ */
+export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Problem[] {
+    const quota = args.trustPolicyQuota ?? TRUST_POLICY_DEFAULT_QUOTA;
+    if (!Number.isInteger(quota) || quota < 1 || quota > TRUST_POLICY_MAX_QUOTA) {
+        return [{ path: "trustPolicyQuota", message: `is \`${quota}\`: give the secrets account's trust policy quota, 2048 (AWS's default) to ${TRUST_POLICY_MAX_QUOTA} (the most Service Quotas grants)` }];
+    }
+    const clusters = args.clusters.filter((c) => typeof c?.clusterName === "string" && c.account !== undefined && /^\d{12}$/.test(c.account.accountId ?? ""));
+    if (clusters.length !== args.clusters.length || clusters.length === 0) return [];
+    const partition = partitionOfRegion(args.secretsAccount?.region ?? "");
+    const doc = crossAccountTrustPolicy({
+        partition,
+        controllerRoleArns: clusters.map((c) => `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`),
+        clusterArns: clusters.map((c) => (typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`)),
+        esoServiceAccounts: clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
+    });
+    const size = iamPolicySize(doc);
+    if (size <= quota) return [];
+    return [
+        {
+            path: "clusters",
+            message:
+                `make the shared role's trust policy ${size} characters (white space excluded), over the secrets account's trust policy quota of ${quota} ` +
+                `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): ` +
+                `split the ${clusters.length} clusters over several CrossAccountSecretsAbac, each with its own sharedRoleName, or raise the quota and set trustPolicyQuota`,
+        },
+    ];
+}
+
 /** Account and Region as given (the provider is pinned to them), the partition as the provider reports it. */
 function contextOf(account: AwsAccount, provider: aws.Provider, parent: pulumi.Resource): pulumi.Output<AwsContext> {
     return aws
@@ -142,7 +189,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
     public readonly parameterArns: Record<string, Record<string, Record<string, pulumi.Output<string>>>> = {};
 
     constructor(name: string, args: CrossAccountSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = validateCrossAccountArgs(args);
+        const problems = validateCrossAccountArgs(args, name);
         if (problems.length > 0) throw new ConfigValidationError(problems);
         super("eks-secrets-abac:index:CrossAccountSecretsAbac", name, {}, componentOptions("eks-secrets-abac:index:CrossAccountSecretsAbac", opts));
 

@@ -4,6 +4,7 @@ import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
 import { csiPermissionPolicy, csiTrustPolicy } from "./lib/csiIam";
 import { renderPolicy } from "./lib/iam";
+import { fixedRoleName } from "./lib/naming";
 
 export interface CsiRoleArgs {
     /** ARN of the cluster whose pods take the role (through their Pod Identity associations). */
@@ -14,7 +15,7 @@ export interface CsiRoleArgs {
     readonly kmsKeyArns?: string[];
     /** Also read the account's tagged SSM parameters. @default false */
     readonly parameters?: boolean;
-    /** Role name. @default auto-named from the component name */
+    /** Role name. @default `<component name>-role`, fixed so guardrails can name it before it exists */
     readonly roleName?: string;
     readonly tags?: Record<string, string>;
 }
@@ -38,7 +39,7 @@ export class CsiRole extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
-                name: args.roleName,
+                name: args.roleName ?? fixedRoleName(`${name}-role`),
                 description: "CSI role (ASCP, EKS Pod Identity): a pod reads a secret only when it is tagged with the pod's namespace and cluster.",
                 assumeRolePolicy: pulumi
                     .all([ctx, args.clusterArn])

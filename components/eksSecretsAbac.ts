@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { CsiRole } from "./csiRole";
-import { EsoControllerRole } from "./esoControllerRole";
+import { ASSOCIATION_ANNOTATION, EsoControllerRole } from "./esoControllerRole";
 import { EsoRelease } from "./esoRelease";
 import { IrsaControllerRole } from "./irsaControllerRole";
 import { awsContext } from "./lib/account";
@@ -13,8 +13,8 @@ import { roleArn } from "./lib/iam";
 import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
 import { controllerRoleName } from "./lib/naming";
 import type { EksSecretsAbacArgs } from "./lib/types";
-import { assertComponentArgs } from "./lib/argsShape";
-import { ConfigValidationError } from "./lib/validate";
+import { argsProblems } from "./lib/argsShape";
+import { componentNameProblems, ConfigValidationError } from "./lib/validate";
 import { csiTeams, DEFAULT_CSI_NAMESPACE } from "./lib/csi";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { SecretsStoreCsiDriver } from "./secretsStoreCsiDriver";
@@ -59,7 +59,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
-        assertComponentArgs(args);
+        const problems = [...componentNameProblems(name), ...argsProblems(args)];
+        if (problems.length > 0) throw new ConfigValidationError(problems);
         if (placement !== undefined && args.sharedRole === undefined) {
             throw new ConfigValidationError([
                 { path: "sharedRole", message: "is missing: secrets in another account are read by a shared role in that account; pass it (CrossAccountSecretsAbac does)" },
@@ -103,6 +104,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
         const controllerName = controllerRoleName(args.clusterName);
         const withParameters = args.teams.some((t) => (t.parameters ?? []).length > 0);
+        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         const abacArn =
             args.sharedRole !== undefined
                 ? pulumi.output(args.sharedRole.arn)
@@ -143,6 +145,9 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 tenantLimits: args.tenantLimits,
                 abacRoleArn: abacArn,
                 clusterStoreName: storeName,
+                parameterStoreName: withParameters ? parameterStoreName : undefined,
+                // Waits for the association to take effect, and restarts ESO when it is replaced.
+                podAnnotations: controller instanceof EsoControllerRole ? { [ASSOCIATION_ANNOTATION]: controller.effectiveAssociationId } : undefined,
             },
             {
                 parent: this,
@@ -168,7 +173,6 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: withDependencies(opts, [release.release]) },
         );
-        const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
         const parameterStore = withParameters
             ? new TeamParameterStore(
                   `${name}-parameter-store`,

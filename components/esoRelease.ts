@@ -30,6 +30,8 @@ export interface EsoReleaseArgs {
     readonly abacRoleArn: pulumi.Input<string>;
     /** Our ClusterSecretStore, the only store the admission policy lets name the shared role. @default DEFAULT_STORE_NAME */
     readonly clusterStoreName?: string;
+    /** Our Parameter Store ClusterSecretStore, admitted with the shared role like `clusterStoreName`. @default none */
+    readonly parameterStoreName?: string;
     /**
      * Generator kinds to admit beside the ones that need no credentials and
      * no network (Password, SSHKey, UUID, Fake, MFA); kinds that can fall
@@ -39,6 +41,8 @@ export interface EsoReleaseArgs {
     readonly allowedGenerators?: string[];
     /** Bounds on what one team's ExternalSecrets may cost the shared controller. See `TenantLimits`. */
     readonly tenantLimits?: TenantLimits;
+    /** Annotations on ESO's pods beside the chart's values (a change restarts them). @default none */
+    readonly podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -71,6 +75,7 @@ export class EsoRelease extends pulumi.ComponentResource {
             storeGuardManifests(guardName, {
                 abacRoleArn,
                 clusterStoreName: args.clusterStoreName ?? DEFAULT_STORE_NAME,
+                parameterStoreName: args.parameterStoreName,
                 allowNamespacedSecretStores: allowStores,
             }),
         );
@@ -125,7 +130,7 @@ export class EsoRelease extends pulumi.ComponentResource {
                 repositoryOpts: { repo: args.chartRepository ?? ESO_CHART.repository },
                 namespace: args.namespace,
                 createNamespace: true,
-                values: this.values,
+                values: args.podAnnotations === undefined ? this.values : { ...this.values, podAnnotations: { ...(this.values.podAnnotations as object | undefined), ...args.podAnnotations } },
             },
             { parent: this, dependsOn: withDependencies(opts, guard) },
         );

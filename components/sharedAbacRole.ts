@@ -5,6 +5,7 @@ import { awsContext } from "./lib/account";
 import { crossAccountTrustPolicy } from "./lib/crossAccount";
 import { abacPermissionPolicy, renderPolicy } from "./lib/iam";
 import { IrsaController, irsaAbacTrustStatements } from "./lib/irsa";
+import { sharedRoleNameOf } from "./lib/naming";
 
 export interface SharedAbacRoleArgs {
     /**
@@ -29,7 +30,7 @@ export interface SharedAbacRoleArgs {
     readonly kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Also read tagged SSM parameters (`ssm:GetParameter(s)` only). @default false */
     readonly parameters?: boolean;
-    /** Role name. @default auto-named from the component name */
+    /** Role name. @default `<component name>-role` (`sharedRoleNameOf`), fixed so guardrails can name it before it exists */
     readonly roleName?: string;
     /** Tags on the role. */
     readonly tags?: Record<string, string>;
@@ -71,7 +72,7 @@ export class SharedAbacRole extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
-                name: args.roleName,
+                name: args.roleName ?? sharedRoleNameOf(name),
                 description: "Shared ABAC role: reads a Secrets Manager secret only for the namespace and cluster it is tagged with.",
                 assumeRolePolicy: trust,
                 maxSessionDuration: 3600,

@@ -9,7 +9,7 @@
  * secret needs a resource policy.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining
  */
-import { abacTrustPolicy, PolicyDocument } from "./iam";
+import { abacTrustPolicy, PolicyDocument, renderPolicy } from "./iam";
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
 
@@ -50,4 +50,23 @@ export function crossAccountTrustPolicy(args: CrossAccountTrustArgs): PolicyDocu
         ...base,
         Statement: base.Statement.map((statement) => ({ ...statement, Principal: { AWS: roots.length === 1 ? roots[0] : roots } })),
     };
+}
+
+/**
+ * IAM's default quota on a role's trust policy, in characters without white
+ * space ("Role trust policy length", 2,048; up to 4,096 through Service
+ * Quotas): docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html.
+ * Past it, CreateRole and UpdateAssumeRolePolicy answer LimitExceeded.
+ */
+export const TRUST_POLICY_DEFAULT_QUOTA = 2048;
+export const TRUST_POLICY_MAX_QUOTA = 4096;
+
+/** A document's size as IAM counts it against its quotas: white space is not counted. */
+export function iamPolicySize(doc: PolicyDocument): number {
+    return renderPolicy(doc).replace(/\s/g, "").length;
+}
+
+/** The partition of a Region, for ARNs built before any provider answers. */
+export function partitionOfRegion(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }

@@ -42,6 +42,12 @@ export interface OrgGuardrailsArgs {
      */
     readonly controllerRoleNames: string[];
     /**
+     * Names of the CSI roles (`csiRoleName(componentName)`) or a pattern such
+     * as `*-csi-role`, when teams read secrets as files: the RCP lets their
+     * pod sessions read the secrets of the pod's own namespace. @default none
+     */
+    readonly csiRoleNames?: string[];
+    /**
      * Where the policies are attached: organisation root (`r-...`), OUs
      * (`ou-...`) or member accounts (12 digits). The management account is
      * never bound by SCPs or RCPs.
@@ -116,6 +122,12 @@ export function validateOrgGuardrailsArgs(args: OrgGuardrailsArgs): Problem[] {
             }
         });
     }
+
+    (args.csiRoleNames ?? []).forEach((name, i) => {
+        if (typeof name !== "string" || !ROLE_NAME_PATTERN.test(name) || name === "*") {
+            add(`csiRoleNames[${i}]`, `is ${quote(name)}: give a role name (1-64 letters, digits and +=,.@_-), e.g. csiRoleName("platform"), or a narrow pattern such as *-csi-role`);
+        }
+    });
 
     if (!Array.isArray(args.targetIds) || args.targetIds.length === 0) {
         add("targetIds", "is empty: give the organisation root (r-...), OUs (ou-...) or accounts (12 digits) the policies are attached to");

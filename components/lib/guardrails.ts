@@ -35,6 +35,13 @@ export interface GuardrailDocumentArgs {
     sharedRoleName: string;
     /** Names (or `*` patterns) of the ESO controller roles, one per cluster (see `controllerRoleName`). */
     controllerRoleNames: string[];
+    /**
+     * Names (or `*` patterns) of the CSI roles pods take through ASCP (see
+     * `csiRoleName`). Their sessions carry the pod's `kubernetes-namespace`,
+     * never `esoNamespace`: the RCP compares that tag for them, and the SCP
+     * protects them like the shared role. @default none
+     */
+    csiRoleNames?: string[];
 }
 
 /** Role ARN pattern in any account of the targets: the roles may live in each member account. */
@@ -91,7 +98,7 @@ export function guardrailServiceControlPolicy(args: GuardrailDocumentArgs): Poli
     const platform = one(sorted(args.platformPrincipalArns));
     const notPlatform = { "aws:PrincipalArn": platform };
     const abacKeys = { "aws:TagKeys": [...ABAC_TAG_KEYS] };
-    const roles = sorted([args.sharedRoleName, ...args.controllerRoleNames]).map((n) => roleArnPattern(partition, n));
+    const roles = sorted([args.sharedRoleName, ...args.controllerRoleNames, ...(args.csiRoleNames ?? [])]).map((n) => roleArnPattern(partition, n));
     const controllers = sorted(args.controllerRoleNames).map((n) => roleArnPattern(partition, n));
     const statements: PolicyStatement[] = [
         {
@@ -157,45 +164,71 @@ function pascal(key: string): string {
 /**
  * The RCP on Secrets Manager: a secret tagged with a namespace is read only
  * by a caller whose `esoNamespace` equals it (the shared role's session for
- * that team), by the platform and break-glass principals, or by an AWS
+ * that team), by a CSI role's session whose `kubernetes-namespace` (set by
+ * Pod Identity from the pod, docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html)
+ * equals it, by the platform and break-glass principals, or by an AWS
  * service. A `${aws:PrincipalTag/...}` variable that cannot be resolved
- * makes its statement not apply, so a caller without `esoNamespace` at all
- * is denied by a second statement with `Null`. RCPs allow `Deny` only and
+ * makes its statement not apply, so a caller without the tag at all is
+ * denied by a second statement with `Null`. The CSI roles are told apart by
+ * `aws:PrincipalArn`, which no session can choose; the SCP keeps anyone
+ * but the platform from creating or editing a role of those names, and
+ * their trust admits only Pod Identity. RCPs allow `Deny` only and
  * `Principal` must be `"*"`.
  */
 export function guardrailResourceControlPolicy(args: GuardrailDocumentArgs): PolicyDocument {
+    const partition = args.partition ?? "aws";
     const exempt = sorted([...args.platformPrincipalArns, ...(args.breakGlassPrincipalArns ?? [])]);
-    const base = {
-        ArnNotLike: { "aws:PrincipalArn": one(exempt) },
-        BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
-    };
+    const csi = sorted(args.csiRoleNames ?? []).map((n) => roleArnPattern(partition, n));
+    const aws = { BoolIfExists: { "aws:PrincipalIsAWSService": "false" } };
+    // ESO's rule binds every caller but the exempt and the CSI roles, whose rule follows.
+    const notEso = { ...aws, ArnNotLike: { "aws:PrincipalArn": one(sorted([...exempt, ...csi])) } };
     const namespaceTag = `secretsmanager:ResourceTag/${NAMESPACE_TAG_KEY}`;
     const callerTag = `aws:PrincipalTag/${ESO_NAMESPACE_SESSION_TAG}`;
-    return {
-        Version: "2012-10-17",
-        Statement: [
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "DenyReadOfAnotherNamespacesSecret",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: "*",
+            Condition: {
+                ...notEso,
+                StringNotEquals: { [namespaceTag]: `\${${callerTag}}` },
+                Null: { [namespaceTag]: "false" },
+            },
+        },
+        {
+            Sid: "DenyReadByCallersWithoutNamespace",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: "*",
+            Condition: { ...notEso, Null: { [namespaceTag]: "false", [callerTag]: "true" } },
+        },
+    ];
+    if (csi.length > 0) {
+        const podTag = `aws:PrincipalTag/${NAMESPACE_TAG_KEY}`;
+        const csiCallers = { ...aws, ArnLike: { "aws:PrincipalArn": one(csi) } };
+        statements.push(
             {
-                Sid: "DenyReadOfAnotherNamespacesSecret",
+                Sid: "DenyCsiReadOfAnotherNamespacesSecret",
                 Effect: "Deny",
                 Principal: "*",
                 Action: "secretsmanager:GetSecretValue",
                 Resource: "*",
-                Condition: {
-                    ...base,
-                    StringNotEquals: { [namespaceTag]: `\${${callerTag}}` },
-                    Null: { [namespaceTag]: "false" },
-                },
+                Condition: { ...csiCallers, StringNotEquals: { [namespaceTag]: `\${${podTag}}` }, Null: { [namespaceTag]: "false" } },
             },
             {
-                Sid: "DenyReadByCallersWithoutNamespace",
+                Sid: "DenyCsiReadByPodsWithoutNamespace",
                 Effect: "Deny",
                 Principal: "*",
                 Action: "secretsmanager:GetSecretValue",
                 Resource: "*",
-                Condition: { ...base, Null: { [namespaceTag]: "false", [callerTag]: "true" } },
+                Condition: { ...csiCallers, Null: { [namespaceTag]: "false", [podTag]: "true" } },
             },
-        ],
-    };
+        );
+    }
+    return { Version: "2012-10-17", Statement: statements };
 }
 
 /** Tag policy: the exact capitalisation of both keys, enforced on Secrets Manager. */

@@ -98,6 +98,8 @@ export interface StoreGuardArgs {
     abacRoleArn: string;
     /** Our ClusterSecretStore. */
     clusterStoreName: string;
+    /** Our Parameter Store ClusterSecretStore, when a team has parameters: it names the shared role too. */
+    parameterStoreName?: string;
     /** Keep namespaced SecretStores, minus the ones that could speak for another namespace. */
     allowNamespacedSecretStores: boolean;
 }
@@ -140,18 +142,21 @@ const ESO_KEY = (key: string) => `${key}.trim().lowerAscii().startsWith('eso')`;
  */
 export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
     const { abacRoleArn, clusterStoreName } = args;
+    const ours = [...new Set([clusterStoreName, ...(args.parameterStoreName !== undefined ? [args.parameterStoreName] : [])])];
+    const oursCel = `[${ours.map((n) => `'${n.replace(/'/g, "")}'`).join(", ")}]`;
+    const oursText = ours.join(" and ");
     const isStore = "request.resource.resource == 'secretstores'";
     const isClusterStore = "request.resource.resource == 'clustersecretstores'";
     const namesShared = (expr: string) => celNamesRole(expr, abacRoleArn);
     const reserved = ESO_RESERVED_SESSION_TAGS.join(", ");
     const clusterStoreRule: Validation = {
         expression:
-            `!(${isClusterStore}) || object.metadata.name == '${clusterStoreName.replace(/'/g, "")}' || !(${IS_AWS}) || ` +
+            `!(${isClusterStore}) || object.metadata.name in ${oursCel} || !(${IS_AWS}) || ` +
             `((!has(${AWS}.role) || !${namesShared(`${AWS}.role`)}) && ` +
             `(!has(${AWS}.additionalRoles) || !${AWS}.additionalRoles.exists(r, ${namesShared("r")})))`,
         message:
-            `Only the ClusterSecretStore ${clusterStoreName} may assume the shared ABAC role ${abacRoleArn} ` +
-            `(in role or additionalRoles, in any case or path): it is the one that tags each request with the ExternalSecret's namespace.`,
+            `Only the ClusterSecretStore${ours.length > 1 ? "s" : ""} ${oursText} may assume the shared ABAC role ${abacRoleArn} ` +
+            `(in role or additionalRoles, in any case or path): ${ours.length > 1 ? "they are the ones" : "it is the one"} that tag${ours.length > 1 ? "" : "s"} each request with the ExternalSecret's namespace.`,
     };
     if (!args.allowNamespacedSecretStores) {
         return [

@@ -109,6 +109,33 @@ export interface KnownEnvironment {
     accountId?: string;
 }
 
+/**
+ * The component's name becomes Kubernetes object names
+ * (`<name>-eso-secretstore-guard`, `<name>-eso-generator-guard`,
+ * `<name>-eso-tenant`: DNS-1123, lower case) and the ESO Helm release name,
+ * which pulumi-kubernetes auto-names `<name>-eso-release-<8 characters>`
+ * and Helm caps at 53 characters (helm pkg/chartutil `ValidateReleaseName`,
+ * pkg/lint/rules `maxReleaseNameLen`). Hence a DNS-1123 label of at most 32.
+ */
+export const COMPONENT_NAME_MAX = 53 - "-eso-release".length - "-".length - 8;
+
+/** Problems of a component name (or of `<parent>-<cluster>` for a cluster's child), reported at `path`. */
+export function componentNameProblems(name: unknown, path = "name", what = "the component's name"): Problem[] {
+    if (typeof name !== "string" || name.length === 0) return [{ path, message: `is empty: give ${what} (lowercase letters, digits and '-')` }];
+    if (name.length > COMPONENT_NAME_MAX || !DNS1123_LABEL.test(name)) {
+        return [
+            {
+                path,
+                message:
+                    `makes ${what} ${quote(name)}, which names Kubernetes objects (${name}-eso-secretstore-guard) and the Helm release ${name}-eso-release-<8 characters>: ` +
+                    `Kubernetes names allow lowercase letters, digits and '-' (DNS-1123) and Helm release names at most 53 characters, so use at most ${COMPONENT_NAME_MAX} lowercase letters, digits and '-', starting and ending with a letter or digit` +
+                    (/[A-Z_]/.test(name) ? ` (e.g. ${quote(name.toLowerCase().replace(/_/g, "-"))})` : ""),
+            },
+        ];
+    }
+    return [];
+}
+
 /** Collects every problem of the arguments; an empty list means valid. */
 export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment = {}): Problem[] {
     const problems: Problem[] = [];

@@ -8,6 +8,14 @@ const config = new pulumi.Config();
 const abac = new EksSecretsAbac("platform", {
     clusterName: config.require("clusterName"),
     teams: teamsFromConfig(config),
+    // An existing cluster often has the Pod Identity agent already, as an EKS
+    // add-on: creating it again fails with "ResourceInUseException: Addon
+    // already exists" (resolveConflictsOnCreate covers self-managed objects
+    // only). Say which it is, explicitly:
+    //   aws eks describe-addon --cluster-name <cluster> --addon-name eks-pod-identity-agent
+    // succeeds -> false (the component uses the agent as it is); fails with
+    // ResourceNotFoundException -> true (the component installs it).
+    installPodIdentityAgent: config.requireBoolean("installPodIdentityAgent"),
 });
 
 export const abacRoleArn = abac.abacRoleArn;

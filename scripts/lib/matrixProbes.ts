@@ -70,7 +70,8 @@ export function probesOf(spec: MatrixSpec): Probe[] {
         add(`${ns} reads ${kind} ${name} tagged with ESO's namespace (${DEFAULT_ESO_NAMESPACE})`, reader, { [NAMESPACE_TAG_KEY]: DEFAULT_ESO_NAMESPACE, [CLUSTER_TAG_KEY]: cluster });
         add(`${ns} reads ${kind} ${name} of namespace ${ns}-admin (its name extended)`, reader, { [NAMESPACE_TAG_KEY]: `${ns}-admin`, [CLUSTER_TAG_KEY]: cluster });
         if (ns.length > 1) add(`${ns} reads ${kind} ${name} of namespace ${ns.slice(0, -1)} (a prefix of its name)`, reader, { [NAMESPACE_TAG_KEY]: ns.slice(0, -1), [CLUSTER_TAG_KEY]: cluster });
-        add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
+        // A name without letters (`123`) has no other case: probing it would be the reader's own object.
+        if (ns.toUpperCase() !== ns) add(`${ns} reads ${kind} ${name} of namespace ${ns.toUpperCase()} (its name in capitals)`, reader, { [NAMESPACE_TAG_KEY]: ns.toUpperCase(), [CLUSTER_TAG_KEY]: cluster });
         if (pod && (spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT) !== ns) {
             // A pod's service account is a name its team chose: a namespace of that name must stay another team's.
             const serviceAccount = spec.serviceAccounts?.[ns]?.[0] ?? DEFAULT_POD_SERVICE_ACCOUNT;
@@ -97,7 +98,9 @@ export function probesOf(spec: MatrixSpec): Probe[] {
             if (serviceAccount !== ns) shared(`${ns} reads ${kind} ${name} of namespace ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: serviceAccount, [CLUSTER_TAG_KEY]: cluster });
             if (serviceAccount !== cluster) shared(`${ns} reads ${kind} ${name} of cluster ${serviceAccount} (its service account's name)`, { ...reader, serviceAccount }, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: serviceAccount });
         }
-        add(`${ns} reads ${kind} ${name} of cluster ${cluster.toUpperCase()} (its cluster's name in capitals: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: cluster.toUpperCase() });
+        // EKS names are case-sensitive: the same name in another case is another cluster (`E` and `e` too).
+        const otherCase = cluster.toUpperCase() !== cluster ? cluster.toUpperCase() : cluster.toLowerCase();
+        if (otherCase !== cluster) add(`${ns} reads ${kind} ${name} of cluster ${otherCase} (its cluster's name in another case: EKS names are case-sensitive)`, reader, { [NAMESPACE_TAG_KEY]: ns, [CLUSTER_TAG_KEY]: otherCase });
     }
     return probes;
 }

@@ -188,6 +188,8 @@ function invoke(token: string, inputs: Record<string, any>, providerRef: string 
 
 /** Installs the mocks for a project (again only when the project changes), then the config. */
 export function installOfflineCloud(config: Record<string, string> = {}, secretKeys: string[] = [], project: string = OFFLINE.project, sdk: OfflineSdk = OWN_SDK): void {
+    // Nothing propagates offline: the component's wait for a Pod Identity association (esoControllerRole.ts) is skipped.
+    process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS ??= "0";
     if (installedProject !== project || installedSdk !== sdk) {
         sdk.pulumi.runtime.setMocks(
             {

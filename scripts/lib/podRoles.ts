@@ -49,5 +49,8 @@ export function associatedServiceAccounts(resources: RecordedResource[], roleNam
  */
 export function podMatrixSpec(spec: MatrixSpec, resources: RecordedResource[]): MatrixSpec {
     const serviceAccounts = associatedServiceAccounts(resources, spec.abacRoleName);
-    return { ...spec, sessionKind: "pod", sessionNamespaceTagKey: undefined, namespaces: Object.keys(serviceAccounts).sort(), serviceAccounts };
+    // A pod role that no statement lets touch Parameter Store (no CSI team has parameters) reads no
+    // parameter: requiring it to read its pods' own ones would fail a correct stack.
+    const ssm = spec.permissionPolicy.Statement.some((s) => s.Effect === "Allow" && [s.Action].flat().some((a) => a === "*" || /^ssm:/i.test(a)));
+    return { ...spec, sessionKind: "pod", sessionNamespaceTagKey: undefined, namespaces: Object.keys(serviceAccounts).sort(), serviceAccounts, ...(ssm ? {} : { parameters: [] }) };
 }
