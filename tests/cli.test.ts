@@ -116,7 +116,7 @@ describe("commands", function () {
         assert.strictEqual(out.code, 2);
         assert.strictEqual(other.code, 0, other.stderr);
         assert.strictEqual(region.code, 1, region.stderr);
-        assert.match(region.stderr, /^aws:region: is `eu-centrall-1` \(set in .*Pulumi\.typo\.yaml\): not an AWS Region; did you mean `eu-central-1`\?/m);
+        assert.match(region.stderr, /aws:region: is `eu-centrall-1` \(set in .*Pulumi\.typo\.yaml\): not an AWS Region; did you mean `eu-central-1`\?/m);
         assert.match(other.stdout, /^examples\/cross-account: program run offline, stack dev, project /);
         assert.match(other.stdout, /\nVerdict: OK\n$/);
     });
@@ -175,7 +175,7 @@ describe("commands", function () {
         assert.match(svg, /rows: who reads \(session cluster\/namespace\)/);
         assert.match(svg, /columns: the secret read \(cluster:name\)/);
         assert.match(svg, /a team cannot read its own \(design broken\)/);
-        assert.match(svg, /Principals evaluated: the sessions of the shared role `prod-eu-shared-abac-role-[0-9a-f]{7}`/);
+        assert.match(svg, /Principals evaluated: the sessions of the shared role `prod-eu-shared-abac-role`/);
         assert.match(svg, /value secretsmanager:GetSecretValue/);
         assert.match(svg, /<title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, read<\/title>/);
         assert.match(fs.readFileSync(path.join(out, "access-matrix.md"), "utf8"), /\| `prod-eu\/payments` \|[^\n]*\| ✅ \| ✅ \|/);
@@ -210,7 +210,7 @@ describe("commands", function () {
         assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#f9a825"><title>prod-eu\/payments reads prod-eu:payments\/db-password: own secret, CANNOT be read/);
     });
 
-    it("access-matrix: GetSecretValue alone is a read; an Allow on payments/* or on * fails (exit 1) naming the statement and a pair, and a GetSecretValue-only design is isolated (exit 0)", async () => {
+    it("access-matrix: GetSecretValue alone is a read; an Allow on payments/* or on * fails (exit 1) naming the statement and a pair, and a GetSecretValue-only design with its explicit Deny on tags that differ is isolated (exit 0)", async () => {
         const outs = [tmp(), tmp(), tmp()];
         const [prefix, open, valueOnly] = await Promise.all(
             ["payments-prefix-permission-policy.json", "open-beside-idle-deny-permission-policy.json", "get-secret-value-only-permission-policy.json"].map((f, i) =>

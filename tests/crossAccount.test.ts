@@ -238,9 +238,10 @@ describe("cross-account: clusters in A, secrets and parameters in B, their key i
         it("denies a parameter without tags, with another namespace's tag, or with a wildcard tag", () => {
             const s = session("prod-eu", "payments");
             const v = value("parameter", "prod-eu", "payments");
-            assert.strictEqual(decide(readRequest(spec, s, v, {})), "ImplicitlyDenied");
-            assert.strictEqual(decide(readRequest(spec, s, v, { "kubernetes-namespace": "search", "eks-cluster-name": "prod-eu" })), "ImplicitlyDenied");
-            assert.strictEqual(decide(readRequest(spec, s, v, { "kubernetes-namespace": "*", "eks-cluster-name": "prod-eu" })), "ImplicitlyDenied");
+            // Explicitly: the shared role's Deny on tags that differ (a missing tag differs too).
+            assert.strictEqual(decide(readRequest(spec, s, v, {})), "ExplicitlyDenied");
+            assert.strictEqual(decide(readRequest(spec, s, v, { "kubernetes-namespace": "search", "eks-cluster-name": "prod-eu" })), "ExplicitlyDenied");
+            assert.strictEqual(decide(readRequest(spec, s, v, { "kubernetes-namespace": "*", "eks-cluster-name": "prod-eu" })), "ExplicitlyDenied");
         });
     });
 

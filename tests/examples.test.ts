@@ -76,7 +76,7 @@ describe("examples", function () {
 
     it("existing-cluster declares the two roles and the teams of its sample config", async () => {
         const run = await runExample(example("existing-cluster"));
-        assert.deepStrictEqual(roleNames(run), ["platform-shared-abac-role-<auto>", "prod-eu-eso-controller"]);
+        assert.deepStrictEqual(roleNames(run), ["platform-shared-abac-role", "prod-eu-eso-controller"]);
         assert.deepStrictEqual(run.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort(), ["payments", "search"]);
         assert.strictEqual(run.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").length, 1);
     });
@@ -94,7 +94,7 @@ describe("examples", function () {
 
     it("multi-cluster shares one ABAC role that trusts both controller roles; the cluster tag keeps secrets apart", async () => {
         const run = await runExample(example("multi-cluster"));
-        assert.deepStrictEqual(roleNames(run), ["prod-eu-eso-controller", "shared-role-<auto>", "staging-eu-eso-controller"]);
+        assert.deepStrictEqual(roleNames(run), ["prod-eu-eso-controller", "shared-role", "staging-eu-eso-controller"]);
         const shared = run.ofType("aws:iam/role:Role").find((r) => r.name === "shared-role")!;
         const trusted = JSON.parse(shared.inputs.assumeRolePolicy).Statement[0].Condition.ArnEquals["aws:PrincipalArn"];
         assert.deepStrictEqual(trusted, ["prod-eu-eso-controller", "staging-eu-eso-controller"].map((n) => `arn:aws:iam::${OFFLINE.accountId}:role/${n}`));

@@ -62,15 +62,15 @@ describe("the published packages (npm publish --dry-run)", function () {
         assert.strictEqual(manifest.scripts.prepack, "npm run build", "the tarball is built when it is packed");
     });
 
-    it("the policy pack ships what the Pulumi CLI runs (sources, PulumiPolicy.yaml, tsconfig.json, its own TypeScript)", () => {
+    it("the policy pack ships what the Pulumi CLI runs from node_modules: compiled JavaScript, PulumiPolicy.yaml, no TypeScript to compile", () => {
         const dir = path.join(ROOT, "policypack");
         const files = results.get(dir)!.files.map((f) => f.path);
-        for (const f of ["PulumiPolicy.yaml", "index.ts", "tsconfig.json", "README.md"]) assert.ok(files.includes(f), f);
-        assert.ok(files.some((f) => /^policies\/.+\.ts$/.test(f)));
-        assert.deepStrictEqual(files.filter((f) => /(^|\/)(tests?|node_modules)\//.test(f) || f.endsWith(".test.ts")), []);
-        // The CLI's bundled TypeScript (3.8) rejects the pack's ES2022 target: it must bring its own.
+        for (const f of ["PulumiPolicy.yaml", "index.js", "dist/index.js", "README.md", "LICENSE"]) assert.ok(files.includes(f), f);
+        assert.ok(files.some((f) => /^dist\/policies\/.+\.js$/.test(f)));
+        // ts-node does not compile .ts under node_modules: the tarball holds no source to compile.
+        assert.deepStrictEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        assert.deepStrictEqual(files.filter((f) => /(^|\/)(tests?|node_modules)\//.test(f) || f.endsWith(".test.js")), []);
         const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-        assert.ok(manifest.dependencies.typescript);
         assert.strictEqual(manifest.license, "Apache-2.0");
     });
 });

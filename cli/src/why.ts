@@ -89,9 +89,10 @@ export function why(plan: StackPlan, who: string, what: string, options: { clust
         const { allowing, denying } = explainPair(spec, { session: { cluster, namespace }, object: { name: object.name, kind: object.kind, tags } });
         const request = readRequest(spec, session, { name: object.name, kind: object.kind, tags }, ACTIONS_OF[object.kind].value[0]);
         const statements = spec.permissionPolicy.Statement.map((st, i) => ({ st, label: `Statement[${i}]${st.Sid ? ` (${st.Sid})` : ""}` }));
-        // The statements that decide it: those that grant or refuse it, else every Allow (each fails a condition or does not apply).
+        // The statements that decide it: those that grant or refuse it and, when nothing grants it, every Allow
+        // (each fails a condition or does not apply), so a refused pair also shows which Allow condition it misses.
         const deciding = statements.filter((s) => allowing.includes(s.label) || denying.includes(s.label));
-        const shown = deciding.length > 0 ? deciding : statements.filter((s) => s.st.Effect === "Allow");
+        const shown = allowing.length > 0 ? deciding : [...deciding, ...statements.filter((s) => s.st.Effect === "Allow" && !deciding.includes(s))];
         answers.push({
             role: role.name,
             session: { kind, cluster, namespace, ...(sa !== undefined ? { serviceAccount: sa } : {}) },

@@ -252,7 +252,9 @@ export const CHECKS: readonly Check[] = [
                 const urn = principalUrn(ctx, u.principal);
                 const message = `principal ${u.principal} was not evaluated in full: ${u.reason}`;
                 // A value not shown yet (a first preview) may be accepted; what the checker never evaluates may not.
+                // Where the stack holds no team value (report.ok), a document not evaluated can read nothing of ours: a note.
                 if (u.cause === "not known") ctx.emit(undecided(u.principal, message, urn));
+                else if (report.ok) ctx.emit({ rule: PRINCIPAL_RULES.notEvaluated.id, level: "note", subject: u.principal, urn, message });
                 else ctx.emit({ ...undecided(u.principal, message, urn), rule: PRINCIPAL_RULES.notEvaluated.id, acceptable: false });
             }
             if (!report.ok && report.reads.length === 0 && report.undecided.length === 0) {
