@@ -112,12 +112,14 @@ describe("inputs: a program, a preview digest and a stack export", function () {
             assert.deepStrictEqual(fromProgram.isolation.map((i) => [i.decided, i.ok, i.proven]), [[true, true, true]]);
         });
 
-        it("a broken stack (an untagged secret, the shared role's namespace condition turned into StringLike `*`) is blocked alike by export and preview", async () => {
+        it("a broken stack (an untagged secret, the shared role's namespace condition turned into StringLike `*` and its Deny statements dropped) is blocked alike by export and preview", async () => {
             const broken: StackResource[] = program.resources.map((r) => {
                 if (r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.inputs.policy).includes("esoNamespace")) {
                     // The attacker's edit: the namespace compared by StringLike with `*`, which every team's secret matches.
                     const loosen = (p: unknown) => {
                         const doc = JSON.parse(String(p));
+                        // Both edits are needed: the Deny on tags that differ alone keeps teams apart.
+                        doc.Statement = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Allow");
                         for (const s of doc.Statement) {
                             // The Allow statements only: the Deny statements on tags that differ carry no StringEquals.
                             if (s.Effect !== "Allow" || s.Condition?.StringEquals === undefined) continue;
