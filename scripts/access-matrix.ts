@@ -8,7 +8,7 @@
  * they print.
  */
 import * as path from "path";
-import { runCommand } from "./lib/cli";
+import { runCommand } from "../cli/src/checker";
 import { ACCESS_MATRIX_COMMAND, main } from "../cli/src/main";
 import { withRepositoryDefaults } from "./plan";
 

@@ -14,11 +14,11 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { abacPermissionPolicy } from "../components/lib/iam";
-import type { MatrixSpec } from "./lib/accessMatrix";
-import { EXIT, parseCommand, runCommand } from "./lib/cli";
+import type { MatrixSpec } from "../cli/src/checker";
+import { EXIT, parseCommand, runCommand } from "../cli/src/checker";
 import { benchTeams } from "./bench/teams";
 import { profileByCategory } from "./bench/profile";
-import { OFFLINE } from "./lib/defaults";
+import { OFFLINE } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 const PROGRAM = path.join(__dirname, "bench", "program.ts");
@@ -130,8 +130,8 @@ async function main(): Promise<number> {
     const values = parseCommand(BENCH_COMMAND);
     if (values === undefined) return EXIT.ok;
     // Loaded after the options are read: --help and usage errors answer at once.
-    const { computeMatrix } = await import("./lib/accessMatrix");
-    const { proveIsolation, rowsFromProof } = await import("./lib/isolationProof");
+    const { computeMatrix } = await import("../cli/src/checker");
+    const { proveIsolation, rowsFromProof } = await import("../cli/src/checker");
     const teamCounts = counts(values.teams);
     const classicCounts = counts(values["classic-teams"]);
     const commandTeams = Number(values["command-teams"]);
@@ -274,7 +274,7 @@ async function main(): Promise<number> {
         push(
             "## Where the program's time goes",
             "",
-            `CPU profiles (\`node --cpu-prof\`) of our program at ${int(hostTeams)} teams, self time by what the frame belongs to (builtins such as \`Error.captureStackTrace\` are charged to stack traces, or to their caller). The SDK wraps every promise it creates in \`debuggablePromise\` (\`@pulumi/pulumi/runtime/debuggable.js\`), which stores \`new Error().stack\`; with source maps on (ts-node, \`source-map-support\`) formatting that stack maps every frame. The stack is read only to report a leaked promise. (An earlier version of this file blamed \`Resource.callsites\`, the one stack per resource the SDK keeps for source positions; the per-promise stacks cost several times more.) Our offline tools set \`Error.stackTraceLimit = 0\` while the program runs (\`scripts/lib/offlineCloud.ts\`; \`EKS_SECRETS_ABAC_FULL_STACKS=1\` turns it off); \`Resource.callsites\` raises the limit itself where it needs a stack.`,
+            `CPU profiles (\`node --cpu-prof\`) of our program at ${int(hostTeams)} teams, self time by what the frame belongs to (builtins such as \`Error.captureStackTrace\` are charged to stack traces, or to their caller). The SDK wraps every promise it creates in \`debuggablePromise\` (\`@pulumi/pulumi/runtime/debuggable.js\`), which stores \`new Error().stack\`; with source maps on (ts-node, \`source-map-support\`) formatting that stack maps every frame. The stack is read only to report a leaked promise. (An earlier version of this file blamed \`Resource.callsites\`, the one stack per resource the SDK keeps for source positions; the per-promise stacks cost several times more.) Our offline tools set \`Error.stackTraceLimit = 0\` while the program runs (\`cli/src/checker/inputs/offlineCloud.ts\`; \`EKS_SECRETS_ABAC_FULL_STACKS=1\` turns it off); \`Resource.callsites\` raises the limit itself where it needs a stack.`,
             "",
             `| category | ${profiles.map((p) => `${p.what}: ${fmt(p.ms / 1000, 1)} s`).join(" | ")} |`,
             `| --- |${profiles.map(() => " ---: |").join("")}`,
@@ -310,7 +310,7 @@ async function main(): Promise<number> {
         `| plan --json --out | ${fmt(plan.seconds, 1)} | ${plan.peakRssMb ? int(plan.peakRssMb) : "?"} | ${plan.code} |`,
         `| access-matrix | ${fmt(matrixCmd.seconds, 1)} | ${matrixCmd.peakRssMb ? int(matrixCmd.peakRssMb) : "?"} | ${matrixCmd.code} |`,
         "",
-        "Isolation decided from the documents' structure (`scripts/lib/isolationProof.ts`): classes of (session, secret) pairs, one representative each (and a renamed second one) decided by the IAM engine, then every session's row counted from the classes:",
+        "Isolation decided from the documents' structure (`cli/src/checker/checks/isolationProof.ts`): classes of (session, secret) pairs, one representative each (and a renamed second one) decided by the IAM engine, then every session's row counted from the classes:",
         "",
         "| teams | sessions (2 clusters) | classes | IAM decisions | proof (s) | proof and rows (s) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",

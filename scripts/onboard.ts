@@ -8,8 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, EXIT, parseCommand, runCommand, UsageError } from "./lib/cli";
-import { readStackFile, stackFileFromText } from "./lib/stackFile";
+import { ConfigError, EXIT, parseCommand, runCommand, UsageError } from "../cli/src/checker";
+import { readStackFile, stackFileFromText } from "../cli/src/checker";
 
 export const ONBOARD_COMMAND = {
     usage: "npm run onboard --",
@@ -31,8 +31,8 @@ async function main(): Promise<number> {
     if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
     // Loaded after the options are read: --help and usage errors answer at once.
     const { formatProblems } = await import("../components/lib/validate");
-    const { addsNothing, addTeamAt, planDiff, projectNameNear } = await import("./lib/onboard");
-    const { buildPlanFrom } = await import("./lib/plan");
+    const { addsNothing, addTeamAt, planDiff, projectNameNear } = await import("../cli/src/checker");
+    const { buildPlanFrom } = await import("../cli/src/checker");
     const team = {
         namespace: values.namespace,
         ...(values["existing-namespace"] ? { createNamespace: false } : {}),

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runCommand } from "./lib/cli";
+import { runCommand } from "../cli/src/checker";
 import { main, PLAN_COMMAND } from "../cli/src/main";
 
 export { PLAN_COMMAND };

@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../cli/src/main";
-import { readInput, StackInput } from "../scripts/lib/inputs";
+import { readInput, StackInput } from "../cli/src/checker";
 import { withRepositoryDefaults } from "../scripts/plan";
 import { previewDigest, SECRET, SIG, stackExport } from "./stackFiles";
 

@@ -12,7 +12,7 @@ import { runOffline, twoTeamArgs } from "./helpers";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan, renderPlan } from "../scripts/lib/plan";
+import { buildPlan, renderPlan } from "../cli/src/checker";
 
 const RELEASE = "eso";
 const NAMESPACE = "external-secrets";

@@ -162,7 +162,7 @@ describe("the eks-secrets-abac command", function () {
                 loose,
                 JSON.stringify({
                     Version: "2012-10-17",
-                    // What ESO calls for a secret (scripts/lib/accessMatrix.ts READ_ACTIONS), on the cluster tag alone.
+                    // What ESO calls for a secret (cli/src/checker/checks/accessMatrix.ts READ_ACTIONS), on the cluster tag alone.
                     Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: "*", Condition: { StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" } } }],
                 }),
             );
@@ -262,7 +262,7 @@ describe("the eks-secrets-abac command", function () {
             assert.ok(licences.some((p) => p.name === "eks-secrets-abac-cli" && p.license === "AGPL-3.0-or-later"));
             const files = (await packed("cli")).files.map((f) => f.path);
             assert.deepStrictEqual(files.filter((f) => !/^(lib\/.*\.js|package\.json|README\.md|LICENSE)$/.test(f)), []);
-            assert.ok(files.includes("lib/cli/src/main.js") && files.includes("lib/scripts/lib/matrixWorker.js"));
+            assert.ok(files.includes("lib/cli/src/main.js") && files.includes("lib/cli/src/checker/checks/matrixWorker.js"));
         });
 
         it("`npx eks-secrets-abac plan . --stack dev` on a program with EksSecretsAbac: exit 0, the policy pack's verdict and the proof; --json is JSON only", async () => {

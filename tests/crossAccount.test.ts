@@ -14,12 +14,12 @@ import {
     CrossAccountSpec,
     crossAccountSpecFromRun,
     decryptRequest,
-    readRequest,
-    sessionsOf,
+    crossAccountReadRequest as readRequest,
+    crossAccountSessionsOf as sessionsOf,
     StoredValue,
-} from "../scripts/lib/crossAccountMatrix";
-import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
-import { readStackFile } from "../scripts/lib/stackFile";
+} from "../cli/src/checker";
+import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
+import { readStackFile } from "../cli/src/checker";
 import { celFailures, schemas, validateClusterSecretStore, validateExternalSecret } from "./esoSchemas";
 import { policies } from "../policypack/policies";
 import { OfflineRun, runOffline, runPolicies, stackResource, valueOf } from "./helpers";

@@ -12,12 +12,12 @@ import * as path from "path";
 import Ajv from "ajv";
 import * as YAML from "yaml";
 import { CSI_DRIVER_CHART, CSI_PROVIDER_CHART, EksSecretsAbac, EksSecretsAbacArgs, PolicyDocument, TeamSpec } from "../components";
-import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { decide, IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
 import { closeSchema } from "./esoSchemas";
 import { aggregatedWrites, helmTemplate, rulesBoundTo } from "./helm";
-import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
-import { readStackFile } from "../scripts/lib/stackFile";
-import { abacRoleOf } from "../scripts/lib/stackMatrix";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../cli/src/checker";
+import { readStackFile } from "../cli/src/checker";
+import { abacRoleOf } from "../cli/src/checker";
 import { artefactDir, OFFLINE, offlineClusterArn, OfflineRun, runOffline, team, twoTeamArgs } from "./helpers";
 
 const CSI = artefactDir("secrets-store-csi");

@@ -17,11 +17,11 @@
 import * as assert from "assert";
 import { csiPermissionPolicy, csiTrustPolicy } from "../components/lib/csiIam";
 import { abacPermissionPolicy, eksClusterArn, PolicyDocument } from "../components/lib/iam";
-import { cellMeaning, decideCell, MatrixSpec, podSessionContext } from "../scripts/lib/accessMatrix";
-import { decide, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
-import { expectedAllowed, proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
-import { runMatrix } from "../scripts/lib/matrixRun";
-import { checkPodTrust, trustAdmits } from "../scripts/lib/podTrust";
+import { cellMeaning, decideCell, MatrixSpec, podSessionContext } from "../cli/src/checker";
+import { decide, unrecognisedContextKeys } from "../cli/src/checker";
+import { expectedAllowed, proveIsolation, rowsFromProof } from "../cli/src/checker";
+import { runMatrix } from "../cli/src/checker";
+import { checkPodTrust, trustAdmits } from "../cli/src/checker";
 import { OFFLINE } from "./helpers";
 
 const { accountId, partition, region } = OFFLINE;

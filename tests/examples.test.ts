@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import * as YAML from "yaml";
-import { readStackFile } from "../scripts/lib/stackFile";
+import { readStackFile } from "../cli/src/checker";
 import { OFFLINE, offlineClusterArn, OfflineRun, runOffline } from "./helpers";
 
 const EXAMPLES = path.join(__dirname, "..", "examples");

@@ -10,7 +10,7 @@ import { abacPermissionPolicy, abacTrustPolicy, controllerPermissionPolicy, Poli
 import { DEFAULT_CONTROLLER, faultDomainHelmValues, faultDomainProblems, faultDomains, FaultDomain, storeControllerField } from "../components/lib/faultDomains";
 import { deepMerge, esoHelmValues } from "../components/lib/helm";
 import { clusterSecretStoreManifest, storeLabels } from "../components/lib/manifests";
-import { decide } from "../scripts/lib/iamEvaluator";
+import { decide } from "../cli/src/checker";
 import { controllerArgs, controllerDeployment, crdKinds, helmTemplate, RenderedChart } from "./helm";
 import { OFFLINE } from "./helpers";
 

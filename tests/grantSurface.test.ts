@@ -6,8 +6,8 @@
  * table, so that narrowing the table's own scope fails too.
  */
 import * as assert from "assert";
-import { classify, GRANT_SURFACE, notEvaluatedResources, rbacUndecided, ROLE_CARRIER_MODULES, ROLE_INPUT, SURFACE_AWS_MODULES, SURFACE_K8S_GROUP } from "../scripts/lib/grantSurface";
-import type { StackResource } from "../scripts/lib/inputs";
+import { classify, GRANT_SURFACE, notEvaluatedResources, rbacUndecided, ROLE_CARRIER_MODULES, ROLE_INPUT, SURFACE_AWS_MODULES, SURFACE_K8S_GROUP } from "../cli/src/checker";
+import type { StackResource } from "../cli/src/checker";
 
 /** The services issue 26 names: IAM, IAM Identity Center, STS-related (Roles Anywhere), KMS, Secrets Manager, SSM, EKS, Organizations. */
 const AWS_MODULES = ["iam", "ssoadmin", "identitystore", "kms", "secretsmanager", "ssm", "eks", "organizations", "rolesanywhere"];
@@ -47,7 +47,7 @@ function sdkSurface(): { inScope: string[]; all: Set<string> } {
     return { inScope, all };
 }
 
-describe("the grant surface table (scripts/lib/grantSurface.ts) against the installed @pulumi/aws and @pulumi/kubernetes", function () {
+describe("the grant surface table (cli/src/checker/checks/grantSurface.ts) against the installed @pulumi/aws and @pulumi/kubernetes", function () {
     this.timeout(120_000);
     let sdk: ReturnType<typeof sdkSurface>;
     before(() => {

@@ -27,8 +27,8 @@ import {
     ROLE_WRITE_ACTIONS,
     validateOrgGuardrailsArgs,
 } from "../components";
-import { readRequest } from "../scripts/lib/accessMatrix";
-import { IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { readRequest } from "../cli/src/checker";
+import { IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
 import { OFFLINE, runOffline } from "./helpers";
 import { cfnGuard, CFN_GUARD_VERSION } from "./cfnGuard";
 import { decideUnder } from "./orgPolicies";

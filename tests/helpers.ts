@@ -6,8 +6,8 @@ import * as path from "path";
 import type { EksSecretsAbacArgs, TeamSpec } from "../components";
 import { artefactDir } from "./artefacts";
 
-export * from "../scripts/lib/offlineCloud";
-export * from "../scripts/lib/policyRunner";
+export * from "../cli/src/checker";
+export * from "../cli/src/checker";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 /**

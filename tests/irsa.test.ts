@@ -30,8 +30,8 @@ import {
     transitiveTagCollisions,
     withCustomSessionTags,
 } from "../components";
-import { readRequest } from "../scripts/lib/accessMatrix";
-import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { readRequest } from "../cli/src/checker";
+import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
 import { celFailures, chartDefaults, schemas, validateClusterSecretStore, validateHelmValuesSchema } from "./esoSchemas";
 import { controllerDeployment, helmTemplate } from "./helm";
 import { OFFLINE, runOffline, twoTeamArgs } from "./helpers";

@@ -9,10 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { EksSecretsAbac, PolicyDocument, controllerRoleName } from "../components";
-import { abacSessionContext, computeMatrix, readRequest, secretArn } from "../scripts/lib/accessMatrix";
-import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
-import { buildPlan } from "../scripts/lib/plan";
-import { matrixSpecFromPlan } from "../scripts/lib/stackMatrix";
+import { abacSessionContext, computeMatrix, readRequest, secretArn } from "../cli/src/checker";
+import { decide, documentErrors, IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
+import { buildPlan } from "../cli/src/checker";
+import { matrixSpecFromPlan } from "../cli/src/checker";
 import { FIXTURES, OFFLINE, offlineClusterArn, runOffline, team, twoTeamArgs } from "./helpers";
 
 const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -26,10 +26,10 @@
 import * as assert from "assert";
 import { csiPermissionPolicy } from "../components/lib/csiIam";
 import { abacPermissionPolicy, PolicyDocument } from "../components/lib/iam";
-import type { MatrixSpec } from "../scripts/lib/accessMatrix";
-import { decide } from "../scripts/lib/iamEvaluator";
-import { proveIsolation, rowsFromProof } from "../scripts/lib/isolationProof";
-import { runMatrix } from "../scripts/lib/matrixRun";
+import type { MatrixSpec } from "../cli/src/checker";
+import { decide } from "../cli/src/checker";
+import { proveIsolation, rowsFromProof } from "../cli/src/checker";
+import { runMatrix } from "../cli/src/checker";
 import { OFFLINE } from "./helpers";
 import { conditionMutants, denyFenceMutants, denyWeakenedMutants, extraAllowMutants, Mutant } from "./policyMutants";
 

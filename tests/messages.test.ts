@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../cli/src/main";
-import { knownRegions, regionProblem } from "../scripts/lib/regions";
+import { knownRegions, regionProblem } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 

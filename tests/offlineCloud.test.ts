@@ -3,7 +3,7 @@
  * values come from the real stack checkpoints of pulumi/pulumi
  * (../shared/vendor/pulumi-3.259.0/checkpoint-v3.json: a Role, its
  * RolePolicyAttachments) and, for types those checkpoints do not hold, from
- * the provider source cited in scripts/lib/offlineProvider.ts, never from
+ * the provider source cited in cli/src/checker/inputs/offlineProvider.ts, never from
  * the offline cloud's own output.
  */
 import * as assert from "assert";
@@ -12,9 +12,9 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../components/lib/iam";
-import { decide } from "../scripts/lib/iamEvaluator";
-import { readInput } from "../scripts/lib/inputs";
-import { judgeStack, planFromInput } from "../scripts/lib/stackPlan";
+import { decide } from "../cli/src/checker";
+import { readInput } from "../cli/src/checker";
+import { judgeStack, planFromInput } from "../cli/src/checker";
 import { OFFLINE, RecordedResource, runOffline, valueOf, VENDOR } from "./helpers";
 
 const CHECKPOINT = path.join(VENDOR, "pulumi-3.259.0", "checkpoint-v3.json");
@@ -35,7 +35,7 @@ function autoNamed(name: string, logical: string, randomLength: number): boolean
     return new RegExp(`^${logical.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{${randomLength}}$`).test(name);
 }
 
-describe("the offline cloud answers as the engine and the AWS provider (scripts/lib/offlineCloud.ts, offlineProvider.ts)", function () {
+describe("the offline cloud answers as the engine and the AWS provider (cli/src/checker/inputs/offlineCloud.ts, offlineProvider.ts)", function () {
     this.timeout(120_000);
 
     describe("against the real checkpoint's Roles and RolePolicyAttachments", () => {

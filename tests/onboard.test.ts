@@ -4,10 +4,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { main } from "../cli/src/main";
-import { addTeam, addTeamAt, layoutOf } from "../scripts/lib/onboard";
-import { planDiff } from "../scripts/lib/onboard";
-import { buildPlanFrom } from "../scripts/lib/plan";
-import { stackFileFromText } from "../scripts/lib/stackFile";
+import { addTeam, addTeamAt, layoutOf } from "../cli/src/checker";
+import { planDiff } from "../cli/src/checker";
+import { buildPlanFrom } from "../cli/src/checker";
+import { stackFileFromText } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "Pulumi.example.yaml");

@@ -10,9 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { abacPermissionPolicy, PolicyDocument } from "../components";
-import { readRequest } from "../scripts/lib/accessMatrix";
-import type { IamRequest } from "../scripts/lib/iamEvaluator";
-import { readStackFile } from "../scripts/lib/stackFile";
+import { readRequest } from "../cli/src/checker";
+import type { IamRequest } from "../cli/src/checker";
+import { readStackFile } from "../cli/src/checker";
 import { OFFLINE, runOffline } from "./helpers";
 import { decideUnder } from "./orgPolicies";
 

@@ -1,12 +1,12 @@
 /**
  * IAM decisions under organisation policies, with the repo's evaluator
- * (`scripts/lib/iamEvaluator.ts`). iam-simulate's unsafe entry point adds neither
+ * (`cli/src/checker/checks/iamEvaluator.ts`). iam-simulate's unsafe entry point adds neither
  * AWS's default `FullAWSAccess` SCP nor `RCPFullAWSAccess`, which AWS
  * attaches to every root, OU and account; both are added here as AWS
  * documents them, or every request would be implicitly denied.
  */
 import type { PolicyDocument } from "../components";
-import { decide, Decision, IamRequest } from "../scripts/lib/iamEvaluator";
+import { decide, Decision, IamRequest } from "../cli/src/checker";
 
 /** https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html (FullAWSAccess) */
 export const FULL_AWS_ACCESS: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };

@@ -4,10 +4,10 @@
  */
 import * as assert from "assert";
 import { EksSecretsAbac, EksSecretsAbacArgs, PARAMETER_PLACEHOLDER, parseStackConfig, validateArgs } from "../components";
-import { decide, IamRequest, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
+import { decide, IamRequest, unrecognisedContextKeys } from "../cli/src/checker";
 import { celFailures, schemas, validateClusterSecretStore } from "./esoSchemas";
 import * as path from "path";
-import { buildPlan, renderPlan } from "../scripts/lib/plan";
+import { buildPlan, renderPlan } from "../cli/src/checker";
 import { FIXTURES, runOffline, team, twoTeamArgs } from "./helpers";
 
 const withParameters = (patch: object = {}): EksSecretsAbacArgs => {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../cli/src/main";
 import { policies } from "../policypack/policies";
-import { configuredPolicies } from "../scripts/lib/policyConfig";
+import { configuredPolicies } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 

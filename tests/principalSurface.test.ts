@@ -11,11 +11,11 @@ import * as path from "path";
 import { EksSecretsAbac } from "../components";
 import type { PolicyDocument } from "../components/lib/iam";
 import { secretResourcePolicyDisallowReads } from "../policypack/policies/secrets";
-import { decide, Decision } from "../scripts/lib/iamEvaluator";
-import type { StackInput, StackResource } from "../scripts/lib/inputs";
-import { readDeployment } from "../scripts/lib/inputs/state";
-import { judgeStack, planFromInput, sharedRoleNames, StackPlan } from "../scripts/lib/stackPlan";
-import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
+import { decide, Decision } from "../cli/src/checker";
+import type { StackInput, StackResource } from "../cli/src/checker";
+import { readDeployment } from "../cli/src/checker";
+import { judgeStack, planFromInput, sharedRoleNames, StackPlan } from "../cli/src/checker";
+import { judgePrincipals, PrincipalReport } from "../cli/src/checker";
 import { runOffline, team, VENDOR, violations } from "./helpers";
 
 const ACCOUNT = "111122223333";

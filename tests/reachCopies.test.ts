@@ -1,5 +1,5 @@
 /**
- * Copies of a team's value (scripts/lib/reach/replicas.ts, rbac.ts): replicas
+ * Copies of a team's value (cli/src/checker/checks/reach/replicas.ts, rbac.ts): replicas
  * in another Region, decided by the IAM evaluator on the replica's ARN (same
  * value and tags, Secrets Manager User Guide, create-manage-multi-region-secrets.html),
  * and the Kubernetes Secrets ESO writes, decided by RBAC rules written from the
@@ -8,8 +8,8 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { decide } from "../scripts/lib/iamEvaluator";
-import { aggregated, DEFAULT_CLUSTER_ROLES, secretReadVerbs } from "../scripts/lib/reach/rbac";
+import { decide } from "../cli/src/checker";
+import { aggregated, DEFAULT_CLUSTER_ROLES, secretReadVerbs } from "../cli/src/checker";
 import { ACCOUNT, doc, judged, reached, SERVICE_TRUST, TEAM_TAGS, withPath } from "./reachHelpers";
 
 const readsSecrets = (rules: { apiGroups?: string[]; resources?: string[]; verbs?: string[] }[] | undefined) => (rules ?? []).some((r) => secretReadVerbs(r).length > 0);

@@ -1,13 +1,13 @@
 /**
- * One step from a read (scripts/lib/reach/escalations.ts, ESCALATIONS). For
+ * One step from a read (cli/src/checker/checks/reach/escalations.ts, ESCALATIONS). For
  * each: the evaluator first decides the step itself and the read it opens
  * (requests written here from the API references the table cites), then the
  * check must name the principal with the step.
  */
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
-import { decide, IamRequest } from "../scripts/lib/iamEvaluator";
-import { ESCALATIONS } from "../scripts/lib/reach/escalations";
+import { decide, IamRequest } from "../cli/src/checker";
+import { ESCALATIONS } from "../cli/src/checker";
 import { ACCOUNT, doc, judged, reached, SERVICE_TRUST, TEAM_TAGS, withPath } from "./reachHelpers";
 
 const ALL_SECRETS = ["payments/api-key", "payments/db-password", "search/api-key", "search/db-password"];

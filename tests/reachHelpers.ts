@@ -1,10 +1,10 @@
 /** The two-team stack of the component plus what a test declares beside it, judged by the principal check as `plan` judges a program. */
 import { EksSecretsAbac } from "../components";
 import type { TeamSpec } from "../components/lib/types";
-import type { StackInput } from "../scripts/lib/inputs/resources";
-import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
-import { judgePrincipals, PrincipalReport, ReadFinding } from "../scripts/lib/stackPrincipals";
-import type { IamRequest } from "../scripts/lib/iamEvaluator";
+import type { StackInput } from "../cli/src/checker";
+import { planFromInput, sharedRoleNames } from "../cli/src/checker";
+import { judgePrincipals, PrincipalReport, ReadFinding } from "../cli/src/checker";
+import type { IamRequest } from "../cli/src/checker";
 import { runOffline, team } from "./helpers";
 
 export const ACCOUNT = "111122223333";

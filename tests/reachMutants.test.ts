@@ -9,10 +9,10 @@
  * They must agree on every mutant, and both outcomes must occur.
  */
 import * as assert from "assert";
-import { decide } from "../scripts/lib/iamEvaluator";
-import type { StackResource } from "../scripts/lib/inputs";
-import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
-import { judgePrincipals } from "../scripts/lib/stackPrincipals";
+import { decide } from "../cli/src/checker";
+import type { StackResource } from "../cli/src/checker";
+import { planFromInput, sharedRoleNames } from "../cli/src/checker";
+import { judgePrincipals } from "../cli/src/checker";
 import { ACCOUNT, chainRequest, CONTROLLER, judgedStack, podRequest, SHARED, TEAM_TAGS } from "./reachHelpers";
 
 type Resources = StackResource[];

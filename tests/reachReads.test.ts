@@ -1,6 +1,6 @@
 /**
  * Reads and read-equivalents (policypack/lib/constants.ts VALUE_READ_TABLE,
- * scripts/lib/reach/pathReads.ts). Truth first from the IAM evaluator on the
+ * cli/src/checker/checks/reach/pathReads.ts). Truth first from the IAM evaluator on the
  * request AWS authorises (GetParametersByPath on the path's ARN: "If a user
  * has access to a path, then the user can access all levels of that path",
  * Systems Manager User Guide, sysman-paramstore-access.html), then the check.
@@ -8,8 +8,8 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import { PARAMETER_VALUE_READS, SECRET_VALUE_READS, VALUE_READ_TABLE } from "../policypack/lib/constants";
-import { decide } from "../scripts/lib/iamEvaluator";
-import { ancestorPaths } from "../scripts/lib/reach/pathReads";
+import { decide } from "../cli/src/checker";
+import { ancestorPaths } from "../cli/src/checker";
 import { team } from "./helpers";
 import { ACCOUNT, doc, judged, reached, SERVICE_TRUST, withPath } from "./reachHelpers";
 

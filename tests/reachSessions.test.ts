@@ -1,15 +1,15 @@
 /**
- * Who can become whom (scripts/lib/reach/sessions.ts). Each chain is first
+ * Who can become whom (cli/src/checker/checks/reach/sessions.ts). Each chain is first
  * decided hop by hop by the IAM evaluator on requests written here from the
  * AWS documentation (Pod Identity's AssumeRole with its six session tags,
  * docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html; a chained
  * AssumeRole whose caller carries them as principal tags), then by the check.
  */
 import * as assert from "assert";
-import { decide, IamRequest } from "../scripts/lib/iamEvaluator";
-import type { StackResource } from "../scripts/lib/inputs";
-import { planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
-import { judgePrincipals, PrincipalReport, renderPrincipals } from "../scripts/lib/stackPrincipals";
+import { decide, IamRequest } from "../cli/src/checker";
+import type { StackResource } from "../cli/src/checker";
+import { planFromInput, sharedRoleNames } from "../cli/src/checker";
+import { judgePrincipals, PrincipalReport, renderPrincipals } from "../cli/src/checker";
 import { ACCOUNT, chainRequest, CLUSTER_ARN, CONTROLLER, judgedStack, podRequest, reached, SHARED, withPath } from "./reachHelpers";
 
 const ROLE = "aws:iam/role:Role";

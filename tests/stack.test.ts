@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../scripts/lib/plan";
+import { buildPlan, judgePlan, renderPlan, renderVerdict } from "../cli/src/checker";
 import * as YAML from "yaml";
 
 const EXAMPLE = path.join(__dirname, "..", "Pulumi.example.yaml");

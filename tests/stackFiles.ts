@@ -3,7 +3,7 @@
  * and `pulumi preview --json` print. Shared by the input tests and the
  * agreement test, which make them from a program run offline.
  */
-import type { StackResource } from "../scripts/lib/inputs";
+import type { StackResource } from "../cli/src/checker";
 
 /** The secret marker of pulumi/pulumi (`sdk/go/common/resource/properties.go` SecretSig) and its value. */
 export const SIG = "4dabf18193072939515e22adb298388d";

@@ -14,16 +14,16 @@ import * as aws from "@pulumi/aws";
 import { EksSecretsAbac } from "../components";
 import { parseStackConfig } from "../components/lib/stackConfig";
 import { validateTrustedReaders } from "../components/lib/trustedReaders";
-import { buildPlan, buildPlanFrom, judgePlan, renderVerdict } from "../scripts/lib/plan";
-import { readStackFile } from "../scripts/lib/stackFile";
-import { readDeployment } from "../scripts/lib/inputs/state";
-import { InputError, StackInput } from "../scripts/lib/inputs/resources";
-import { MANAGED_POLICIES } from "../scripts/lib/managedPolicies";
-import { readPreviewDigest } from "../scripts/lib/inputs/preview";
-import { judgeStack, planFromInput, sharedRoleNames } from "../scripts/lib/stackPlan";
-import { toSarif } from "../scripts/lib/sarif";
-import { judgePrincipals, PrincipalReport } from "../scripts/lib/stackPrincipals";
-import { trustedReadersFromConfig } from "../scripts/lib/trustedReaderConfig";
+import { buildPlan, buildPlanFrom, judgePlan, renderVerdict } from "../cli/src/checker";
+import { readStackFile } from "../cli/src/checker";
+import { readDeployment } from "../cli/src/checker";
+import { InputError, StackInput } from "../cli/src/checker";
+import { MANAGED_POLICIES } from "../cli/src/checker";
+import { readPreviewDigest } from "../cli/src/checker";
+import { judgeStack, planFromInput, sharedRoleNames } from "../cli/src/checker";
+import { toSarif } from "../cli/src/checker";
+import { judgePrincipals, PrincipalReport } from "../cli/src/checker";
+import { trustedReadersFromConfig } from "../cli/src/checker";
 import { runOffline, team, VENDOR } from "./helpers";
 
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }] });
@@ -48,7 +48,7 @@ async function judged(extra: () => void, options: { config?: Record<string, stri
 
 const readers = (r: PrincipalReport) => [...new Set(r.reads.map((f) => f.principal))];
 
-describe("every principal of the stack (scripts/lib/stackPrincipals.ts)", function () {
+describe("every principal of the stack (cli/src/checker/checks/stackPrincipals.ts)", function () {
     this.timeout(120_000);
 
     it("the example stack alone: no principal but the shared role's sessions reads a team secret, and the scope is said", async () => {
@@ -358,7 +358,7 @@ describe("trustedReaders in the stack config (components/lib/trustedReaders.ts)"
     });
 });
 
-describe("AWS managed policy documents (scripts/lib/managedPolicies.ts)", () => {
+describe("AWS managed policy documents (cli/src/checker/checks/managedPolicies.ts)", () => {
     it("record a version and the AWS Managed Policy Reference page of each", () => {
         for (const p of MANAGED_POLICIES) {
             assert.match(p.source, new RegExp(`^https://docs\\.aws\\.amazon\\.com/aws-managed-policy/latest/reference/${p.name}\\.html$`));

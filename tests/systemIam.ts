@@ -11,9 +11,9 @@
 import { randomBytes } from "crypto";
 import type { PolicyDocument } from "../components";
 import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../components/lib/constants";
-import { resourceTagKeys } from "../scripts/lib/accessMatrix";
-import type { Decision, IamRequest } from "../scripts/lib/iamEvaluator";
-import type { RecordedResource } from "../scripts/lib/offlineCloud";
+import { resourceTagKeys } from "../cli/src/checker";
+import type { Decision, IamRequest } from "../cli/src/checker";
+import type { RecordedResource } from "../cli/src/checker";
 import { decideUnder, OrgPolicies } from "./orgPolicies";
 
 /**

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { evaluate } from "@marcbachmann/cel-js";
-import type { RecordedResource } from "../scripts/lib/offlineCloud";
+import type { RecordedResource } from "../cli/src/checker";
 import { CrdInfo, schemaErrors } from "./crdObjects";
 import { artefactDir } from "./helpers";
 

@@ -37,7 +37,7 @@ import {
     sharedAbacRoleName,
     TeamSpec,
 } from "../components";
-import { judgeStack, planFromInput } from "../scripts/lib/stackPlan";
+import { judgeStack, planFromInput } from "../cli/src/checker";
 import { chartCrds } from "./crdObjects";
 import { OFFLINE, RecordedResource, runOffline } from "./helpers";
 import { OrgPolicies } from "./orgPolicies";

@@ -19,10 +19,10 @@ import * as assert from "assert";
 import { csiPermissionPolicy } from "../components/lib/csiIam";
 import { abacPermissionPolicy, PolicyDocument, PolicyStatement, renderPolicy } from "../components/lib/iam";
 import { TAG_DENY_SIDS } from "../components/lib/tagDeny";
-import { MatrixSpec } from "../scripts/lib/accessMatrix";
-import { Decision, decide, documentErrors, unrecognisedContextKeys } from "../scripts/lib/iamEvaluator";
-import { proveIsolation } from "../scripts/lib/isolationProof";
-import { runMatrix } from "../scripts/lib/matrixRun";
+import { MatrixSpec } from "../cli/src/checker";
+import { Decision, decide, documentErrors, unrecognisedContextKeys } from "../cli/src/checker";
+import { proveIsolation } from "../cli/src/checker";
+import { runMatrix } from "../cli/src/checker";
 import { OFFLINE } from "./helpers";
 
 const { accountId, partition, region } = OFFLINE;

@@ -7,8 +7,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { why, WhyAnswer } from "../cli/src/why";
-import { readInput } from "../scripts/lib/inputs";
-import { planFromInput, StackPlan } from "../scripts/lib/stackPlan";
+import { readInput } from "../cli/src/checker";
+import { planFromInput, StackPlan } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 

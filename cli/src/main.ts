@@ -7,14 +7,14 @@
  * failed or the input has a problem / 2 wrong usage, `--json` (JSON alone on
  * stdout), `-q`. `plan` and `access-matrix` read a Pulumi project folder, a
  * `pulumi preview --json` file or a `pulumi stack export` file (told apart by
- * content, scripts/lib/inputs) and write SARIF 2.1.0 with `--sarif <file>`.
+ * content, cli/src/checker/inputs) and write SARIF 2.1.0 with `--sarif <file>`.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, EXIT, intOption, parseCommandWithOperands, progressReporter, UsageError, writeJson } from "../../scripts/lib/cli";
-import { closest } from "../../scripts/lib/regions";
-import type { ProgramInput } from "../../scripts/lib/inputs";
+import { ConfigError, EXIT, intOption, parseCommandWithOperands, progressReporter, UsageError, writeJson } from "./checker";
+import { closest } from "./checker";
+import type { ProgramInput } from "./checker";
 
 export const BIN = "eks-secrets-abac";
 
@@ -212,7 +212,7 @@ async function judgeCommand(command: "plan" | "access-matrix", argv: string[]): 
     }
     const files: string[] = [];
     if (values["report-dir"] !== undefined) {
-        const { writeMatrixReports } = await import("../../scripts/lib/matrixReport");
+        const { writeMatrixReports } = await import("./checker");
         const runs = judged.verdict.isolation.filter((i) => i.run !== undefined);
         for (const i of runs) files.push(...(runs.length > 1 ? writeMatrixReports(path.join(values["report-dir"], i.role), i.run!, `Access matrix of ${i.role}`) : writeMatrixReports(values["report-dir"], i.run!)));
         if ((values.json || command === "plan") && files.length > 0 && !values.quiet) process.stderr.write(`wrote ${files.join(", ")}\n`);
@@ -230,9 +230,9 @@ async function onboard(argv: string[]): Promise<number> {
     if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
     const dir = operands[0] ?? ".";
     const YAML = await import("yaml");
-    const { readProject, stackFileOf } = await import("../../scripts/lib/inputs/program");
-    const { InputError } = await import("../../scripts/lib/inputs");
-    const { addsNothing, addTeamAt, planDiff } = await import("../../scripts/lib/onboard");
+    const { readProject, stackFileOf } = await import("./checker");
+    const { InputError } = await import("./checker");
+    const { addsNothing, addTeamAt, planDiff } = await import("./checker");
     const { readStack } = await import("./stack");
     const progress = progressReporter(!values.quiet);
     let stackFile: string;
@@ -323,7 +323,7 @@ async function whyCommand(argv: string[]): Promise<number> {
     const [who, what, source = "."] = operands;
     if (who === undefined || what === undefined) throw new UsageError(`usage: ${WHY_COMMAND.usage} <namespace|namespace/serviceAccount> <secret|parameter> [<input>]`);
     const { readStack } = await import("./stack");
-    const { planFromInput } = await import("../../scripts/lib/stackPlan");
+    const { planFromInput } = await import("./checker");
     const { why, renderWhy } = await import("./why");
     const input = await readStack(source, { stack: values.stack, configFile: values.config, progress: progressReporter(!values.quiet) });
     const problems = (input as { problems?: { path: string; message: string }[] }).problems;

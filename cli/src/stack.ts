@@ -1,21 +1,21 @@
 /**
- * One stack, from whichever input: read it (scripts/lib/inputs), plan it
- * (planFromInput), check its Region, judge it (judge(), scripts/lib/judge.ts),
+ * One stack, from whichever input: read it (cli/src/checker/inputs), plan it
+ * (planFromInput), check its Region, judge it (judge(), cli/src/checker/judge.ts),
  * and say it as text, JSON or SARIF. The commands in main.ts only parse
  * options and choose which parts of the one verdict they print.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../scripts/lib/cli";
-import { OFFLINE } from "../../scripts/lib/defaults";
-import { InputError, readInput, StackInput } from "../../scripts/lib/inputs";
-import type { ProgramInput } from "../../scripts/lib/inputs";
-import type { Progress } from "../../scripts/lib/plan";
-import { knownRegions, regionProblem } from "../../scripts/lib/regions";
+import { ConfigError } from "./checker";
+import { OFFLINE } from "./checker";
+import { InputError, readInput, StackInput } from "./checker";
+import type { ProgramInput } from "./checker";
+import type { Progress } from "./checker";
+import { knownRegions, regionProblem } from "./checker";
 // The evaluator, the policy pack and the Pulumi SDKs load only once an input was read:
 // usage errors and unreadable inputs answer at once.
-import type { StackPlan } from "../../scripts/lib/stackPlan";
-import type { JudgeOptions as CheckOptions, Verdict } from "../../scripts/lib/judge";
+import type { StackPlan } from "./checker";
+import type { JudgeOptions as CheckOptions, Verdict } from "./checker";
 
 export interface Problem {
     path: string;
@@ -62,12 +62,12 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
     const program = input.kind === "program" ? (input as ProgramInput) : undefined;
     const artifact = program ? program.stackFile : source;
     if (program?.problems !== undefined) return { ok: false, input, artifact, problems: program.problems };
-    const { planFromInput } = await import("../../scripts/lib/stackPlan");
-    const { judge: judgeStack } = await import("../../scripts/lib/judge");
+    const { planFromInput } = await import("./checker");
+    const { judge: judgeStack } = await import("./checker");
     const plan = planFromInput(input, artifact);
     const from = program ? program.source : input.kind === "program" ? source : path.dirname(path.resolve(source));
     // Region: the partition of the stack's ARNs against the AWS provider's own list
-    // (scripts/lib/regions.ts). Not checked when the stack names none (the offline placeholder).
+    // (cli/src/checker/model/regions.ts). Not checked when the stack names none (the offline placeholder).
     if (plan.account.region !== OFFLINE.region || input.config?.["aws:region"] !== undefined) {
         const problem = regionProblem(plan.account.region, regionSource(input, plan), plan.account.partition, from) ?? regionProblem(plan.account.region, regionSource(input, plan), plan.account.partition, process.cwd());
         if (problem !== undefined) return { ok: false, input, artifact, problems: [{ path: "aws:region", message: problem }] };
@@ -78,7 +78,7 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
     const { stack: _stack, configFile: _configFile, progress, policyPackConfig, ...checkOptions } = options;
     let policies;
     if (policyPackConfig !== undefined) {
-        const { configuredPolicies, readPolicyPackConfig } = await import("../../scripts/lib/policyConfig");
+        const { configuredPolicies, readPolicyPackConfig } = await import("./checker");
         const { policies: pack } = await import("../../policypack/policies");
         policies = configuredPolicies(pack, readPolicyPackConfig(policyPackConfig), policyPackConfig);
     }
@@ -87,7 +87,7 @@ export async function judge(source: string, options: JudgeOptions): Promise<Judg
 }
 
 export async function writeSarif(judged: Judged, file: string, version?: string): Promise<void> {
-    const { problemsToSarif, toSarif } = await import("../../scripts/lib/sarif");
+    const { problemsToSarif, toSarif } = await import("./checker");
     const log = judged.problems !== undefined ? problemsToSarif(judged.problems, judged.artifact) : toSarif(judged.plan, judged.verdict, { artifact: judged.artifact, version });
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(log, null, 2) + "\n");
@@ -114,7 +114,7 @@ export function holds(plan: StackPlan): string {
 export async function verdictJson(judged: Judged, options: { classes?: boolean; plan?: boolean } = {}): Promise<Record<string, unknown>> {
     const input = { kind: judged.input.kind, source: judged.input.source, project: judged.input.project, stack: judged.input.stack, notes: judged.input.notes };
     if (judged.problems !== undefined) return { ok: false, status: "PROBLEMS", input, problems: judged.problems };
-    const { verdictJson: json } = await import("../../scripts/lib/verdictReport");
+    const { verdictJson: json } = await import("./checker");
     const { resources: _resources, input: _input, ...plan } = judged.plan;
     return {
         ok: judged.verdict.ok,
@@ -142,16 +142,16 @@ export function renderHeader(judged: Judged & { problems?: undefined }): string[
 
 /** `plan`: what was read, what the stack would deploy (teams, documents, stores), every check, the verdict. */
 export async function renderStackVerdict(judged: Judged & { problems?: undefined }, options: { full?: boolean; summary?: boolean } = {}): Promise<string> {
-    const { renderPlan } = await import("../../scripts/lib/plan");
-    const { renderVerdict } = await import("../../scripts/lib/verdictReport");
+    const { renderPlan } = await import("./checker");
+    const { renderVerdict } = await import("./checker");
     const summary = options.full ? false : options.summary;
     return [...renderHeader(judged), "", renderPlan(judged.plan, { summary }), "", renderVerdict(judged.verdict, { full: !(summary ?? judged.plan.teams.length > 50), resourceCount: judged.plan.resourceCount })].join("\n");
 }
 
 /** `access-matrix`: each role's matrix and trust, the other principals, what was not decided, the verdict. */
 export async function renderMatrixVerdict(judged: Judged & { problems?: undefined }, files: string[]): Promise<string> {
-    const { renderIsolation, tail } = await import("../../scripts/lib/verdictReport");
-    const { renderPrincipals } = await import("../../scripts/lib/stackPrincipals");
+    const { renderIsolation, tail } = await import("./checker");
+    const { renderPrincipals } = await import("./checker");
     const v = judged.verdict;
     const failedPolicies = v.violations.filter((x) => x.enforcementLevel === "mandatory");
     return [

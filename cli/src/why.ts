@@ -10,12 +10,12 @@
  */
 import type { PolicyDocument, PolicyStatement } from "../../components/lib/iam";
 import { CLUSTER_TAG_KEY, NAMESPACE_TAG_KEY } from "../../components/lib/constants";
-import { ACTIONS_OF, MatrixSpec, ObjectKind, readRequest } from "../../scripts/lib/accessMatrix";
-import { ConfigError } from "../../scripts/lib/cli";
-import { decide, Decision } from "../../scripts/lib/iamEvaluator";
-import { explainPair } from "../../scripts/lib/matrixExplain";
-import { closest } from "../../scripts/lib/regions";
-import { abacRoles, matrixSpecOf, StackPlan } from "../../scripts/lib/stackPlan";
+import { ACTIONS_OF, MatrixSpec, ObjectKind, readRequest } from "./checker";
+import { ConfigError } from "./checker";
+import { decide, Decision } from "./checker";
+import { explainPair } from "./checker";
+import { closest } from "./checker";
+import { abacRoles, matrixSpecOf, StackPlan } from "./checker";
 
 export interface ConditionCheck {
     statement: string;

@@ -2,7 +2,7 @@
  * Trusted readers: principals of the stack other than the shared ABAC role
  * that may read team secrets on purpose (a break-glass role), each with the
  * reason, so the principal check lists them instead of failing the verdict
- * (scripts/lib/stackPrincipals.ts, docs/PRINCIPALS.md). A stack-config entry
+ * (cli/src/checker/checks/stackPrincipals.ts, docs/PRINCIPALS.md). A stack-config entry
  * of the checker: the components deploy nothing from it.
  */
 import type { Problem } from "./validate";

@@ -9,11 +9,11 @@
  *   npx ts-node --transpile-only examples/cross-account/offline.ts
  */
 import * as path from "path";
-import { computeCrossAccountMatrix, crossAccountMatrixMarkdown, crossAccountSpecFromRun } from "../../scripts/lib/crossAccountMatrix";
+import { computeCrossAccountMatrix, crossAccountMatrixMarkdown, crossAccountSpecFromRun } from "../../cli/src/checker";
 import { policies } from "../../policypack/policies";
-import { runOffline } from "../../scripts/lib/offlineCloud";
-import { runPolicies, stackResource } from "../../scripts/lib/policyRunner";
-import { readStackFile } from "../../scripts/lib/stackFile";
+import { runOffline } from "../../cli/src/checker";
+import { runPolicies, stackResource } from "../../cli/src/checker";
+import { readStackFile } from "../../cli/src/checker";
 
 async function main(): Promise<number> {
     const { config, secretKeys } = readStackFile(path.join(__dirname, "Pulumi.dev.yaml"));

@@ -51,7 +51,7 @@ function stackFile(teams: number, dir: string): string {
 
 /** `pulumi stack export` of the program's resources (apitype `UntypedDeployment`, `DeploymentV3` resources), written by a child process. */
 async function writeExport(config: string, out: string): Promise<void> {
-    const { readInput } = await import("../lib/inputs");
+    const { readInput } = await import("../../cli/src/checker");
     const input = await readInput(ROOT, { configFile: config });
     const urnOf = new Map(input.resources.map((r) => [r, (r as { urn?: string }).urn ?? `urn:pulumi:bench::eks-secrets-abac::${r.type}::${r.name}`]));
     const resources = input.resources.map((r) => ({

@@ -5,7 +5,7 @@
  *
  *   node -r ts-node/register/transpile-only scripts/bench/floor.ts <teams>
  */
-import { runOffline } from "../lib/offlineCloud";
+import { runOffline } from "../../cli/src/checker";
 import { floorProgram } from "./program";
 
 const teams = Number(process.argv[2] ?? "2000");

@@ -1,6 +1,6 @@
 /** The stack program with N teams of config, in the offline cloud: for host.js. */
 import * as path from "path";
-import { OFFLINE, runOffline } from "../lib/offlineCloud";
+import { OFFLINE, runOffline } from "../../cli/src/checker";
 import { benchTeams } from "./program";
 
 const STACK_PROGRAM = path.join(__dirname, "..", "..", "index.ts");

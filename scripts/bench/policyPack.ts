@@ -15,7 +15,7 @@ import { parseArgs } from "util";
 import { abacPermissionPolicy, abacTrustPolicy, clusterSecretStoreManifest, renderPolicy } from "../../components";
 import { policies } from "../../policypack/policies";
 import { EngineResource, PolicyPackProcess } from "../../tests/analyzer";
-import { runPolicies, stackResource } from "../lib/policyRunner";
+import { runPolicies, stackResource } from "../../cli/src/checker";
 
 const ctx = { partition: "aws", accountId: "111122223333", region: "eu-west-1" };
 

@@ -4,12 +4,12 @@
  * matching follow IAM's policy grammar (Resource/NotResource, Action/NotAction
  * with `*` and `?`: docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
  * ..._notresource.html, ..._notaction.html); the managed ARNs' documents are
- * AWS's published ones (scripts/lib/managedPolicies.ts records four of them).
+ * AWS's published ones (cli/src/checker/checks/managedPolicies.ts records four of them).
  */
 import * as assert from "assert";
 import { iamPolicyDisallowBroadSecretRead } from "../../policypack/policies/broadReaders";
-import { MANAGED_POLICIES } from "../../scripts/lib/managedPolicies";
-import { decide } from "../../scripts/lib/iamEvaluator";
+import { MANAGED_POLICIES } from "../../cli/src/checker";
+import { decide } from "../../cli/src/checker";
 import { violations } from "../helpers";
 import { docs } from "./fixtures";
 
