@@ -1,5 +1,5 @@
 /**
- * One verdict (issue 26): every example and the root stack, as a program run
+ * One verdict: every example and the root stack, as a program run
  * offline, as `pulumi preview --json` and as `pulumi stack export`, through
  * npm run plan, npm run access-matrix and the command's plan and
  * access-matrix, give the same verdict and the same findings. And what
@@ -134,7 +134,7 @@ describe("one verdict from every command and every input", function () {
             assert.strictEqual(r.code, 0, r.stderr);
             assert.match(r.stdout, /\nVerdict: OK\n$/);
         }
-        // The command's plan shows what npm run plan shows: teams, their secrets, the IAM documents and the stores (issue 30).
+        // The command's plan shows what npm run plan shows: teams, their secrets, the IAM documents and the stores.
         assert.match(results[0].stdout, /Teams: 3 \(4 secrets, 0 parameters, 2 ExternalSecrets\)/);
         assert.match(results[0].stdout, /role prod-eu-shared-abac-role\n    trust policy:/);
         assert.match(results[0].stdout, /ClusterSecretStores: 1/);

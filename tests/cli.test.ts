@@ -111,7 +111,7 @@ describe("commands", function () {
         assert.strictEqual(usage.code, 2);
         assert.match(usage.stderr, /^unknown option --confg: did you mean --config\?/);
         // --out without --json would be ignored: refused. Another project's stack file: planned with that project's program
-        // (npm run plan is the command's plan on the stack file's project since issue 26; it refused it before).
+        // (npm run plan is the command's plan on the stack file's project (it refused it before one verdict served every command).
         assert.match(out.stderr.trim(), /^--out plan\.json names the file for the JSON: add --json/);
         assert.strictEqual(out.code, 2);
         assert.strictEqual(other.code, 0, other.stderr);
@@ -137,7 +137,7 @@ describe("commands", function () {
         assert.strictEqual(json.plan.clusterSecretStore.spec.provider.aws.region, "us-east-1");
         const abac = json.plan.roles.find((r: { permissionPolicies: unknown[] }) => JSON.stringify(r.permissionPolicies).includes("PrincipalTag"));
         assert.strictEqual(abac.permissionPolicies[0].Statement[0].Resource, "arn:aws:secretsmanager:us-east-1:444455556666:secret:*");
-        // One verdict for every command (issue 26): an entry per role in verdict.isolation.
+        // One verdict for every command: an entry per role in verdict.isolation.
         assert.strictEqual(json.status, "OK");
         assert.strictEqual(json.verdict.isolation[0].proven, true);
         assert.deepStrictEqual(json.verdict.isolation[0].clusters, ["prod-us", "another-cluster"]);
@@ -219,7 +219,7 @@ describe("commands", function () {
             ),
         );
         assert.strictEqual(prefix.code, 1, prefix.stdout);
-        // Teams come in name order since issue 26 (the stack's resources, as every input gives them): billing's reads are explained first.
+        // Teams come in name order (the stack's resources, as every input gives them): billing's reads are explained first.
         assert.match(prefix.stdout, /A TEAM CAN READ ANOTHER'S SECRET: session prod-eu\/billing reads prod-eu:payments\/db-password; granted by Statement\[1\] \(PaymentsForEveryone\)/);
         assert.match(prefix.stdout, /NOT isolated: a team can read another team's secret/);
         // The heat map shows the read in red, where it showed every cross-team cell as denied before.

@@ -216,7 +216,7 @@ describe("the eks-secrets-abac command", function () {
 
         it("one result per finding: the policy as ruleId, its level, the message with the fix, the URN as logical location and the preview's line", () => {
             const log = JSON.parse(fs.readFileSync(sarif, "utf8"));
-            // A new secret's ARN is not known in a preview: those items are not-decided warnings (issue 26), apart from the violation.
+            // A new secret's ARN is not known in a preview: those items are not-decided warnings apart from the violation.
             const results = log.runs[0].results.filter((x: any) => x.ruleId !== "not-decided");
             assert.ok(results.length >= 1);
             for (const x of results) {

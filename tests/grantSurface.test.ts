@@ -9,7 +9,7 @@ import * as assert from "assert";
 import { classify, GRANT_SURFACE, notEvaluatedResources, rbacUndecided, ROLE_CARRIER_MODULES, ROLE_INPUT, SURFACE_AWS_MODULES, SURFACE_K8S_GROUP } from "../cli/src/checker";
 import type { StackResource } from "../cli/src/checker";
 
-/** The services issue 26 names: IAM, IAM Identity Center, STS-related (Roles Anywhere), KMS, Secrets Manager, SSM, EKS, Organizations. */
+/** The services that can grant, extend or copy access to a value: IAM, IAM Identity Center, STS-related (Roles Anywhere), KMS, Secrets Manager, SSM, EKS, Organizations. */
 const AWS_MODULES = ["iam", "ssoadmin", "identitystore", "kms", "secretsmanager", "ssm", "eks", "organizations", "rolesanywhere"];
 const ROLE_MODULES = ["lambda", "ec2"];
 

@@ -1,28 +1,13 @@
-/** The smaller messages of issue 30: each says a thing once, and counts what it lists. */
+/** Smaller messages: each says a thing once, and counts what it lists. */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../cli/src/main";
+import { command } from "./inProcessCommand";
 import { knownRegions, regionProblem } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 
-/** The command in this process: exit code, output, and a thrown error's message as the command prints it. */
-async function command(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((s: string) => ((out.stdout += s), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => ((out.stderr += s), true)) as typeof process.stderr.write;
-    try {
-        return { code: await main(argv), ...out };
-    } catch (e) {
-        return { code: 1, stdout: out.stdout, stderr: out.stderr + (e as Error).message };
-    } finally {
-        process.stdout.write = write.stdout;
-        process.stderr.write = write.stderr;
-    }
-}
 
 describe("smaller messages", function () {
     this.timeout(120_000);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { main } from "../cli/src/main";
+import { command } from "./inProcessCommand";
 import { addTeam, addTeamAt, layoutOf } from "../cli/src/checker";
 import { planDiff } from "../cli/src/checker";
 import { buildPlanFrom } from "../cli/src/checker";
@@ -19,22 +19,6 @@ const stackFiles = [EXAMPLE, ...fs.readdirSync(path.join(ROOT, "examples")).flat
     return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => path.join(dir, f)) : [];
 })];
 
-/** The command in this process: its exit code and what it wrote. */
-async function command(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((s: string) => ((out.stdout += s), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => ((out.stderr += s), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(argv);
-        return { code, ...out };
-    } catch (e) {
-        return { code: 1, stdout: out.stdout, stderr: out.stderr + (e as Error).message };
-    } finally {
-        process.stdout.write = write.stdout;
-        process.stderr.write = write.stderr;
-    }
-}
 
 /**
  * A user's own project outside the repository, named `name`: a program as

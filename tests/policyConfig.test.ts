@@ -2,26 +2,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../cli/src/main";
+import { command } from "./inProcessCommand";
 import { policies } from "../policypack/policies";
 import { configuredPolicies } from "../cli/src/checker";
 
 const ROOT = path.join(__dirname, "..");
 
-async function command(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((s: string) => ((out.stdout += s), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => ((out.stderr += s), true)) as typeof process.stderr.write;
-    try {
-        return { code: await main(argv), ...out };
-    } catch (e) {
-        return { code: 1, stdout: out.stdout, stderr: out.stderr + (e as Error).message };
-    } finally {
-        process.stdout.write = write.stdout;
-        process.stderr.write = write.stderr;
-    }
-}
 
 describe("plan --policy-pack-config <file> (the file pulumi preview --policy-pack-config takes)", function () {
     this.timeout(300_000);

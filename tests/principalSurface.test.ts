@@ -1,5 +1,5 @@
 /**
- * The grant surface categories of issue 26, each with a leak and a near miss.
+ * The grant surface categories, each with a leak and a near miss.
  * For each, the IAM evaluator decides the truth first (the documents as AWS
  * holds them, evaluated by @cloud-copilot/iam-simulate), then the principal
  * check must agree. Resources are written as a stack export holds them
@@ -60,7 +60,7 @@ const undecidedOf = (r: PrincipalReport) => r.undecided.map((u) => `${u.principa
 const role = (name: string) => res("aws:iam/role:Role", name, { name, assumeRolePolicy: TRUST, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` }, { id: name });
 const policy = (name: string, statement: object) => res("aws:iam/policy:Policy", name, { name, path: "/", policy: json(statement), arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` });
 
-describe("the grant surface categories (issue 26), the IAM evaluator first", function () {
+describe("the grant surface categories, the IAM evaluator first", function () {
     this.timeout(120_000);
 
     before(async () => {

@@ -2,7 +2,7 @@
  * `eks-secrets-abac why`: one pair's decision with the statements and
  * conditions that decide it, by the IAM evaluator, on the repository's
  * example stack and on the same stack grown to 2,000 teams. (Time: measured
- * outside the tests, see the report of issue 30; not asserted here.)
+ * outside the tests; not asserted here.)
  */
 import * as assert from "assert";
 import * as path from "path";
