@@ -1,7 +1,7 @@
 /** The two-team stack of the component plus what a test declares beside it, judged by the principal check as `plan` judges a program. */
 import { EksSecretsAbac } from "../components";
 import type { TeamSpec } from "../components/lib/types";
-import type { StackInput } from "../cli/src/checker";
+import type { StackInput, StackResource } from "../cli/src/checker";
 import { planFromInput, sharedRoleNames } from "../cli/src/checker";
 import { judgePrincipals, PrincipalReport, ReadFinding } from "../cli/src/checker";
 import type { IamRequest } from "../cli/src/checker";
@@ -68,3 +68,14 @@ export const chainRequest = (sharedTrust: object, controllerPolicy: object, name
     resourcePolicy: sharedTrust as any,
 });
 
+/** Stack resources to edit as an attacker would: a role found by its physical name, its trust read and replaced. */
+type Resources = StackResource[];
+const ROLE = "aws:iam/role:Role";
+export const roleNamed = (rs: Resources, name: string) => rs.find((r) => r.type === ROLE && (r.inputs.name ?? r.name) === name)!;
+export const trustOf = (rs: Resources, name: string) => JSON.parse(roleNamed(rs, name).inputs.assumeRolePolicy);
+/** The engine records a resource's inputs and its state: both change. */
+export const setTrust = (rs: Resources, name: string, trust: object) => {
+    const r = roleNamed(rs, name);
+    r.inputs.assumeRolePolicy = JSON.stringify(trust);
+    if (r.state) r.state.assumeRolePolicy = JSON.stringify(trust);
+};

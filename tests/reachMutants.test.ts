@@ -13,17 +13,9 @@ import { decide } from "../cli/src/checker";
 import type { StackResource } from "../cli/src/checker";
 import { planFromInput, sharedRoleNames } from "../cli/src/checker";
 import { judgePrincipals } from "../cli/src/checker";
-import { ACCOUNT, chainRequest, CONTROLLER, judgedStack, podRequest, SHARED, TEAM_TAGS } from "./reachHelpers";
+import { ACCOUNT, chainRequest, CONTROLLER, judgedStack, podRequest, SHARED, TEAM_TAGS, setTrust, trustOf } from "./reachHelpers";
 
 type Resources = StackResource[];
-const ROLE = "aws:iam/role:Role";
-const roleNamed = (rs: Resources, name: string) => rs.find((r) => r.type === ROLE && (r.inputs.name ?? r.name) === name)!;
-const trustOf = (rs: Resources, name: string) => JSON.parse(roleNamed(rs, name).inputs.assumeRolePolicy);
-const setTrust = (rs: Resources, name: string, trust: object) => {
-    const r = roleNamed(rs, name);
-    r.inputs.assumeRolePolicy = JSON.stringify(trust);
-    if (r.state) r.state.assumeRolePolicy = JSON.stringify(trust);
-};
 const policyOf = (rs: Resources, role: string) => JSON.parse(rs.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && (r.inputs.role === role || String(r.inputs.role).endsWith(role)))!.inputs.policy);
 
 interface Association {

@@ -10,21 +10,13 @@ import { decide, IamRequest } from "../cli/src/checker";
 import type { StackResource } from "../cli/src/checker";
 import { planFromInput, sharedRoleNames } from "../cli/src/checker";
 import { judgePrincipals, PrincipalReport, renderPrincipals } from "../cli/src/checker";
-import { ACCOUNT, chainRequest, CLUSTER_ARN, CONTROLLER, judgedStack, podRequest, reached, SHARED, withPath } from "./reachHelpers";
+import { ACCOUNT, chainRequest, CLUSTER_ARN, CONTROLLER, judgedStack, podRequest, reached, SHARED, withPath, setTrust, trustOf } from "./reachHelpers";
 
 const ROLE = "aws:iam/role:Role";
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 type Resources = StackResource[];
 const clone = (rs: Resources): Resources => JSON.parse(JSON.stringify(rs));
-const roleNamed = (rs: Resources, name: string) => rs.find((r) => r.type === ROLE && (r.inputs.name ?? r.name) === name)!;
-const trustOf = (rs: Resources, name: string) => JSON.parse(roleNamed(rs, name).inputs.assumeRolePolicy);
-/** The engine records a resource's inputs and its state: both change. */
-const setTrust = (rs: Resources, name: string, trust: object) => {
-    const r = roleNamed(rs, name);
-    r.inputs.assumeRolePolicy = JSON.stringify(trust);
-    if (r.state) r.state.assumeRolePolicy = JSON.stringify(trust);
-};
 /** The controller's trust without its namespace and service-account conditions (the widening). */
 export function widened(trust: any) {
     const t = JSON.parse(JSON.stringify(trust));
