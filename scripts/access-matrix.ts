@@ -16,11 +16,12 @@ export { ACCESS_MATRIX_COMMAND };
 
 const rel = (p: string) => path.relative(process.cwd(), p) || ".";
 
-if (require.main === module) {
-    const argv = process.argv.slice(2);
-    // --update-docs regenerates the committed picture in docs/ on purpose.
+/** The command's argv for `npm run access-matrix -- <argv>`: the repository's program, and reports in .plan/ (docs/ with --update-docs, which regenerates the committed picture on purpose). */
+export function accessMatrixArgv(argv: string[]): string[] {
     const docs = argv.includes("--update-docs");
     const rest = argv.filter((a) => a !== "--update-docs");
     const reports = rest.some((a) => a === "--report-dir" || a.startsWith("--report-dir=")) ? [] : ["--report-dir", rel(path.join(__dirname, "..", docs ? "docs" : ".plan"))];
-    runCommand(() => main(withRepositoryDefaults("access-matrix", rest, reports)));
+    return withRepositoryDefaults("access-matrix", rest, reports);
 }
+
+if (require.main === module) runCommand(() => main(accessMatrixArgv(process.argv.slice(2))));

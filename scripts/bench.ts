@@ -126,8 +126,9 @@ function policyPackSection(file: string): string {
     return at < 0 ? "" : "\n" + tail.slice(at).trimEnd() + "\n";
 }
 
-async function main(): Promise<number> {
-    const values = parseCommand(BENCH_COMMAND);
+/** `npm run bench -- <argv>`. */
+export async function bench(argv = process.argv.slice(2)): Promise<number> {
+    const values = parseCommand(BENCH_COMMAND, argv);
     if (values === undefined) return EXIT.ok;
     // Loaded after the options are read: --help and usage errors answer at once.
     const { computeMatrix } = await import("../cli/src/checker");
@@ -360,4 +361,4 @@ async function main(): Promise<number> {
     return EXIT.ok;
 }
 
-if (require.main === module) runCommand(main);
+if (require.main === module) runCommand(() => bench());

@@ -24,8 +24,9 @@ export const ONBOARD_COMMAND = {
     },
 } as const;
 
-async function main(): Promise<number> {
-    const values = parseCommand(ONBOARD_COMMAND);
+/** `npm run onboard -- <argv>`. */
+export async function onboard(argv = process.argv.slice(2)): Promise<number> {
+    const values = parseCommand(ONBOARD_COMMAND, argv);
     if (values === undefined) return EXIT.ok;
     const file = values.config;
     if (values.namespace === undefined) throw new UsageError("--namespace is required: the team's Kubernetes namespace");
@@ -74,4 +75,4 @@ async function main(): Promise<number> {
     return EXIT.ok;
 }
 
-if (require.main === module) runCommand(main);
+if (require.main === module) runCommand(() => onboard());

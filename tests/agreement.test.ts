@@ -121,7 +121,8 @@ describe("one verdict from every command and every input", function () {
         fs.writeFileSync(exported, JSON.stringify(stackExport(program.resources, "b64")));
         const spawned = (args: string[]) =>
             new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-                const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "cli", "src", "main.ts"), ...args, "-q"], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+                // The compiled binary, as the installed command runs (npm test builds cli/lib first).
+                const child = spawn(process.execPath, [path.join(ROOT, "cli", "lib", "cli", "src", "main.js"), ...args, "-q"], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" } });
                 let stdout = "";
                 let stderr = "";
                 child.stdout.on("data", (d) => (stdout += d));

@@ -1,23 +1,28 @@
 /**
- * The commands as a user runs them: through npm or node with ts-node, exit
- * codes, what they print on stdout and stderr, and what they write.
+ * The npm scripts as a user runs them: exit codes, what they print on stdout
+ * and stderr, and what they write. `npm run plan` itself is spawned through
+ * npm and through node with ts-node (the wiring of the script); the other
+ * cases run the scripts' own argv builders and `main`s in this process, with
+ * the binary's error handling (`failureOf`).
  */
 import * as assert from "assert";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ACCESS_MATRIX_COMMAND } from "../scripts/access-matrix";
-import { BENCH_COMMAND } from "../scripts/bench";
-import { ONBOARD_COMMAND } from "../scripts/onboard";
-import { PLAN_COMMAND } from "../scripts/plan";
+import { ACCESS_MATRIX_COMMAND, accessMatrixArgv } from "../scripts/access-matrix";
+import { bench, BENCH_COMMAND } from "../scripts/bench";
+import { onboard, ONBOARD_COMMAND } from "../scripts/onboard";
+import { PLAN_COMMAND, withRepositoryDefaults } from "../scripts/plan";
+import { main } from "../cli/src/main";
 import { FIXTURES } from "./helpers";
+import { CommandResult, inProcess } from "./inProcessCommand";
 
 const ROOT = path.join(__dirname, "..");
 
 /** As `npm run <script> -- args` starts it: node with ts-node's transpile-only hook, in the project folder. */
-function run(script: string, args: string[]) {
+function spawnScript(script: string, args: string[]) {
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", script), ...args], {
         cwd: ROOT,
         encoding: "utf8",
@@ -26,20 +31,19 @@ function run(script: string, args: string[]) {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** As `run`, without waiting: for checks that need no order. */
-function runAsync(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", script), ...args], {
-            cwd: ROOT,
-            env: { ...process.env, NODE_NO_WARNINGS: "1" },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+/** `npm run <script> -- args`, in this process: the script's argv builder and main. */
+const SCRIPTS: Record<string, (args: string[]) => Promise<number>> = {
+    "plan.ts": (args) => main(withRepositoryDefaults("plan", args)),
+    "access-matrix.ts": (args) => main(accessMatrixArgv(args)),
+    "onboard.ts": onboard,
+    "bench.ts": bench,
+};
+const run = (script: string, args: string[]): Promise<CommandResult> => inProcess(() => SCRIPTS[script](args));
+/** Several in a row (the commands share this process's stdout, so they do not overlap). */
+async function runAll(calls: [string, string[]][]): Promise<CommandResult[]> {
+    const results: CommandResult[] = [];
+    for (const [script, args] of calls) results.push(await run(script, args));
+    return results;
 }
 
 /** Through npm itself, banner and all. */
@@ -62,7 +66,7 @@ describe("commands", function () {
     this.timeout(180_000);
 
     it("plan: an OK verdict for the example, the policy table, the chart's hardening, and progress that ends at the real total", () => {
-        const good = run("plan.ts", []);
+        const good = spawnScript("plan.ts", []);
         assert.strictEqual(good.code, 0, good.stderr);
         assert.match(good.stdout, /Verdict: OK/);
         assert.match(good.stdout, /cluster prod-eu, Region eu-west-1, account 111122223333 \(offline placeholder/);
@@ -77,12 +81,12 @@ describe("commands", function () {
         assert.ok(counts.every(([, done, total]) => done === total));
     });
 
-    it("plan: every configuration problem at once, shape and rules, exit 1", () => {
+    it("plan: every configuration problem at once, shape and rules, exit 1", async () => {
         const file = stack(tmp(), {
             "eks-secrets-abac:clusterName": "dev",
             "eks-secrets-abac:teams": [{ namespace: "Payments_Team" }, { namespace: "search", createNamespace: "yes" }, { namespace: "kube-system" }],
         });
-        const refused = run("plan.ts", ["--config", file]);
+        const refused = await run("plan.ts", ["--config", file]);
         assert.strictEqual(refused.code, 1);
         assert.match(refused.stderr, /teams\[0\]\.namespace: is `Payments_Team`/);
         assert.match(refused.stderr, /teams\[1\]\.createNamespace: must be of type boolean/);
@@ -95,13 +99,13 @@ describe("commands", function () {
         fs.writeFileSync(bad, "config:\n  eks-secrets-abac:clusterName: dev\n   bad: [\n");
         const typo = path.join(dir, "Pulumi.typo.yaml");
         fs.writeFileSync(typo, fs.readFileSync(path.join(ROOT, "Pulumi.example.yaml"), "utf8").replace("aws:region: eu-west-1", "aws:region: eu-centrall-1"));
-        const [yamlError, missing, usage, out, other, region] = await Promise.all([
-            runAsync("plan.ts", ["--config", bad]),
-            runAsync("plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]),
-            runAsync("plan.ts", ["--confg", bad]),
-            runAsync("plan.ts", ["--out", "plan.json"]),
-            runAsync("plan.ts", ["--config", "examples/cross-account/Pulumi.dev.yaml"]),
-            runAsync("plan.ts", ["--config", typo, "-q"]),
+        const [yamlError, missing, usage, out, other, region] = await runAll([
+            ["plan.ts", ["--config", bad]],
+            ["plan.ts", ["--config", path.join(dir, "Pulumi.none.yaml")]],
+            ["plan.ts", ["--confg", bad]],
+            ["plan.ts", ["--out", "plan.json"]],
+            ["plan.ts", ["--config", "examples/cross-account/Pulumi.dev.yaml"]],
+            ["plan.ts", ["--config", typo, "-q"]],
         ]);
         assert.strictEqual(yamlError.code, 1);
         assert.ok(yamlError.stderr.startsWith(`${bad}: `), yamlError.stderr);
@@ -121,7 +125,7 @@ describe("commands", function () {
         assert.match(other.stdout, /\nVerdict: OK\n$/);
     });
 
-    it("plan --json through npm: only JSON on stdout with --silent, or in the --out file; in the stack's Region and account", () => {
+    it("plan --json through npm: only JSON on stdout with --silent, or in the --out file; in the stack's Region and account", async () => {
         const dir = tmp();
         const file = stack(dir, {
             "aws:region": "us-east-1",
@@ -143,7 +147,7 @@ describe("commands", function () {
         assert.deepStrictEqual(json.verdict.isolation[0].clusters, ["prod-us", "another-cluster"]);
 
         const out = path.join(dir, "plan.json");
-        const banner = npm(["run", "plan", "--", "--json", "--out", out, "--config", file]);
+        const banner = await run("plan.ts", ["--json", "--out", out, "--config", file]);
         assert.strictEqual(banner.code, 0, banner.stderr);
         assert.strictEqual(JSON.parse(fs.readFileSync(out, "utf8")).ok, true);
     });
@@ -155,7 +159,7 @@ describe("commands", function () {
             ["onboard.ts", ONBOARD_COMMAND],
             ["bench.ts", BENCH_COMMAND],
         ] as const;
-        const helps = await Promise.all(commands.map(([script]) => runAsync(script, ["--help"])));
+        const helps = await runAll(commands.map(([script]): [string, string[]] => [script, ["--help"]]));
         for (const [i, [script, spec]] of commands.entries()) {
             const help = helps[i];
             assert.strictEqual(help.code, 0, `${script}: ${help.stderr}`);
@@ -164,9 +168,9 @@ describe("commands", function () {
         }
     });
 
-    it("access-matrix: the example's heat map has a title, axis titles, the verdict in words and a legend; the HTML searches by team", () => {
+    it("access-matrix: the example's heat map has a title, axis titles, the verdict in words and a legend; the HTML searches by team", async () => {
         const out = tmp();
-        const ok = run("access-matrix.ts", ["--report-dir", out]);
+        const ok = await run("access-matrix.ts", ["--report-dir", out]);
         assert.strictEqual(ok.code, 0, ok.stderr);
         assert.match(ok.stdout, /Isolated: every team reads its own secrets on its own cluster and no other team's value, for any number of teams\./);
         const svg = fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8");
@@ -185,9 +189,9 @@ describe("commands", function () {
         assert.match(html, /Principals evaluated: the sessions of the shared role/);
     });
 
-    it("access-matrix: a wildcard tag match refuses the proof, and every pair then shows the cross-team reads (exit 1)", () => {
+    it("access-matrix: a wildcard tag match refuses the proof, and every pair then shows the cross-team reads (exit 1)", async () => {
         const out = tmp();
-        const broken = run("access-matrix.ts", [
+        const broken = await run("access-matrix.ts", [
             "--config", path.join(FIXTURES, "Pulumi.prefix-teams.yaml"),
             "--permission-policy", path.join(FIXTURES, "stringlike-permission-policy.json"),
             "--report-dir", out,
@@ -200,9 +204,9 @@ describe("commands", function () {
         assert.match(fs.readFileSync(path.join(out, "access-matrix.svg"), "utf8"), /#d32f2f"><title>prod-eu\/a reads prod-eu:a-admin\/root-token: another team&#39;s value, READABLE/);
     });
 
-    it("access-matrix: a policy that denies every read fails too, own secrets denied in their own colour (exit 1)", () => {
+    it("access-matrix: a policy that denies every read fails too, own secrets denied in their own colour (exit 1)", async () => {
         const out = tmp();
-        const denied = run("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, "deny-all-permission-policy.json"), "--report-dir", out]);
+        const denied = await run("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, "deny-all-permission-policy.json"), "--report-dir", out]);
         assert.strictEqual(denied.code, 1);
         assert.match(denied.stdout, /another team's value readable: 0 pair\(s\) \(full: 0, partial: 0\); own objects ESO cannot read: 8/);
         assert.match(denied.stdout, /A TEAM CANNOT READ ITS OWN SECRET \(class\): same namespace, same cluster; refused by Statement\[0\] \(DenyEveryRead\)/);
@@ -212,10 +216,10 @@ describe("commands", function () {
 
     it("access-matrix: GetSecretValue alone is a read; an Allow on payments/* or on * fails (exit 1) naming the statement and a pair, and a GetSecretValue-only design with its explicit Deny on tags that differ is isolated (exit 0)", async () => {
         const outs = [tmp(), tmp(), tmp()];
-        const [prefix, open, valueOnly] = await Promise.all(
+        const [prefix, open, valueOnly] = await runAll(
             ["payments-prefix-permission-policy.json", "open-beside-idle-deny-permission-policy.json", "get-secret-value-only-permission-policy.json"].map((f, i) =>
                 // --metadata-level error: the GetSecretValue-only design exposes no metadata either.
-                runAsync("access-matrix.ts", ["--permission-policy", path.join(FIXTURES, f), "--report-dir", outs[i], "-q", "--metadata-level", "error"]),
+                ["access-matrix.ts", ["--permission-policy", path.join(FIXTURES, f), "--report-dir", outs[i], "-q", "--metadata-level", "error"]] as [string, string[]],
             ),
         );
         assert.strictEqual(prefix.code, 1, prefix.stdout);
@@ -233,9 +237,9 @@ describe("commands", function () {
         assert.match(valueOnly.stdout, /by action \(allowed on own objects \/ on other teams'\): secretsmanager:GetSecretValue 8\/0; secretsmanager:DescribeSecret 0\/0/);
     });
 
-    it("access-matrix writes into git-ignored .plan/ by default, not docs/", () => {
+    it("access-matrix writes into git-ignored .plan/ by default, not docs/", async () => {
         const docs = fs.readFileSync(path.join(ROOT, "docs", "access-matrix.svg"), "utf8");
-        const ok = run("access-matrix.ts", ["-q"]);
+        const ok = await run("access-matrix.ts", ["-q"]);
         assert.strictEqual(ok.code, 0, ok.stderr);
         assert.match(ok.stdout, /wrote \.plan\/access-matrix\.md/);
         assert.ok(fs.existsSync(path.join(ROOT, ".plan", "access-matrix.html")));
@@ -243,18 +247,18 @@ describe("commands", function () {
         assert.match(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8"), /^\.plan\/$/m);
     });
 
-    it("onboard adds a team to a copy of the example and keeps its comments; a bad one leaves the file alone", () => {
+    it("onboard adds a team to a copy of the example and keeps its comments; a bad one leaves the file alone", async () => {
         const file = path.join(tmp(), "Pulumi.dev.yaml");
         fs.copyFileSync(path.join(ROOT, "Pulumi.example.yaml"), file);
-        const added = run("onboard.ts", ["--config", file, "--namespace", "ledger", "--secret", "api-token"]);
+        const added = await run("onboard.ts", ["--config", file, "--namespace", "ledger", "--secret", "api-token"]);
         assert.strictEqual(added.code, 0, added.stderr);
         assert.match(added.stdout, /the next plan adds 2 resources and changes 0/);
         const text = fs.readFileSync(file, "utf8");
         assert.match(text, /# A namespace that exists already/);
         assert.match(text, /- namespace: ledger/);
-        const refused = run("onboard.ts", ["--config", file, "--namespace", "kube-system"]);
+        const refused = await run("onboard.ts", ["--config", file, "--namespace", "kube-system"]);
         assert.strictEqual(refused.code, 1);
         assert.strictEqual(fs.readFileSync(file, "utf8"), text);
-        assert.strictEqual(run("onboard.ts", ["--config", file]).code, 2, "--namespace is required");
+        assert.strictEqual((await run("onboard.ts", ["--config", file])).code, 2, "--namespace is required");
     });
 });

@@ -14,15 +14,19 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import { policies as packPolicies } from "../policypack/policies";
 import { cliConsumer, installedLicences, packed, PROGRAM, ROOT } from "./consumer";
+import { command } from "./inProcessCommand";
 
 const BIN = path.join(ROOT, "cli", "lib", "cli", "src", "main.js");
 const MULTITOOL_DIR = path.join(ROOT, "node_modules", "@microsoft", "sarif-multitool-linux");
 
-/** The compiled command with plain node, from `cwd`. */
-function cli(args: string[], cwd = ROOT) {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+/** The compiled command with plain node, from the repository: the binary's own wiring (exit codes, streams). */
+function spawnCli(args: string[]) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The command's main in this process (the binary's error handling included), from the repository. */
+const cli = command;
 
 /** As a user runs it in their project: `npx eks-secrets-abac ...`. */
 function npx(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -94,52 +98,52 @@ describe("the eks-secrets-abac command", function () {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     describe("usage and bad input (exit 2 for usage, 1 for input)", () => {
-        it("--help of every command, exit 0; no command is usage (2); a mistyped command or option gets the closest one", () => {
+        it("--help of every command, exit 0; no command is usage (2); a mistyped command or option gets the closest one", async () => {
             for (const c of ["plan", "access-matrix", "onboard", "policies", "why"]) {
-                const r = cli([c, "--help"]);
+                const r = await cli([c, "--help"]);
                 assert.strictEqual(r.code, 0, r.stderr);
                 assert.match(r.stdout, new RegExp(`^Usage: eks-secrets-abac ${c}`));
                 assert.match(r.stdout, /Exit codes: 0 ok; 1 /);
             }
-            assert.strictEqual(cli([]).code, 2);
-            const typo = cli(["pln"]);
+            assert.strictEqual(spawnCli([]).code, 2, "the binary exits 2 without a command");
+            const typo = await cli(["pln"]);
             assert.deepStrictEqual([typo.code, /unknown command `pln`: did you mean `plan`\?/.test(typo.stderr)], [2, true], typo.stderr);
-            const option = cli(["plan", "--jsno"]);
+            const option = spawnCli(["plan", "--jsno"]);
             assert.deepStrictEqual([option.code, option.stderr.split("\n")[0]], [2, "unknown option --jsno: did you mean --json?"]);
-            const far = cli(["plan", "--colour"]);
+            const far = await cli(["plan", "--colour"]);
             assert.deepStrictEqual([far.code, far.stderr.split("\n")[0]], [2, "unknown option --colour"]);
         });
 
-        it("--out without --json is refused (2), before anything is read", () => {
-            const r = cli(["plan", "does-not-exist", "--out", "x.json"]);
+        it("--out without --json is refused (2), before anything is read", async () => {
+            const r = await cli(["plan", "does-not-exist", "--out", "x.json"]);
             assert.strictEqual(r.code, 2);
             assert.match(r.stderr, /--out x\.json names the file for the JSON: add --json/);
         });
 
-        it("a file that is none of the three inputs is named as such (exit 1); with --json the error is JSON on stdout", () => {
+        it("a file that is none of the three inputs is named as such (exit 1); with --json the error is JSON on stdout", async () => {
             const file = path.join(tmp, "values.json");
             fs.writeFileSync(file, JSON.stringify({ replicaCount: 2 }));
-            const r = cli(["plan", file]);
+            const r = await cli(["plan", file]);
             assert.strictEqual(r.code, 1);
             assert.match(r.stderr, /values\.json: is none of the inputs: JSON, but neither a `pulumi preview --json` digest/);
-            const j = cli(["plan", file, "--json"]);
+            const j = await cli(["plan", file, "--json"]);
             assert.strictEqual(j.code, 1);
             assert.strictEqual(JSON.parse(j.stdout).ok, false);
         });
 
-        it("an unknown Region is refused with the closest real one (the AWS provider's Region enum); a real one passes", () => {
+        it("an unknown Region is refused with the closest real one (the AWS provider's Region enum); a real one passes", async () => {
             const bad = path.join(tmp, "region.json");
             fs.writeFileSync(bad, JSON.stringify({ ...UNTAGGED_PREVIEW, config: { "aws:region": "eu-centrall-1" } }));
-            const r = cli(["plan", bad, "-q"]);
+            const r = await cli(["plan", bad, "-q"]);
             assert.strictEqual(r.code, 1);
             assert.match(r.stderr, /^  aws:region: is `eu-centrall-1` \(set in .*region\.json\): not an AWS Region; did you mean `eu-central-1`\?/m);
             // The same file with a real Region gets past the check to the verdict.
             fs.writeFileSync(bad, JSON.stringify({ ...UNTAGGED_PREVIEW, steps: [], config: { "aws:region": "eu-central-1" } }));
-            assert.strictEqual(cli(["plan", bad, "-q"]).code, 0);
+            assert.strictEqual((await cli(["plan", bad, "-q"])).code, 0);
         });
 
-        it("policies: every policy of the pack with its level; --json is JSON only", () => {
-            const r = cli(["policies", "--json"]);
+        it("policies: every policy of the pack with its level; --json is JSON only", async () => {
+            const r = await cli(["policies", "--json"]);
             assert.strictEqual(r.code, 0);
             const list = JSON.parse(r.stdout);
             assert.deepStrictEqual(
@@ -150,8 +154,8 @@ describe("the eks-secrets-abac command", function () {
     });
 
     describe("access-matrix and onboard on the repository's own program (its example stack)", () => {
-        it("access-matrix: the shared role proven isolated (0); a permission policy without the namespace condition opens cross-team reads (1)", () => {
-            const good = cli(["access-matrix", ".", "--stack", "example", "--json", "-q"]);
+        it("access-matrix: the shared role proven isolated (0); a permission policy without the namespace condition opens cross-team reads (1)", async () => {
+            const good = await cli(["access-matrix", ".", "--stack", "example", "--json", "-q"]);
             assert.strictEqual(good.code, 0, good.stderr);
             const v = JSON.parse(good.stdout);
             // One verdict: access-matrix's JSON is plan's verdict, each role an entry of verdict.isolation.
@@ -166,14 +170,14 @@ describe("the eks-secrets-abac command", function () {
                     Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: "*", Condition: { StringEquals: { "secretsmanager:ResourceTag/eks-cluster-name": "${aws:PrincipalTag/eks-cluster-name}" } } }],
                 }),
             );
-            const bad = cli(["access-matrix", ".", "--stack", "example", "--permission-policy", loose, "--json", "-q"]);
+            const bad = await cli(["access-matrix", ".", "--stack", "example", "--permission-policy", loose, "--json", "-q"]);
             assert.strictEqual(bad.code, 1, bad.stderr);
             const opened = JSON.parse(bad.stdout).verdict.isolation[0];
             assert.deepStrictEqual([opened.proven, opened.ownDenials, opened.crossTeamAllows > 0], [false, 0, true]);
         });
 
-        it("plan of the cross-account example (clusters in one account, secrets in another, a key in a third): both clusters' sessions proven apart", () => {
-            const r = cli(["plan", "examples/cross-account", "--json", "-q"]);
+        it("plan of the cross-account example (clusters in one account, secrets in another, a key in a third): both clusters' sessions proven apart", async () => {
+            const r = await cli(["plan", "examples/cross-account", "--json", "-q"]);
             assert.strictEqual(r.code, 0, r.stderr);
             const v = JSON.parse(r.stdout);
             assert.deepStrictEqual(v.plan.clusters, ["prod-eu", "staging-eu"]);
@@ -185,20 +189,20 @@ describe("the eks-secrets-abac command", function () {
             assert.strictEqual(arns["prod-eu-eso-controller"], "arn:aws:iam::111122223333:role/prod-eu-eso-controller");
         });
 
-        it("onboard: --dry-run lists what the team adds and writes nothing; a refused team writes nothing (1); otherwise the team is appended", () => {
+        it("onboard: --dry-run lists what the team adds and writes nothing; a refused team writes nothing (1); otherwise the team is appended", async () => {
             const file = path.join(tmp, "Pulumi.example.yaml");
             const before = fs.readFileSync(path.join(ROOT, "Pulumi.example.yaml"), "utf8");
             fs.writeFileSync(file, before);
-            const dry = cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "--dry-run", "-q"]);
+            const dry = await cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "--dry-run", "-q"]);
             assert.strictEqual(dry.code, 0, dry.stderr);
             assert.match(dry.stdout, /^Team treasury: the next deployment adds \d+ resources/);
             assert.match(dry.stdout, /\+ aws:secretsmanager\/secret:Secret /);
             assert.strictEqual(fs.readFileSync(file, "utf8"), before);
-            const refused = cli(["onboard", ".", "--config", file, "--namespace", "Not_A_Namespace", "-q"]);
+            const refused = await cli(["onboard", ".", "--config", file, "--namespace", "Not_A_Namespace", "-q"]);
             assert.strictEqual(refused.code, 1);
             assert.match(refused.stderr, /with the new team: \d+ problem\(s\)/);
             assert.strictEqual(fs.readFileSync(file, "utf8"), before);
-            const written = cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "-q"]);
+            const written = await cli(["onboard", ".", "--config", file, "--namespace", "treasury", "--secret", "ledger", "-q"]);
             assert.strictEqual(written.code, 0, written.stderr);
             assert.match(fs.readFileSync(file, "utf8"), /namespace: treasury/);
         });
@@ -206,11 +210,11 @@ describe("the eks-secrets-abac command", function () {
 
     describe("SARIF", () => {
         let sarif: string;
-        before(() => {
+        before(async () => {
             const preview = path.join(tmp, "preview.json");
             fs.writeFileSync(preview, JSON.stringify(UNTAGGED_PREVIEW, null, 2));
             sarif = path.join(tmp, "out.sarif");
-            const r = cli(["plan", preview, "--sarif", sarif, "-q"]);
+            const r = await cli(["plan", preview, "--sarif", sarif, "-q"]);
             assert.strictEqual(r.code, 1, "an untagged secret violates a mandatory policy");
         });
 

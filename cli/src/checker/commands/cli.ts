@@ -146,17 +146,20 @@ export function writeJson(value: unknown, file?: string): void {
     else process.stdout.write(text);
 }
 
+/** What a command prints for an error that ends it, and its exit code: usage errors 2, everything else 1. */
+export function failureOf(err: unknown): { code: number; message: string } {
+    if (err instanceof UsageError) return { code: EXIT.usage, message: `${err.message}\n` };
+    return { code: EXIT.failed, message: `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n` };
+}
+
 /** Runs a command's main and exits with its code; errors map to the shared exit codes. */
 export function runCommand(main: () => Promise<number>): void {
     main().then(
         (code) => process.exit(code),
         (err) => {
-            if (err instanceof UsageError) {
-                process.stderr.write(`${err.message}\n`);
-                process.exit(EXIT.usage);
-            }
-            process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-            process.exit(EXIT.failed);
+            const { code, message } = failureOf(err);
+            process.stderr.write(message);
+            process.exit(code);
         },
     );
 }
