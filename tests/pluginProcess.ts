@@ -6,8 +6,16 @@
  */
 import { ChildProcess, spawn } from "child_process";
 
+/** Every plugin started and not yet exited: a hook that times out before it learns the child still gets it stopped. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+    for (const child of running) child.kill();
+});
+
 export async function startPluginProcess(runner: string, args: string[], cwd: string): Promise<{ child: ChildProcess; port: number }> {
     const child = spawn(process.execPath, [runner, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    running.add(child);
+    child.on("exit", () => running.delete(child));
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<number>((resolve, reject) => {

@@ -9,6 +9,7 @@ export * from "./checks/accessMatrix";
 export * from "./checks/crossAccountMatrix";
 export * from "./checks/grantSurface";
 export * from "./checks/iamEvaluator";
+export * from "./checks/evaluatorCollator";
 export * from "./checks/isolationProof";
 export * from "./checks/managedPolicies";
 export * from "./checks/matrixExplain";

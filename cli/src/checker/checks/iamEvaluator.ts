@@ -11,6 +11,8 @@
 import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { allowedContextKeysForRequest, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../../../../components/lib/iam";
+// Before any decision: one collator for the library's case-insensitive comparisons (same result, a third of its time).
+import "./evaluatorCollator";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
