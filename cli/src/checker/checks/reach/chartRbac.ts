@@ -64,7 +64,7 @@ export const RBAC_VALUE_PATHS: Record<string, string[]> = {
         "commonLabels", "crds.createClusterSecretStore", "fullnameOverride", "genericTargets.enabled", "genericTargets.resources", "leaderElectionID", "metrics.listen.auth.enabled",
         "nameOverride", "namespaceOverride", "openshiftFinalizers", "processClusterExternalSecret", "processClusterGenerator", "processClusterPushSecret", "processClusterStore",
         "processPushSecret", "rbac.aggregateToAdmin", "rbac.aggregateToEdit", "rbac.aggregateToView", "rbac.create", "rbac.serviceAccountTokenCreate", "rbac.servicebindings.create",
-        "scopedNamespace", "scopedRBAC", "serviceAccount.create", "serviceAccount.name", "serviceMonitor.enabled", "systemAuthDelegator", "webhook.certManager.enabled", "webhook.create",
+        "scopedNamespace", "scopedRBAC", "serviceAccount.create", "serviceAccount.name", "serviceMonitor.enabled", "serviceMonitor.renderMode", "systemAuthDelegator", "webhook.certManager.enabled", "webhook.create",
         "webhook.metrics.listen.auth.enabled", "webhook.serviceAccount.create", "webhook.serviceAccount.name", "webhook.service.labels",
     ],
     "secrets-store-csi-driver-provider-aws": [
