@@ -188,14 +188,15 @@ export type ReadDecision = { allowed: boolean; statement?: string; note?: string
  * `on`: the request names another resource than the value (a path, the value's key), with its tags and policy;
  * the key's decryption is still decided for the value itself.
  */
-export function decideRead(p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }): ReadDecision {
+export function decideRead(p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }, extra: Record<string, string> = {}): ReadDecision {
     const resourcePolicy = on ? on.resourcePolicy : t.resourcePolicy;
     const request: IamRequest = {
         principal: sessionOf(p, account),
         action,
         resource: on?.arn ?? t.arn,
         resourceAccount: account.accountId,
-        context: contextOf(p, on ? { ...t, tags: on.tags } : t, account),
+        // `extra`: keys the caller fixes in this request (the session tags it sends); they are then decided, not taken at their worst.
+        context: { ...contextOf(p, on ? { ...t, tags: on.tags } : t, account), ...extra },
         identityPolicies: p.policies.map((d) => asPolicy(d.document)),
         resourcePolicy: resourcePolicy && asPolicy(resourcePolicy.document),
         ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
