@@ -1,5 +1,5 @@
 /** The two-team stack of the component plus what a test declares beside it, judged by the principal check as `plan` judges a program. */
-import { EksSecretsAbac } from "../components";
+import { EksSecretsAbac, EksSecretsAbacArgs } from "../components";
 import type { TeamSpec } from "../components/lib/types";
 import type { StackInput, StackResource } from "../cli/src/checker";
 import { planFromInput, sharedRoleNames } from "../cli/src/checker";
@@ -12,9 +12,9 @@ export const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-1
 export const SERVICE_TRUST = doc({ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" });
 export const TEAM_TAGS = (namespace: string) => ({ "kubernetes-namespace": namespace, "eks-cluster-name": "prod-eu" });
 
-export async function judgedStack(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string> } = {}): Promise<{ report: PrincipalReport; resources: StackInput["resources"] }> {
+export async function judgedStack(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string>; args?: Partial<EksSecretsAbacArgs> } = {}): Promise<{ report: PrincipalReport; resources: StackInput["resources"] }> {
     const run = await runOffline(() => {
-        new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: options.teams ?? [team("payments"), team("search")] });
+        new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: options.teams ?? [team("payments"), team("search")], ...options.args });
         extra();
     });
     const plan = planFromInput({ kind: "program", source: "test", resources: run.resources, undecidable: [], notes: [], config: options.config ?? {} });
@@ -22,7 +22,7 @@ export async function judgedStack(extra: () => void, options: { teams?: TeamSpec
     return { report, resources: run.resources };
 }
 
-export async function judged(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string> } = {}): Promise<PrincipalReport> {
+export async function judged(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string>; args?: Partial<EksSecretsAbacArgs> } = {}): Promise<PrincipalReport> {
     return (await judgedStack(extra, options)).report;
 }
 

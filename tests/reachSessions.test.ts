@@ -170,6 +170,25 @@ describe("who can become whom: target roles, IRSA and roles of the stack (reach/
         assert.match(withPath(r)[0].statement, /^path: role ci -> sts:AssumeRole\+TagSession .* -> role prod-shared-abac-role with esoNamespace=\w+, eks-cluster-name=prod-eu -> /);
     });
 
+    it("a trust that binds the tag a caller sends (StringEquals aws:RequestTag/esoNamespace: search) admits that value only: the evaluator refuses TagSession with payments, and the check reports search's values alone, not payments' (no false alarm); without the binding every team's", () => {
+        const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: "*" }] };
+        const bound = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["sts:AssumeRole", "sts:TagSession"], Condition: { StringEquals: { "aws:RequestTag/esoNamespace": "search" } } }] };
+        const tagSession = (value: string) =>
+            decide({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/s`, action: "sts:TagSession", resource: `arn:aws:iam::${ACCOUNT}:role/${SHARED}`, resourceAccount: ACCOUNT, context: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/ci`, "aws:RequestTag/esoNamespace": value, "aws:TagKeys": ["esoNamespace"] }, identityPolicies: [policy as any], resourcePolicy: bound as any });
+        assert.strictEqual(tagSession("search"), "Allowed");
+        assert.strictEqual(tagSession("payments"), "ImplicitlyDenied");
+        const stack = (trust: object) => {
+            const rs = clone(base);
+            rs.push({ type: ROLE, name: "ci", custom: true, inputs: { name: "ci", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }, state: { name: "ci", arn: `arn:aws:iam::${ACCOUNT}:role/ci` } } as StackResource);
+            rs.push({ type: "aws:iam/rolePolicy:RolePolicy", name: "ci-assume", custom: true, inputs: { role: "ci", policy: JSON.stringify(policy) }, state: {} } as StackResource);
+            setTrust(rs, SHARED, trust);
+            return judge(rs);
+        };
+        assert.deepStrictEqual(reached(stack(bound)), ["ci -> search/api-key", "ci -> search/db-password"]);
+        const { Condition: _unbound, ...open } = bound.Statement[0];
+        assert.deepStrictEqual(reached(stack({ ...bound, Statement: [open] })), ["ci -> payments/api-key", "ci -> payments/db-password", "ci -> search/api-key", "ci -> search/db-password"]);
+    });
+
     it("LEAK: an IRSA trust on the cluster's provider with a wildcard namespace admits a tenant's service account into the controller role: BLOCKED; NEAR MISS: ESO's exact subject is the controller", () => {
         const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
         const issuer = provider.split(":oidc-provider/")[1];

@@ -1,14 +1,19 @@
 /**
  * Trusted readers: principals of the stack other than the shared ABAC role
- * that may read team secrets on purpose (a break-glass role), each with the
- * reason, so the principal check lists them instead of failing the verdict
+ * that may read team secrets on purpose (a break-glass role, a backup
+ * operator's Kubernetes service account), each with the reason, so the
+ * principal check lists them instead of failing the verdict
  * (cli/src/checker/checks/stackPrincipals.ts, docs/PRINCIPALS.md). A stack-config entry
  * of the checker: the components deploy nothing from it.
  */
 import type { Problem } from "./validate";
 
 export interface TrustedReader {
-    /** The role or user: its name, or its IAM ARN. */
+    /**
+     * The role or user: its name, or its IAM ARN; or a Kubernetes service
+     * account as the API server names it, `system:serviceaccount:<namespace>:<name>`
+     * (that one account only: another of the same namespace is still reported).
+     */
     readonly principal: string;
     /** Why it may read every team's secrets, as the report prints it. */
     readonly reason: string;
@@ -26,6 +31,24 @@ export const trustedReadersSchema = {
 } as const;
 
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+/** Namespace: a DNS label; service account: a DNS subdomain (kubernetes.io/docs/concepts/overview/working-with-objects/names/). */
+const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const K8S_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SA_PREFIX = "system:serviceaccount:";
+
+/** The user name the API server gives a service account's token ("Referring to subjects", kubernetes.io/docs/reference/access-authn-authz/rbac/). */
+export const serviceAccountUsername = (namespace: string, name: string) => `${SA_PREFIX}${namespace}:${name}`;
+
+/** Why a `system:serviceaccount:` entry is malformed, or undefined when it names one service account. */
+function serviceAccountProblem(principal: string): string | undefined {
+    const parts = principal.slice(SA_PREFIX.length).split(":");
+    const example = "`system:serviceaccount:<namespace>:<name>`, e.g. `system:serviceaccount:velero:velero`";
+    if (parts.length !== 2) return `names a Kubernetes service account as ${example}: namespace and name, separated by one ':'`;
+    const [ns, name] = parts;
+    if (!K8S_NAMESPACE.test(ns)) return `has namespace \`${ns}\`, which is not a Kubernetes namespace name (lowercase letters, digits and '-', at most 63): write it as ${example}`;
+    if (!K8S_SUBDOMAIN.test(name)) return `has service account name \`${name}\`, which is not a Kubernetes service account name (lowercase letters, digits, '-' and '.'): write it as ${example}`;
+    return undefined;
+}
 const IAM_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/([\w+=,.@/-]+)$/;
 
 /** Every problem of `trustedReaders`, each naming the entry, the value and the fix. */
@@ -39,11 +62,15 @@ export function validateTrustedReaders(value: unknown): Problem[] {
         const principal = entry?.principal;
         const reason = entry?.reason;
         if (typeof principal !== "string" || principal.trim() === "") {
-            problems.push({ path: `${at}.principal`, message: "is missing: name the role or user (its name, or its IAM ARN `arn:aws:iam::<account>:role/<name>`)" });
+            problems.push({ path: `${at}.principal`, message: "is missing: name the role or user (its name, or its IAM ARN `arn:aws:iam::<account>:role/<name>`), or a Kubernetes service account as `system:serviceaccount:<namespace>:<name>`" });
         } else if (/[*?]/.test(principal)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a trusted reader is one principal, named exactly; wildcards would trust every matching role` });
-        } else if (principal.startsWith("arn:") ? !IAM_ARN.test(principal) : !IAM_NAME.test(principal)) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-) or an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>)` });
+        } else if (principal.startsWith(SA_PREFIX) && serviceAccountProblem(principal) !== undefined) {
+            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: it ${serviceAccountProblem(principal)}` });
+        } else if (/^system:serviceaccounts?(:|$)/.test(principal) && !principal.startsWith(SA_PREFIX)) {
+            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a group of service accounts would trust every account in it; name one service account as \`system:serviceaccount:<namespace>:<name>\`` });
+        } else if (!principal.startsWith(SA_PREFIX) && (principal.startsWith("arn:") ? !IAM_ARN.test(principal) : !IAM_NAME.test(principal))) {
+            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-), an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>), or a Kubernetes service account as system:serviceaccount:<namespace>:<name>` });
         } else if (seen.has(principal)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\` again (also trustedReaders[${seen.get(principal)}]): list each principal once` });
         } else {

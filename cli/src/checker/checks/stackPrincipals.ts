@@ -25,6 +25,7 @@ import type { IamDocument } from "./managedPolicies";
 import { classify, notEvaluatedResources, rbacUndecided } from "./grantSurface";
 import { Account, causeOf, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target, Undecided } from "./principalDocuments";
 import { judgeReach, ReachKind } from "./reach";
+import { serviceAccountUsername } from "../../../../components/lib/trustedReaders";
 
 export type { Account, PrincipalKind, Undecided };
 
@@ -187,14 +188,15 @@ export type ReadDecision = { allowed: boolean; statement?: string; note?: string
  * `on`: the request names another resource than the value (a path, the value's key), with its tags and policy;
  * the key's decryption is still decided for the value itself.
  */
-export function decideRead(p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }): ReadDecision {
+export function decideRead(p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }, extra: Record<string, string> = {}): ReadDecision {
     const resourcePolicy = on ? on.resourcePolicy : t.resourcePolicy;
     const request: IamRequest = {
         principal: sessionOf(p, account),
         action,
         resource: on?.arn ?? t.arn,
         resourceAccount: account.accountId,
-        context: contextOf(p, on ? { ...t, tags: on.tags } : t, account),
+        // `extra`: keys the caller fixes in this request (the session tags it sends); they are then decided, not taken at their worst.
+        context: { ...contextOf(p, on ? { ...t, tags: on.tags } : t, account), ...extra },
         identityPolicies: p.policies.map((d) => asPolicy(d.document)),
         resourcePolicy: resourcePolicy && asPolicy(resourcePolicy.document),
         ...(p.boundary ? { permissionBoundaries: [asPolicy(p.boundary.document)] } : {}),
@@ -349,6 +351,11 @@ export function judgePrincipals(declared: StackResource[], options: PrincipalOpt
     undecided.push(...reach.undecided.map((u) => ({ ...u, cause: causeOf(u.reason) })));
     const notEvaluated = undecided.filter((u) => u.cause === "not evaluated");
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
+    // A trusted Kubernetes subject is held when a finding about it was trusted (reach/rbac.ts names service accounts `ServiceAccount <ns>/<name>`).
+    for (const f of trustedReads.filter((x) => x.kind === "kubernetes subject")) {
+        const sa = /^ServiceAccount ([^/]+)\/(.+)$/.exec(f.principal);
+        names.add(sa ? serviceAccountUsername(sa[1], sa[2]) : f.principal.replace(/^(User|Group) /, ""));
+    }
     return {
         evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
         expected: options.sharedRoles,

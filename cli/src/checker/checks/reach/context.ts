@@ -23,7 +23,7 @@ export interface ReachContext {
     reads: ReadFinding[];
     sharedRoles: string[];
     trusted: TrustedReader[];
-    decideRead: (p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }) => ReadDecision;
+    decideRead: (p: Principal, t: Target, action: string, account: Account, on?: { arn: string; tags: Record<string, string>; resourcePolicy?: Labeled }, extra?: Record<string, string>) => ReadDecision;
 }
 
 export interface ReachResult {

@@ -19,5 +19,6 @@ export type { ReachContext, ReachKind, ReachResult } from "./context";
 
 export function judgeReach(resources: StackResource[], ctx: ReachContext): ReachResult {
     const sessions = sessionReads(resources, ctx);
-    return { reads: [...pathReads(ctx), ...sessions.reads, ...escalationReads(resources, ctx), ...replicaReads(resources, ctx), ...rbacReads(resources, ctx)], undecided: sessions.undecided };
+    const rbac = rbacReads(resources, ctx);
+    return { reads: [...pathReads(ctx), ...sessions.reads, ...escalationReads(resources, ctx), ...replicaReads(resources, ctx), ...rbac.reads], undecided: [...sessions.undecided, ...rbac.undecided] };
 }

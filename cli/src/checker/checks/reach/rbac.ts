@@ -32,17 +32,14 @@ import type { StackResource } from "../../inputs";
 import { list, value } from "../principalDocuments";
 import type { ReadFinding } from "../stackPrincipals";
 import { esoControllers } from "./sessions";
+import { chartControllers, chartRbac, RBAC_KINDS, RbacObject, RbacRule } from "./chartRbac";
+import { serviceAccountUsername } from "../../../../../components/lib/trustedReaders";
 import { ofType, ReachContext, reachFinding, trustedReason } from "./context";
 
 const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
 const READ_VERBS = ["get", "list", "watch"];
 
-interface Rule {
-    apiGroups?: string[];
-    resources?: string[];
-    verbs?: string[];
-    resourceNames?: string[];
-}
+type Rule = RbacRule;
 interface ClusterRole {
     name: string;
     labels: Record<string, string>;
@@ -100,38 +97,55 @@ interface Subject {
 }
 const subjectName = (s: Subject) => (s.kind === "ServiceAccount" ? `ServiceAccount ${s.namespace ?? "?"}/${s.name}` : `${s.kind} ${s.name}`);
 
-export function rbacReads(resources: StackResource[], ctx: ReachContext): ReadFinding[] {
+/** An RBAC object of the stack as the API server would hold it, with where it comes from. */
+interface Sourced extends RbacObject {
+    from?: string;
+}
+
+function declared(resources: StackResource[]): Sourced[] {
+    const out: Sourced[] = [];
+    for (const kind of RBAC_KINDS) {
+        for (const r of ofType(resources, `${RBAC}:${kind}`)) {
+            const m = metadata(r);
+            out.push({ kind, metadata: { name: m.name ?? r.name, namespace: m.namespace, labels: m.labels }, rules: list(value(r, "rules")) as Rule[], aggregationRule: value(r, "aggregationRule") as RbacObject["aggregationRule"], roleRef: value(r, "roleRef") as RbacObject["roleRef"], subjects: list(value(r, "subjects")) as Subject[] });
+        }
+    }
+    return out;
+}
+
+export function rbacReads(resources: StackResource[], ctx: ReachContext): { reads: ReadFinding[]; undecided: { principal: string; reason: string }[] } {
     const teamNamespaces = new Set(ctx.targets.map((t) => t.namespace));
     for (const es of ofType(resources, "kubernetes:external-secrets.io/v1:ExternalSecret")) {
         const ns = metadata(es).namespace;
         if (typeof ns === "string") teamNamespaces.add(ns);
     }
-    if (teamNamespaces.size === 0) return [];
+    if (teamNamespaces.size === 0) return { reads: [], undecided: [] };
+    const undecided: { principal: string; reason: string }[] = [];
+    const objects: Sourced[] = declared(resources);
+    const controllers = new Map<string, string>();
+    for (const r of ofType(resources, "kubernetes:helm.sh/v3:Release")) {
+        for (const [sa, why] of chartControllers(r)) controllers.set(sa, why);
+        const chart = chartRbac(r);
+        if ("undecided" in chart) undecided.push({ principal: `Helm release ${r.name}`, reason: chart.undecided });
+        else objects.push(...chart.objects.map((o) => ({ ...o, from: `Helm release '${r.name}' (${chart.variant})` })));
+    }
+    for (const sa of esoControllers(resources)) if (!controllers.has(sa)) controllers.set(sa, "ESO's controller: it writes the Secret of every ExternalSecret");
     const clusterRoles: ClusterRole[] = [
         ...DEFAULT_CLUSTER_ROLES,
-        ...ofType(resources, `${RBAC}:ClusterRole`).map((r) => ({
-            name: metadata(r).name ?? r.name,
-            labels: metadata(r).labels ?? {},
-            rules: list(value(r, "rules")) as Rule[],
-            selectors: (value(r, "aggregationRule") as { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] } | undefined)?.clusterRoleSelectors?.map((s) => s.matchLabels ?? {}),
-        })),
+        ...objects
+            .filter((o) => o.kind === "ClusterRole")
+            .map((o) => ({ name: o.metadata.name ?? "", labels: o.metadata.labels ?? {}, rules: list(o.rules) as Rule[], selectors: o.aggregationRule?.clusterRoleSelectors?.map((s) => s.matchLabels ?? {}) })),
     ];
     const clusterRules = aggregated(clusterRoles);
-    const roles = new Map(ofType(resources, `${RBAC}:Role`).map((r) => [`${metadata(r).namespace ?? "default"}/${metadata(r).name ?? r.name}`, list(value(r, "rules")) as Rule[]]));
-    const controllers = esoControllers(resources);
-    for (const r of ofType(resources, "kubernetes:helm.sh/v3:Release")) {
-        const values = (value(r, "values") ?? {}) as Record<string, any>;
-        const sync = values.syncSecret?.enabled === true || values["secrets-store-csi-driver"]?.syncSecret?.enabled === true;
-        if (sync && /secrets-store-csi-driver/.test(String(value(r, "chart") ?? ""))) controllers.add(`${value(r, "namespace") ?? "default"}/secrets-store-csi-driver`);
-    }
-    const bindings = [...ofType(resources, `${RBAC}:RoleBinding`).map((r) => ({ r, cluster: false })), ...ofType(resources, `${RBAC}:ClusterRoleBinding`).map((r) => ({ r, cluster: true }))];
+    const roles = new Map(objects.filter((o) => o.kind === "Role").map((o) => [`${o.metadata.namespace ?? "default"}/${o.metadata.name}`, list(o.rules) as Rule[]]));
+    const bindings = objects.filter((o) => o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding").map((o) => ({ o, cluster: o.kind === "ClusterRoleBinding" }));
     // Users and groups bound by RoleBindings, and where: one bound only in its team's namespace is that team's own.
     const boundIn = new Map<string, Set<string>>();
-    for (const { r, cluster } of bindings) {
-        for (const s of list(value(r, "subjects")) as Subject[]) {
+    for (const { o, cluster } of bindings) {
+        for (const s of list(o.subjects) as Subject[]) {
             if (s.kind === "ServiceAccount") continue;
             const at = boundIn.get(subjectName(s)) ?? new Set<string>();
-            at.add(cluster ? "*" : (metadata(r).namespace ?? "default"));
+            at.add(cluster ? "*" : (o.metadata.namespace ?? "default"));
             boundIn.set(subjectName(s), at);
         }
     }
@@ -144,37 +158,43 @@ export function rbacReads(resources: StackResource[], ctx: ReachContext): ReadFi
     };
     const out: ReadFinding[] = [];
     const seen = new Set<string>();
-    for (const { r, cluster } of bindings) {
-        const ref = (value(r, "roleRef") ?? {}) as { kind?: string; name?: string };
-        const bindingNs = metadata(r).namespace ?? "default";
+    for (const { o, cluster } of bindings) {
+        const ref = o.roleRef ?? {};
+        const bindingNs = o.metadata.namespace ?? "default";
         const rules = ref.kind === "Role" ? roles.get(`${bindingNs}/${ref.name}`) : clusterRules.get(String(ref.name));
-        if (!rules) continue;
+        const scopes = cluster ? [...teamNamespaces] : teamNamespaces.has(bindingNs) ? [bindingNs] : [];
+        const where = `${o.kind} '${o.metadata.name}'${cluster ? "" : ` in ${bindingNs}`}${o.from ? ` of ${o.from}` : ""}`;
+        if (!rules) {
+            // A role nobody here declares (created by hand, by another chart or a later version): what it grants is not known.
+            if (scopes.length > 0 && !(list(o.subjects) as Subject[]).every((s) => scopes.every((ns) => ownSubject(s, ns)))) {
+                undecided.push({ principal: where, reason: `binds ${ref.kind} ${ref.name}, which neither the stack, its Helm releases nor Kubernetes' default roles declare, so whether its subjects read Secrets in ${scopes.join(", ")} is not decided: declare the role in the stack` });
+            }
+            continue;
+        }
         const verbs = [...new Set(rules.flatMap(secretReadVerbs))];
         if (verbs.length === 0) continue;
         const names = rules.filter((x) => secretReadVerbs(x).length > 0).flatMap((x) => strings(x.resourceNames));
-        const scopes = cluster ? [...teamNamespaces] : teamNamespaces.has(bindingNs) ? [bindingNs] : [];
-        for (const s of list(value(r, "subjects")) as Subject[]) {
+        for (const s of list(o.subjects) as Subject[]) {
             for (const ns of scopes) {
                 if (ownSubject(s, ns)) continue;
                 const who = subjectName(s);
                 if (seen.has(`${who} ${ns}`)) continue;
                 seen.add(`${who} ${ns}`);
-                const kind = r.type.split(":").pop();
                 const f = reachFinding(
-                        ctx,
-                        { name: who, kind: "kubernetes subject", arn: `k8s:${who}` },
-                        `${verbs.join("/")} secrets`,
-                        { name: `Secrets of namespace ${ns}`, kind: "kubernetes secret", namespace: ns },
-                        [`${who}`, `${kind} '${metadata(r).name ?? r.name}'${cluster ? "" : ` in ${bindingNs}`} binds ${ref.kind} ${ref.name}`, `${verbs.join("/")} on secrets${names.length > 0 ? ` named ${names.join(", ")}` : ""}`, `the Secrets ESO writes in ${ns} (team ${ns}'s values)`],
+                    ctx,
+                    { name: who, kind: "kubernetes subject", arn: `k8s:${who}` },
+                    `${verbs.join("/")} secrets`,
+                    { name: `Secrets of namespace ${ns}`, kind: "kubernetes secret", namespace: ns },
+                    [`${who}`, `${where} binds ${ref.kind} ${ref.name}`, `${verbs.join("/")} on secrets${names.length > 0 ? ` named ${names.join(", ")}` : ""}`, `the Secrets ESO writes in ${ns} (team ${ns}'s values)`],
                 );
-                // A trusted reader names a user or group as bound, or a service account as `system:serviceaccount:<ns>:<name>`.
-                const reason = trustedReason(ctx, s.name, s.kind === "ServiceAccount" ? `system:serviceaccount:${s.namespace}:${s.name}` : s.name);
+                // A trusted reader names a service account only as `system:serviceaccount:<ns>:<name>`, a user or group by its name.
+                const reason = trustedReason(ctx, ...(s.kind === "ServiceAccount" ? [serviceAccountUsername(s.namespace ?? "", s.name)] : [s.name]));
                 out.push(reason !== undefined ? { ...f, trustedReason: reason } : f);
             }
         }
     }
     out.push(...storeReads(resources, ctx, teamNamespaces));
-    return out;
+    return { reads: out, undecided };
 }
 
 /** Namespaces a store's `conditions` admit among the stack's namespaces; every namespace without conditions. */

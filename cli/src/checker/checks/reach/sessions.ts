@@ -31,7 +31,7 @@ import { POD_IDENTITY_SERVICE_PRINCIPAL } from "../../../../../policypack/lib/co
 import { podSessionContext } from "../accessMatrix";
 import { decide } from "../iamEvaluator";
 import type { StackResource } from "../../inputs";
-import { known, list, Principal, readIamDocument, Target, value } from "../principalDocuments";
+import { known, Labeled, list, Principal, readIamDocument, Target, value } from "../principalDocuments";
 import { podIdentityAssumeRequest } from "../podTrust";
 import type { ReadFinding } from "../stackPrincipals";
 import { mayAllow, ofType, ReachContext, reachFinding, valueStep } from "./context";
@@ -47,6 +47,8 @@ interface Session {
     chosen: string[];
     path: string[];
     hops: number;
+    /** The hops where the caller chose keys: each must admit the values it sends (a trust may bind them). */
+    choosers: { caller: Principal; target: Principal; on: { arn: string; tags: Record<string, string>; resourcePolicy: Labeled }; keys: string[] }[];
 }
 
 interface Origin {
@@ -108,6 +110,9 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
         for (const t of ctx.targets.filter(other)) {
             const tags = { ...s.tags };
             for (const k of s.chosen) tags[k] = t.tags[k] ?? t.namespace;
+            // STS authorises AssumeRole and TagSession with the tags sent as aws:RequestTag/<key> (IAM User Guide,
+            // "Passing session tags in AWS STS"): a trust that binds a key's value admits only that value.
+            if (!s.choosers.every((c) => sendable(c, tags))) continue;
             const session: Principal = { ...s.role, tags, tagsFixed: true, undecided: [] };
             const action = t.kind === "secret" ? "secretsmanager:GetSecretValue" : "ssm:GetParameter";
             const d = ctx.decideRead(session, t, action, ctx.account);
@@ -115,6 +120,12 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
             const chosen = s.chosen.length > 0 ? ` with ${s.chosen.map((k) => `${k}=${tags[k]}`).join(", ")}` : "";
             emit(origin, action, t, [...s.path.slice(0, -1), `${s.path[s.path.length - 1]}${chosen}`, valueStep(t, action)], d.note);
         }
+    };
+    /** Whether the chooser's hop admits sending these values for its keys; every other condition is still taken at its worst. */
+    const sendable = (c: Session["choosers"][number], tags: Record<string, string>) => {
+        const sent = Object.fromEntries(c.keys.filter((k) => tags[k] !== undefined).map((k) => [`aws:RequestTag/${k}`, tags[k]]));
+        const probe: Target = { kind: "secret", name: c.target.name, arn: c.target.arn, namespace: "", tags: {} };
+        return ["sts:AssumeRole", "sts:TagSession"].every((action) => ctx.decideRead(c.caller, probe, action, ctx.account, c.on, sent).allowed);
     };
     const emit = (origin: Origin, action: string, t: { name: string; kind: ReadFinding["targetKind"]; namespace: string }, path: string[], note?: string) => {
         const key = `${origin.arn} ${t.kind} ${t.name}`;
@@ -145,6 +156,7 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
             chosen: [...new Set([...s.chosen.filter((k) => !inherited.has(k.toLowerCase())), ...chosen])],
             path: [...s.path, `sts:AssumeRole${tagging ? "+TagSession" : ""} (allowed by ${assumed.statement})`, `role ${target.name}`],
             hops: s.hops + 1,
+            choosers: chosen.length > 0 ? [...s.choosers, { caller, target, on, keys: chosen }] : s.choosers,
         };
     };
 
@@ -192,7 +204,7 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
         }
         const origin: Origin = { name: `${cluster}/${namespace}/${serviceAccount}`, kind: "pod service account", arn: `pod:${cluster}/${namespace}/${serviceAccount}`, namespace };
         const start = [`pod service account ${namespace}/${serviceAccount} on ${cluster}`, `Pod Identity association '${a.name}' (trust of ${role.name} admits it)`, `role ${role.name}`];
-        let first: Session = { role, tags, chosen: [], path: start, hops: 1 };
+        let first: Session = { role, tags, chosen: [], path: start, hops: 1, choosers: [] };
         const targetRole = value(a, "targetRoleArn");
         if (known(targetRole)) {
             const target = roleByArn(targetRole);
@@ -229,7 +241,7 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
                 });
                 if (allowed !== "Allowed") continue;
                 const origin: Origin = { name: `irsa/${namespace}/${serviceAccount}`, kind: "pod service account", arn: `pod:irsa/${namespace}/${serviceAccount}`, namespace };
-                explore(origin, { role, tags: {}, chosen: [], path: [`pod service account ${namespace}/${serviceAccount} (IRSA token)`, `sts:AssumeRoleWithWebIdentity (trust of ${role.name} admits it)`, `role ${role.name}`], hops: 1 }, false);
+                explore(origin, { role, tags: {}, chosen: [], path: [`pod service account ${namespace}/${serviceAccount} (IRSA token)`, `sts:AssumeRoleWithWebIdentity (trust of ${role.name} admits it)`, `role ${role.name}`], hops: 1, choosers: [] }, false);
             }
         }
     }
@@ -241,7 +253,7 @@ export function sessionReads(resources: StackResource[], ctx: ReachContext): { r
     for (const p of ctx.evaluated) {
         if ((p.kind !== "role" && p.kind !== "user") || !mayAllow(p.policies, "sts:AssumeRole") || (p.kind === "role" && onlyPods(trustOf.get(p)))) continue;
         const origin: Origin = { name: p.name, kind: p.kind, arn: p.arn };
-        explore(origin, { role: p, tags: p.kind === "user" ? { ...p.tags } : { ...p.tags }, chosen: [], path: [`${p.kind} ${p.name}`], hops: 0 }, true);
+        explore(origin, { role: p, tags: p.kind === "user" ? { ...p.tags } : { ...p.tags }, chosen: [], path: [`${p.kind} ${p.name}`], hops: 0, choosers: [] }, true);
     }
     return { reads: out, undecided };
 }
