@@ -68,14 +68,21 @@ describe("the policy pack", () => {
     });
 });
 
+/**
+ * The pack started once from its folder for the two suites below (run-policy-pack type-checks it with
+ * ts-node: the costly part); each test that configures it puts the configuration back.
+ */
+let sourcePack: Promise<PolicyPackProcess> | undefined;
+const startedPack = (): Promise<PolicyPackProcess> => (sourcePack ??= PolicyPackProcess.start());
+after(async () => (await sourcePack)?.stop());
+
 describe("the policy pack loaded as `pulumi preview --policy-pack policypack` loads it", function () {
     this.timeout(180_000);
     let pack: PolicyPackProcess;
 
     before(async () => {
-        pack = await PolicyPackProcess.start();
+        pack = await startedPack();
     });
-    after(() => pack?.stop());
 
     it("GetAnalyzerInfo lists every policy with its level", async () => {
         const info = await pack.info();
@@ -156,9 +163,8 @@ describe("the CSI policies, loaded as `pulumi preview --policy-pack policypack` 
     this.timeout(180_000);
     let pack: PolicyPackProcess;
     before(async () => {
-        pack = await PolicyPackProcess.start();
+        pack = await startedPack();
     });
-    after(() => pack?.stop());
 
     const SPC = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
     const ctx = { partition: "aws", accountId: "111122223333", region: "eu-west-1" };
