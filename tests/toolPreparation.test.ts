@@ -37,6 +37,24 @@ describe("tools the tests execute", function () {
         assert.match(stdout, /^v\d+\.\d+\.\d+/);
     });
 
+    it("waits for the write descriptor's close even when the close is slow (the race of \"finish\" made certain)", async () => {
+        // fs.WriteStream closes its descriptor with fs.close after "finish"; delayed here, a preparer that
+        // resolved on "finish" hands out the binary while its descriptor is still open, every time.
+        // The fs module object itself (the import is a read-only namespace over it), which fs.WriteStream calls.
+        const nodeFs: typeof fs = require("fs");
+        const close = nodeFs.close;
+        nodeFs.close = ((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => setTimeout(() => close(fd, callback), 300)) as typeof fs.close;
+        let held: string[];
+        try {
+            const { zip, entry } = helmLayer();
+            await prepareTool(zip, entry, dir, "helm");
+            held = openFiles().filter((f) => f.startsWith(dir));
+        } finally {
+            nodeFs.close = close;
+        }
+        assert.deepStrictEqual(held, [], `still open when the binary was handed out: ${held.join(", ")}`);
+    });
+
     it("several preparers at once all get the same complete binary, and none leaves a temporary file", async () => {
         const { zip, entry } = helmLayer();
         const paths = await Promise.all([1, 2, 3].map(() => prepareTool(zip, entry, dir, "helm")));
