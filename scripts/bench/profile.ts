@@ -6,7 +6,7 @@ import * as fs from "fs";
 
 interface ProfileNode {
     id: number;
-    callFrame: { functionName: string; url: string };
+    callFrame: { functionName: string; url: string; lineNumber?: number };
     children?: number[];
 }
 
@@ -73,7 +73,7 @@ export function profileByCategory(file: string): { category: string; percent: nu
 
 /** Self time by function (name, file, line), largest first: the rows to compare between two profiles. */
 export function topFunctions(file: string, count = 20): { fn: string; ms: number; percent: number }[] {
-    const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile & { nodes: (ProfileNode & { callFrame: { lineNumber?: number } })[] };
+    const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const totals = new Map<string, number>();
     let sum = 0;
