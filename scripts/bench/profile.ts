@@ -6,7 +6,7 @@ import * as fs from "fs";
 
 interface ProfileNode {
     id: number;
-    callFrame: { functionName: string; url: string };
+    callFrame: { functionName: string; url: string; lineNumber?: number };
     children?: number[];
 }
 
@@ -71,6 +71,28 @@ export function profileByCategory(file: string): { category: string; percent: nu
         .sort((a, b) => b.percent - a.percent);
 }
 
+/** Self time by function (name, file, line), largest first: the rows to compare between two profiles. */
+export function topFunctions(file: string, count = 20): { fn: string; ms: number; percent: number }[] {
+    const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const totals = new Map<string, number>();
+    let sum = 0;
+    profile.samples.forEach((id, i) => {
+        const dt = profile.timeDeltas[i] ?? 0;
+        const f = byId.get(id)!.callFrame;
+        const where = f.url === "" ? "" : ` ${f.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(lib|scripts)\//, "$1/")}:${(f.lineNumber ?? 0) + 1}`;
+        const key = `${f.functionName === "" ? "(anonymous)" : f.functionName}${where}`;
+        totals.set(key, (totals.get(key) ?? 0) + dt);
+        sum += dt;
+    });
+    return [...totals.entries()]
+        .map(([fn, us]) => ({ fn, ms: us / 1000, percent: (100 * us) / Math.max(sum, 1) }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, count);
+}
+
 if (require.main === module) {
     for (const r of profileByCategory(process.argv[2])) console.log(`${r.percent.toFixed(1).padStart(5)} %  ${r.ms.toFixed(0).padStart(7)} ms  ${r.category}`);
+    console.log("");
+    for (const r of topFunctions(process.argv[2], Number(process.argv[3] ?? "25"))) console.log(`${r.percent.toFixed(1).padStart(5)} %  ${r.ms.toFixed(0).padStart(7)} ms  ${r.fn}`);
 }
