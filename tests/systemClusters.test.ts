@@ -9,9 +9,10 @@
  * (IAM evaluator) on every role.
  */
 import * as assert from "assert";
-import { CrossAccountSecretsAbac, CrossAccountSecretsAbacArgs, sharedRoleGroups, TRUST_POLICY_DEFAULT_QUOTA } from "../components";
+import { CrossAccountSecretsAbac, CrossAccountSecretsAbacArgs, guardrailServiceControlPolicy, sharedRoleGroups, TRUST_POLICY_DEFAULT_QUOTA } from "../components";
+import { decideUnder } from "./orgPolicies";
 import { OFFLINE, runOffline, team } from "./helpers";
-import { chainsInto, podTags, quotaProblems, stackIam } from "./systemIam";
+import { asSession, chainsInto, podTags, quotaProblems, stackIam } from "./systemIam";
 
 const ACCOUNTS = ["222233334444", "333344445555"];
 const account = (accountId: string) => ({ accountId, region: OFFLINE.region, roleArn: `arn:aws:iam::${accountId}:role/deployer` });
@@ -49,8 +50,9 @@ describe("system: clusters over shared roles within the trust policy quota", fun
         assert.strictEqual(new Set(sharedRoleGroups(long).roleNames).size, 3);
     });
 
-    it("50 clusters deploy 4 shared roles, each trust within 2,048; each store assumes its group's role, and no cluster chains into another group's role", async () => {
-        const stack = args(50);
+    // 27 clusters: three roles, the last one partly filled (examples.test.ts deploys 50 through examples/multi-cluster).
+    it("27 clusters deploy 3 shared roles, each trust within 2,048; each store assumes its group's role, and no cluster chains into another group's role", async () => {
+        const stack = args(27);
         const groups = sharedRoleGroups(stack);
         const run = await runOffline(() => new CrossAccountSecretsAbac("org", stack));
         assert.deepStrictEqual(quotaProblems(run.resources), []);
@@ -81,6 +83,14 @@ describe("system: clusters over shared roles within the trust policy quota", fun
             ] as const;
             for (const [what, from, t] of moves) assert.ok(!chainsInto({}, { role: from, tags: t, identity: [ADMIN] }, own, eso), `${cluster}: ${what}`);
         }
-        assert.strictEqual(stores.length, 50);
+        assert.strictEqual(stores.length, 27);
+        // The guardrails name every group's role: a tenant's write to any of them is denied by the SCP.
+        const org = { scp: guardrailServiceControlPolicy({ platformPrincipalArns: ["arn:aws:iam::*:role/platform-deployer"], sharedRoleName: groups.roleNames[0], sharedRoleNames: groups.roleNames.slice(1), controllerRoleNames: ["*-eso-controller"] }) };
+        const tenant = { arn: "arn:aws:iam::111122223333:role/team-ci", account: "111122223333", physical: "team-ci" };
+        for (const role of shared) {
+            const write = asSession(tenant, {}, "iam:UpdateAssumeRolePolicy", role.arn, role.account, {}, [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] }]);
+            assert.strictEqual(decideUnder(org, write), "ExplicitlyDenied", role.physical);
+            assert.strictEqual(decideUnder({}, write), "Allowed", "the tenant's own policy allows it: the SCP is what denies");
+        }
     });
 });
