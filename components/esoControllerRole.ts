@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { createHash } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
@@ -30,33 +30,41 @@ export const ASSOCIATION_PROPAGATION_SECONDS = 20;
 export const ASSOCIATION_ANNOTATION = "eks-secrets-abac.io/pod-identity-association";
 
 /**
- * The tag on the association that remembers when it was created. The SDK
- * does not tell a created resource from an unchanged one, but the engine
- * does for `ignoreChanges`: the program's value is used only "when there is
- * no previous value in the state, most importantly when creating the
- * resource"; after that the state's value is kept (pulumi.com/docs,
- * Resource option: ignoreChanges). So the tag holds the creation time of
- * the association that exists. A replacement (cluster, namespace or service
- * account changed: UpdatePodIdentityAssociation "only allows updating the
- * associated IAM role", AWS CLI reference) gets a new key, since the key
- * carries a hash of the three, and with no previous value the new time.
+ * The tag on the association that remembers which deployment created it.
+ * The SDK does not tell a created resource from an unchanged one, but the
+ * engine does for `ignoreChanges`: the program's value is used only "when
+ * there is no previous value in the state, most importantly when creating
+ * the resource"; after that the state's value is kept (pulumi.com/docs,
+ * Resource option: ignoreChanges). So the tag reads back as this
+ * deployment's ID only in the deployment that created the association. A
+ * replacement (cluster, namespace or service account changed:
+ * UpdatePodIdentityAssociation "only allows updating the associated IAM
+ * role", AWS CLI reference) gets a new key, since the key carries a hash of
+ * the three, and with no previous value under it, this deployment's ID.
+ * An ID, not a time: the program's clock at declaration is earlier than the
+ * creation by however long the role before it took.
  */
 export function associationCreatedTag(clusterName: string, namespace: string, serviceAccount: string): string {
     const hash = createHash("sha256").update(`${clusterName}/${namespace}/${serviceAccount}`).digest("hex").slice(0, 12);
     return `eks-secrets-abac.io/association-created-${hash}`;
 }
 
-/** Seconds still to wait for an association created at `createdAt` (ISO time); the whole wait when the time is missing or unreadable. */
-export function remainingAssociationWait(createdAt: string | undefined, now: number, seconds: number): number {
-    const created = createdAt === undefined ? NaN : Date.parse(createdAt);
-    if (!Number.isFinite(created)) return seconds;
-    return Math.min(seconds, Math.max(0, (created + seconds * 1000 - now) / 1000));
+/** This program run's ID: its start time and a random part (one per process, so two renders of one run are identical). */
+export const DEPLOYMENT_ID = `${new Date().toISOString()}_${randomBytes(4).toString("hex")}`;
+
+/**
+ * Whether a deployment must wait for the association: when the tag reads
+ * back as this deployment's ID (created or replaced now), and when it is
+ * missing (nothing tells, so wait).
+ */
+export function associationIsNew(createdBy: string | undefined, deploymentId: string = DEPLOYMENT_ID): boolean {
+    return createdBy === undefined || createdBy === deploymentId;
 }
 
-async function afterPropagation(id: string, createdAt: string | undefined): Promise<string> {
+async function afterPropagation(id: string, createdBy: string | undefined): Promise<string> {
     const configured = Number(process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS ?? ASSOCIATION_PROPAGATION_SECONDS);
-    const seconds = remainingAssociationWait(createdAt, Date.now(), Number.isFinite(configured) && configured >= 0 ? configured : ASSOCIATION_PROPAGATION_SECONDS);
-    if (!pulumi.runtime.isDryRun() && seconds > 0) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const seconds = Number.isFinite(configured) && configured >= 0 ? configured : ASSOCIATION_PROPAGATION_SECONDS;
+    if (!pulumi.runtime.isDryRun() && seconds > 0 && associationIsNew(createdBy)) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     return id;
 }
 
@@ -105,7 +113,7 @@ export class EsoControllerRole extends pulumi.ComponentResource {
                 roleArn: this.role.arn,
                 // The cluster and namespace tags are what the ABAC policy keys on.
                 disableSessionTags: false,
-                tags: { ...args.tags, [createdTag]: new Date().toISOString() },
+                tags: { ...args.tags, [createdTag]: DEPLOYMENT_ID },
             },
             { parent: this, dependsOn: withDependencies(opts, [permissions]), ignoreChanges: [`tags["${createdTag}"]`] },
         );

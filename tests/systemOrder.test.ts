@@ -4,12 +4,12 @@
  * EKS API Reference, CreatePodIdentityAssociation), since a pod admitted
  * before keeps no credentials until restarted (eksctl-io/eksctl#7709).
  * Only a deployment that creates or replaces the association waits: the
- * association's creation time lives in a tag the engine keeps from the
- * state (`ignoreChanges`), so later deployments see an old time.
+ * ID of the deployment that created it lives in a tag the engine keeps
+ * from the state (`ignoreChanges`), so later deployments read another ID.
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, associationCreatedTag, EksSecretsAbac, remainingAssociationWait } from "../components";
+import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, associationCreatedTag, associationIsNew, DEPLOYMENT_ID, EksSecretsAbac } from "../components";
 import { runOffline, team } from "./helpers";
 
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
@@ -52,31 +52,24 @@ describe("system: the ESO release starts after the Pod Identity association take
         assert.ok(ms >= 300, `the run finished after ${ms} ms, before the wait`);
     });
 
-    it("a deployment whose association exists (the state keeps its creation time, an hour ago) does not wait", async () => {
-        const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-        const { ms } = await timed("5", (p) => ({ ...p, tags: { ...p.tags, [TAG]: hourAgo } }));
-        assert.ok(ms < 5_000, `the run took ${ms} ms: it waited for an association created an hour ago`);
+    it("a deployment whose association exists (the state keeps the ID of the deployment that created it) does not wait", async () => {
+        const { ms } = await timed("5", (p) => ({ ...p, tags: { ...p.tags, [TAG]: "2026-01-05T09:00:00.000Z_0a1b2c3d" } }));
+        assert.ok(ms < 5_000, `the run took ${ms} ms: it waited for an association an earlier deployment created`);
     });
 
-    it("the creation time is a tag the engine keeps from the state, keyed by cluster, namespace and service account (a replacement gets a new key)", async () => {
+    it("the creating deployment's ID is a tag the engine keeps from the state, keyed by cluster, namespace and service account (a replacement gets a new key)", async () => {
         const { run, options } = await timed("0");
-        const created = Date.parse(run.one(ASSOCIATION).inputs.tags[TAG]);
-        assert.ok(Math.abs(Date.now() - created) < 60_000, "the tag holds the time of this deployment");
+        assert.strictEqual(run.one(ASSOCIATION).inputs.tags[TAG], DEPLOYMENT_ID);
         assert.deepStrictEqual(options.map((o) => o.ignoreChanges), [[`tags["${TAG}"]`]]);
         assert.notStrictEqual(associationCreatedTag("prod-eu", "eso", "external-secrets"), TAG);
         assert.notStrictEqual(associationCreatedTag("prod-us", "external-secrets", "external-secrets"), TAG);
         assert.notStrictEqual(associationCreatedTag("prod-eu", "external-secrets", "eso"), TAG);
     });
 
-    it("waits what is left of the propagation time after the creation, all of it when the time is missing or unreadable", () => {
-        const now = Date.parse("2026-12-05T12:00:00Z");
-        assert.strictEqual(remainingAssociationWait("2026-12-05T12:00:00.000Z", now, 20), 20);
-        assert.strictEqual(remainingAssociationWait("2026-12-05T11:59:55.000Z", now, 20), 15);
-        assert.strictEqual(remainingAssociationWait("2026-12-05T11:00:00.000Z", now, 20), 0);
-        assert.strictEqual(remainingAssociationWait(undefined, now, 20), 20);
-        assert.strictEqual(remainingAssociationWait("yesterday", now, 20), 20);
-        // A clock ahead of the deployer's never waits longer than the whole wait.
-        assert.strictEqual(remainingAssociationWait("2026-12-05T13:00:00.000Z", now, 20), 20);
+    it("waits when the tag reads back as this deployment's ID or is missing, not for another deployment's ID", () => {
+        assert.strictEqual(associationIsNew("2026-12-05T12:00:00.000Z_00000001", "2026-12-05T12:00:00.000Z_00000001"), true);
+        assert.strictEqual(associationIsNew(undefined, "2026-12-05T12:00:00.000Z_00000001"), true);
+        assert.strictEqual(associationIsNew("2026-12-05T12:00:00.000Z_00000002", "2026-12-05T12:00:00.000Z_00000001"), false);
     });
 
     it("an IRSA cluster has no association and no wait", async () => {
