@@ -127,9 +127,10 @@ const cross = fc.record({
     kind: fc.constant("cross" as const),
     name: fc.integer({ min: 1, max: 8 }).chain(labelOf),
     // Any count up to the maximum, not fast-check's small default sizes: a second shared role starts at 14.
-    // Large stacks are rare: one of 50 clusters takes about 14 s to render.
+    // Large stacks are rare (one of 50 clusters takes about 14 s to render) and large enough for several roles:
+    // names of 1 to 14 characters put about 15 clusters in one trust.
     clusters: fc
-        .oneof({ weight: 15, arbitrary: fc.integer({ min: 1, max: Math.min(3, MAX_CLUSTERS) }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: MAX_CLUSTERS }) })
+        .oneof({ weight: 20, arbitrary: fc.integer({ min: 1, max: Math.min(3, MAX_CLUSTERS) }) }, { weight: 1, arbitrary: fc.integer({ min: Math.min(20, MAX_CLUSTERS), max: MAX_CLUSTERS }) })
         .chain((n) => fc.uniqueArray(fc.tuple(crossClusterName, fc.constantFrom(...ACCOUNTS.slice(1))), { minLength: n, maxLength: n, selector: ([name]) => name.toLowerCase() })),
     keyAccount: fc.boolean(),
     namespaces,
