@@ -8,8 +8,9 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
-import { controllerRoleName } from "./lib/naming";
-import { crossAccountTrustPolicy, iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
+import { controllerRoleName, sharedRoleGroupName } from "./lib/naming";
+import { iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
+import { groupByTrustQuota, TrustMember, trustOfMembers } from "./lib/trustGroups";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
 import { teamsShapeProblems } from "./lib/argsShape";
@@ -53,15 +54,20 @@ export interface CrossAccountSecretsAbacArgs {
     readonly kmsKeyArn?: string;
     /** Principals of the secrets account that create secrets and parameters (the deployment role). */
     readonly keyWriterArns?: string[];
-    /** Name of the shared role; fixed so the key policy can name it before it exists. @default "eks-secrets-abac-shared" */
+    /**
+     * Name of the shared role; fixed so the key policy can name it before it
+     * exists. Clusters past the trust policy quota go to `<name>-g2`,
+     * `<name>-g3`... (`sharedRoleGroups`). @default "eks-secrets-abac-shared"
+     */
     readonly sharedRoleName?: string;
     /** The clusters, each in its own account (several may share one). */
     readonly clusters: CrossAccountCluster[];
     /**
      * The shared role's trust policy quota of the secrets account, in
      * characters: 2,048 by default, up to 4,096 once raised through Service
-     * Quotas. The trust grows about 120 characters per cluster; a stack that
-     * would pass it is refused before anything is deployed. @default 2048
+     * Quotas. The trust grows about 123 characters per cluster; clusters
+     * past the quota go to further shared roles (`sharedRoleGroups`), so a
+     * raised quota means fewer roles. @default 2048
      */
     readonly trustPolicyQuota?: number;
     /** Tags on every AWS resource, beside the ABAC tags. */
@@ -128,36 +134,62 @@ export function validateCrossAccountArgs(args: CrossAccountSecretsAbacArgs, name
     return problems;
 }
 
+/** What each cluster adds to a shared role's trust, from plain data exactly as the component builds it; undefined until every cluster's account is valid. */
+function trustMembers(args: CrossAccountSecretsAbacArgs): { partition: string; members: TrustMember[] } | undefined {
+    const clusters = args.clusters.filter((c) => typeof c?.clusterName === "string" && c.account !== undefined && /^\d{12}$/.test(c.account.accountId ?? ""));
+    if (clusters.length !== args.clusters.length || clusters.length === 0) return undefined;
+    const partition = partitionOfRegion(args.secretsAccount?.region ?? "");
+    return {
+        partition,
+        members: clusters.map((c) => ({
+            controllerRoleArn: `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`,
+            clusterArn: typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`,
+            esoServiceAccount: c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
+        })),
+    };
+}
+
+export interface SharedRoleGroups {
+    /** The shared role names, one per group: `sharedRoleName`, then `<sharedRoleName>-g2`... (`sharedRoleGroupName`). */
+    roleNames: string[];
+    /** Each cluster's group, in the order of `clusters`. */
+    groupOf: number[];
+    /** Each group's trust policy size, characters without white space. */
+    trustSizes: number[];
+}
+
 /**
- * The shared role's trust, built from plain data exactly as the component
- * builds it (controller roles by `controllerRoleName`, clusters by their
- * ARN), measured against the trust policy quota before anything deploys.
+ * The shared roles the component declares: the clusters over the fewest
+ * roles whose trusts each fit the trust policy quota, filled in the order of
+ * `clusters` (appending a cluster never moves another). Give the role names
+ * to the organisation guardrails (`sharedRoleNames`). Throws on arguments
+ * `validateCrossAccountArgs` refuses.
+ */
+export function sharedRoleGroups(args: CrossAccountSecretsAbacArgs): SharedRoleGroups {
+    const measured = trustMembers(args);
+    if (measured === undefined || sharedTrustQuotaProblems(args).length > 0) throw new ConfigValidationError(validateCrossAccountArgs(args));
+    const { groupOf, sizes } = groupByTrustQuota(measured.partition, measured.members, args.trustPolicyQuota ?? TRUST_POLICY_DEFAULT_QUOTA);
+    const base = args.sharedRoleName ?? DEFAULT_SHARED_ROLE_NAME;
+    return { roleNames: sizes.map((_, g) => sharedRoleGroupName(base, g)), groupOf, trustSizes: sizes };
+}
+
+/**
+ * The quota itself, and each cluster whose trust alone would pass it (no
+ * group can hold it: IAM would answer LimitExceeded), before anything deploys.
  */
 export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Problem[] {
     const quota = args.trustPolicyQuota ?? TRUST_POLICY_DEFAULT_QUOTA;
     if (!Number.isInteger(quota) || quota < 1 || quota > TRUST_POLICY_MAX_QUOTA) {
         return [{ path: "trustPolicyQuota", message: `is \`${quota}\`: give the secrets account's trust policy quota, 2048 (AWS's default) to ${TRUST_POLICY_MAX_QUOTA} (the most Service Quotas grants)` }];
     }
-    const clusters = args.clusters.filter((c) => typeof c?.clusterName === "string" && c.account !== undefined && /^\d{12}$/.test(c.account.accountId ?? ""));
-    if (clusters.length !== args.clusters.length || clusters.length === 0) return [];
-    const partition = partitionOfRegion(args.secretsAccount?.region ?? "");
-    const doc = crossAccountTrustPolicy({
-        partition,
-        controllerRoleArns: clusters.map((c) => `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`),
-        clusterArns: clusters.map((c) => (typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`)),
-        esoServiceAccounts: clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
-    });
-    const size = iamPolicySize(doc);
-    if (size <= quota) return [];
-    return [
-        {
-            path: "clusters",
-            message:
-                `make the shared role's trust policy ${size} characters (white space excluded), over the secrets account's trust policy quota of ${quota} ` +
-                `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): ` +
-                `split the ${clusters.length} clusters over several CrossAccountSecretsAbac, each with its own sharedRoleName, or raise the quota and set trustPolicyQuota`,
-        },
-    ];
+    const measured = trustMembers(args);
+    if (measured === undefined) return [];
+    return groupByTrustQuota(measured.partition, measured.members, quota).oversized.map((i) => ({
+        path: `clusters[${i}]`,
+        message:
+            `makes a shared role trust of ${iamPolicySize(trustOfMembers(measured.partition, [measured.members[i]]))} characters (white space excluded) on its own, over the secrets account's trust policy quota of ${quota} ` +
+            `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): shorten its clusterArn or esoServiceAccount, or raise the quota and set trustPolicyQuota`,
+    }));
 }
 
 /** Account and Region as given (the provider is pinned to them), the partition as the provider reports it. */
@@ -176,7 +208,12 @@ function contextOf(account: AwsAccount, provider: aws.Provider, parent: pulumi.R
  * Onboarding a team still changes no IAM document.
  */
 export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
+    /** The first shared role (the only one while the clusters fit one trust). */
     public readonly abacRoleArn: pulumi.Output<string>;
+    /** The shared role each cluster's stores assume, by cluster name. */
+    public readonly abacRoleArns: Record<string, pulumi.Output<string>> = {};
+    /** Every shared role's name, group by group (`sharedRoleGroups`): give them to the guardrails. */
+    public readonly sharedRoleNames: string[];
     /** The key of the secrets and parameters, when there is one. */
     public readonly kmsKeyArn?: pulumi.Output<string>;
     /** The key-policy statements the key's account must carry (JSON), when there is a key. */
@@ -195,8 +232,10 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
 
         const secretsProvider = accountProvider(`${name}-secrets-account`, args.secretsAccount, this);
         const secrets = contextOf(args.secretsAccount, secretsProvider, this);
-        const sharedRoleName = args.sharedRoleName ?? DEFAULT_SHARED_ROLE_NAME;
-        const sharedRoleArn = secrets.apply((c) => roleArn(c, sharedRoleName));
+        const groups = sharedRoleGroups(args);
+        this.sharedRoleNames = groups.roleNames;
+        // One ARN when the clusters fit one role: the key policy stays as it was before groups.
+        const sharedRoleArn = secrets.apply((c) => (groups.roleNames.length === 1 ? roleArn(c, groups.roleNames[0]) : groups.roleNames.map((n) => roleArn(c, n))));
         const services: KmsService[] = ["secretsmanager", "ssm"];
         const withParameters = args.clusters.some((c) => c.teams.some((t) => (t.parameters ?? []).length > 0));
 
@@ -227,21 +266,25 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
 
         const clusterProviders = args.clusters.map((c) => accountProvider(`${name}-${c.clusterName}-account`, c.account, this));
         const clusterContexts = args.clusters.map((c, i) => contextOf(c.account, clusterProviders[i], this));
-        const shared = new SharedAbacRole(
-            `${name}-shared-abac`,
-            {
-                roleName: sharedRoleName,
-                controllerRoleArns: clusterContexts.map((ctx, i) => ctx.apply((c) => roleArn(c, controllerRoleName(args.clusters[i].clusterName)))),
-                clusterArns: args.clusters.map(
-                    (c, i) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: clusterProviders[i] }).arn,
-                ),
-                esoServiceAccounts: args.clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
-                kmsKeyArns: keyArn ? [keyArn] : [],
-                parameters: withParameters,
-                tags: args.tags,
-            },
-            { parent: this, provider: secretsProvider },
-        );
+        // Group 0 keeps the logical name of the single shared role, so a stack that fits one role is unchanged.
+        const shared = groups.roleNames.map((roleName, g) => {
+            const members = args.clusters.map((c, i) => ({ c, i })).filter(({ i }) => groups.groupOf[i] === g);
+            return new SharedAbacRole(
+                g === 0 ? `${name}-shared-abac` : `${name}-shared-abac-g${g + 1}`,
+                {
+                    roleName,
+                    controllerRoleArns: members.map(({ c, i }) => clusterContexts[i].apply((ctx) => roleArn(ctx, controllerRoleName(c.clusterName)))),
+                    clusterArns: members.map(
+                        ({ c, i }) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: clusterProviders[i] }).arn,
+                    ),
+                    esoServiceAccounts: members.map(({ c }) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
+                    kmsKeyArns: keyArn ? [keyArn] : [],
+                    parameters: withParameters,
+                    tags: args.tags,
+                },
+                { parent: this, provider: secretsProvider },
+            );
+        });
 
         args.clusters.forEach(({ account: _account, kubeconfig, kubeconfigContext, ...cluster }, i) => {
             const awsProvider = clusterProviders[i];
@@ -252,7 +295,7 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                     : undefined;
             const abac = new EksSecretsAbac(
                 `${name}-${cluster.clusterName}`,
-                { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared, secretsKmsKeyId: keyArn },
+                { ...cluster, tags: { ...args.tags, ...cluster.tags }, sharedRole: shared[groups.groupOf[i]], secretsKmsKeyId: keyArn },
                 {
                     parent: this,
                     providers: kubernetesProvider ? { aws: awsProvider, kubernetes: kubernetesProvider } : { aws: awsProvider },
@@ -261,14 +304,17 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                 { provider: secretsProvider },
             );
             this.controllerRoleArns[cluster.clusterName] = abac.controllerRoleArn;
+            this.abacRoleArns[cluster.clusterName] = abac.abacRoleArn;
             this.secretArns[cluster.clusterName] = abac.teamSecretArns;
             this.parameterArns[cluster.clusterName] = abac.teamParameterArns;
         });
 
-        this.abacRoleArn = shared.arn;
+        this.abacRoleArn = shared[0].arn;
         this.kmsKeyArn = keyArn;
         this.registerOutputs({
             abacRoleArn: this.abacRoleArn,
+            abacRoleArns: this.abacRoleArns,
+            sharedRoleNames: this.sharedRoleNames,
             kmsKeyArn: this.kmsKeyArn,
             keyPolicyStatements: this.keyPolicyStatements,
             controllerRoleArns: this.controllerRoleArns,

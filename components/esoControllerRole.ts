@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { createHash, randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { awsContext } from "./lib/account";
@@ -20,18 +21,50 @@ export interface EsoControllerRoleArgs extends ControllerRoleBaseArgs {
  * association, and its pods carry the association's ID as an annotation,
  * so a replaced association restarts them. Set the environment variable
  * `EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS` to change it (the offline
- * cloud sets 0). Every deployment, not only the first, pays the wait: the
- * SDK does not tell a created association from an unchanged one.
+ * cloud sets 0). Only a deployment that creates or replaces the
+ * association pays the wait (`associationCreatedTag`).
  */
 export const ASSOCIATION_PROPAGATION_SECONDS = 20;
 
 /** The annotation on ESO's pods that restarts them when the association is replaced. */
 export const ASSOCIATION_ANNOTATION = "eks-secrets-abac.io/pod-identity-association";
 
-async function afterPropagation(id: string): Promise<string> {
+/**
+ * The tag on the association that remembers which deployment created it.
+ * The SDK does not tell a created resource from an unchanged one, but the
+ * engine does for `ignoreChanges`: the program's value is used only "when
+ * there is no previous value in the state, most importantly when creating
+ * the resource"; after that the state's value is kept (pulumi.com/docs,
+ * Resource option: ignoreChanges). So the tag reads back as this
+ * deployment's ID only in the deployment that created the association. A
+ * replacement (cluster, namespace or service account changed:
+ * UpdatePodIdentityAssociation "only allows updating the associated IAM
+ * role", AWS CLI reference) gets a new key, since the key carries a hash of
+ * the three, and with no previous value under it, this deployment's ID.
+ * An ID, not a time: the program's clock at declaration is earlier than the
+ * creation by however long the role before it took.
+ */
+export function associationCreatedTag(clusterName: string, namespace: string, serviceAccount: string): string {
+    const hash = createHash("sha256").update(`${clusterName}/${namespace}/${serviceAccount}`).digest("hex").slice(0, 12);
+    return `eks-secrets-abac.io/association-created-${hash}`;
+}
+
+/** This program run's ID: its start time and a random part (one per process, so two renders of one run are identical). */
+export const DEPLOYMENT_ID = `${new Date().toISOString()}_${randomBytes(4).toString("hex")}`;
+
+/**
+ * Whether a deployment must wait for the association: when the tag reads
+ * back as this deployment's ID (created or replaced now), and when it is
+ * missing (nothing tells, so wait).
+ */
+export function associationIsNew(createdBy: string | undefined, deploymentId: string = DEPLOYMENT_ID): boolean {
+    return createdBy === undefined || createdBy === deploymentId;
+}
+
+async function afterPropagation(id: string, createdBy: string | undefined): Promise<string> {
     const configured = Number(process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS ?? ASSOCIATION_PROPAGATION_SECONDS);
     const seconds = Number.isFinite(configured) && configured >= 0 ? configured : ASSOCIATION_PROPAGATION_SECONDS;
-    if (!pulumi.runtime.isDryRun() && seconds > 0) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    if (!pulumi.runtime.isDryRun() && seconds > 0 && associationIsNew(createdBy)) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     return id;
 }
 
@@ -69,6 +102,8 @@ export class EsoControllerRole extends pulumi.ComponentResource {
             trust,
         });
         this.role = role;
+        // A cluster name only known at deployment time cannot key the tag: its change then keeps the old time (no wait).
+        const createdTag = associationCreatedTag(typeof args.clusterName === "string" ? args.clusterName : "", args.esoNamespace, args.esoServiceAccount);
         this.association = new aws.eks.PodIdentityAssociation(
             `${name}-pod-identity`,
             {
@@ -78,12 +113,12 @@ export class EsoControllerRole extends pulumi.ComponentResource {
                 roleArn: this.role.arn,
                 // The cluster and namespace tags are what the ABAC policy keys on.
                 disableSessionTags: false,
-                tags: args.tags,
+                tags: { ...args.tags, [createdTag]: DEPLOYMENT_ID },
             },
-            { parent: this, dependsOn: withDependencies(opts, [permissions]) },
+            { parent: this, dependsOn: withDependencies(opts, [permissions]), ignoreChanges: [`tags["${createdTag}"]`] },
         );
         this.arn = this.role.arn;
-        this.effectiveAssociationId = this.association.associationId.apply(afterPropagation);
+        this.effectiveAssociationId = pulumi.all([this.association.associationId, this.association.tags]).apply(([id, t]) => afterPropagation(id, t?.[createdTag]));
         this.registerOutputs({ arn: this.arn, associationId: this.association.associationId });
     }
 }

@@ -30,6 +30,7 @@ export * from "./crossAccountSecretsAbac";
 export * from "./secretsKmsKey";
 export * from "./teamParameterStore";
 export * from "./lib/crossAccount";
+export * from "./lib/trustGroups";
 export * from "./lib/awsAccount";
 export * from "./lib/kms";
 export * from "./lib/parameterStore";

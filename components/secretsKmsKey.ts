@@ -11,7 +11,7 @@ export interface SecretsKmsKeyArgs {
     /** Region of the secrets and parameters (the key's region too). */
     readonly secretsRegion: pulumi.Input<string>;
     /** The shared ABAC role: the only principal that may decrypt, through the services only. */
-    readonly sharedRoleArn: pulumi.Input<string>;
+    readonly sharedRoleArn: pulumi.Input<string | string[]>;
     /** Principals of the secrets account that create secrets and parameters (the deployment role). */
     readonly writerArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** @default ["secretsmanager", "ssm"] */

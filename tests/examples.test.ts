@@ -110,6 +110,29 @@ describe("examples", function () {
         assert.strictEqual(run.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 2);
     });
 
+    it("multi-cluster at 50 clusters spreads them over 4 shared roles, each trust within IAM's 2,048, each store on its group's role", async () => {
+        const e = example("multi-cluster");
+        const { config, secretKeys } = readStackFile(path.join(e.dir, "Pulumi.dev.yaml"));
+        const names = Array.from({ length: 50 }, (_, i) => `cluster-${String(i).padStart(6, "0")}`);
+        const clusters = names.map((name) => ({ name, kubeconfigContext: name, secretNamePrefix: `${name}/`, teams: [{ namespace: "payments", secrets: [{ name: "db-password" }] }] }));
+        const run = await runOffline(
+            () => {
+                delete require.cache[require.resolve(e.program)];
+                return require(e.program);
+            },
+            { ...config, [`${e.project}:clusters`]: JSON.stringify(clusters) },
+            secretKeys,
+            e.project,
+        );
+        const shared = run.ofType("aws:iam/role:Role").filter((r) => /^shared-role(-g\d)?$/.test(r.state.name));
+        assert.deepStrictEqual(shared.map((r) => r.state.name).sort(), ["shared-role", "shared-role-g2", "shared-role-g3", "shared-role-g4"]);
+        // IAM quotas, "Role trust policy length": 2,048 characters without white space.
+        for (const r of shared) assert.ok(String(r.inputs.assumeRolePolicy).replace(/\s/g, "").length <= 2048, `${r.state.name}: trust over 2,048`);
+        const roleOfStore = new Map(run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").map((s) => [s.name, s.inputs.spec.provider.aws.role]));
+        const trusted = (arn: string) => JSON.parse(shared.find((r) => r.state.arn === arn)!.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals["aws:PrincipalTag/eks-cluster-arn"];
+        for (const name of names) assert.ok([trusted(roleOfStore.get(`${name}-store-store`))].flat().includes(offlineClusterArn(name)), `${name}'s store assumes a role that does not trust it`);
+    });
+
     it("cross-account puts controller roles in the cluster account, the shared role, secrets and parameters in the secrets account, the key in the key account", async () => {
         const run = await runExample(example("cross-account"));
         const accountsOf = (type: string) => [...new Set(run.ofType(type).map((r) => String(r.state.arn).split(":")[4]))].sort();

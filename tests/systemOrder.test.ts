@@ -3,33 +3,73 @@
  * Pod Identity association has taken effect ("may take several seconds",
  * EKS API Reference, CreatePodIdentityAssociation), since a pod admitted
  * before keeps no credentials until restarted (eksctl-io/eksctl#7709).
+ * Only a deployment that creates or replaces the association waits: the
+ * ID of the deployment that created it lives in a tag the engine keeps
+ * from the state (`ignoreChanges`), so later deployments read another ID.
  */
 import * as assert from "assert";
-import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, EksSecretsAbac } from "../components";
+import * as pulumi from "@pulumi/pulumi";
+import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, associationCreatedTag, associationIsNew, DEPLOYMENT_ID, EksSecretsAbac } from "../components";
 import { runOffline, team } from "./helpers";
+
+const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+const TAG = associationCreatedTag("prod-eu", "external-secrets", "external-secrets");
+
+/** Runs the stack with `EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS` set, each association's props passed through `edit`; the time it took and the association's options. */
+async function timed(seconds: string, edit: (props: Record<string, any>) => Record<string, any> = (p) => p) {
+    const previous = process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS;
+    process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = seconds;
+    const options: pulumi.CustomResourceOptions[] = [];
+    const transformations: pulumi.ResourceTransformation[] = [
+        (a) => {
+            if (a.type !== ASSOCIATION) return undefined;
+            options.push(a.opts);
+            return { props: edit(a.props), opts: a.opts };
+        },
+    ];
+    try {
+        const started = Date.now();
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments")] }, { transformations }));
+        return { run, ms: Date.now() - started, options };
+    } finally {
+        process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = previous;
+    }
+}
 
 describe("system: the ESO release starts after the Pod Identity association takes effect", function () {
     this.timeout(120_000);
 
     it("ESO's pods carry the association's ID (a replaced association restarts them), and the release depends on the association", async () => {
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments")] }));
-        const association = run.one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        const { run } = await timed("0");
+        const association = run.one(ASSOCIATION);
         const release = run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "prod-eso-release")!;
         assert.strictEqual(release.inputs.values.podAnnotations[ASSOCIATION_ANNOTATION], association.state.associationId);
     });
 
-    it("in a deployment the program finishes only after the propagation wait", async () => {
+    it("a deployment that creates the association finishes only after the propagation wait", async () => {
         assert.ok(ASSOCIATION_PROPAGATION_SECONDS >= 10, "AWS says several seconds");
-        const previous = process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS;
-        process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = "0.3";
-        try {
-            const started = Date.now();
-            await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments")] }));
-            const resolvedAfter = Date.now() - started;
-            assert.ok(resolvedAfter >= 300, `the run finished after ${resolvedAfter} ms, before the wait`);
-        } finally {
-            process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = previous;
-        }
+        const { ms } = await timed("0.3");
+        assert.ok(ms >= 300, `the run finished after ${ms} ms, before the wait`);
+    });
+
+    it("a deployment whose association exists (the state keeps the ID of the deployment that created it) does not wait", async () => {
+        const { ms } = await timed("5", (p) => ({ ...p, tags: { ...p.tags, [TAG]: "2026-01-05T09:00:00.000Z_0a1b2c3d" } }));
+        assert.ok(ms < 5_000, `the run took ${ms} ms: it waited for an association an earlier deployment created`);
+    });
+
+    it("the creating deployment's ID is a tag the engine keeps from the state, keyed by cluster, namespace and service account (a replacement gets a new key)", async () => {
+        const { run, options } = await timed("0");
+        assert.strictEqual(run.one(ASSOCIATION).inputs.tags[TAG], DEPLOYMENT_ID);
+        assert.deepStrictEqual(options.map((o) => o.ignoreChanges), [[`tags["${TAG}"]`]]);
+        assert.notStrictEqual(associationCreatedTag("prod-eu", "eso", "external-secrets"), TAG);
+        assert.notStrictEqual(associationCreatedTag("prod-us", "external-secrets", "external-secrets"), TAG);
+        assert.notStrictEqual(associationCreatedTag("prod-eu", "external-secrets", "eso"), TAG);
+    });
+
+    it("waits when the tag reads back as this deployment's ID or is missing, not for another deployment's ID", () => {
+        assert.strictEqual(associationIsNew("2026-12-05T12:00:00.000Z_00000001", "2026-12-05T12:00:00.000Z_00000001"), true);
+        assert.strictEqual(associationIsNew(undefined, "2026-12-05T12:00:00.000Z_00000001"), true);
+        assert.strictEqual(associationIsNew("2026-12-05T12:00:00.000Z_00000002", "2026-12-05T12:00:00.000Z_00000001"), false);
     });
 
     it("an IRSA cluster has no association and no wait", async () => {

@@ -34,6 +34,8 @@ export interface OrgGuardrailsArgs {
     readonly breakGlassPrincipalArns?: string[];
     /** Name of the shared ABAC role (`roleName` of `SharedAbacRole`). */
     readonly sharedRoleName: string;
+    /** Further shared roles when clusters are spread over groups (`sharedRoleGroups(...).roleNames`). @default none */
+    readonly sharedRoleNames?: string[];
     /**
      * Names of the ESO controller roles, one per cluster
      * (`controllerRoleName(cluster)`), or a pattern such as
@@ -113,6 +115,9 @@ export function validateOrgGuardrailsArgs(args: OrgGuardrailsArgs): Problem[] {
     if (typeof args.sharedRoleName !== "string" || !ROLE_NAME.test(args.sharedRoleName)) {
         add("sharedRoleName", `is ${quote(args.sharedRoleName)}: give the shared ABAC role's name (1-64 letters, digits and +=,.@_-)`);
     }
+    (args.sharedRoleNames ?? []).forEach((name, i) => {
+        if (typeof name !== "string" || !ROLE_NAME.test(name)) add(`sharedRoleNames[${i}]`, `is ${quote(name)}: give a shared role's name (1-64 letters, digits and +=,.@_-), e.g. from sharedRoleGroups(...).roleNames`);
+    });
     if (!Array.isArray(args.controllerRoleNames) || args.controllerRoleNames.length === 0) {
         add("controllerRoleNames", "is empty: give the ESO controller role of each cluster, e.g. controllerRoleName(\"prod-eu\")");
     } else {

@@ -33,6 +33,12 @@ export interface GuardrailDocumentArgs {
     breakGlassPrincipalArns?: string[];
     /** Name of the shared ABAC role. */
     sharedRoleName: string;
+    /**
+     * The further shared roles of clusters spread over groups
+     * (`CrossAccountSecretsAbac.sharedRoleNames` or `sharedRoleGroups`, after
+     * the first). @default none
+     */
+    sharedRoleNames?: string[];
     /** Names (or `*` patterns) of the ESO controller roles, one per cluster (see `controllerRoleName`). */
     controllerRoleNames: string[];
     /**
@@ -98,7 +104,7 @@ export function guardrailServiceControlPolicy(args: GuardrailDocumentArgs): Poli
     const platform = one(sorted(args.platformPrincipalArns));
     const notPlatform = { "aws:PrincipalArn": platform };
     const abacKeys = { "aws:TagKeys": [...ABAC_TAG_KEYS] };
-    const roles = sorted([args.sharedRoleName, ...args.controllerRoleNames, ...(args.csiRoleNames ?? [])]).map((n) => roleArnPattern(partition, n));
+    const roles = sorted([args.sharedRoleName, ...(args.sharedRoleNames ?? []), ...args.controllerRoleNames, ...(args.csiRoleNames ?? [])]).map((n) => roleArnPattern(partition, n));
     const controllers = sorted(args.controllerRoleNames).map((n) => roleArnPattern(partition, n));
     const statements: PolicyStatement[] = [
         {

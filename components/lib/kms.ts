@@ -87,8 +87,8 @@ export function decryptThroughServiceStatements(args: DecryptStatementsArgs): Po
 }
 
 export interface KeyPolicyStatementsArgs extends SecretsAccountContext {
-    /** The shared ABAC role (in the secrets account): the only reader. */
-    sharedRoleArn: string;
+    /** The shared ABAC role (in the secrets account): the only reader; several when clusters are spread over groups. */
+    sharedRoleArn: string | string[];
     /**
      * Principals of the secrets account that create secrets and set values
      * (the deployment role). Secrets Manager needs kms:GenerateDataKey and
@@ -97,6 +97,13 @@ export interface KeyPolicyStatementsArgs extends SecretsAccountContext {
     writerArns?: string[];
     /** @default ["secretsmanager"] */
     services?: KmsService[];
+}
+
+/** One ARN as a string (the key policy of a single shared role is unchanged), several sorted. */
+function sharedRoleArnValue(arns: string | string[]): string | string[] {
+    if (typeof arns === "string") return arns;
+    const sorted = [...new Set(arns)].sort();
+    return sorted.length === 1 ? sorted[0] : sorted;
 }
 
 const WRITER_ACTIONS: Record<KmsService, string[]> = {
@@ -125,7 +132,7 @@ export function keyPolicyStatements(args: KeyPolicyStatementsArgs): PolicyStatem
         Resource: "*",
         Condition: {
             ...throughServiceConditions(args, service),
-            ArnEquals: { "aws:PrincipalArn": args.sharedRoleArn },
+            ArnEquals: { "aws:PrincipalArn": sharedRoleArnValue(args.sharedRoleArn) },
         },
     }));
     const writers = [...(args.writerArns ?? [])].sort();

@@ -48,3 +48,14 @@ export function sharedAbacRoleName(componentName: string): string {
 export function csiRoleName(componentName: string): string {
     return fixedRoleName(`${componentName}-csi-role`);
 }
+
+/**
+ * The role name of shared-role group `group` (from 0; see trustGroups.ts):
+ * `base` for the first, so a stack whose clusters fit one role keeps its
+ * role; `<base>-g2`, `<base>-g3`... after, shortened with a hash of `base`
+ * to stay within IAM's 64 characters. Fixed, so guardrails and key
+ * policies can name every group's role before it exists.
+ */
+export function sharedRoleGroupName(base: string, group: number): string {
+    return group === 0 ? base : withinRoleNameLimit(base, `-g${group + 1}`);
+}
