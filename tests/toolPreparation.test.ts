@@ -43,7 +43,7 @@ describe("tools the tests execute", function () {
         // The fs module object itself (the import is a read-only namespace over it), which fs.WriteStream calls.
         const nodeFs: typeof fs = require("fs");
         const close = nodeFs.close;
-        nodeFs.close = ((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => setTimeout(() => close(fd, callback), 300)) as typeof fs.close;
+        nodeFs.close = ((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void setTimeout(() => close(fd, callback), 300)) as unknown as typeof fs.close;
         let held: string[];
         try {
             const { zip, entry } = helmLayer();
