@@ -18,7 +18,8 @@ import { aggregated, DEFAULT_CLUSTER_ROLES, judgePrincipals, planFromInput, secr
 import { ChartRbacEntry, chartRbac, RBAC_VALUE_PATHS, RbacObject } from "../cli/src/checker/checks/reach/chartRbac";
 import { CHART_RBAC_TABLE } from "../cli/src/checker/checks/reach/chartRbacTable";
 import { validateTrustedReaders } from "../components/lib/trustedReaders";
-import { ASCP_TGZ, renderChartRbacTable } from "./chartRbacRender";
+import * as YAML from "yaml";
+import { ASCP_TGZ, renderChartRbacTable, rendersByTitle } from "./chartRbacRender";
 import { ESO_CHART_TGZ } from "./helm";
 import { team } from "./helpers";
 import { judgedStack, reached, withPath } from "./reachHelpers";
@@ -167,6 +168,25 @@ describe("the RBAC the charts install (reach/chartRbac.ts)", function () {
         assert.deepStrictEqual([...ascp, ...driver].filter((r) => !listed("secrets-store-csi-driver-provider-aws")(r)), []);
     });
 
+    it("the table's defaults are the charts' values.yaml on every RBAC path (the subchart's beneath the parent's), and helm renders the defaults set explicitly as the variants without them", () => {
+        const yamlAt = (tgz: string, file: string) => YAML.parse(chartFiles(tgz).get(file)!);
+        const at = (values: any, p: string) => p.split(".").reduce((n, k) => (n !== null && typeof n === "object" ? n[k] : undefined), values);
+        const eso = yamlAt(ESO_CHART_TGZ, "external-secrets/values.yaml");
+        const ascp = yamlAt(ASCP_TGZ, "secrets-store-csi-driver-provider-aws/values.yaml");
+        const driver = yamlAt(ASCP_TGZ, "secrets-store-csi-driver-provider-aws/charts/secrets-store-csi-driver/values.yaml");
+        const expected = (chart: string, read: (p: string) => unknown) => Object.fromEntries(RBAC_VALUE_PATHS[chart].map((p) => [p, read(p)]).filter(([, v]) => v !== undefined));
+        const sub = "secrets-store-csi-driver.";
+        assert.deepStrictEqual(CHART_RBAC_TABLE.map((e) => e.defaults), [
+            expected("external-secrets", (p) => at(eso, p)),
+            expected("secrets-store-csi-driver-provider-aws", (p) => at(ascp, p) ?? (p.startsWith(sub) ? at(driver, p.slice(sub.length)) : undefined)),
+        ]);
+        assert.strictEqual(CHART_RBAC_TABLE[0].defaults["rbac.create"], true);
+        assert.strictEqual(CHART_RBAC_TABLE[1].defaults["secrets-store-csi-driver.fullnameOverride"], "secrets-store-csi-driver", "the parent's values.yaml overrides the subchart's");
+        // renderChartRbacTable throws unless these renders equal the variants they share a key with.
+        assert.ok(rendersByTitle.has("the chart's defaults set explicitly, with a named service account") && rendersByTitle.has("the component's values, syncing off, over the chart's defaults set explicitly"));
+        assert.ok(fresh.every((e) => e.variants.every((v) => !/set explicitly/.test(v.title))), "each explicit-defaults render keyed as its variant without them");
+    });
+
     it("classifies every group/resource the rendered charts grant, in every variant, with no wildcard", () => {
         const all = fresh.flatMap((e) => e.variants.flatMap((v) => [...grantsOf(v.objects).keys()]));
         assert.ok(all.includes("/secrets"));
@@ -248,7 +268,7 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         assert.strictEqual(nearMiss.ok, false);
     });
 
-    it("NOT DECIDED: a value that changes the chart's RBAC outside the table (commonLabels), a chart version not in it, a templated extraObject, a binding of a role nobody declares", async () => {
+    it("NOT DECIDED: a value that changes the chart's RBAC outside the table (commonLabels, rbac.create: false), a chart version not in it, a templated extraObject, a binding of a role nobody declares; a value equal to the chart's default is the default (OK)", async () => {
         const base = named((await judgedStack(() => undefined)).resources as Resources);
         const eso = base.find((r) => r.type === RELEASE && /external-secrets$/.test(String(r.inputs.chart)))!;
         const withValues = (values: object, version = "2.9.0"): StackResource => ({ ...eso, state: { ...eso.state, values, version } });
@@ -258,6 +278,12 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         const labelled = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, commonLabels: { team: "platform" } }) : r)));
         assert.strictEqual(labelled.ok, false);
         assert.ok(labelled.undecided.some((u) => /commonLabels/.test(u.reason)));
+        const explicitDefaults = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, rbac: { ...eso.inputs.values.rbac, create: true }, commonLabels: {}, serviceMonitor: { renderMode: "skipIfMissing" } }) : r)));
+        assert.deepStrictEqual(explicitDefaults.undecided, [], "rbac.create: true, commonLabels: {} and serviceMonitor.renderMode: skipIfMissing are the chart's defaults");
+        assert.strictEqual(explicitDefaults.ok, true);
+        const noRbac = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, rbac: { ...eso.inputs.values.rbac, create: false } }) : r)));
+        assert.ok(noRbac.undecided.some((u) => /values rbac\.create = false give RBAC that no rendered variant/.test(u.reason)));
+        assert.strictEqual(noRbac.ok, false);
         const unknownRole = judge(named((await judgedStack(() => binding("search-mystery", "payments", "mystery-role", { kind: "ServiceAccount", name: "app", namespace: "search" }))).resources as Resources));
         assert.ok(unknownRole.undecided.some((u) => /binds ClusterRole mystery-role, which neither the stack, its Helm releases nor Kubernetes' default roles declare/.test(u.reason)));
         assert.strictEqual(unknownRole.ok, false);
