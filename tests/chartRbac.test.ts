@@ -22,7 +22,9 @@ import * as YAML from "yaml";
 import { ASCP_TGZ, renderChartRbacTable, rendersByTitle } from "./chartRbacRender";
 import { ESO_CHART_TGZ } from "./helm";
 import { team } from "./helpers";
+import { command } from "./inProcessCommand";
 import { judgedStack, reached, withPath } from "./reachHelpers";
+import { previewDigest } from "./stackFiles";
 
 type Resources = StackResource[];
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -287,6 +289,42 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         const unknownRole = judge(named((await judgedStack(() => binding("search-mystery", "payments", "mystery-role", { kind: "ServiceAccount", name: "app", namespace: "search" }))).resources as Resources));
         assert.ok(unknownRole.undecided.some((u) => /binds ClusterRole mystery-role, which neither the stack, its Helm releases nor Kubernetes' default roles declare/.test(u.reason)));
         assert.strictEqual(unknownRole.ok, false);
+    });
+});
+
+describe("the command on the charts' roles bound by the stack and on chart defaults set explicitly (plan of a preview)", function () {
+    this.timeout(120_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "chart-rbac-plan-"));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    /** `eks-secrets-abac plan` of the stack as `pulumi preview --json` prints it, unchanged since deployed. */
+    const plan = async (name: string, extra: () => void, esoValues: (v: Record<string, any>) => Record<string, any> = (v) => v) => {
+        const rs = named((await judgedStack(extra)).resources as Resources);
+        const eso = rs.find((r) => r.type === RELEASE && /external-secrets$/.test(String(r.inputs.chart)))!;
+        eso.state = { ...eso.state, values: esoValues((eso.state ?? eso.inputs).values) };
+        for (const r of rs) r.urn = r.urn ?? `urn:pulumi:dev::consumer::${r.type}::${r.name}`;
+        const file = path.join(tmp, `${name}.json`);
+        fs.writeFileSync(file, JSON.stringify(previewDigest(rs)));
+        const r = await command(["plan", file]);
+        return { code: r.code, verdict: /^Verdict: (OK|BLOCKED|NOT DECIDED)/m.exec(r.stdout)?.[0], out: r.stdout + r.stderr };
+    };
+    const search = { kind: "ServiceAccount", name: "app", namespace: "search" };
+
+    it("OK, exit 0: search bound to the ESO chart's -view role in payments, with rbac.create: true and commonLabels: {} set as the chart's defaults; BLOCKED, exit 1: bound to its -controller role; NOT DECIDED, exit 1: an unknown role, rbac.create: false", async () => {
+        // The truth first, by the RBAC rules written from the Kubernetes documentation on the rendered roles.
+        const rendered = CHART_RBAC_TABLE[0].variants[0].objects.filter((o) => o.kind === "ClusterRole");
+        const rules = aggregated([...DEFAULT_CLUSTER_ROLES, ...rendered.map((o) => ({ name: o.metadata.name!, labels: o.metadata.labels ?? {}, rules: o.rules ?? [] }))]);
+        assert.ok(!rules.get("zzrelease-external-secrets-view")!.some((r) => secretReadVerbs(r).length > 0));
+        assert.ok(rules.get("zzrelease-external-secrets-controller")!.some((r) => secretReadVerbs(r).length > 0));
+        assert.strictEqual(CHART_RBAC_TABLE[0].defaults["rbac.create"], true);
+        const view = await plan("view", () => binding("search-views-eso", "payments", `${ESO_RELEASE}-external-secrets-view`, search), (v) => ({ ...v, rbac: { ...v.rbac, create: true }, commonLabels: {} }));
+        assert.deepStrictEqual([view.code, view.verdict], [0, "Verdict: OK"], view.out);
+        const controller = await plan("controller", () => binding("search-uses-eso", "payments", `${ESO_RELEASE}-external-secrets-controller`, search));
+        assert.deepStrictEqual([controller.code, controller.verdict], [1, "Verdict: BLOCKED"], controller.out);
+        assert.match(controller.out, /ServiceAccount search\/app/);
+        const unknown = await plan("unknown", () => binding("search-mystery", "payments", "mystery-role", search), (v) => ({ ...v, rbac: { ...v.rbac, create: false } }));
+        assert.deepStrictEqual([unknown.code, unknown.verdict], [1, "Verdict: NOT DECIDED"], unknown.out);
+        assert.match(unknown.out, /mystery-role/);
+        assert.match(unknown.out, /rbac\.create = false/);
     });
 });
 
