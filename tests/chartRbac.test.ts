@@ -18,10 +18,13 @@ import { aggregated, DEFAULT_CLUSTER_ROLES, judgePrincipals, planFromInput, secr
 import { ChartRbacEntry, chartRbac, RBAC_VALUE_PATHS, RbacObject } from "../cli/src/checker/checks/reach/chartRbac";
 import { CHART_RBAC_TABLE } from "../cli/src/checker/checks/reach/chartRbacTable";
 import { validateTrustedReaders } from "../components/lib/trustedReaders";
-import { ASCP_TGZ, renderChartRbacTable } from "./chartRbacRender";
+import * as YAML from "yaml";
+import { ASCP_TGZ, renderChartRbacTable, rendersByTitle } from "./chartRbacRender";
 import { ESO_CHART_TGZ } from "./helm";
 import { team } from "./helpers";
+import { command } from "./inProcessCommand";
 import { judgedStack, reached, withPath } from "./reachHelpers";
+import { previewDigest } from "./stackFiles";
 
 type Resources = StackResource[];
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -167,6 +170,25 @@ describe("the RBAC the charts install (reach/chartRbac.ts)", function () {
         assert.deepStrictEqual([...ascp, ...driver].filter((r) => !listed("secrets-store-csi-driver-provider-aws")(r)), []);
     });
 
+    it("the table's defaults are the charts' values.yaml on every RBAC path (the subchart's beneath the parent's), and helm renders the defaults set explicitly as the variants without them", () => {
+        const yamlAt = (tgz: string, file: string) => YAML.parse(chartFiles(tgz).get(file)!);
+        const at = (values: any, p: string) => p.split(".").reduce((n, k) => (n !== null && typeof n === "object" ? n[k] : undefined), values);
+        const eso = yamlAt(ESO_CHART_TGZ, "external-secrets/values.yaml");
+        const ascp = yamlAt(ASCP_TGZ, "secrets-store-csi-driver-provider-aws/values.yaml");
+        const driver = yamlAt(ASCP_TGZ, "secrets-store-csi-driver-provider-aws/charts/secrets-store-csi-driver/values.yaml");
+        const expected = (chart: string, read: (p: string) => unknown) => Object.fromEntries(RBAC_VALUE_PATHS[chart].map((p) => [p, read(p)]).filter(([, v]) => v !== undefined));
+        const sub = "secrets-store-csi-driver.";
+        assert.deepStrictEqual(CHART_RBAC_TABLE.map((e) => e.defaults), [
+            expected("external-secrets", (p) => at(eso, p)),
+            expected("secrets-store-csi-driver-provider-aws", (p) => at(ascp, p) ?? (p.startsWith(sub) ? at(driver, p.slice(sub.length)) : undefined)),
+        ]);
+        assert.strictEqual(CHART_RBAC_TABLE[0].defaults["rbac.create"], true);
+        assert.strictEqual(CHART_RBAC_TABLE[1].defaults["secrets-store-csi-driver.fullnameOverride"], "secrets-store-csi-driver", "the parent's values.yaml overrides the subchart's");
+        // renderChartRbacTable throws unless these renders equal the variants they share a key with.
+        assert.ok(rendersByTitle.has("the chart's defaults set explicitly, with a named service account") && rendersByTitle.has("the component's values, syncing off, over the chart's defaults set explicitly"));
+        assert.ok(fresh.every((e) => e.variants.every((v) => !/set explicitly/.test(v.title))), "each explicit-defaults render keyed as its variant without them");
+    });
+
     it("classifies every group/resource the rendered charts grant, in every variant, with no wildcard", () => {
         const all = fresh.flatMap((e) => e.variants.flatMap((v) => [...grantsOf(v.objects).keys()]));
         assert.ok(all.includes("/secrets"));
@@ -216,11 +238,12 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         assert.deepStrictEqual(reached(leak), ["ServiceAccount search/app -> Secrets of namespace payments"]);
         assert.match(withPath(leak)[0].statement, new RegExp(`RoleBinding 'search-uses-eso' in payments binds ClusterRole ${controllerRole} -> get/list/watch on secrets`));
         assert.strictEqual(leak.ok, false);
+        assert.ok(leak.undecided.every((u) => u.principal === "RoleBinding 'search-uses-eso'"), "only the leaking binding itself is also not decided (its role reads Secrets)");
         const view = judge(named((await judgedStack(() => binding("search-views-eso", "payments", `${ESO_RELEASE}-external-secrets-view`, { kind: "ServiceAccount", name: "app", namespace: "search" }))).resources as Resources));
         assert.deepStrictEqual(reached(view), []);
-        // The grant surface check (grantSurface.ts rbacUndecided) still holds every binding of a role the stack does not declare as not decided; the reach adds nothing.
-        assert.deepStrictEqual(view.undecided.map((u) => u.principal), ["RoleBinding 'search-views-eso'"]);
-        assert.match(view.undecided[0].reason, /^Kubernetes RBAC: /);
+        // The grant surface check (grantSurface.ts rbacUndecided) takes the roles of a decided release as declared: the -view role reads only ESO kinds.
+        assert.deepStrictEqual(view.undecided, []);
+        assert.strictEqual(view.ok, true);
     });
 
     it("LEAK: helmValues.extraObjects bind secret read to a backup operator's service account; trusting system:serviceaccount:velero:velero accepts it; NEAR MISS: another service account of velero is still BLOCKED", async () => {
@@ -247,7 +270,7 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         assert.strictEqual(nearMiss.ok, false);
     });
 
-    it("NOT DECIDED: a value that changes the chart's RBAC outside the table (commonLabels), a chart version not in it, a templated extraObject, a binding of a role nobody declares", async () => {
+    it("NOT DECIDED: a value that changes the chart's RBAC outside the table (commonLabels, rbac.create: false), a chart version not in it, a templated extraObject, a binding of a role nobody declares; a value equal to the chart's default is the default (OK)", async () => {
         const base = named((await judgedStack(() => undefined)).resources as Resources);
         const eso = base.find((r) => r.type === RELEASE && /external-secrets$/.test(String(r.inputs.chart)))!;
         const withValues = (values: object, version = "2.9.0"): StackResource => ({ ...eso, state: { ...eso.state, values, version } });
@@ -257,9 +280,51 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         const labelled = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, commonLabels: { team: "platform" } }) : r)));
         assert.strictEqual(labelled.ok, false);
         assert.ok(labelled.undecided.some((u) => /commonLabels/.test(u.reason)));
+        const explicitDefaults = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, rbac: { ...eso.inputs.values.rbac, create: true }, commonLabels: {}, serviceMonitor: { renderMode: "skipIfMissing" } }) : r)));
+        assert.deepStrictEqual(explicitDefaults.undecided, [], "rbac.create: true, commonLabels: {} and serviceMonitor.renderMode: skipIfMissing are the chart's defaults");
+        assert.strictEqual(explicitDefaults.ok, true);
+        const noRbac = judge(base.map((r) => (r === eso ? withValues({ ...eso.inputs.values, rbac: { ...eso.inputs.values.rbac, create: false } }) : r)));
+        assert.ok(noRbac.undecided.some((u) => /values rbac\.create = false give RBAC that no rendered variant/.test(u.reason)));
+        assert.strictEqual(noRbac.ok, false);
         const unknownRole = judge(named((await judgedStack(() => binding("search-mystery", "payments", "mystery-role", { kind: "ServiceAccount", name: "app", namespace: "search" }))).resources as Resources));
         assert.ok(unknownRole.undecided.some((u) => /binds ClusterRole mystery-role, which neither the stack, its Helm releases nor Kubernetes' default roles declare/.test(u.reason)));
         assert.strictEqual(unknownRole.ok, false);
+    });
+});
+
+describe("the command on the charts' roles bound by the stack and on chart defaults set explicitly (plan of a preview)", function () {
+    this.timeout(120_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "chart-rbac-plan-"));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    /** `eks-secrets-abac plan` of the stack as `pulumi preview --json` prints it, unchanged since deployed. */
+    const plan = async (name: string, extra: () => void, esoValues: (v: Record<string, any>) => Record<string, any> = (v) => v) => {
+        const rs = named((await judgedStack(extra)).resources as Resources);
+        const eso = rs.find((r) => r.type === RELEASE && /external-secrets$/.test(String(r.inputs.chart)))!;
+        eso.state = { ...eso.state, values: esoValues((eso.state ?? eso.inputs).values) };
+        for (const r of rs) r.urn = r.urn ?? `urn:pulumi:dev::consumer::${r.type}::${r.name}`;
+        const file = path.join(tmp, `${name}.json`);
+        fs.writeFileSync(file, JSON.stringify(previewDigest(rs)));
+        const r = await command(["plan", file]);
+        return { code: r.code, verdict: /^Verdict: (OK|BLOCKED|NOT DECIDED)/m.exec(r.stdout)?.[0], out: r.stdout + r.stderr };
+    };
+    const search = { kind: "ServiceAccount", name: "app", namespace: "search" };
+
+    it("OK, exit 0: search bound to the ESO chart's -view role in payments, with rbac.create: true and commonLabels: {} set as the chart's defaults; BLOCKED, exit 1: bound to its -controller role; NOT DECIDED, exit 1: an unknown role, rbac.create: false", async () => {
+        // The truth first, by the RBAC rules written from the Kubernetes documentation on the rendered roles.
+        const rendered = CHART_RBAC_TABLE[0].variants[0].objects.filter((o) => o.kind === "ClusterRole");
+        const rules = aggregated([...DEFAULT_CLUSTER_ROLES, ...rendered.map((o) => ({ name: o.metadata.name!, labels: o.metadata.labels ?? {}, rules: o.rules ?? [] }))]);
+        assert.ok(!rules.get("zzrelease-external-secrets-view")!.some((r) => secretReadVerbs(r).length > 0));
+        assert.ok(rules.get("zzrelease-external-secrets-controller")!.some((r) => secretReadVerbs(r).length > 0));
+        assert.strictEqual(CHART_RBAC_TABLE[0].defaults["rbac.create"], true);
+        const view = await plan("view", () => binding("search-views-eso", "payments", `${ESO_RELEASE}-external-secrets-view`, search), (v) => ({ ...v, rbac: { ...v.rbac, create: true }, commonLabels: {} }));
+        assert.deepStrictEqual([view.code, view.verdict], [0, "Verdict: OK"], view.out);
+        const controller = await plan("controller", () => binding("search-uses-eso", "payments", `${ESO_RELEASE}-external-secrets-controller`, search));
+        assert.deepStrictEqual([controller.code, controller.verdict], [1, "Verdict: BLOCKED"], controller.out);
+        assert.match(controller.out, /ServiceAccount search\/app/);
+        const unknown = await plan("unknown", () => binding("search-mystery", "payments", "mystery-role", search), (v) => ({ ...v, rbac: { ...v.rbac, create: false } }));
+        assert.deepStrictEqual([unknown.code, unknown.verdict], [1, "Verdict: NOT DECIDED"], unknown.out);
+        assert.match(unknown.out, /mystery-role/);
+        assert.match(unknown.out, /rbac\.create = false/);
     });
 });
 

@@ -108,6 +108,12 @@ describe("Kubernetes RBAC of the stack (grantSurface.ts rbacUndecided)", () => {
         assert.deepStrictEqual(rbacUndecided([esoTenant, object("RoleBinding", "b", { roleRef: { kind: "ClusterRole", name: "tenant" }, subjects: [] })]), []);
     });
 
+    it("reading ESO's cluster kinds is decided; any other verb on them (create, *) is not", () => {
+        const stores = (verbs: string[]) => object("ClusterRole", "stores", { rules: [{ apiGroups: ["external-secrets.io"], resources: ["clustersecretstores"], verbs }] });
+        assert.deepStrictEqual(rbacUndecided([stores(["get", "list", "watch"])]), []);
+        assert.deepStrictEqual(rbacUndecided([stores(["get", "*"])]).map((u) => u.reason), ["Kubernetes RBAC: it reaches clustersecretstores of the ESO API groups beyond the namespaced kinds"]);
+    });
+
     it("a role reading Secrets, a cluster-wide ESO kind, escalate, or a binding to a role outside the stack is not decided", () => {
         const reasons = rbacUndecided([
             object("ClusterRole", "reader", { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] }),
@@ -120,7 +126,7 @@ describe("Kubernetes RBAC of the stack (grantSurface.ts rbacUndecided)", () => {
             "ClusterRole 'reader': Kubernetes RBAC: it reads Secrets",
             "ClusterRole 'stores': Kubernetes RBAC: it reaches clustersecretstores of the ESO API groups beyond the namespaced kinds",
             "Role 'esc': Kubernetes RBAC: it allows escalate",
-            "ClusterRoleBinding 'admins': Kubernetes RBAC: it binds ClusterRole 'cluster-admin', which the stack does not declare (cluster-admin, admin and edit read Secrets)",
+            "ClusterRoleBinding 'admins': Kubernetes RBAC: it binds ClusterRole 'cluster-admin', which neither the stack nor its decided Helm releases declare (cluster-admin, admin and edit read Secrets)",
         ]);
     });
 });

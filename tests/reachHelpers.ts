@@ -26,7 +26,7 @@ export async function judged(extra: () => void, options: { teams?: TeamSpec[]; c
     return (await judgedStack(extra, options)).report;
 }
 
-/** The findings that came by a path (scripts/lib/reach), as `principal -> target`. */
+/** The findings that came by a path (cli/src/checker/checks/reach), as `principal -> target`. */
 export const reached = (r: PrincipalReport) => [...new Set(r.reads.filter((f) => f.path !== undefined).map((f) => `${f.principal} -> ${f.target}`))].sort();
 export const withPath = (r: PrincipalReport): ReadFinding[] => r.reads.filter((f) => f.path !== undefined);
 

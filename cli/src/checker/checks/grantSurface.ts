@@ -15,6 +15,7 @@
  */
 import { UNKNOWN } from "../inputs/resources";
 import type { StackResource } from "../inputs";
+import { chartRbac } from "./reach/chartRbac";
 
 export type Classification =
     | { class: "modelled"; where: string }
@@ -163,9 +164,9 @@ const K8S_ROWS: Record<string, Classification> = Object.fromEntries(
     ["v1", "v1beta1", "v1alpha1"].flatMap((v) => {
         const t = (kind: string) => `kubernetes:${SURFACE_K8S_GROUP}/${v}:${kind}`;
         return [
-            [t("ClusterRole"), modelled(`${RBAC}: decided when its rules reach only namespaced ESO kinds (the access matrix decides those); anything else not decided`)],
+            [t("ClusterRole"), modelled(`${RBAC}: decided when its rules reach only namespaced ESO kinds (the access matrix decides those) or read ESO's cluster kinds; anything else not decided`)],
             [t("Role"), modelled(`${RBAC}: as ClusterRole`)],
-            [t("ClusterRoleBinding"), modelled(`${RBAC}: decided when it binds a role of the stack that is decided, or the built-in view; else not decided`)],
+            [t("ClusterRoleBinding"), modelled(`${RBAC}: decided when it binds a role that is decided, declared by the stack or by a Helm release whose RBAC the chart table decides, or the built-in view; else not decided`)],
             [t("RoleBinding"), modelled(`${RBAC}: as ClusterRoleBinding`)],
             ...["ClusterRoleList", "RoleList", "ClusterRoleBindingList", "RoleBindingList"].map((k) => [t(k), notEvaluated("a list of RBAC objects the check does not read")]),
             ...["ClusterRolePatch", "RolePatch", "ClusterRoleBindingPatch", "RoleBindingPatch"].map((k) => [t(k), notEvaluated("patches an RBAC object outside the stack, whose result the stack does not hold")]),
@@ -203,6 +204,13 @@ const READ_VERBS = ["get", "list", "watch", "*"];
 /** Namespaced ESO kinds a tenant creates: what their sessions read is what the access matrix decides (one team, its own values). */
 const ESO_GROUPS = ["external-secrets.io", "generators.external-secrets.io"];
 const CLUSTER_KINDS = /^cluster/;
+/**
+ * Reading ESO's cluster-scoped kinds (ClusterSecretStore, ClusterGenerator...)
+ * shows their spec and status, which carry references and versions as the
+ * namespaced kinds do (ESO v2.9.0 apis); creating or changing one is an
+ * escalation, so only these verbs are decided.
+ */
+const ESO_READ_VERBS = ["get", "list", "watch"];
 /** Built-in roles without Secrets (Kubernetes RBAC docs, user-facing roles: view "does not allow viewing Secrets"). */
 const SAFE_BUILT_INS = ["view"];
 
@@ -223,30 +231,71 @@ function ruleProblem(rules: unknown, aggregation: unknown): string | undefined {
             const secretRead = groups.some((g) => g === "" || g === "*") && resources.some((x) => x === "secrets" || x === "*") && verbs.some((v) => READ_VERBS.includes(v));
             return secretRead ? "it reads Secrets" : `it reaches ${resources.join(", ") || "(no resources)"} of API group(s) ${groups.map((g) => JSON.stringify(g)).join(", ")}, which this check does not evaluate`;
         }
-        if (resources.some((x) => x === "*" || CLUSTER_KINDS.test(x))) return `it reaches ${resources.join(", ")} of the ESO API groups beyond the namespaced kinds`;
+        const readOnly = verbs.length > 0 && verbs.every((v) => ESO_READ_VERBS.includes(v));
+        if (resources.some((x) => x === "*" || (CLUSTER_KINDS.test(x) && !readOnly))) return `it reaches ${resources.join(", ")} of the ESO API groups beyond the namespaced kinds`;
     }
     return undefined;
+}
+
+interface DeclaredRole {
+    kind: string;
+    name: string;
+    namespace?: string;
+    problem: string | undefined;
+}
+
+/**
+ * The roles the stack's Helm releases install, from the chart RBAC table
+ * (reach/chartRbac.ts): a release whose RBAC is decided declares them as the
+ * stack's own roles do. A release that is not decided declares none (the
+ * reach check reports it not decided), so a binding of its roles stays
+ * not decided here.
+ */
+function chartRoles(resources: StackResource[]): DeclaredRole[] {
+    const out: DeclaredRole[] = [];
+    for (const r of resources.filter((x) => x.custom && x.type === "kubernetes:helm.sh/v3:Release")) {
+        const chart = chartRbac(r);
+        if ("undecided" in chart) continue;
+        for (const o of chart.objects.filter((x) => x.kind === "Role" || x.kind === "ClusterRole")) {
+            out.push({ kind: o.kind, name: o.metadata.name ?? "", namespace: o.metadata.namespace, problem: ruleProblem(o.rules, o.aggregationRule) });
+        }
+    }
+    return out;
 }
 
 /**
  * Kubernetes RBAC of the stack that can expose a team value (the Kubernetes
  * Secret ESO writes, or a store reaching another team): not decided, with the reason.
+ * A binding of a role the stack or one of its decided Helm releases declares
+ * is decided by that role's rules; Secret reads through it are the reach
+ * check's (reach/rbac.ts), which reports the subjects as readers.
  */
 export function rbacUndecided(resources: StackResource[]): { principal: string; reason: string }[] {
     const rbac = resources.filter((r) => r.custom && r.type.startsWith(`kubernetes:${SURFACE_K8S_GROUP}/`));
     const kindOf = (r: StackResource) => r.type.split(":").pop()!;
     const nameOf = (r: StackResource) => String(body(r).metadata?.name ?? r.name);
-    const roles = rbac.filter((r) => ["Role", "ClusterRole"].includes(kindOf(r)));
-    const problems = new Map(roles.map((r) => [r, ruleProblem(body(r).rules, body(r).aggregationRule)]));
+    const stackRoles = rbac.filter((r) => ["Role", "ClusterRole"].includes(kindOf(r)));
     const out: { principal: string; reason: string }[] = [];
-    for (const [r, problem] of problems) if (problem) out.push({ principal: `${kindOf(r)} '${nameOf(r)}'`, reason: `Kubernetes RBAC: ${problem}` });
-    for (const b of rbac.filter((r) => ["RoleBinding", "ClusterRoleBinding"].includes(kindOf(r)))) {
+    const declared: DeclaredRole[] = [];
+    for (const r of stackRoles) {
+        const problem = ruleProblem(body(r).rules, body(r).aggregationRule);
+        if (problem) out.push({ principal: `${kindOf(r)} '${nameOf(r)}'`, reason: `Kubernetes RBAC: ${problem}` });
+        declared.push({ kind: kindOf(r), name: nameOf(r), namespace: body(r).metadata?.namespace, problem });
+    }
+    const bindings = rbac.filter((r) => ["RoleBinding", "ClusterRoleBinding"].includes(kindOf(r)));
+    if (bindings.length > 0) declared.push(...chartRoles(resources));
+    for (const b of bindings) {
         const ref = body(b).roleRef;
         const refName = ref?.name;
-        const target = roles.find((r) => kindOf(r) === ref?.kind && nameOf(r) === refName);
-        if (target !== undefined && problems.get(target) === undefined) continue;
-        if (target === undefined && ref?.kind === "ClusterRole" && SAFE_BUILT_INS.includes(refName)) continue;
-        const why = target !== undefined ? `it binds ${kindOf(target)} '${refName}', which is not decided` : `it binds ${ref?.kind ?? "a role"} '${refName ?? "?"}', which the stack does not declare (cluster-admin, admin and edit read Secrets)`;
+        // A RoleBinding's Role is the one of its own namespace (Kubernetes RBAC docs, RoleBinding and ClusterRoleBinding).
+        const sameNamespace = (r: DeclaredRole) => r.kind !== "Role" || kindOf(b) !== "RoleBinding" || r.namespace === undefined || r.namespace === body(b).metadata?.namespace;
+        const targets = declared.filter((r) => r.kind === ref?.kind && r.name === refName && sameNamespace(r));
+        if (targets.length > 0 && targets.every((t) => t.problem === undefined)) continue;
+        if (targets.length === 0 && ref?.kind === "ClusterRole" && SAFE_BUILT_INS.includes(refName)) continue;
+        const why =
+            targets.length > 0
+                ? `it binds ${ref.kind} '${refName}', which is not decided (${targets.map((t) => t.problem).filter((p) => p !== undefined).join("; ")})`
+                : `it binds ${ref?.kind ?? "a role"} '${refName ?? "?"}', which neither the stack nor its decided Helm releases declare (cluster-admin, admin and edit read Secrets)`;
         out.push({ principal: `${kindOf(b)} '${nameOf(b)}'`, reason: `Kubernetes RBAC: ${why}` });
     }
     return out;

@@ -8,7 +8,8 @@
  * Fail closed: a release is decided only when its chart and version are in
  * the table and its values agree with one rendered variant on every value the
  * chart's RBAC templates read (`RBAC_VALUE_PATHS`, checked against the
- * templates' own `.Values` references by the test). Anything else (another
+ * templates' own `.Values` references by the test), a value equal to the
+ * chart's default counting as the default. Anything else (another
  * chart, another version, a values file, a value that changes the RBAC) is
  * "not decided", which is not OK.
  */
@@ -49,6 +50,13 @@ export interface ChartRbacVariant {
 export interface ChartRbacEntry {
     chart: string;
     version: string;
+    /**
+     * The chart's own defaults on `RBAC_VALUE_PATHS` (its values.yaml, a
+     * subchart's beneath the parent's), where it sets one: Helm coalesces
+     * the release's values over them, so a value set to its default renders
+     * as if left out.
+     */
+    defaults: Record<string, unknown>;
     variants: ChartRbacVariant[];
 }
 
@@ -88,10 +96,25 @@ function getPath(values: unknown, path: string): unknown {
     return node;
 }
 
-/** The release's values on the RBAC paths, as the table keys them (absent where the user left the chart default). */
-export function rbacKey(chart: string, values: unknown): Record<string, unknown> {
+/** JSON with object keys sorted, so that two values Helm takes as equal compare equal whatever order their keys were written in. */
+export function canonical(v: unknown): string {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+    if (v !== null && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    return JSON.stringify(v) ?? "undefined";
+}
+
+/**
+ * The release's values on the RBAC paths, as the table keys them: absent
+ * where the user left the chart default or set a value equal to it
+ * (`defaults`, the chart's values.yaml); any other value as written.
+ */
+export function rbacKey(chart: string, values: unknown, defaults: Record<string, unknown>): Record<string, unknown> {
     const key: Record<string, unknown> = {};
-    for (const p of RBAC_VALUE_PATHS[chart] ?? []) key[p] = FILLED_PATHS.has(p) ? (getPath(values, p) === undefined ? ABSENT : PLACEHOLDER.serviceAccount) : (getPath(values, p) ?? ABSENT);
+    for (const p of RBAC_VALUE_PATHS[chart] ?? []) {
+        const v = getPath(values, p);
+        const unset = v === undefined || (p in defaults && canonical(v) === canonical(defaults[p]));
+        key[p] = unset ? ABSENT : FILLED_PATHS.has(p) ? PLACEHOLDER.serviceAccount : v;
+    }
     return key;
 }
 
@@ -125,11 +148,11 @@ export function chartRbac(r: StackResource, table: ChartRbacEntry[] = CHART_RBAC
     if (value(r, "valueYamlFiles") !== undefined && JSON.stringify(value(r, "valueYamlFiles")) !== "[]") return { undecided: `${where}: values come from valueYamlFiles, which the checker does not read, so the RBAC it installs is not decided` };
     const values = (value(r, "values") ?? {}) as Record<string, unknown>;
     if (hasUnknown(values)) return { undecided: `${where}: some values are not known yet, so the RBAC it installs is not decided` };
-    const key = rbacKey(chart, values);
-    const variant = entry.variants.find((v) => JSON.stringify(v.key) === JSON.stringify(key));
+    const key = rbacKey(chart, values, entry.defaults);
+    const variant = entry.variants.find((v) => canonical(v.key) === canonical(key));
     if (variant === undefined) {
         const nearest = entry.variants[0];
-        const differs = Object.keys(key).filter((p) => JSON.stringify(key[p]) !== JSON.stringify(nearest.key[p]));
+        const differs = Object.keys(key).filter((p) => canonical(key[p]) !== canonical(nearest.key[p]));
         return { undecided: `${where}: values ${differs.map((p) => `${p} = ${JSON.stringify(key[p])}`).join(", ")} give RBAC that no rendered variant of ${chart} ${entry.version} covers, so who it lets read Secrets is not decided: render that variant into the table (scripts/chart-rbac.ts) or remove the value` };
     }
     const namespace = value(r, "namespace");
