@@ -202,3 +202,13 @@ export function faultDomainHelmValues(domain: FaultDomain, several: boolean): Re
 export function storeControllerField(domain: FaultDomain, several: boolean): { controller?: string } {
     return several ? { controller: domain.name } : {};
 }
+
+/** Every controller role of a cluster, the default one first: the names a shared role's trust lists. */
+export function clusterControllerRoleNames(clusterName: string, controllers: EsoControllerSpec[] | undefined): string[] {
+    return [controllerRoleName(clusterName), ...(controllers ?? []).map((c) => domainControllerRoleName(clusterName, { name: c.name, primary: false }))];
+}
+
+/** The stores of each domain, for the admission policies (faultDomainGuard.ts); a parameter store only where one of its teams has parameters. */
+export function domainStores(domains: FaultDomain[], teamsWithParameters: string[]): { controller: string; stores: string[] }[] {
+    return domains.map((d) => ({ controller: d.name, stores: [d.storeName, ...(d.teams.some((t) => teamsWithParameters.includes(t)) ? [d.parameterStoreName] : [])] }));
+}
