@@ -8,7 +8,7 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
-import { controllerRoleName } from "./lib/naming";
+import { clusterControllerRoleNames } from "./lib/faultDomains";
 import { crossAccountTrustPolicy, iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { parameterFullName } from "./lib/parameterStore";
@@ -143,7 +143,8 @@ export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Pro
     const partition = partitionOfRegion(args.secretsAccount?.region ?? "");
     const doc = crossAccountTrustPolicy({
         partition,
-        controllerRoleArns: clusters.map((c) => `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`),
+        // Every controller of every cluster (fault domains included) is a principal of the trust.
+        controllerRoleArns: clusters.flatMap((c) => clusterControllerRoleNames(c.clusterName, Array.isArray(c.esoControllers) ? c.esoControllers : []).map((n) => `arn:${partition}:iam::${c.account.accountId}:role/${n}`)),
         clusterArns: clusters.map((c) => (typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`)),
         esoServiceAccounts: clusters.map((c) => c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT),
     });
@@ -155,7 +156,7 @@ export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Pro
             message:
                 `make the shared role's trust policy ${size} characters (white space excluded), over the secrets account's trust policy quota of ${quota} ` +
                 `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): ` +
-                `split the ${clusters.length} clusters over several CrossAccountSecretsAbac, each with its own sharedRoleName, or raise the quota and set trustPolicyQuota`,
+                `split the ${clusters.length} clusters (${clusters.reduce((n, c) => n + 1 + (Array.isArray(c.esoControllers) ? c.esoControllers.length : 0), 0)} controllers) over several CrossAccountSecretsAbac, each with its own sharedRoleName, or raise the quota and set trustPolicyQuota`,
         },
     ];
 }
@@ -231,7 +232,9 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
             `${name}-shared-abac`,
             {
                 roleName: sharedRoleName,
-                controllerRoleArns: clusterContexts.map((ctx, i) => ctx.apply((c) => roleArn(c, controllerRoleName(args.clusters[i].clusterName)))),
+                controllerRoleArns: clusterContexts.flatMap((ctx, i) =>
+                    clusterControllerRoleNames(args.clusters[i].clusterName, args.clusters[i].esoControllers).map((n) => ctx.apply((c) => roleArn(c, n))),
+                ),
                 clusterArns: args.clusters.map(
                     (c, i) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: clusterProviders[i] }).arn,
                 ),

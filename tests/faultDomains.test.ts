@@ -13,6 +13,7 @@ import { clusterSecretStoreManifest, storeLabels } from "../components/lib/manif
 import { decide } from "../cli/src/checker";
 import { controllerArgs, controllerDeployment, crdKinds, helmTemplate, RenderedChart } from "./helm";
 import { OFFLINE } from "./helpers";
+import { sharedTrustQuotaProblems } from "../components/crossAccountSecretsAbac";
 import { evaluate } from "@marcbachmann/cel-js";
 import { faultDomainExternalSecretValidations, faultDomainStoreValidations } from "../components/lib/faultDomainGuard";
 import { STORE_LABEL_KEY } from "../components/lib/constants";
@@ -258,5 +259,25 @@ describe("fault domains: the admission rules keep a team's ExternalSecrets on it
 
     it("adds no rule to a one-controller stack", () => {
         assert.deepStrictEqual([...faultDomainExternalSecretValidations(stores.slice(0, 1)), ...faultDomainStoreValidations(stores.slice(0, 1))], []);
+    });
+});
+
+describe("fault domains: the shared role's trust quota counts every controller", () => {
+    const account = (accountId: string) => ({ accountId, region, roleArn: `arn:aws:iam::${accountId}:role/deployer` });
+    const clusters = (count: number, controllers: number) => ({
+        secretsAccount: account("111122223333"),
+        clusters: Array.from({ length: count }, (_, i) => ({
+            clusterName: `cluster-${String(i).padStart(6, "0")}`,
+            account: account("222233334444"),
+            esoControllers: Array.from({ length: controllers }, (_, j) => ({ name: `d${j}` })),
+            teams: [],
+        })),
+    });
+
+    it("refuses before deploy a count of clusters that fits with one controller each but not with their extra controllers", () => {
+        assert.deepStrictEqual(sharedTrustQuotaProblems(clusters(8, 0)), []);
+        const problems = sharedTrustQuotaProblems(clusters(8, 2));
+        assert.strictEqual(problems.length, 1);
+        assert.match(problems[0].message, /split the 8 clusters \(24 controllers\)/);
     });
 });
