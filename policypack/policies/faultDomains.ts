@@ -34,22 +34,25 @@ export const esoStoresRequireControllerClass = stackPolicy({
     name: "eso-stores-require-controller-class",
     displayName: "With several ESO controllers, every store names its controller",
     description:
-        "A stack runs several ESO releases (fault domains) but a store has no spec.controller (every controller serves it) or names no release's controllerClass, or its namespace conditions select the namespaces labelled for a store of another controller: one team's load or objects reach another domain's controller.",
+        "A stack runs several ESO controllers (fault domains: a release sets controllerClass) but a store has no spec.controller (every controller serves it) or names no release's controllerClass, or its namespace conditions select the namespaces labelled for a store of another controller: one team's load or objects reach another domain's controller.",
     enforcementLevel: "mandatory",
     severity: "high",
     url: "https://external-secrets.io/latest/provider/aws-secrets-manager/",
     remediationSteps:
         "Set spec.controller on every store to the controllerClass of the release that should serve it (EksSecretsAbac does this with esoControllers), and select only that domain's namespaces in spec.conditions.",
     validate: ({ resources, report, undecided }) => {
-        const releases = resources.filter((r) => isEsoChart(r.type, plain(r.props)));
-        if (releases.length < 2) return;
+        // Fault domains are on when a release sets controllerClass (EksSecretsAbac sets it on every release
+        // of a cluster with esoControllers, and on none otherwise): several clusters' releases without it are not domains.
         const classes = new Set<string>();
-        for (const r of releases) {
+        let domains = false;
+        for (const r of resources.filter((x) => isEsoChart(x.type, plain(x.props)))) {
             const values = plain(r.props).values;
             const cls = isRecord(values) ? values.controllerClass : values;
             if (isUnknown(cls)) return undecided(r, "values.controllerClass");
+            if (typeof cls === "string" && cls !== "") domains = true;
             classes.add(typeof cls === "string" && cls !== "" ? cls : "default");
         }
+        if (!domains) return;
         const views = stackModel(resources).stores.map((s) => ({ resource: s.resource, view: storeView(plain(s.resource.props)) }));
         const controllerOf = new Map<string, unknown>();
         for (const { view } of views) if (view !== "unknown") controllerOf.set(view.name, view.controller);
@@ -63,7 +66,7 @@ export const esoStoresRequireControllerClass = stackPolicy({
                 continue;
             }
             if (typeof view.controller !== "string" || view.controller === "") {
-                report(resource, `Store '${view.name}' has no spec.controller while ${classes.size} ESO controllers run (${[...classes].join(", ")}): every one serves it. Set spec.controller to the class of the controller that should.`);
+                report(resource, `Store '${view.name}' has no spec.controller while ESO controllers of several classes run (${[...classes].join(", ")}): every one serves it. Set spec.controller to the class of the controller that should.`);
                 continue;
             }
             if (!classes.has(view.controller)) {
