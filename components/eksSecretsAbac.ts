@@ -244,7 +244,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 `${name}-csi`,
                 {
                     clusterArn,
-                    refusedNamespaces: [esoNamespace, csiNamespace],
+                    // Every controller's namespace: a pod there must not mount as a team.
+                    refusedNamespaces: [...domains.map((d) => d.namespace), csiNamespace],
                     kmsKeyArns: args.kmsKeyArns,
                     parameters: mountingTeams.some((t) => (t.parameters ?? []).length > 0),
                     tags,

@@ -63,4 +63,12 @@ describe("fault domains: the checker judges the whole stack", function () {
         const verdict = await judge(resources.filter((r) => !(r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.namespace === "external-secrets-noisy")));
         assert.ok(!verdict.ok, "the checker should not trust an unknown origin that picks esoNamespace");
     });
+
+    it("with a team mounting through CSI, the CSI role refuses pods of every controller's namespace (found by the property test)", async () => {
+        const mounting = { ...team("files"), csi: { serviceAccounts: ["api"], secretProviderClasses: [{ name: "files", objects: [{ secret: "db-password" }] }] }, controller: "noisy" };
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", esoControllers: [{ name: "noisy" }], teams: [team("payments"), mounting] }));
+        const verdict = await judge(run.resources);
+        assert.deepStrictEqual(verdict.violations, []);
+        assert.ok(verdict.ok);
+    });
 });
