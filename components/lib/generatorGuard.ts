@@ -239,7 +239,7 @@ export function generatorGuardValidations(args: GeneratorGuardArgs): Validation[
         },
         {
             expression: `!(${isResource("generatorstates")}) || request.userInfo.username in [${controllers.map((c) => `'${c}'`).join(", ")}]`,
-            message: `Only the ESO controller service account${controllers.length > 1 ? "s" : ""} (${controller}) write GeneratorStates.`,
+            message: `Only the ESO controller service account${controllers.length > 1 ? "s" : ""} (${controller}) write${controllers.length > 1 ? "" : "s"} GeneratorStates.`,
         },
     ];
     for (const kind of GENERATOR_KINDS) {
