@@ -8,7 +8,8 @@ import { componentOptions } from "./lib/aliases";
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./lib/constants";
 import { roleArn } from "./lib/iam";
 import { keyPolicyStatements, KmsService } from "./lib/kms";
-import { controllerRoleName, sharedRoleGroupName } from "./lib/naming";
+import { sharedRoleGroupName } from "./lib/naming";
+import { clusterControllerRoleNames } from "./lib/faultDomains";
 import { iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA, TRUST_POLICY_MAX_QUOTA } from "./lib/crossAccount";
 import { groupByTrustQuota, TrustMember, trustOfMembers } from "./lib/trustGroups";
 import type { EksSecretsAbacArgs } from "./lib/types";
@@ -142,7 +143,7 @@ function trustMembers(args: CrossAccountSecretsAbacArgs): { partition: string; m
     return {
         partition,
         members: clusters.map((c) => ({
-            controllerRoleArn: `arn:${partition}:iam::${c.account.accountId}:role/${controllerRoleName(c.clusterName)}`,
+            controllerRoleArns: clusterControllerRoleNames(c.clusterName, Array.isArray(c.esoControllers) ? c.esoControllers : []).map((n) => `arn:${partition}:iam::${c.account.accountId}:role/${n}`),
             clusterArn: typeof c.clusterArn === "string" ? c.clusterArn : `arn:${partition}:eks:${c.account.region}:${c.account.accountId}:cluster/${c.clusterName}`,
             esoServiceAccount: c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
         })),
@@ -188,7 +189,7 @@ export function sharedTrustQuotaProblems(args: CrossAccountSecretsAbacArgs): Pro
         path: `clusters[${i}]`,
         message:
             `makes a shared role trust of ${iamPolicySize(trustOfMembers(measured.partition, [measured.members[i]]))} characters (white space excluded) on its own, over the secrets account's trust policy quota of ${quota} ` +
-            `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): shorten its clusterArn or esoServiceAccount, or raise the quota and set trustPolicyQuota`,
+            `(IAM quotas, "Role trust policy length": 2,048 by default, up to ${TRUST_POLICY_MAX_QUOTA} on request; IAM would answer LimitExceeded): shorten its clusterArn or esoServiceAccount, give it fewer esoControllers, or raise the quota and set trustPolicyQuota`,
     }));
 }
 
@@ -273,7 +274,8 @@ export class CrossAccountSecretsAbac extends pulumi.ComponentResource {
                 g === 0 ? `${name}-shared-abac` : `${name}-shared-abac-g${g + 1}`,
                 {
                     roleName,
-                    controllerRoleArns: members.map(({ c, i }) => clusterContexts[i].apply((ctx) => roleArn(ctx, controllerRoleName(c.clusterName)))),
+                    // Every controller of every member cluster (fault domains included) is a principal of the trust.
+                    controllerRoleArns: members.flatMap(({ c, i }) => clusterControllerRoleNames(c.clusterName, c.esoControllers).map((n) => clusterContexts[i].apply((ctx) => roleArn(ctx, n)))),
                     clusterArns: members.map(
                         ({ c, i }) => c.clusterArn ?? aws.eks.getClusterOutput({ name: c.clusterName }, { parent: this, provider: clusterProviders[i] }).arn,
                     ),

@@ -11,7 +11,7 @@ import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME 
 import { deepMerge } from "./lib/helm";
 import { roleArn } from "./lib/iam";
 import { ClusterIdentity, irsaHelmValues, storeCustomSessionTags } from "./lib/irsa";
-import { controllerRoleName } from "./lib/naming";
+import { domainControllerRoleName, domainStores, faultDomainHelmValues, faultDomains, multipleControllers, storeControllerField } from "./lib/faultDomains";
 import type { EksSecretsAbacArgs } from "./lib/types";
 import { argsProblems } from "./lib/argsShape";
 import { componentNameProblems, ConfigValidationError } from "./lib/validate";
@@ -32,6 +32,17 @@ import { DEFAULT_PARAMETER_STORE_NAME } from "./lib/parameterStore";
 export interface SecretsAccountPlacement {
     /** Provider of the secrets account; the shared role (`sharedRole`) must live there too. */
     readonly provider: aws.Provider;
+}
+
+/** An extra controller's release is auto-named `<name>-eso-<controller>-release-<8>`: Helm allows 53 characters. */
+function extraReleaseNameProblems(name: string, controllers: unknown): { path: string; message: string }[] {
+    if (!Array.isArray(controllers)) return [];
+    return controllers.flatMap((c, i) => {
+        const n = (c as { name?: unknown })?.name;
+        if (typeof n !== "string") return [];
+        const length = `${name}-eso-${n}-release-`.length + 8;
+        return length <= 53 ? [] : [{ path: `esoControllers[${i}].name`, message: `is \`${n}\`: its Helm release \`${name}-eso-${n}-release-<8 characters>\` would have ${length} characters, over Helm's 53: shorten the controller's or the component's name` }];
+    });
 }
 
 /**
@@ -59,7 +70,7 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksSecretsAbacArgs, opts?: pulumi.ComponentResourceOptions, placement?: SecretsAccountPlacement) {
         // Before super(): a bad argument must not leave even the component behind.
-        const problems = [...componentNameProblems(name), ...argsProblems(args)];
+        const problems = [...componentNameProblems(name), ...argsProblems(args), ...extraReleaseNameProblems(name, args.esoControllers)];
         if (problems.length > 0) throw new ConfigValidationError(problems);
         if (placement !== undefined && args.sharedRole === undefined) {
             throw new ConfigValidationError([
@@ -102,19 +113,35 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       { parent: this, dependsOn: opts?.dependsOn },
                   );
 
-        const controllerName = controllerRoleName(args.clusterName);
         const withParameters = args.teams.some((t) => (t.parameters ?? []).length > 0);
         const parameterStoreName = args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME;
+        const domains = faultDomains({
+            controllers: args.esoControllers,
+            teams: args.teams,
+            releaseName: `${name}-eso`,
+            esoNamespace,
+            esoServiceAccount,
+            storeName,
+            parameterStoreName,
+        });
+        const several = multipleControllers(domains);
+        const teamsWithParameters = args.teams.filter((t) => (t.parameters ?? []).length > 0).map((t) => t.namespace);
+        const stores = domainStores(domains, teamsWithParameters);
+        for (const d of domains.slice(1)) {
+            if (d.teams.length === 0) pulumi.log.warn(`esoControllers: no team names the controller \`${d.name}\` (teams[].controller): it runs and serves nobody`, this);
+        }
+        const roleNames = domains.map((d) => domainControllerRoleName(args.clusterName, d));
         const abacArn =
             args.sharedRole !== undefined
                 ? pulumi.output(args.sharedRole.arn)
                 : new SharedAbacRole(
                       `${name}-shared-abac`,
                       {
-                          controllerRoleArns: irsa ? [] : [ctx.apply((c) => roleArn(c, controllerName))],
+                          // Every controller chains into the one role: the trust names each controller role.
+                          controllerRoleArns: irsa ? [] : roleNames.map((n) => ctx.apply((c) => roleArn(c, n))),
                           clusterArns: irsa ? [] : [clusterArn],
                           esoServiceAccounts: [esoServiceAccount],
-                          irsaControllers: irsa ? [{ roleArn: ctx.apply((c) => roleArn(c, controllerName)), clusterName: args.clusterName }] : [],
+                          irsaControllers: irsa ? roleNames.map((n) => ({ roleArn: ctx.apply((c) => roleArn(c, n)), clusterName: args.clusterName })) : [],
                           kmsKeyArns: args.kmsKeyArns,
                           parameters: withParameters,
                           tags,
@@ -122,71 +149,87 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                       { parent: this },
                   ).arn;
 
-        const controllerArgs = { roleName: controllerName, esoNamespace, esoServiceAccount, abacRoleArn: abacArn, tags };
-        const controllerOpts = { parent: this, dependsOn: opts?.dependsOn };
-        const controller = irsa
-            ? new IrsaControllerRole(`${name}-eso-controller`, { ...controllerArgs, oidcProviderArn: args.oidcProviderArn as string }, controllerOpts)
-            : new EsoControllerRole(`${name}-eso-controller`, { ...controllerArgs, clusterName: args.clusterName, clusterArn }, controllerOpts);
-
-        // Pod Identity injects credentials when a pod starts: the agent and
-        // the association must exist before the ESO pods do.
-        const release = new EsoRelease(
-            `${name}-eso`,
-            {
-                namespace: esoNamespace,
-                serviceAccountName: esoServiceAccount,
-                chartVersion: args.chartVersion,
-                chartRepository: args.chartRepository,
-                // IRSA: the webhook gives ESO's pods the role its service account names.
-                values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
-                allowNamespacedSecretStores: args.allowNamespacedSecretStores,
-                controllerEgressPolicy: args.controllerEgressPolicy,
-                allowedGenerators: args.allowedGenerators,
-                tenantLimits: args.tenantLimits,
-                abacRoleArn: abacArn,
-                clusterStoreName: storeName,
-                parameterStoreName: withParameters ? parameterStoreName : undefined,
-                // Waits for the association to take effect, and restarts ESO when it is replaced.
-                podAnnotations: controller instanceof EsoControllerRole ? { [ASSOCIATION_ANNOTATION]: controller.effectiveAssociationId } : undefined,
-            },
-            {
-                parent: this,
-                dependsOn: withDependencies(
-                    opts,
-                    controller instanceof EsoControllerRole ? [controller.association, ...(agent ? [agent.addon] : [])] : [controller],
-                ),
-            },
-        );
-
         // The stores read where the secrets are: the secrets account's region when it is another account.
         const secretsRegion = secretsProvider
             ? aws.getRegionOutput({}, { parent: this, provider: secretsProvider }).region
             : ctx.region;
-        const store = new TeamSecretStore(
-            `${name}-store`,
-            {
-                storeName,
-                region: secretsRegion,
-                abacRoleArn: abacArn,
-                clusterIdentity: identity,
-                customSessionTags: storeCustomSessionTags(identity, args.clusterName),
-            },
-            { parent: this, dependsOn: withDependencies(opts, [release.release]) },
-        );
-        const parameterStore = withParameters
-            ? new TeamParameterStore(
-                  `${name}-parameter-store`,
-                  {
-                      storeName: parameterStoreName,
-                      secretStoreName: storeName,
-                      region: secretsRegion,
-                      abacRoleArn: abacArn,
-                      // The same session tags as the Secrets Manager store: on IRSA clusters they carry the cluster.
-                      customSessionTags: storeCustomSessionTags(identity, args.clusterName),
-                  },
-                  { parent: this, dependsOn: withDependencies(opts, [release.release]) },
-              )
-            : undefined;
+        const controllerOpts = { parent: this, dependsOn: opts?.dependsOn };
+        const served = new Map<string, { storeName: string; store: pulumi.Resource; parameterStoreName: string; parameterStore?: pulumi.Resource }>();
+        let primaryRelease: pulumi.Resource | undefined;
+        let primary: { controller: EsoControllerRole | IrsaControllerRole; store: TeamSecretStore; parameterStore?: TeamParameterStore } | undefined;
+        for (const [i, d] of domains.entries()) {
+            // The default domain keeps the names of a one-controller stack: adding a controller replaces nothing.
+            const suffix = d.primary ? "" : `-${d.name}`;
+            const controllerArgs = { roleName: roleNames[i], esoNamespace: d.namespace, esoServiceAccount, abacRoleArn: abacArn, tags };
+            const controller = irsa
+                ? new IrsaControllerRole(`${name}-eso-controller${suffix}`, { ...controllerArgs, oidcProviderArn: args.oidcProviderArn as string }, controllerOpts)
+                : new EsoControllerRole(`${name}-eso-controller${suffix}`, { ...controllerArgs, clusterName: args.clusterName, clusterArn }, controllerOpts);
+            // Pod Identity injects credentials when a pod starts: the agent and
+            // the association must exist before the ESO pods do.
+            const release = new EsoRelease(
+                `${name}-eso${suffix}`,
+                {
+                    namespace: d.namespace,
+                    serviceAccountName: esoServiceAccount,
+                    chartVersion: args.chartVersion,
+                    chartRepository: args.chartRepository,
+                    // IRSA: the webhook gives ESO's pods the role its service account names.
+                    values: irsa ? deepMerge(args.helmValues ?? {}, irsaHelmValues(controller.arn)) : args.helmValues,
+                    domainValues: faultDomainHelmValues(d, several),
+                    guards: d.primary,
+                    domains: several ? stores : undefined,
+                    extraControllerNamespaces: domains.filter((x) => !x.primary).map((x) => x.namespace),
+                    allowNamespacedSecretStores: args.allowNamespacedSecretStores,
+                    controllerEgressPolicy: args.controllerEgressPolicy,
+                    allowedGenerators: args.allowedGenerators,
+                    tenantLimits: args.tenantLimits,
+                    abacRoleArn: abacArn,
+                    clusterStoreName: storeName,
+                    parameterStoreName: withParameters ? parameterStoreName : undefined,
+                    // Waits for the association to take effect, and restarts ESO when it is replaced.
+                    podAnnotations: controller instanceof EsoControllerRole ? { [ASSOCIATION_ANNOTATION]: controller.effectiveAssociationId } : undefined,
+                },
+                {
+                    parent: this,
+                    dependsOn: withDependencies(opts, [
+                        ...(controller instanceof EsoControllerRole ? [controller.association, ...(agent ? [agent.addon] : [])] : [controller]),
+                        // An extra release relies on the default one's CRDs and admission policies.
+                        ...(primaryRelease !== undefined ? [primaryRelease] : []),
+                    ]),
+                },
+            );
+            if (d.primary) primaryRelease = release.release;
+            const store = new TeamSecretStore(
+                `${name}-store${suffix}`,
+                {
+                    storeName: d.storeName,
+                    region: secretsRegion,
+                    abacRoleArn: abacArn,
+                    clusterIdentity: identity,
+                    customSessionTags: storeCustomSessionTags(identity, args.clusterName),
+                    ...storeControllerField(d, several),
+                },
+                { parent: this, dependsOn: withDependencies(opts, [release.release]) },
+            );
+            const parameterStore = d.teams.some((t) => teamsWithParameters.includes(t))
+                ? new TeamParameterStore(
+                      `${name}-parameter-store${suffix}`,
+                      {
+                          storeName: d.parameterStoreName,
+                          secretStoreName: d.storeName,
+                          region: secretsRegion,
+                          abacRoleArn: abacArn,
+                          // The same session tags as the Secrets Manager store: on IRSA clusters they carry the cluster.
+                          customSessionTags: storeCustomSessionTags(identity, args.clusterName),
+                          ...storeControllerField(d, several),
+                      },
+                      { parent: this, dependsOn: withDependencies(opts, [release.release]) },
+                  )
+                : undefined;
+            if (d.primary) primary = { controller, store, parameterStore };
+            for (const t of d.teams) served.set(t, { storeName: d.storeName, store: store.store, parameterStoreName: d.parameterStoreName, parameterStore: parameterStore?.store });
+        }
+        const { controller, parameterStore } = primary!;
 
         // Secrets as files: only when a team asks, the driver with ASCP and the one CSI role of the cluster.
         let csi: { roleArn: pulumi.Output<string>; region: pulumi.Output<string>; driver: pulumi.Resource } | undefined;
@@ -201,7 +244,8 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
                 `${name}-csi`,
                 {
                     clusterArn,
-                    refusedNamespaces: [esoNamespace, csiNamespace],
+                    // Every controller's namespace: a pod there must not mount as a team.
+                    refusedNamespaces: [...domains.map((d) => d.namespace), csiNamespace],
                     kmsKeyArns: args.kmsKeyArns,
                     parameters: mountingTeams.some((t) => (t.parameters ?? []).length > 0),
                     tags,
@@ -213,17 +257,18 @@ export class EksSecretsAbac extends pulumi.ComponentResource {
         }
 
         for (const team of args.teams) {
+            const domain = served.get(team.namespace)!;
             const t = new Team(
                 `${name}-${team.namespace}`,
                 {
                     team,
                     clusterName: args.clusterName,
-                    storeName,
+                    storeName: domain.storeName,
                     secretNamePrefix: args.secretNamePrefix,
                     tags,
-                    store: store.store,
-                    parameterStoreName,
-                    parameterStore: parameterStore?.store,
+                    store: domain.store,
+                    parameterStoreName: domain.parameterStoreName,
+                    parameterStore: domain.parameterStore,
                     secretsProvider,
                     kmsKeyId: args.secretsKmsKeyId,
                     retainSecretsOnDelete: args.retainSecretsOnDelete,

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { componentOptions } from "./lib/aliases";
 import { DEFAULT_STORE_NAME, ESO_CHART } from "./lib/constants";
 import { withDependencies } from "./lib/dependencies";
-import { esoHelmValues, HelmValues } from "./lib/helm";
+import { deepMerge, esoHelmValues, HelmValues } from "./lib/helm";
+import type { DomainStores } from "./lib/faultDomainGuard";
 import { allowedGeneratorsProblems, generatorGuardManifests, generatorGuardValidations, tenantClusterRoleManifest } from "./lib/generatorGuard";
 import { externalSecretGuardManifests, resolveTenantLimits, TenantLimits, tenantLimitsProblems } from "./lib/externalSecretGuard";
 import { storeGuardManifests } from "./lib/manifests";
@@ -43,6 +44,17 @@ export interface EsoReleaseArgs {
     readonly tenantLimits?: TenantLimits;
     /** Annotations on ESO's pods beside the chart's values (a change restarts them). @default none */
     readonly podAnnotations?: Record<string, pulumi.Input<string>>;
+    /** Values of this fault domain (`faultDomainHelmValues`: controllerClass, no CRDs for an extra one), merged after the hardening. @default none */
+    readonly domainValues?: HelmValues;
+    /**
+     * Declare the admission policies and the tenant role. `false` for an
+     * extra controller's release: the default release's guard the cluster. @default true
+     */
+    readonly guards?: boolean;
+    /** Every fault domain's stores, with several controllers (faultDomainGuard.ts). @default none */
+    readonly domains?: DomainStores[];
+    /** Namespaces of the extra controllers, whose service accounts write GeneratorStates too. @default none */
+    readonly extraControllerNamespaces?: string[];
 }
 
 /**
@@ -53,9 +65,9 @@ export interface EsoReleaseArgs {
  * SecretStore from being created) and one on generators, which need no store.
  */
 export class EsoRelease extends pulumi.ComponentResource {
-    public readonly release: k8s.helm.v3.Release;
+    public readonly release!: k8s.helm.v3.Release;
     public readonly values: HelmValues;
-    public readonly status: pulumi.Output<string>;
+    public readonly status!: pulumi.Output<string>;
 
     constructor(name: string, args: EsoReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): an unknown kind would silently stay refused.
@@ -63,12 +75,19 @@ export class EsoRelease extends pulumi.ComponentResource {
         if (generatorProblems.length > 0) throw new ConfigValidationError(generatorProblems);
         super("eks-secrets-abac:index:EsoRelease", name, {}, componentOptions("eks-secrets-abac:index:EsoRelease", opts));
         const allowStores = args.allowNamespacedSecretStores ?? false;
-        this.values = esoHelmValues({
+        const hardened = esoHelmValues({
             serviceAccountName: args.serviceAccountName,
             allowNamespacedSecretStores: allowStores,
             userValues: args.values,
             controllerEgressPolicy: args.controllerEgressPolicy ?? false,
         });
+        this.values = args.domainValues === undefined ? hardened : deepMerge(hardened, args.domainValues);
+        if (args.guards === false) {
+            this.release = this.declareRelease(name, args, opts, []);
+            this.status = this.release.status.status;
+            this.registerOutputs({ status: this.status });
+            return;
+        }
         // The guard exists before the controller and the CRDs, so no store is admitted unguarded.
         const guardName = `${name}-secretstore-guard`;
         const manifests = pulumi.output(args.abacRoleArn).apply((abacRoleArn) =>
@@ -77,6 +96,7 @@ export class EsoRelease extends pulumi.ComponentResource {
                 clusterStoreName: args.clusterStoreName ?? DEFAULT_STORE_NAME,
                 parameterStoreName: args.parameterStoreName,
                 allowNamespacedSecretStores: allowStores,
+                domains: args.domains,
             }),
         );
         const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
@@ -92,7 +112,7 @@ export class EsoRelease extends pulumi.ComponentResource {
         // Generators need no store, so the store guard never sees them: a guard of their own, also before the CRDs.
         const generatorGuardName = `${name}-generator-guard`;
         const allowedGenerators = args.allowedGenerators ?? [];
-        const generatorArgs = { allowedGenerators, esoNamespace: args.namespace, esoServiceAccount: args.serviceAccountName };
+        const generatorArgs = { allowedGenerators, esoNamespace: args.namespace, esoServiceAccount: args.serviceAccountName, extraControllerNamespaces: args.extraControllerNamespaces };
         // Only the rules wait for the shared role's ARN: the policy pack can judge the match and the binding in a first preview.
         const generatorShape = generatorGuardManifests(generatorGuardName, { ...generatorArgs, abacRoleArn: "" });
         const generatorValidations = pulumi.output(args.abacRoleArn).apply((abacRoleArn) => generatorGuardValidations({ ...generatorArgs, abacRoleArn }));
@@ -114,7 +134,7 @@ export class EsoRelease extends pulumi.ComponentResource {
         new k8s.rbac.v1.ClusterRole(`${name}-tenant`, { metadata: tenantRole.metadata, rules: tenantRole.rules }, { parent: this });
         // Bounds one team's ExternalSecrets (refresh, entries, templates), also before the CRDs.
         const esGuardName = `${name}-externalsecret-guard`;
-        const esGuard = externalSecretGuardManifests(esGuardName, resolveTenantLimits(args.tenantLimits));
+        const esGuard = externalSecretGuardManifests(esGuardName, resolveTenantLimits(args.tenantLimits), args.domains);
         const esPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(esGuardName, { metadata: esGuard.policy.metadata, spec: esGuard.policy.spec }, { parent: this });
         const esBinding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
             esGuardName,
@@ -122,7 +142,13 @@ export class EsoRelease extends pulumi.ComponentResource {
             { parent: this, dependsOn: [esPolicy] },
         );
         const guard: pulumi.Resource[] = [binding, generatorBinding, esBinding];
-        this.release = new k8s.helm.v3.Release(
+        this.release = this.declareRelease(name, args, opts, guard);
+        this.status = this.release.status.status;
+        this.registerOutputs({ status: this.status });
+    }
+
+    private declareRelease(name: string, args: EsoReleaseArgs, opts: pulumi.ComponentResourceOptions | undefined, guard: pulumi.Resource[]): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 chart: ESO_CHART.name,
@@ -134,7 +160,5 @@ export class EsoRelease extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: withDependencies(opts, guard) },
         );
-        this.status = this.release.status.status;
-        this.registerOutputs({ status: this.status });
     }
 }

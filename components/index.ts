@@ -21,6 +21,8 @@ export * from "./lib/generatorBounds";
 export * from "./lib/externalSecretGuard";
 export * from "./lib/templateFunctions";
 export * from "./lib/naming";
+export * from "./lib/faultDomains";
+export * from "./lib/faultDomainGuard";
 export * from "./lib/types";
 export * from "./lib/validate";
 export * from "./lib/stackConfig";

@@ -15,6 +15,8 @@ export interface TeamParameterStoreArgs {
     readonly abacRoleArn: pulumi.Input<string>;
     /** Session tags beside ESO's own, as the Secrets Manager store sends them (IRSA clusters). */
     readonly customSessionTags?: Record<string, string>;
+    /** ESO controller class that serves it (`spec.controller`), with several controllers. @default none */
+    readonly controller?: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export class TeamParameterStore extends pulumi.ComponentResource {
                 secretStoreName: args.secretStoreName,
                 region: args.region,
                 abacRoleArn: args.abacRoleArn,
+                controller: args.controller,
             }),
             args.customSessionTags,
         );

@@ -21,6 +21,8 @@ export interface TeamSecretStoreArgs {
      * clusters for any key Pod Identity already sets.
      */
     readonly customSessionTags?: Record<string, string>;
+    /** ESO controller class that serves it (`spec.controller`), with several controllers. @default none */
+    readonly controller?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export class TeamSecretStore extends pulumi.ComponentResource {
         super("eks-secrets-abac:index:TeamSecretStore", name, {}, componentOptions("eks-secrets-abac:index:TeamSecretStore", opts));
         // Outputs only at the leaves: in a first preview the policy pack still reads sessionTagsPolicy.
         const manifest = withCustomSessionTags(
-            clusterSecretStoreManifest<pulumi.Input<string>>({ name: args.storeName, region: args.region, abacRoleArn: args.abacRoleArn }),
+            clusterSecretStoreManifest<pulumi.Input<string>>({ name: args.storeName, region: args.region, abacRoleArn: args.abacRoleArn, controller: args.controller }),
             args.customSessionTags,
         );
         this.store = new k8s.apiextensions.CustomResource(

@@ -196,13 +196,15 @@ describe("the RBAC the charts install (reach/chartRbac.ts)", function () {
         assert.ok(!all.some((k) => k.startsWith("*/") || k.endsWith("/*")), "a wildcard grant");
     });
 
-    it("Secrets are read only by the expected controllers: ESO's controller and cert-controller, the CSI driver only with syncSecret; tokens only by ESO's controller at the chart's defaults; no aggregated role reads Secrets", () => {
+    it("Secrets are read only by the expected controllers: ESO's controller and cert-controller (an extra controller of fault domains: its controller only), the CSI driver only with syncSecret; tokens only by ESO's controller at the chart's defaults; no aggregated role reads Secrets", () => {
         const readers = Object.fromEntries(fresh.flatMap((e) => e.variants.map((v) => [v.title, secretReaders(v.objects)])));
         const eso = ["zznamespace/external-secrets-cert-controller", "zznamespace/zzsa"];
         assert.deepStrictEqual(readers, {
             "the component's hardened values": eso,
             "the component's hardened values with genericTargets.enabled (allowGenericTargets)": eso,
             "the chart's defaults with a named service account": eso,
+            // No cert controller of its own: the default release's serves the cluster's webhook.
+            "an extra controller of fault domains": ["zznamespace/zzsa"],
             "the component's values, syncing off": [],
             "the component's values, syncSecrets on": ["zznamespace/secrets-store-csi-driver"],
         });

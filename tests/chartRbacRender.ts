@@ -36,6 +36,14 @@ export const CHART_VARIANTS: ChartVariantSpec[] = [
     { chart: ESO_CHART.name, version: ESO_CHART.version, tgz: ESO_CHART_TGZ, title: "the component's hardened values", values: hardened(false) },
     { chart: ESO_CHART.name, version: ESO_CHART.version, tgz: ESO_CHART_TGZ, title: "the component's hardened values, namespaced SecretStores allowed", values: hardened(true) },
     { chart: ESO_CHART.name, version: ESO_CHART.version, tgz: ESO_CHART_TGZ, title: "the component's hardened values with genericTargets.enabled (allowGenericTargets)", values: deepMerge(hardened(false), { genericTargets: { enabled: true } }) },
+    // An extra controller of fault domains (faultDomainHelmValues): the cluster's CRDs, webhook and cert controller are the default release's.
+    ...[false, true].map((namespaced) => ({
+        chart: ESO_CHART.name,
+        version: ESO_CHART.version,
+        tgz: ESO_CHART_TGZ,
+        title: `an extra controller of fault domains${namespaced ? ", namespaced SecretStores allowed" : ""}`,
+        values: deepMerge(hardened(namespaced), { installCRDs: false, webhook: { create: false }, certController: { create: false } }),
+    })),
     { chart: ESO_CHART.name, version: ESO_CHART.version, tgz: ESO_CHART_TGZ, title: "the chart's defaults with a named service account", values: { installCRDs: true, serviceAccount: { create: true, name: PLACEHOLDER.serviceAccount } } },
     { chart: ESO_CHART.name, version: ESO_CHART.version, tgz: ESO_CHART_TGZ, title: "the chart's defaults set explicitly, with a named service account", values: { installCRDs: true, serviceAccount: { create: true, name: PLACEHOLDER.serviceAccount } }, explicitDefaults: true },
     { chart: CSI_PROVIDER_CHART.name, version: CSI_PROVIDER_CHART.version, tgz: ASCP_TGZ, title: "the component's values, syncing off", values: csiHelmValues({ syncSecrets: false }) },

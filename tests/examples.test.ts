@@ -65,7 +65,7 @@ const roleNames = (run: OfflineRun<unknown>) => run.ofType("aws:iam/role:Role").
 describe("examples", function () {
     this.timeout(120_000);
 
-    const typeChecked = ["csi", "existing-cluster", "new-cluster", "multi-cluster", "cross-account", "org-guardrails"];
+    const typeChecked = ["csi", "existing-cluster", "new-cluster", "multi-cluster", "cross-account", "org-guardrails", "fault-domains"];
     let errors: Map<string, string[]>;
     for (const name of typeChecked) {
         it(`${name} type-checks as Pulumi compiles it`, () => {

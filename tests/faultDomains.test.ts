@@ -13,6 +13,11 @@ import { clusterSecretStoreManifest, storeLabels } from "../components/lib/manif
 import { decide } from "../cli/src/checker";
 import { controllerArgs, controllerDeployment, crdKinds, helmTemplate, RenderedChart } from "./helm";
 import { OFFLINE } from "./helpers";
+import { sharedRoleGroups, sharedTrustQuotaProblems } from "../components/crossAccountSecretsAbac";
+import { evaluate } from "@marcbachmann/cel-js";
+import { faultDomainExternalSecretValidations, faultDomainStoreValidations } from "../components/lib/faultDomainGuard";
+import { STORE_LABEL_KEY } from "../components/lib/constants";
+import type { Validation } from "../components/lib/manifests";
 
 const { accountId, partition, region } = OFFLINE;
 const TEAMS = [{ namespace: "payments" }, { namespace: "search" }, { namespace: "batch", controller: "noisy" }];
@@ -200,5 +205,86 @@ describe("fault domains: one shared role, every controller's sessions isolated",
                 }
             }
         }
+    });
+});
+
+describe("fault domains: the admission rules keep a team's ExternalSecrets on its own controller (CEL engine)", () => {
+    const stores = [
+        { controller: "default", stores: ["team-secrets", "team-parameters"] },
+        { controller: "noisy", stores: ["team-secrets-noisy"] },
+    ];
+    const esRules = faultDomainExternalSecretValidations(stores);
+    const storeRules = faultDomainStoreValidations(stores);
+    const nsOf = (label?: string) => ({ metadata: { name: "x", labels: label === undefined ? {} : { [STORE_LABEL_KEY]: label } } });
+    const refused = (rules: Validation[], resource: string, object: object, label?: string) =>
+        rules.filter((r) => {
+            try {
+                return evaluate(r.expression, { object, request: { resource: { resource } }, namespaceObject: resource === "clustersecretstores" ? null : nsOf(label) }) !== true;
+            } catch {
+                return true; // failurePolicy: Fail
+            }
+        }).length;
+    const password = { sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "pw" } } };
+    const es = (spec: object) => ({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "app", namespace: "batch" }, spec });
+
+    it("refuses a generator-only ExternalSecret (every controller would run it), and admits the same with its domain's store named", () => {
+        assert.strictEqual(refused(esRules, "externalsecrets", es({ dataFrom: [password] }), "team-secrets-noisy"), 1);
+        assert.strictEqual(refused(esRules, "externalsecrets", es({ dataFrom: [password] }), undefined), 1, "outside team namespaces too");
+        assert.strictEqual(refused(esRules, "externalsecrets", es({ secretStoreRef: { kind: "ClusterSecretStore", name: "team-secrets-noisy" }, dataFrom: [password] }), "team-secrets-noisy"), 0);
+    });
+
+    it("refuses a team's reference to another domain's store, a namespaced store or a missing one; admits its own, parameters store included", () => {
+        const ref = (kind: string, name: string) => es({ secretStoreRef: { kind, name }, data: [{ secretKey: "k", remoteRef: { key: "batch/db" } }] });
+        assert.strictEqual(refused(esRules, "externalsecrets", ref("ClusterSecretStore", "team-secrets"), "team-secrets-noisy"), 1);
+        assert.strictEqual(refused(esRules, "externalsecrets", ref("SecretStore", "team-secrets-noisy"), "team-secrets-noisy"), 1);
+        assert.strictEqual(refused(esRules, "externalsecrets", ref("ClusterSecretStore", "nothing-here"), "team-secrets-noisy"), 1);
+        const viaData = es({ secretStoreRef: { kind: "ClusterSecretStore", name: "team-secrets" }, data: [{ secretKey: "k", remoteRef: { key: "x" }, sourceRef: { storeRef: { kind: "ClusterSecretStore", name: "team-secrets-noisy" } } }] });
+        assert.strictEqual(refused(esRules, "externalsecrets", viaData, "team-secrets"), 1, "a data entry's store of another domain");
+        assert.strictEqual(refused(esRules, "externalsecrets", ref("ClusterSecretStore", "team-secrets-noisy"), "team-secrets-noisy"), 0);
+        const withParameters = es({ secretStoreRef: { kind: "ClusterSecretStore", name: "team-secrets" }, data: [{ secretKey: "k", remoteRef: { key: "x" }, sourceRef: { storeRef: { kind: "ClusterSecretStore", name: "team-parameters" } } }] });
+        assert.strictEqual(refused(esRules, "externalsecrets", withParameters, "team-secrets"), 0);
+    });
+
+    it("refuses a store without spec.controller and a domain store naming another controller; admits each named right", () => {
+        const css = (name: string, controller?: string) => ({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name }, spec: controller === undefined ? {} : { controller } });
+        assert.strictEqual(refused(storeRules, "clustersecretstores", css("team-secrets-noisy")), 2, "no class, and not its domain's");
+        assert.strictEqual(refused(storeRules, "clustersecretstores", css("vault")), 1);
+        assert.strictEqual(refused(storeRules, "clustersecretstores", css("team-secrets-noisy", "default")), 1);
+        assert.strictEqual(refused(storeRules, "clustersecretstores", css("team-secrets-noisy", "noisy")), 0);
+        assert.strictEqual(refused(storeRules, "clustersecretstores", css("vault", "default")), 0);
+        const ss = (controller: string) => ({ apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "own", namespace: "batch" }, spec: { controller } });
+        assert.strictEqual(refused(storeRules, "secretstores", ss("default"), "team-secrets-noisy"), 1);
+        assert.strictEqual(refused(storeRules, "secretstores", ss("noisy"), "team-secrets-noisy"), 0);
+    });
+
+    it("adds no rule to a one-controller stack", () => {
+        assert.deepStrictEqual([...faultDomainExternalSecretValidations(stores.slice(0, 1)), ...faultDomainStoreValidations(stores.slice(0, 1))], []);
+    });
+});
+
+describe("fault domains: the shared role's trust quota counts every controller", () => {
+    const account = (accountId: string) => ({ accountId, region, roleArn: `arn:aws:iam::${accountId}:role/deployer` });
+    const clusters = (count: number, controllers: number) => ({
+        secretsAccount: account("111122223333"),
+        clusters: Array.from({ length: count }, (_, i) => ({
+            clusterName: `cluster-${String(i).padStart(6, "0")}`,
+            account: account("222233334444"),
+            esoControllers: Array.from({ length: controllers }, (_, j) => ({ name: `d${j}` })),
+            teams: [],
+        })),
+    });
+
+    it("spreads over more shared roles the clusters whose extra controllers make one trust too long, and refuses a cluster whose controllers alone are over the quota", () => {
+        // Measured by sharedRoleGroups itself; the point is the change the extra controllers make.
+        const one = sharedRoleGroups(clusters(8, 0));
+        const three = sharedRoleGroups(clusters(8, 2));
+        assert.strictEqual(one.roleNames.length, 1, "8 clusters with their default controller fit one trust");
+        assert.ok(three.roleNames.length > 1, `8 clusters of 3 controllers each: ${three.trustSizes.join(", ")}`);
+        assert.ok(three.trustSizes.every((n) => n <= 2048), three.trustSizes.join(", "));
+        assert.deepStrictEqual(sharedTrustQuotaProblems(clusters(8, 2)), []);
+        const crowded = sharedTrustQuotaProblems(clusters(1, 40));
+        assert.strictEqual(crowded.length, 1);
+        assert.strictEqual(crowded[0].path, "clusters[0]");
+        assert.match(crowded[0].message, /over the secrets account's trust policy quota of 2048.*fewer esoControllers/);
     });
 });

@@ -190,6 +190,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
             allowedGenerators: "array<string>",
             tenantLimits: "#/types/eks-secrets-abac:index:TenantLimits",
             allowGenericTargets: "boolean",
+            esoControllers: "array<#/types/eks-secrets-abac:index:EsoControllerSpec>",
             storeName: "string",
             parameterStoreName: "string",
             secretNamePrefix: "string",
@@ -212,7 +213,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("describes a team as named types down to each ExternalSecret key", () => {
         const t = (name: string) => schema.types[`eks-secrets-abac:index:${name}`];
         assert.deepStrictEqual(t("TeamSpec").required, ["namespace"]);
-        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["createNamespace", "csi", "externalSecrets", "namespace", "parameters", "secrets"]);
+        assert.deepStrictEqual(Object.keys(t("TeamSpec").properties).sort(), ["controller", "createNamespace", "csi", "externalSecrets", "namespace", "parameters", "secrets"]);
         assert.strictEqual(t("TeamSpec").properties.csi.$ref, "#/types/eks-secrets-abac:index:TeamCsiSpec");
         assert.deepStrictEqual(t("TeamCsiSpec").required, ["serviceAccounts"]);
         assert.strictEqual(t("TeamCsiSpec").properties.secretProviderClasses.items.$ref, "#/types/eks-secrets-abac:index:SecretProviderClassSpec");

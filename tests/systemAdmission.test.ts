@@ -56,6 +56,23 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
         assert.deepStrictEqual(verdict.problems, []);
     });
 
+    it("fault domains: each domain's stores (parameters too) name their controller and pass the stack's own policies", async () => {
+        const { run, verdict } = await judged({
+            clusterName: "prod-eu",
+            esoControllers: [{ name: "noisy" }],
+            teams: [withParameters, { ...team("batch"), controller: "noisy", parameters: [{ name: "token" }], externalSecrets: [{ name: "app", data: [{ secretKey: "T", parameter: "token" }] }] }],
+        });
+        const stores = kubeObjectsOf(run.resources).filter((o) => o.kind === "ClusterSecretStore").map((o) => [o.metadata.name, (o as any).spec.controller]);
+        assert.deepStrictEqual(stores.sort(), [["team-parameters", "default"], ["team-parameters-noisy", "noisy"], ["team-secrets", "default"], ["team-secrets-noisy", "noisy"]]);
+        assert.deepStrictEqual(verdict.problems, []);
+        // The namespace label is what the ExternalSecret rule keys on: a team labelled for the other domain's store is refused.
+        const relabelled = run.resources.map((r) =>
+            r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "batch" ? { ...r, inputs: { ...r.inputs, metadata: { name: "batch", labels: { "eks-secrets-abac/store": "team-secrets" } } } } : r,
+        );
+        const problems = judgeKube(relabelled, kinds).problems;
+        assert.ok(problems.length > 0 && problems.every((p) => /^ExternalSecret\/batch\/app: refused by prod-eso-externalsecret-guard: In a team's namespace every store/.test(p)), problems.join("\n"));
+    });
+
     it("a store of the same shape under another name is still refused (the check can fail)", async () => {
         const { run } = await judged({ clusterName: "prod-eu", teams: [withParameters] });
         const store = run.resources.find((r) => r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore" && r.inputs.metadata.name === "team-parameters")!;

@@ -134,7 +134,7 @@ function holds(expression: string, context: Record<string, unknown>): boolean {
 }
 
 /** Messages of the stack's own policies that refuse `object` on CREATE. */
-export function admissionRefusals(policies: BoundPolicy[], kinds: Kinds, object: KubeObject, counter: { n: number }): string[] {
+export function admissionRefusals(policies: BoundPolicy[], kinds: Kinds, object: KubeObject, counter: { n: number }, namespaces: Map<string, Record<string, string>> = new Map()): string[] {
     const { group, version, plural } = kindInfo(kinds, object);
     const request = {
         operation: "CREATE",
@@ -147,7 +147,10 @@ export function admissionRefusals(policies: BoundPolicy[], kinds: Kinds, object:
     const out: string[] = [];
     for (const policy of policies) {
         if (!matches(policy.spec, group, version, plural, "CREATE")) continue;
-        const context: Record<string, unknown> = { object, oldObject: null, request, params: null };
+        // The API server passes the request's Namespace (null for cluster-scoped objects); an undeclared one exists without labels.
+        const ns = object.metadata.namespace;
+        const namespaceObject = ns === undefined ? null : { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: namespaces.get(ns) ?? {} } };
+        const context: Record<string, unknown> = { object, oldObject: null, request, params: null, namespaceObject };
         if ((policy.spec.matchConditions ?? []).some((c: any) => !holds(c.expression, context))) continue;
         const variables: Record<string, unknown> = {};
         for (const v of policy.spec.variables ?? []) {
@@ -171,6 +174,11 @@ const BUILT_IN_NAME_LABEL = new Set(["Namespace"]);
 export function judgeKube(resources: RecordedResource[], kinds: Kinds): KubeVerdict {
     const objects = kubeObjectsOf(resources);
     const policies = boundPolicies(objects);
+    // Labels of each Namespace as the stack leaves it (created, or patched by server-side apply).
+    const namespaces = new Map<string, Record<string, string>>();
+    for (const o of objects.filter((x) => x.kind === "Namespace" || x.kind === "NamespacePatch")) {
+        namespaces.set(o.metadata.name as string, { ...(namespaces.get(o.metadata.name as string) ?? {}), ...((o.metadata.labels as Record<string, string> | undefined) ?? {}) });
+    }
     const problems: string[] = [];
     const counter = { n: 0 };
     for (const object of objects) {
@@ -181,7 +189,7 @@ export function judgeKube(resources: RecordedResource[], kinds: Kinds): KubeVerd
         if (typeof name !== "string" || name.length > max || !rule.test(name)) problems.push(`${at}: metadata.name is not a valid DNS-1123 name of at most ${max} characters`);
         const ns = object.metadata.namespace;
         if (ns !== undefined && (ns.length > 63 || !DNS1123_LABEL.test(ns))) problems.push(`${at}: metadata.namespace is not a DNS-1123 label`);
-        for (const refusal of admissionRefusals(policies, kinds, object, counter)) problems.push(`${at}: refused by ${refusal}`);
+        for (const refusal of admissionRefusals(policies, kinds, object, counter, namespaces)) problems.push(`${at}: refused by ${refusal}`);
         const { crd } = kindInfo(kinds, object);
         if (crd !== undefined) {
             const body = { ...object, metadata: object.metadata };

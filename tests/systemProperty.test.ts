@@ -22,7 +22,9 @@ import * as assert from "assert";
 import fc from "fast-check";
 import {
     ASSOCIATION_ANNOTATION,
+    clusterControllerRoleNames,
     ConfigValidationError,
+    domainControllerRoleName,
     controllerRoleName,
     CrossAccountSecretsAbac,
     CrossAccountSecretsAbacArgs,
@@ -118,6 +120,8 @@ const single = fc.record({
     namespaces,
     teams: fc.array(teamOptions, { minLength: 3, maxLength: 3 }),
     options,
+    // Extra ESO controllers (fault domains); every team but the first on one of them.
+    domains: fc.constantFrom(0, 0, 1, 2),
 });
 
 /** Mostly names a cross-account component can carry (lower case), sometimes any EKS name (refused, naming the entry). */
@@ -143,11 +147,14 @@ type Config = (typeof single extends fc.Arbitrary<infer S> ? S : never) | (typeo
 // ---- the stack ------------------------------------------------------------
 
 const account = (accountId: string) => ({ accountId, region: OFFLINE.region, roleArn: `arn:aws:iam::${accountId}:role/deployer` });
-const teamsOf = (c: Config): TeamSpec[] => c.namespaces.map((ns, i) => teamOf(ns, c.teams[i % c.teams.length]));
+const domainsOf = (c: Config) => (c.kind === "single" ? c.domains : 0);
+const teamsOf = (c: Config): TeamSpec[] =>
+    c.namespaces.map((ns, i) => ({ ...teamOf(ns, c.teams[i % c.teams.length]), ...(domainsOf(c) > 0 && i > 0 ? { controller: `d${(i - 1) % domainsOf(c)}` } : {}) }));
+const esoControllersOf = (c: Config) => Array.from({ length: domainsOf(c) }, (_, i) => ({ name: `d${i}` }));
 
 function clusterArgs(c: Config, teams: TeamSpec[]): Omit<EksSecretsAbacArgs, "clusterName"> {
     const { guardrails: _, ...o } = c.options;
-    return { teams, ...o, helmValues: o.helmValues };
+    return { teams, ...o, helmValues: o.helmValues, ...(domainsOf(c) > 0 ? { esoControllers: esoControllersOf(c) } : {}) };
 }
 
 function crossArgs(c: Extract<Config, { kind: "cross" }>): CrossAccountSecretsAbacArgs {
@@ -179,7 +186,7 @@ function guardrailsOf(c: Config): OrgPolicies {
         platformPrincipalArns: ["arn:aws:iam::*:role/platform-deployer"],
         sharedRoleName: c.kind === "single" ? sharedAbacRoleName(c.name) : DEFAULT_SHARED_ROLE_NAME,
         ...(c.kind === "cross" ? { sharedRoleNames: sharedRoleGroups(crossArgs(c)).roleNames.slice(1) } : {}),
-        controllerRoleNames: c.kind === "single" ? [controllerRoleName(c.cluster)] : ["*-eso-controller"],
+        controllerRoleNames: c.kind === "single" ? clusterControllerRoleNames(c.cluster, esoControllersOf(c)) : ["*-eso-controller"],
         ...(csi && c.kind === "single" ? { csiRoleNames: [csiRoleName(c.name)] } : {}),
     };
     return { scp: guardrailServiceControlPolicy(args), rcp: guardrailResourceControlPolicy(args) };
@@ -203,19 +210,22 @@ function assertReads(c: Config, iam: StackIam, org: OrgPolicies, resources: Reco
         const key = `${cluster}/${ns}/${object.kind}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const controllerAssoc = iam.associations.find((a) => a.cluster === cluster && a.namespace === ESO);
+        // The team's own controller: the default one, or its fault domain's.
+        const domain = teamsOf(c).find((t) => t.namespace === ns)?.controller;
+        const esoNs = domain === undefined ? ESO : `${ESO}-${domain}`;
+        const controllerAssoc = iam.associations.find((a) => a.cluster === cluster && a.namespace === esoNs);
         const role = iam.byArn.get(storeOf(cluster)?.inputs.spec.provider.aws.role)!;
         assert.ok(role !== undefined, `${cluster}: no store names a shared role`);
         if (groups !== undefined && c.kind === "cross") assert.strictEqual(role.physical, groups.roleNames[groups.groupOf[c.clusters.findIndex(([n]) => n === cluster)]], `${cluster}: its store assumes another group's role`);
-        const store = object.kind === "secret" ? "team-secrets" : "team-parameters";
+        const store = `${object.kind === "secret" ? "team-secrets" : "team-parameters"}${domain === undefined ? "" : `-${domain}`}`;
         const eso = (namespace: string) => ({ esoNamespace: namespace, esoStoreName: store, esoStoreKind: "ClusterSecretStore", ...(irsa ? { "eks-cluster-name": cluster } : {}) });
         let controller: { role: { arn: string; account: string; physical: string }; tags: Record<string, string>; identity: PolicyDocument[] };
         if (irsa) {
-            const r = iam.roles.find((x) => x.physical === controllerRoleName(cluster))!;
+            const r = iam.roles.find((x) => x.physical === (domain === undefined ? controllerRoleName(cluster) : domainControllerRoleName(cluster, { name: domain, primary: false })))!;
             controller = { role: r, tags: {}, identity: r.inline };
         } else {
             assert.ok(controllerAssoc, `no Pod Identity association for ESO on ${cluster}`);
-            const tags = podTags(iam.partition, iam.region, controllerAssoc.account, cluster, ESO, ESO);
+            const tags = podTags(iam.partition, iam.region, controllerAssoc.account, cluster, esoNs, ESO);
             assert.ok(podIdentityAssumes(controllerAssoc.role, tags), `Pod Identity cannot assume ${controllerAssoc.role.physical}`);
             controller = { role: controllerAssoc.role, tags, identity: controllerAssoc.role.inline };
         }
@@ -260,7 +270,11 @@ const K8S_NAME = (n: string) => n.length <= 32 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])
 
 /** The refusal a configuration must get, written from the Kubernetes and Helm name rules, or undefined when it is valid. */
 function expectedRefusal(c: Config): RegExp | undefined {
-    if (c.kind === "single") return K8S_NAME(c.name) ? undefined : /^name: makes the component's name/;
+    if (c.kind === "single") {
+        if (!K8S_NAME(c.name)) return /^name: makes the component's name/;
+        // An extra controller's release is auto-named `<name>-eso-<controller>-release-<8>`: Helm allows 53.
+        return c.domains > 0 && `${c.name}-eso-d0-release-`.length + 8 > 53 ? /^esoControllers\[0\]\.name: is `d0`: its Helm release/ : undefined;
+    }
     const bad = c.clusters.findIndex(([n]) => !K8S_NAME(`${c.name}-${n}`));
     return bad < 0 ? undefined : new RegExp(`^clusters\\[${bad}\\]\\.clusterName: makes the cluster's component name`);
 }
@@ -289,7 +303,7 @@ async function property(c: Config): Promise<void> {
     assert.strictEqual(expectedRefusal(c), undefined, "an invalid configuration was not refused");
     // a. Kubernetes and Helm; ESO's pods start after the Pod Identity association took effect (and restart with it).
     assert.deepStrictEqual(judgeKube(resources, kinds).problems, []);
-    const associations = resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.inputs.namespace === ESO);
+    const associations = resources.filter((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && String(r.inputs.namespace).startsWith(ESO));
     for (const release of resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "external-secrets")) {
         const annotation = release.inputs.values?.podAnnotations?.[ASSOCIATION_ANNOTATION];
         if (associations.length > 0) assert.ok(associations.some((a) => a.state.associationId === annotation), `${release.name} starts without waiting for the Pod Identity association`);

@@ -150,7 +150,7 @@ describe("stack config shape", () => {
         const { problems } = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespce: "payments" }] });
         assert.deepStrictEqual(problems, [
             { path: "teams[0].namespace", message: "is required but missing" },
-            { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets, csi" },
+            { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets, csi, controller" },
         ]);
     });
 

@@ -16,6 +16,7 @@
  * - `templateFrom.configMap`/`.secret`: a template this policy never sees
  *   (`externalsecret_controller_template.go` reads it at reconcile time).
  */
+import { DomainStores, faultDomainExternalSecretValidations } from "./faultDomainGuard";
 import { denyingAdmissionPolicy, Validation } from "./manifests";
 import { ALLOWABLE_TEMPLATE_NAMES, refusedTemplatePatterns } from "./templateFunctions";
 
@@ -210,8 +211,12 @@ export function externalSecretGuardValidations(limits: ResolvedTenantLimits): Va
  * SecretStores of every version, on CREATE and UPDATE. Objects that predate
  * it are judged only when next updated.
  */
-export function externalSecretGuardManifests(policyName: string, limits: ResolvedTenantLimits) {
-    return denyingAdmissionPolicy(policyName, { apiGroups: ["external-secrets.io"], resources: ["externalsecrets", "secretstores"] }, externalSecretGuardValidations(limits));
+export function externalSecretGuardManifests(policyName: string, limits: ResolvedTenantLimits, domains: DomainStores[] = []) {
+    return denyingAdmissionPolicy(
+        policyName,
+        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets", "secretstores"] },
+        [...externalSecretGuardValidations(limits), ...faultDomainExternalSecretValidations(domains)],
+    );
 }
 
 /**

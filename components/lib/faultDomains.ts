@@ -28,16 +28,15 @@
  * the shared role's trust names), with no CRDs, webhook or cert controller of
  * its own: the default release installs those once for the cluster.
  */
-import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT } from "./constants";
+import { DEFAULT_ESO_NAMESPACE, DEFAULT_ESO_SERVICE_ACCOUNT, DEFAULT_STORE_NAME } from "./constants";
+import { DEFAULT_PARAMETER_STORE_NAME } from "./parameterStore";
+import { controllerRoleName, withinRoleNameLimit } from "./naming";
+import type { EsoControllerSpec } from "./types";
 import type { Problem } from "./validate";
 
 /** The controller every team uses unless its entry names another. */
 export const DEFAULT_CONTROLLER = "default";
 
-export interface EsoControllerSpec {
-    /** Name of the controller: its `controllerClass`, and part of its release, namespace and store names. DNS-1123 label, at most 20 characters. */
-    name: string;
-}
 
 export interface FaultDomain {
     /** The controller's name and ESO `controllerClass`. */
@@ -49,6 +48,8 @@ export interface FaultDomain {
     serviceAccount: string;
     /** The domain's ClusterSecretStore (and its label value on the teams' namespaces). */
     storeName: string;
+    /** The domain's Parameter Store ClusterSecretStore (declared when one of its teams has parameters). */
+    parameterStoreName: string;
     /** Namespaces of the teams assigned to it. */
     teams: string[];
 }
@@ -60,7 +61,10 @@ export interface FaultDomainArgs {
     /** The default controller's release, namespace and store. */
     releaseName: string;
     esoNamespace?: string;
+    esoServiceAccount?: string;
     storeName: string;
+    /** @default "team-parameters" */
+    parameterStoreName?: string;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -86,22 +90,34 @@ export function closestName(word: string, known: readonly string[]): string | un
     return best !== undefined && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
 }
 
-/** Every problem of the controllers and of the teams' assignments, at once. */
-export function faultDomainProblems(args: Pick<FaultDomainArgs, "controllers" | "teams">): Problem[] {
+/**
+ * Every problem of the controllers and of the teams' assignments, at once.
+ * With `esoNamespace`/`storeName`/`parameterStoreName`, also the names the
+ * controllers derive from them (namespace and store label value: 63 at most).
+ */
+export function faultDomainProblems(args: Pick<FaultDomainArgs, "controllers" | "teams" | "esoNamespace"> & { storeName?: string; parameterStoreName?: string }): Problem[] {
     const problems: Problem[] = [];
     const names = [DEFAULT_CONTROLLER];
+    if (args.controllers !== undefined && !Array.isArray(args.controllers)) return [{ path: "esoControllers", message: "must be a list, e.g. `- name: noisy`" }];
     (args.controllers ?? []).forEach((c, i) => {
         const path = `esoControllers[${i}].name`;
+        const derived = typeof c?.name === "string" ? derivedNameProblem(c.name, args) : undefined;
         if (typeof c?.name !== "string" || !NAME.test(c.name) || c.name.length > NAME_MAX) {
             problems.push({ path, message: `is \`${String(c?.name)}\`: use lowercase letters, digits and '-' (DNS-1123 label), at most ${NAME_MAX} characters: it becomes part of a Helm release name (53 at most) and a namespace` });
+        } else if (c.name === "eso" || c.name.endsWith("-eso")) {
+            // `<cluster>-eso-<name>-controller` would then read as cluster `<cluster>-eso-…`'s default controller role.
+            problems.push({ path, message: `is \`${c.name}\`: a controller name may not be \`eso\` or end in \`-eso\` (its role name would look like another cluster's default controller role); rename it` });
+        } else if (derived !== undefined) {
+            problems.push({ path, message: `is \`${c.name}\`: ${derived}` });
         } else if (names.includes(c.name)) {
             problems.push({ path, message: `is \`${c.name}\`, ${c.name === DEFAULT_CONTROLLER ? "the name of the controller every stack has" : "named twice"}: give each controller its own name` });
         } else {
             names.push(c.name);
         }
     });
+    if (!Array.isArray(args.teams)) return problems;
     args.teams.forEach((t, i) => {
-        if (t.controller === undefined || names.includes(t.controller)) return;
+        if (t?.controller === undefined || names.includes(t.controller)) return;
         const near = closestName(String(t.controller), names);
         problems.push({
             path: `teams[${i}].controller`,
@@ -111,22 +127,57 @@ export function faultDomainProblems(args: Pick<FaultDomainArgs, "controllers" | 
     return problems;
 }
 
+function derivedNameProblem(name: string, args: { esoNamespace?: string; storeName?: string; parameterStoreName?: string }): string | undefined {
+    const derived = [
+        ["namespace", `${args.esoNamespace ?? DEFAULT_ESO_NAMESPACE}-${name}`],
+        ["ClusterSecretStore (and namespace label value)", `${args.storeName ?? DEFAULT_STORE_NAME}-${name}`],
+        ["Parameter Store ClusterSecretStore", `${args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME}-${name}`],
+    ];
+    const long = derived.filter(([, n]) => n.length > 63);
+    if (long.length === 0) return undefined;
+    return `makes ${long.map(([what, n]) => `the ${what} \`${n}\` (${n.length} characters)`).join(" and ")}, over Kubernetes' 63: shorten the name (or esoNamespace/storeName)`;
+}
+
+/** Namespaces of the extra controllers: no team may own one. */
+export function extraControllerNamespaces(args: { controllers?: EsoControllerSpec[]; esoNamespace?: string }): string[] {
+    return (Array.isArray(args.controllers) ? args.controllers : []).filter((c) => typeof c?.name === "string").map((c) => `${args.esoNamespace ?? DEFAULT_ESO_NAMESPACE}-${c.name}`);
+}
+
 /** The stack's fault domains, the default one first; call after `faultDomainProblems` found none. */
 export function faultDomains(args: FaultDomainArgs): FaultDomain[] {
     const esoNamespace = args.esoNamespace ?? DEFAULT_ESO_NAMESPACE;
     const of = (name: string) => args.teams.filter((t) => (t.controller ?? DEFAULT_CONTROLLER) === name).map((t) => t.namespace);
     return [
-        { name: DEFAULT_CONTROLLER, primary: true, releaseName: args.releaseName, namespace: esoNamespace, serviceAccount: DEFAULT_ESO_SERVICE_ACCOUNT, storeName: args.storeName, teams: of(DEFAULT_CONTROLLER) },
+        {
+            name: DEFAULT_CONTROLLER,
+            primary: true,
+            releaseName: args.releaseName,
+            namespace: esoNamespace,
+            serviceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
+            storeName: args.storeName,
+            parameterStoreName: args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME,
+            teams: of(DEFAULT_CONTROLLER),
+        },
         ...(args.controllers ?? []).map((c) => ({
             name: c.name,
             primary: false,
             releaseName: `${args.releaseName}-${c.name}`.slice(0, 53),
             namespace: `${esoNamespace}-${c.name}`,
-            serviceAccount: DEFAULT_ESO_SERVICE_ACCOUNT,
+            serviceAccount: args.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
             storeName: `${args.storeName}-${c.name}`,
+            parameterStoreName: `${args.parameterStoreName ?? DEFAULT_PARAMETER_STORE_NAME}-${c.name}`,
             teams: of(c.name),
         })),
     ];
+}
+
+/**
+ * Name of a domain's controller role: the cluster's `controllerRoleName` for
+ * the default one, `<cluster>-eso-<name>-controller` (shortened like it) for
+ * the others, so a shared role can trust them before they exist.
+ */
+export function domainControllerRoleName(clusterName: string, domain: Pick<FaultDomain, "name" | "primary">): string {
+    return domain.primary ? controllerRoleName(clusterName) : withinRoleNameLimit(clusterName, `-eso-${domain.name}-controller`);
 }
 
 /** Whether the stack runs more than one controller: then every store names its controller. */
@@ -150,4 +201,14 @@ export function faultDomainHelmValues(domain: FaultDomain, several: boolean): Re
 /** The store's `spec.controller` with several controllers; none with one (ESO then serves it with its only controller). */
 export function storeControllerField(domain: FaultDomain, several: boolean): { controller?: string } {
     return several ? { controller: domain.name } : {};
+}
+
+/** Every controller role of a cluster, the default one first: the names a shared role's trust lists. */
+export function clusterControllerRoleNames(clusterName: string, controllers: EsoControllerSpec[] | undefined): string[] {
+    return [controllerRoleName(clusterName), ...(controllers ?? []).map((c) => domainControllerRoleName(clusterName, { name: c.name, primary: false }))];
+}
+
+/** The stores of each domain, for the admission policies (faultDomainGuard.ts); a parameter store only where one of its teams has parameters. */
+export function domainStores(domains: FaultDomain[], teamsWithParameters: string[]): { controller: string; stores: string[] }[] {
+    return domains.map((d) => ({ controller: d.name, stores: [d.storeName, ...(d.teams.some((t) => teamsWithParameters.includes(t)) ? [d.parameterStoreName] : [])] }));
 }

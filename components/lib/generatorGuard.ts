@@ -143,6 +143,8 @@ export interface GeneratorGuardArgs {
     /** Namespace and name of the ESO controller's service account, the only writer of GeneratorStates. */
     esoNamespace: string;
     esoServiceAccount: string;
+    /** Namespaces of the extra controllers (fault domains), whose service accounts write GeneratorStates too. @default [] */
+    extraControllerNamespaces?: string[];
 }
 
 /** Plurals a tenant may create: the safe kinds and the allowed ones. */
@@ -226,7 +228,8 @@ export function generatorGuardValidations(args: GeneratorGuardArgs): Validation[
     const admitted = admittedGeneratorPlurals(args.allowedGenerators);
     const known = quoteList([...admitted, "generatorstates", "clustergenerators"]);
     const admittedKinds = GENERATOR_KINDS.filter((k) => admitted.includes(k.plural)).map((k) => k.kind);
-    const controller = `system:serviceaccount:${args.esoNamespace}:${args.esoServiceAccount}`;
+    const controllers = [args.esoNamespace, ...(args.extraControllerNamespaces ?? [])].map((ns) => `system:serviceaccount:${ns}:${args.esoServiceAccount}`);
+    const controller = controllers.join(", ");
     const rules: Validation[] = [
         {
             expression: `request.resource.resource in ${known}`,
@@ -235,8 +238,8 @@ export function generatorGuardValidations(args: GeneratorGuardArgs): Validation[
                 "A generator runs in the ESO controller and some fall back to its own identity; an administrator may admit more with the stack config entry allowedGenerators.",
         },
         {
-            expression: `!(${isResource("generatorstates")}) || request.userInfo.username == '${controller}'`,
-            message: `Only the ESO controller (${controller}) writes GeneratorStates.`,
+            expression: `!(${isResource("generatorstates")}) || request.userInfo.username in [${controllers.map((c) => `'${c}'`).join(", ")}]`,
+            message: `Only the ESO controller service account${controllers.length > 1 ? "s" : ""} (${controller}) write${controllers.length > 1 ? "" : "s"} GeneratorStates.`,
         },
     ];
     for (const kind of GENERATOR_KINDS) {

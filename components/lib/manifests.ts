@@ -4,6 +4,7 @@
  * of a team, and the admission policy that guards namespaced SecretStores.
  */
 import { DEFAULT_STORE_NAME, ESO_RESERVED_SESSION_TAGS, STORE_LABEL_KEY } from "./constants";
+import { DomainStores, faultDomainStoreValidations } from "./faultDomainGuard";
 import { storeProviderValidations } from "./storeProviders";
 
 /**
@@ -17,6 +18,8 @@ export interface ClusterSecretStoreArgs<S = string> {
     region: S;
     /** The shared ABAC role; without it ESO sends no session tags at all. */
     abacRoleArn: S;
+    /** ESO controller class that serves the store (`spec.controller`); set when the stack runs several controllers. @default none: every controller */
+    controller?: string;
 }
 
 /**
@@ -31,6 +34,7 @@ export function clusterSecretStoreManifest<S = string>(args: ClusterSecretStoreA
         kind: "ClusterSecretStore",
         metadata: { name: args.name },
         spec: {
+            ...(args.controller !== undefined ? { controller: args.controller } : {}),
             conditions: [{ namespaceSelector: { matchLabels: storeLabels(args.name) } }],
             provider: {
                 aws: {
@@ -102,6 +106,8 @@ export interface StoreGuardArgs {
     parameterStoreName?: string;
     /** Keep namespaced SecretStores, minus the ones that could speak for another namespace. */
     allowNamespacedSecretStores: boolean;
+    /** Every fault domain's stores, when the stack runs several controllers: each may name the shared role, and each must name its controller. @default none */
+    domains?: DomainStores[];
 }
 
 export interface Validation {
@@ -142,7 +148,8 @@ const ESO_KEY = (key: string) => `${key}.trim().lowerAscii().startsWith('eso')`;
  */
 export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
     const { abacRoleArn, clusterStoreName } = args;
-    const ours = [...new Set([clusterStoreName, ...(args.parameterStoreName !== undefined ? [args.parameterStoreName] : [])])];
+    const ours = [...new Set([clusterStoreName, ...(args.parameterStoreName !== undefined ? [args.parameterStoreName] : []), ...(args.domains ?? []).flatMap((d) => d.stores)])];
+    const domainRules = faultDomainStoreValidations(args.domains ?? []);
     const oursCel = `[${ours.map((n) => `'${n.replace(/'/g, "")}'`).join(", ")}]`;
     const oursText = ours.join(" and ");
     const isStore = "request.resource.resource == 'secretstores'";
@@ -167,6 +174,7 @@ export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
                     "(A SecretStore could send a forged esoNamespace session tag.)",
             },
             clusterStoreRule,
+            ...domainRules,
         ];
     }
     const storeRule = (expression: string, message: string): Validation => ({
@@ -197,6 +205,7 @@ export function storeGuardValidations(args: StoreGuardArgs): Validation[] {
         // Providers and auth shapes that could act with the controller's own identity (storeProviders.ts).
         ...storeProviderValidations(isStore),
         clusterStoreRule,
+        ...domainRules,
     ];
 }
 

@@ -5,7 +5,7 @@ export const IAM_ROLE_NAME_MAX = 64;
 const CONTROLLER_SUFFIX = "-eso-controller";
 
 /** `base` + `suffix`, shortened with a hash of `base` to stay within IAM's 64 characters and unique. */
-function withinRoleNameLimit(base: string, suffix: string): string {
+export function withinRoleNameLimit(base: string, suffix: string): string {
     const plain = `${base}${suffix}`;
     if (plain.length <= IAM_ROLE_NAME_MAX) return plain;
     const hash = createHash("sha256").update(base).digest("hex").slice(0, 8);

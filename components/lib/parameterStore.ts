@@ -64,6 +64,8 @@ export interface ParameterStoreManifestArgs<S = string> {
     secretStoreName: string;
     region: S;
     abacRoleArn: S;
+    /** `spec.controller`, as the Secrets Manager store's. @default none */
+    controller?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface ParameterStoreManifestArgs<S = string> {
  * namespaces. Onboarding a team labels its namespace once for both.
  */
 export function parameterStoreManifest<S = string>(args: ParameterStoreManifestArgs<S>) {
-    const base = clusterSecretStoreManifest<S>({ name: args.secretStoreName, region: args.region, abacRoleArn: args.abacRoleArn });
+    const base = clusterSecretStoreManifest<S>({ name: args.secretStoreName, region: args.region, abacRoleArn: args.abacRoleArn, controller: args.controller });
     return {
         ...base,
         metadata: { ...base.metadata, name: args.name },

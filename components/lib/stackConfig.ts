@@ -105,6 +105,7 @@ export const teamSchema = {
         parameters: { type: "array", items: parameterSchema },
         externalSecrets: { type: "array", items: externalSecretSchema },
         csi: csiSchema,
+        controller: str,
     },
 } as const;
 
@@ -131,6 +132,7 @@ export const stackConfigSchema = {
         // Checked in depth by tenantLimitsProblems, which names each field.
         tenantLimits: { type: "object" },
         allowGenericTargets: { type: "boolean" },
+        esoControllers: { type: "array", items: { type: "object", additionalProperties: false, required: ["name"], properties: { name: str } } },
         storeName: str,
         parameterStoreName: str,
         secretNamePrefix: str,

@@ -12,12 +12,14 @@
  */
 import { DEFAULT_ESO_SERVICE_ACCOUNT } from "./constants";
 import { crossAccountTrustPolicy, iamPolicySize, partitionOfRegion, TRUST_POLICY_DEFAULT_QUOTA } from "./crossAccount";
-import { controllerRoleName, sharedRoleGroupName } from "./naming";
+import { clusterControllerRoleNames } from "./faultDomains";
+import type { EsoControllerSpec } from "./types";
+import { sharedRoleGroupName } from "./naming";
 import type { PolicyDocument } from "./iam";
 
-/** What one cluster adds to a shared role's trust. */
+/** What one cluster adds to a shared role's trust: each of its ESO controllers' roles (fault domains: one per controller). */
 export interface TrustMember {
-    controllerRoleArn: string;
+    controllerRoleArns: string[];
     clusterArn: string;
     esoServiceAccount: string;
 }
@@ -26,7 +28,7 @@ export interface TrustMember {
 export function trustOfMembers(partition: string, members: TrustMember[]): PolicyDocument {
     return crossAccountTrustPolicy({
         partition,
-        controllerRoleArns: members.map((m) => m.controllerRoleArn),
+        controllerRoleArns: members.flatMap((m) => m.controllerRoleArns),
         clusterArns: members.map((m) => m.clusterArn),
         esoServiceAccounts: members.map((m) => m.esoServiceAccount),
     });
@@ -68,7 +70,7 @@ export interface ClusterTrustGroupsArgs {
     accountId?: string;
     /** Name of the first shared role; the further ones are `sharedRoleGroupName(roleName, g)`. */
     roleName: string;
-    clusters: { clusterName: string; clusterArn?: string; esoServiceAccount?: string }[];
+    clusters: { clusterName: string; clusterArn?: string; esoServiceAccount?: string; esoControllers?: EsoControllerSpec[] }[];
     /** The account's trust policy quota: 2,048 by default, up to 4,096 on request. @default 2048 */
     trustPolicyQuota?: number;
 }
@@ -83,7 +85,7 @@ export function clusterTrustGroups(args: ClusterTrustGroupsArgs): { roleNames: s
     const partition = args.partition ?? partitionOfRegion(args.region);
     const accountId = args.accountId ?? "000000000000";
     const members = args.clusters.map((c) => ({
-        controllerRoleArn: `arn:${partition}:iam::${accountId}:role/${controllerRoleName(c.clusterName)}`,
+        controllerRoleArns: clusterControllerRoleNames(c.clusterName, c.esoControllers ?? []).map((n) => `arn:${partition}:iam::${accountId}:role/${n}`),
         clusterArn: c.clusterArn ?? `arn:${partition}:eks:${args.region}:${accountId}:cluster/${c.clusterName}`,
         esoServiceAccount: c.esoServiceAccount ?? DEFAULT_ESO_SERVICE_ACCOUNT,
     }));

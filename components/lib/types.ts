@@ -117,6 +117,12 @@ export interface TeamSpec {
     readonly externalSecrets?: ExternalSecretSpec[];
     /** Mount secrets as files through the Secrets Store CSI Driver (ASCP), beside or instead of ESO. */
     readonly csi?: TeamCsiSpec;
+    /**
+     * The ESO controller (fault domain) that serves this team: a name from
+     * `esoControllers`. The team's namespace is labelled for that
+     * controller's store only. @default "default", the first controller
+     */
+    readonly controller?: string;
 }
 
 export interface EksSecretsAbacArgs {
@@ -201,6 +207,16 @@ export interface EksSecretsAbacArgs {
      * @default false
      */
     readonly allowGenericTargets?: boolean;
+    /**
+     * Extra ESO controllers (fault domains), beside the default one: each is
+     * its own Helm release in `<esoNamespace>-<name>` with
+     * `controllerClass: <name>`, its own controller role and
+     * ClusterSecretStore `<storeName>-<name>`, and serves only the teams whose
+     * `controller` names it. Move a noisy team to one so that its objects
+     * stop costing the others worker time; see docs/CONFIG.md.
+     * @default [] (one controller)
+     */
+    readonly esoControllers?: EsoControllerSpec[];
     /** Name of the ClusterSecretStore, at most 63 characters (also a namespace label value). @default "team-secrets" */
     readonly storeName?: string;
     /** Prefix of every Secrets Manager name, e.g. `"prod-eu/"`. @default "" */
@@ -254,6 +270,12 @@ export interface EksSecretsAbacArgs {
 }
 
 /** An existing ABAC role, such as the `SharedAbacRole` of another stack or cluster. */
+/** An extra ESO controller. */
+export interface EsoControllerSpec {
+    /** Its `controllerClass`, and the suffix of its release, namespace, role and store names: a DNS-1123 label of at most 20 characters, not "default". */
+    readonly name: string;
+}
+
 export interface SharedRoleRef {
     /** ARN of the role. */
     readonly arn: pulumi.Input<string>;

@@ -14,6 +14,7 @@ import {
     TAG_VALUE_MAX_LENGTH,
 } from "./constants";
 import { validateCsiArgs } from "./csi";
+import { extraControllerNamespaces, faultDomainProblems } from "./faultDomains";
 import { tenantLimitsProblems } from "./externalSecretGuard";
 import { allowedGeneratorsProblems } from "./generatorGuard";
 import { helmValuesProblems } from "./helm";
@@ -222,7 +223,8 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
         add("teams", "is missing: give a list of teams, e.g. `- namespace: payments`");
         return problems;
     }
-    const reserved = new Set<string>([...RESERVED_NAMESPACES, esoNamespace]);
+    // An extra controller's namespace holds its pods and service account: no team may own it.
+    const reserved = new Set<string>([...RESERVED_NAMESPACES, esoNamespace, ...extraControllerNamespaces({ controllers: args.esoControllers, esoNamespace })]);
     const seen = new Map<string, number>();
     args.teams.forEach((team, i) => {
         validateTeam(team, `teams[${i}]`, args.secretNamePrefix ?? "", reserved, add);
@@ -234,6 +236,9 @@ export function validateArgs(args: EksSecretsAbacArgs, known: KnownEnvironment =
         }
     });
     validateCsiArgs(args, add, esoNamespace);
+    problems.push(
+        ...faultDomainProblems({ controllers: args.esoControllers, teams: args.teams, esoNamespace: args.esoNamespace, storeName: args.storeName, parameterStoreName: args.parameterStoreName }),
+    );
     return problems;
 }
 

@@ -31,6 +31,7 @@ import {
     csiSecretProviderClassRequiresPodIdentity,
 } from "./csi";
 import { esoReleaseDisallowUnguardedGenerators } from "./generators";
+import { esoStoresRequireControllerClass } from "./faultDomains";
 import { parametersRequireAbacTags, secretResourcePolicyDisallowReads, secretsRequireAbacTags } from "./secrets";
 import { esoStoreDisallowClusterTagOnPodIdentityCluster, esoStoreDisallowPodIdentityTagKeys } from "./storeIdentity";
 import { esoStoreRoleAllowsTagSession, sharedRoleTrustNamesPrincipals, trustPolicyRequiresTagSession } from "./trust";
@@ -51,6 +52,7 @@ export {
     esoReleaseDisallowUnguardedGenerators,
     esoReleaseDisallowUnguardedSecretStores,
     esoStoreAbacRoleRequiresSessionTagsPolicy,
+    esoStoresRequireControllerClass,
     esoStoreDisallowClusterTagOnPodIdentityCluster,
     esoStoreDisallowPodIdentityTagKeys,
     esoStoreRoleAllowsTagSession,
@@ -100,6 +102,7 @@ export const policies: Policies = [
     podIdentityChainingRoleDisallowSecretRead,
     esoReleaseDisallowUnguardedSecretStores,
     esoReleaseDisallowUnguardedGenerators,
+    esoStoresRequireControllerClass,
     esoStoreDisallowClusterTagOnPodIdentityCluster,
     csiRolePolicyKeysOnPodTags,
     csiRoleAssociationKeepsSessionTags,

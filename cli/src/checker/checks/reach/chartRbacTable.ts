@@ -1403,6 +1403,496 @@ export const CHART_RBAC_TABLE: ChartRbacEntry[] = [
    },
    {
     "key": {
+     "certController.create": false,
+     "certController.metrics.listen.auth.enabled": "(absent)",
+     "certController.rbac.create": "(absent)",
+     "certController.serviceAccount.create": "(absent)",
+     "certController.serviceAccount.name": "(absent)",
+     "commonLabels": "(absent)",
+     "crds.createClusterSecretStore": "(absent)",
+     "fullnameOverride": "(absent)",
+     "genericTargets.enabled": "(absent)",
+     "genericTargets.resources": "(absent)",
+     "leaderElectionID": "(absent)",
+     "metrics.listen.auth.enabled": "(absent)",
+     "nameOverride": "(absent)",
+     "namespaceOverride": "(absent)",
+     "openshiftFinalizers": "(absent)",
+     "processClusterExternalSecret": "(absent)",
+     "processClusterGenerator": "(absent)",
+     "processClusterPushSecret": false,
+     "processClusterStore": "(absent)",
+     "processPushSecret": false,
+     "rbac.aggregateToAdmin": false,
+     "rbac.aggregateToEdit": false,
+     "rbac.aggregateToView": "(absent)",
+     "rbac.create": "(absent)",
+     "rbac.serviceAccountTokenCreate": false,
+     "rbac.servicebindings.create": "(absent)",
+     "scopedNamespace": "(absent)",
+     "scopedRBAC": "(absent)",
+     "serviceAccount.create": "(absent)",
+     "serviceAccount.name": "zzsa",
+     "serviceMonitor.enabled": "(absent)",
+     "serviceMonitor.renderMode": "(absent)",
+     "systemAuthDelegator": "(absent)",
+     "webhook.certManager.enabled": "(absent)",
+     "webhook.create": false,
+     "webhook.metrics.listen.auth.enabled": "(absent)",
+     "webhook.serviceAccount.create": "(absent)",
+     "webhook.serviceAccount.name": "(absent)",
+     "webhook.service.labels": "(absent)"
+    },
+    "title": "an extra controller of fault domains",
+    "objects": [
+     {
+      "kind": "ClusterRole",
+      "metadata": {
+       "name": "zzrelease-external-secrets-controller",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "rules": [
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "secretstores",
+         "clustersecretstores",
+         "externalsecrets",
+         "clusterexternalsecrets"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch"
+        ]
+       },
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "externalsecrets",
+         "externalsecrets/status",
+         "externalsecrets/finalizers",
+         "secretstores",
+         "secretstores/status",
+         "secretstores/finalizers",
+         "clustersecretstores",
+         "clustersecretstores/status",
+         "clustersecretstores/finalizers",
+         "clusterexternalsecrets",
+         "clusterexternalsecrets/status",
+         "clusterexternalsecrets/finalizers"
+        ],
+        "verbs": [
+         "get",
+         "update",
+         "patch"
+        ]
+       },
+       {
+        "apiGroups": [
+         "generators.external-secrets.io"
+        ],
+        "resources": [
+         "generatorstates"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch",
+         "create",
+         "update",
+         "patch",
+         "delete",
+         "deletecollection"
+        ]
+       },
+       {
+        "apiGroups": [
+         "generators.external-secrets.io"
+        ],
+        "resources": [
+         "acraccesstokens",
+         "cloudsmithaccesstokens",
+         "clustergenerators",
+         "ecrauthorizationtokens",
+         "fakes",
+         "gcraccesstokens",
+         "githubaccesstokens",
+         "gitlabdeploytokens",
+         "quayaccesstokens",
+         "passwords",
+         "sshkeys",
+         "stssessiontokens",
+         "uuids",
+         "vaultdynamicsecrets",
+         "webhooks",
+         "grafanas",
+         "mfas",
+         "beyondtrustworkloadcredentialsdynamicsecrets"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "serviceaccounts",
+         "namespaces"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "namespaces"
+        ],
+        "verbs": [
+         "update",
+         "patch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "configmaps"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "secrets"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch",
+         "create",
+         "update",
+         "delete",
+         "patch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "events"
+        ],
+        "verbs": [
+         "create",
+         "patch"
+        ]
+       },
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "externalsecrets"
+        ],
+        "verbs": [
+         "create",
+         "update",
+         "delete"
+        ]
+       }
+      ]
+     },
+     {
+      "kind": "ClusterRole",
+      "metadata": {
+       "name": "zzrelease-external-secrets-view",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm",
+        "rbac.authorization.k8s.io/aggregate-to-view": "true"
+       }
+      },
+      "rules": [
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "externalsecrets",
+         "secretstores",
+         "clustersecretstores"
+        ],
+        "verbs": [
+         "get",
+         "watch",
+         "list"
+        ]
+       },
+       {
+        "apiGroups": [
+         "generators.external-secrets.io"
+        ],
+        "resources": [
+         "acraccesstokens",
+         "beyondtrustworkloadcredentialsdynamicsecrets",
+         "cloudsmithaccesstokens",
+         "clustergenerators",
+         "ecrauthorizationtokens",
+         "fakes",
+         "gcraccesstokens",
+         "githubaccesstokens",
+         "gitlabdeploytokens",
+         "quayaccesstokens",
+         "passwords",
+         "sshkeys",
+         "vaultdynamicsecrets",
+         "webhooks",
+         "grafanas",
+         "generatorstates",
+         "mfas",
+         "uuids"
+        ],
+        "verbs": [
+         "get",
+         "watch",
+         "list"
+        ]
+       }
+      ]
+     },
+     {
+      "kind": "ClusterRole",
+      "metadata": {
+       "name": "zzrelease-external-secrets-edit",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "rules": [
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "externalsecrets",
+         "secretstores",
+         "clustersecretstores"
+        ],
+        "verbs": [
+         "create",
+         "delete",
+         "deletecollection",
+         "patch",
+         "update"
+        ]
+       },
+       {
+        "apiGroups": [
+         "generators.external-secrets.io"
+        ],
+        "resources": [
+         "acraccesstokens",
+         "cloudsmithaccesstokens",
+         "clustergenerators",
+         "ecrauthorizationtokens",
+         "fakes",
+         "gcraccesstokens",
+         "githubaccesstokens",
+         "gitlabdeploytokens",
+         "quayaccesstokens",
+         "passwords",
+         "sshkeys",
+         "vaultdynamicsecrets",
+         "webhooks",
+         "grafanas",
+         "generatorstates",
+         "mfas",
+         "beyondtrustworkloadcredentialsdynamicsecrets",
+         "uuids"
+        ],
+        "verbs": [
+         "create",
+         "delete",
+         "deletecollection",
+         "patch",
+         "update"
+        ]
+       }
+      ]
+     },
+     {
+      "kind": "ClusterRole",
+      "metadata": {
+       "name": "zzrelease-external-secrets-servicebindings",
+       "labels": {
+        "servicebinding.io/controller": "true",
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "rules": [
+       {
+        "apiGroups": [
+         "external-secrets.io"
+        ],
+        "resources": [
+         "externalsecrets"
+        ],
+        "verbs": [
+         "get",
+         "list",
+         "watch"
+        ]
+       }
+      ]
+     },
+     {
+      "kind": "ClusterRoleBinding",
+      "metadata": {
+       "name": "zzrelease-external-secrets-controller",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "roleRef": {
+       "kind": "ClusterRole",
+       "name": "zzrelease-external-secrets-controller"
+      },
+      "subjects": [
+       {
+        "name": "zzsa",
+        "namespace": "zznamespace",
+        "kind": "ServiceAccount"
+       }
+      ]
+     },
+     {
+      "kind": "Role",
+      "metadata": {
+       "name": "zzrelease-external-secrets-leaderelection",
+       "namespace": "zznamespace",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "rules": [
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "configmaps"
+        ],
+        "resourceNames": [
+         "external-secrets-controller"
+        ],
+        "verbs": [
+         "get",
+         "update",
+         "patch"
+        ]
+       },
+       {
+        "apiGroups": [
+         ""
+        ],
+        "resources": [
+         "configmaps"
+        ],
+        "verbs": [
+         "create"
+        ]
+       },
+       {
+        "apiGroups": [
+         "coordination.k8s.io"
+        ],
+        "resources": [
+         "leases"
+        ],
+        "verbs": [
+         "get",
+         "create",
+         "update",
+         "patch"
+        ]
+       }
+      ]
+     },
+     {
+      "kind": "RoleBinding",
+      "metadata": {
+       "name": "zzrelease-external-secrets-leaderelection",
+       "namespace": "zznamespace",
+       "labels": {
+        "helm.sh/chart": "external-secrets-2.9.0",
+        "app.kubernetes.io/name": "external-secrets",
+        "app.kubernetes.io/instance": "zzrelease",
+        "app.kubernetes.io/version": "v2.9.0",
+        "app.kubernetes.io/managed-by": "Helm"
+       }
+      },
+      "roleRef": {
+       "kind": "Role",
+       "name": "zzrelease-external-secrets-leaderelection"
+      },
+      "subjects": [
+       {
+        "kind": "ServiceAccount",
+        "name": "zzsa",
+        "namespace": "zznamespace"
+       }
+      ]
+     }
+    ]
+   },
+   {
+    "key": {
      "certController.create": "(absent)",
      "certController.metrics.listen.auth.enabled": "(absent)",
      "certController.rbac.create": "(absent)",
