@@ -137,6 +137,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
             "examples/cross-account/Pulumi.yaml",
             "examples/csi/Pulumi.yaml",
             "examples/existing-cluster/Pulumi.yaml",
+            "examples/fault-domains/Pulumi.yaml",
             "examples/multi-cluster/Pulumi.yaml",
             "examples/new-cluster/Pulumi.yaml",
             "examples/org-guardrails/Pulumi.yaml",
