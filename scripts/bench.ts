@@ -79,7 +79,7 @@ function runCommandTimed(script: string, args: string[]): { seconds: number; pea
 /** A stack file of N bench teams. */
 function stackFileOf(teams: number, dir: string): string {
     const file = path.join(dir, `Pulumi.bench-${teams}.yaml`);
-    fs.writeFileSync(file, YAML.stringify({ config: { "aws:region": "eu-west-1", "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": benchTeams(teams) } }));
+    fs.writeFileSync(file, YAML.stringify({ config: { "aws:region": "eu-west-1", "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": benchTeams(teams) } }));
     return file;
 }
 

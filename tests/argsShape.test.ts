@@ -19,7 +19,7 @@ const TYPO_TEAMS = [
 ];
 
 /** The stack's config as Pulumi passes it: `project:key` to JSON text. */
-const stackConfig = (teams: unknown) => ({ "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": JSON.stringify(teams) });
+const stackConfig = (teams: unknown) => ({ "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": "true", "eks-secrets-abac:teams": JSON.stringify(teams) });
 
 /** What `program` threw in the offline cloud, and what it declared. */
 async function thrown(program: () => void, config: Record<string, string>) {
@@ -38,10 +38,10 @@ describe("components check their own arguments at run time", () => {
     it("a program that casts config.requireObject is refused naming the typo, with the config loader's message, and declares nothing", async () => {
         const { error, resources } = await thrown(() => {
             const config = new pulumi.Config();
-            new EksSecretsAbac("platform", { clusterName: config.require("clusterName"), teams: config.requireObject<TeamSpec[]>("teams") });
+            new EksSecretsAbac("platform", { clusterName: config.require("clusterName"), installPodIdentityAgent: true, teams: config.requireObject<TeamSpec[]>("teams") });
         }, stackConfig(TYPO_TEAMS));
         assert.ok(error instanceof ConfigValidationError, String(error));
-        const loader = parseStackConfig({ clusterName: "prod-eu", teams: TYPO_TEAMS }).problems;
+        const loader = parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: TYPO_TEAMS }).problems;
         assert.deepStrictEqual(error.problems, loader);
         assert.deepStrictEqual(error.problems.map((p) => p.path), ["teams[0].externalSecret"]);
         assert.match(error.message, /teams\[0\]\.externalSecret: is not a known field \(a typo\?\); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets, csi/);
@@ -51,6 +51,7 @@ describe("components check their own arguments at run time", () => {
     it("lists every problem at once: unknown fields at each level, wrong types, and the rules' problems elsewhere", async () => {
         const args = {
             clusterName: "prod-eu",
+            installPodIdentityAgent: true,
             clustername: "typo",
             teams: [
                 { namespace: "payments", secrets: "db-password" },
@@ -73,6 +74,7 @@ describe("components check their own arguments at run time", () => {
         const { error, resources } = await thrown(() => {
             new EksSecretsAbac("platform", {
                 clusterName: "prod-eu",
+                installPodIdentityAgent: true,
                 clusterArn: pulumi.output("arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu"),
                 secretsKmsKeyId: undefined,
                 teams: [{ namespace: "payments", secrets: [{ name: "db", value: pulumi.secret("s3cret") }], parameters: [{ name: "url", kmsKeyId: pulumi.output("alias/x") }] }],

@@ -531,7 +531,7 @@ describe("genericTargets in the offline plan", function () {
     const plan = async (extra: string) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-"));
         const file = path.join(dir, "Pulumi.test.yaml");
-        fs.writeFileSync(file, `config:\n  eks-secrets-abac:clusterName: dev\n  eks-secrets-abac:teams:\n    - namespace: payments\n${extra}`);
+        fs.writeFileSync(file, `config:\n  eks-secrets-abac:clusterName: dev\n  eks-secrets-abac:installPodIdentityAgent: true\n  eks-secrets-abac:teams:\n    - namespace: payments\n${extra}`);
         return buildPlan(file);
     };
 

@@ -83,7 +83,7 @@ describe("commands", function () {
 
     it("plan: every configuration problem at once, shape and rules, exit 1", async () => {
         const file = stack(tmp(), {
-            "eks-secrets-abac:clusterName": "dev",
+            "eks-secrets-abac:clusterName": "dev", "eks-secrets-abac:installPodIdentityAgent": true,
             "eks-secrets-abac:teams": [{ namespace: "Payments_Team" }, { namespace: "search", createNamespace: "yes" }, { namespace: "kube-system" }],
         });
         const refused = await run("plan.ts", ["--config", file]);
@@ -130,7 +130,7 @@ describe("commands", function () {
         const file = stack(dir, {
             "aws:region": "us-east-1",
             "aws:allowedAccountIds": ["444455556666"],
-            "eks-secrets-abac:clusterName": "prod-us",
+            "eks-secrets-abac:clusterName": "prod-us", "eks-secrets-abac:installPodIdentityAgent": true,
             "eks-secrets-abac:teams": [{ namespace: "payments", secrets: [{ name: "db" }] }],
         });
         const silent = npm(["run", "--silent", "plan", "--", "--json", "--config", file]);

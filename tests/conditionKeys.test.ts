@@ -76,7 +76,7 @@ const VARIANTS: { title: string; program: () => unknown }[] = [
                 secretsAccount: account("444455556666"),
                 keyAccount: account("777788889999"),
                 keyWriterArns: ["arn:aws:iam::444455556666:role/deployer"],
-                clusters: [{ clusterName: "prod-eu", account: account(OFFLINE.accountId), teams }],
+                clusters: [{ clusterName: "prod-eu", installPodIdentityAgent: true, account: account(OFFLINE.accountId), teams }],
             });
         },
     },

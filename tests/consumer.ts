@@ -104,6 +104,7 @@ const shared = new SharedAbacRole("shared", {
 const abac = new EksSecretsAbac("platform", {
     clusterName: "prod-eu",
     clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
+    installPodIdentityAgent: true,
     sharedRole: shared,
     teams,
 });

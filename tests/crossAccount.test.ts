@@ -298,7 +298,7 @@ describe("cross-account: keys the organisation brings, or none", function () {
     it("with the organisation's own key: no key is created, the shared role may decrypt it, and keyPolicyStatements says what its policy must carry", async () => {
         const key = `arn:aws:kms:eu-west-1:${C}:key/5678`;
         const run = await runOffline(
-            () => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, kmsKeyArn: key, clusters: [{ clusterName: "prod-eu", account: accounts.cluster, teams }] }),
+            () => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, kmsKeyArn: key, clusters: [{ clusterName: "prod-eu", installPodIdentityAgent: true, account: accounts.cluster, teams }] }),
         );
         assert.strictEqual(run.ofType("aws:kms/key:Key").length, 0);
         assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, key);
@@ -310,7 +310,7 @@ describe("cross-account: keys the organisation brings, or none", function () {
     });
 
     it("without a key: the secrets account's AWS-managed keys, which its own shared role can use, and no KMS statement at all", async () => {
-        const run = await runOffline(() => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, clusters: [{ clusterName: "prod-eu", account: accounts.cluster, teams }] }));
+        const run = await runOffline(() => new CrossAccountSecretsAbac("org", { secretsAccount: accounts.secrets, clusters: [{ clusterName: "prod-eu", installPodIdentityAgent: true, account: accounts.cluster, teams }] }));
         assert.strictEqual(run.one("aws:secretsmanager/secret:Secret").inputs.kmsKeyId, undefined);
         assert.ok(!run.ofType("aws:iam/rolePolicy:RolePolicy").some((p) => p.inputs.policy.includes("kms:")));
         assert.strictEqual((run.result as CrossAccountSecretsAbac).keyPolicyStatements, undefined);
@@ -348,6 +348,7 @@ describe("cross-account arguments", () => {
     const secretsAccount = { accountId: "444455556666", region: "eu-west-1" };
     const cluster = (clusterName: string, secretNamePrefix?: string) => ({
         clusterName,
+        installPodIdentityAgent: true,
         secretNamePrefix,
         account,
         teams: [{ namespace: "payments", secrets: [{ name: "db-password" }], parameters: [{ name: "db-url" }] }],
@@ -383,7 +384,7 @@ describe("cross-account arguments", () => {
     });
 
     it("a cluster component placed in a secrets account needs the shared role of that account", () => {
-        const args = { clusterName: "prod-eu", teams: [{ namespace: "payments" }] };
+        const args = { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments" }] };
         assert.throws(() => new EksSecretsAbac("x", args, undefined, { provider }), /sharedRole: is missing: secrets in another account/);
     });
 });

@@ -48,7 +48,7 @@ function csiTeams(): TeamSpec[] {
 }
 
 function csiArgs(overrides: Partial<EksSecretsAbacArgs> = {}): EksSecretsAbacArgs {
-    return { clusterName: "prod-eu", teams: csiTeams(), ...overrides };
+    return { clusterName: "prod-eu", installPodIdentityAgent: true, teams: csiTeams(), ...overrides };
 }
 
 function csiRelease(run: OfflineRun<unknown>) {
@@ -419,7 +419,7 @@ describe("the plan's output for CSI teams", () => {
         const file = path.join(dir, "Pulumi.csi.yaml");
         fs.writeFileSync(
             file,
-            YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }),
+            YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": csiTeams() } }),
         );
         const result = await buildPlan(file);
         assert.ok(result.ok, JSON.stringify(result));
@@ -440,7 +440,7 @@ describe("the access matrix of a stack with a CSI role", () => {
     it("evaluates the ESO shared role the ClusterSecretStore names, not the CSI role whose policy also keys on principal tags", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-csi-"));
         const file = path.join(dir, "Pulumi.csi.yaml");
-        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }));
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": csiTeams() } }));
         const result = await buildPlan(file);
         assert.ok(result.ok);
         // The CSI and shared roles have no explicit name: the engine auto-names them (logical name, "-", 7 hex).
@@ -454,7 +454,7 @@ describe("the verdict of a stack with a CSI role: its per-pod sessions are the e
     const stackFile = () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-csi-"));
         const file = path.join(dir, "Pulumi.csi.yaml");
-        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": csiTeams() } }));
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": csiTeams() } }));
         return file;
     };
 

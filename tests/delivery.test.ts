@@ -59,7 +59,7 @@ const existing: TeamSpec = { ...files, namespace: "legacy", createNamespace: fal
 describe("delivery mode is the team's choice", () => {
     let servedBy: Map<string, string[]>;
     before(async () => {
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [files, both, eso, existing] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [files, both, eso, existing] }));
         const stores = run.resources.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore");
         assert.deepStrictEqual(stores.map((s) => s.inputs.metadata.name).sort(), ["team-parameters", "team-secrets"]);
         const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" || r.type === "kubernetes:core/v1:NamespacePatch");

@@ -114,7 +114,7 @@ describe("examples", function () {
         const e = example("multi-cluster");
         const { config, secretKeys } = readStackFile(path.join(e.dir, "Pulumi.dev.yaml"));
         const names = Array.from({ length: 50 }, (_, i) => `cluster-${String(i).padStart(6, "0")}`);
-        const clusters = names.map((name) => ({ name, kubeconfigContext: name, secretNamePrefix: `${name}/`, teams: [{ namespace: "payments", secrets: [{ name: "db-password" }] }] }));
+        const clusters = names.map((name) => ({ name, kubeconfigContext: name, secretNamePrefix: `${name}/`, installPodIdentityAgent: true, teams: [{ namespace: "payments", secrets: [{ name: "db-password" }] }] }));
         const run = await runOffline(
             () => {
                 delete require.cache[require.resolve(e.program)];

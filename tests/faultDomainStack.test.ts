@@ -21,7 +21,7 @@ describe("fault domains: the checker judges the whole stack", function () {
 
     before(async () => {
         const batch = { ...team("batch"), controller: "noisy", parameters: [{ name: "token" }], externalSecrets: [{ name: "app", data: [{ secretKey: "T", parameter: "token" }, { secretKey: "P", secret: "db-password" }] }] };
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", esoControllers: [{ name: "noisy" }], teams: [team("payments"), batch] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, esoControllers: [{ name: "noisy" }], teams: [team("payments"), batch] }));
         resources = run.resources;
     });
 
@@ -66,7 +66,7 @@ describe("fault domains: the checker judges the whole stack", function () {
 
     it("with a team mounting through CSI, the CSI role refuses pods of every controller's namespace (found by the property test)", async () => {
         const mounting = { ...team("files"), csi: { serviceAccounts: ["api"], secretProviderClasses: [{ name: "files", objects: [{ secret: "db-password" }] }] }, controller: "noisy" };
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", esoControllers: [{ name: "noisy" }], teams: [team("payments"), mounting] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, esoControllers: [{ name: "noisy" }], teams: [team("payments"), mounting] }));
         const verdict = await judge(run.resources);
         assert.deepStrictEqual(verdict.violations, []);
         assert.ok(verdict.ok);

@@ -268,6 +268,7 @@ describe("fault domains: the shared role's trust quota counts every controller",
         secretsAccount: account("111122223333"),
         clusters: Array.from({ length: count }, (_, i) => ({
             clusterName: `cluster-${String(i).padStart(6, "0")}`,
+            installPodIdentityAgent: true,
             account: account("222233334444"),
             esoControllers: Array.from({ length: controllers }, (_, j) => ({ name: `d${j}` })),
             teams: [],

@@ -35,14 +35,19 @@ export function team(namespace: string): TeamSpec {
     };
 }
 
+/** The Pod Identity agent choice a test stack makes unless it says otherwise: install it; none with IRSA. */
+export function agentChoice(overrides: Partial<EksSecretsAbacArgs> = {}): Pick<EksSecretsAbacArgs, "installPodIdentityAgent"> {
+    return overrides.identity === "irsa" ? {} : { installPodIdentityAgent: true };
+}
+
 /** Component arguments for `count` teams named team-000, team-001, ... */
 export function argsWithTeams(count: number, overrides: Partial<EksSecretsAbacArgs> = {}): EksSecretsAbacArgs {
     const teams = Array.from({ length: count }, (_, i) => team(`team-${String(i).padStart(3, "0")}`));
-    return { clusterName: "prod-eu", teams, ...overrides };
+    return { clusterName: "prod-eu", ...agentChoice(overrides), teams, ...overrides };
 }
 
 /** The two-team stack of the README: payments and search. */
 export function twoTeamArgs(overrides: Partial<EksSecretsAbacArgs> = {}): EksSecretsAbacArgs {
-    return { clusterName: "prod-eu", teams: [team("payments"), team("search")], ...overrides };
+    return { clusterName: "prod-eu", ...agentChoice(overrides), teams: [team("payments"), team("search")], ...overrides };
 }
 

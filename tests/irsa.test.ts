@@ -268,7 +268,7 @@ describe("IRSA: validation", () => {
 
     it("the stack config accepts identity and oidcProviderArn, and names a wrong identity", () => {
         assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "irsa", oidcProviderArn: LEGACY_OIDC, teams: [] }).problems, []);
-        assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "IRSA", teams: [] }).problems.map((p) => p.path), ["identity"]);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: IRSA_CLUSTER, identity: "IRSA", installPodIdentityAgent: false, teams: [] }).problems.map((p) => p.path), ["identity"]);
     });
 });
 

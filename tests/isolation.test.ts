@@ -311,7 +311,7 @@ describe("the access matrix of a 20-team stack", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matrix-"));
         const file = path.join(dir, "Pulumi.twenty.yaml");
         const teams = Array.from({ length: 20 }, (_, i) => ({ namespace: `team-${String(i).padStart(2, "0")}`, secrets: team("x").secrets!.map((s) => ({ name: s.name })) }));
-        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } }));
+        fs.writeFileSync(file, YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": teams } }));
         const result = await buildPlan(file);
         assert.ok(result.ok);
         const spec = matrixSpecFromPlan(result.plan, { otherClusters: ["prod-us"] });

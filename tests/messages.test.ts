@@ -18,9 +18,9 @@ describe("smaller messages", function () {
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n");
         fs.writeFileSync(
             path.join(dir, "index.ts"),
-            `import * as pulumi from "@pulumi/pulumi";\nimport { EksSecretsAbac, teamsFromConfig } from ${JSON.stringify(path.join(ROOT, "components"))};\nconst config = new pulumi.Config();\nnew EksSecretsAbac("platform", { clusterName: config.require("clusterName"), teams: teamsFromConfig(config) });\n`,
+            `import * as pulumi from "@pulumi/pulumi";\nimport { EksSecretsAbac, teamsFromConfig } from ${JSON.stringify(path.join(ROOT, "components"))};\nconst config = new pulumi.Config();\nnew EksSecretsAbac("platform", { clusterName: config.require("clusterName"), installPodIdentityAgent: config.requireBoolean("installPodIdentityAgent"), teams: teamsFromConfig(config) });\n`,
         );
-        const stack = (region: string) => `config:\n  aws:region: ${region}\n  platform:clusterName: prod-eu\n  platform:teams:\n    - namespace: payments\n`;
+        const stack = (region: string) => `config:\n  aws:region: ${region}\n  platform:clusterName: prod-eu\n  platform:installPodIdentityAgent: true\n  platform:teams:\n    - namespace: payments\n`;
         fs.writeFileSync(path.join(dir, "Pulumi.prod-eu.yaml"), stack("eu-wset-1"));
         fs.writeFileSync(path.join(dir, "Pulumi.staging-eu.yaml"), stack("eu-west-1"));
     });

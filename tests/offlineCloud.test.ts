@@ -223,7 +223,7 @@ describe("a reader attached by id, or to an auto-named role, is blocked; its nea
             `import * as aws from "@pulumi/aws";
 import { EksSecretsAbac } from ${JSON.stringify(path.join(root, "components"))};
 const TRUST = ${JSON.stringify(TRUST)};
-new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }] }, { namespace: "search", secrets: [{ name: "db" }] }] });
+new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments", secrets: [{ name: "db" }] }, { namespace: "search", secrets: [{ name: "db" }] }] });
 ${body}
 `,
         );

@@ -38,6 +38,7 @@ const PLATFORM_STACK = `# The platform team's stack.
 config:
   aws:region: eu-west-1
   platform:clusterName: prod-eu
+  platform:installPodIdentityAgent: true
   platform:teams:
     - namespace: payments
       secrets:
@@ -54,7 +55,7 @@ config:
 const README_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { EksSecretsAbac, TeamSpec } from COMPONENTS;
 const config = new pulumi.Config();
-new EksSecretsAbac("platform", { clusterName: config.require("clusterName"), teams: config.requireObject<TeamSpec[]>("teams") });
+new EksSecretsAbac("platform", { clusterName: config.require("clusterName"), installPodIdentityAgent: true, teams: config.requireObject<TeamSpec[]>("teams") });
 `;
 
 describe("onboarding a team in a stack config file", () => {

@@ -73,7 +73,7 @@ describe("team parameters: validation", () => {
     });
 
     it("config: `parameters:` beside `secrets:` is known; a misspelled field is named with the allowed ones", () => {
-        const config = (parameter: object) => ({ clusterName: "prod-eu", teams: [{ namespace: "payments", parameters: [parameter] }] });
+        const config = (parameter: object) => ({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments", parameters: [parameter] }] });
         assert.deepStrictEqual(parseStackConfig(config({ name: "db-url", valueFromConfig: "dbUrl" })).problems, []);
         const parsed = parseStackConfig(config({ name: "db-url", vaule: "x" }));
         assert.deepStrictEqual(parsed.problems.map((p) => p.path), ["teams[0].parameters[0].vaule"]);
@@ -120,7 +120,7 @@ describe("team parameters: what the stack declares", function () {
 
     it("on an IRSA cluster the Parameter Store store sends the same cluster tag as the Secrets Manager store", async () => {
         const oidc = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
-        const run = await runOffline(() => new EksSecretsAbac("prod", { ...withParameters(), identity: "irsa", oidcProviderArn: oidc }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { ...withParameters(), installPodIdentityAgent: undefined, identity: "irsa", oidcProviderArn: oidc }));
         const stores = run.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore").map((s) => s.inputs.spec.provider.aws);
         assert.strictEqual(stores.length, 2);
         for (const aws of stores) {

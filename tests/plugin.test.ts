@@ -239,6 +239,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         request.setInputs(
             Struct.fromJavaScript({
                 clusterName: "prod-eu",
+                installPodIdentityAgent: true,
                 clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
                 teams: [
                     { namespace: "payments", secrets: [{ name: "db-password" }], externalSecrets: [{ name: "db", data: [{ secretKey: "PASSWORD", secret: "db-password" }] }] },
@@ -278,6 +279,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         request.setInputs(
             Struct.fromJavaScript({
                 clusterName: "prod-eu",
+                installPodIdentityAgent: true,
                 clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu",
                 teams: [{ namespace: "payments", secrets: [{ name: "db" }], csi: { serviceAccounts: ["app"], secretProviderClasses: [{ name: "app", objects: [{ secret: "db", jmesPath: [{ path: "password", objectAlias: "db-password" }] }] }] } }],
             }),
@@ -297,7 +299,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("refuses a bad team over gRPC with the component's own message, and registers nothing of it", async () => {
         const before = engine.registered.length;
         const request = constructRequest(engine, "platform-yaml", TOKEN, "bad");
-        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "Payments_Team" }] }));
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "Payments_Team" }] }));
         await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.namespace/);
         assert.strictEqual(engine.registered.length, before);
     });
@@ -305,7 +307,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
     it("refuses a typo in a team over gRPC (a YAML program's `externalSecret:`), naming the field, and registers nothing", async () => {
         const before = engine.registered.length;
         const request = constructRequest(engine, "platform-yaml", TOKEN, "typo");
-        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }], externalSecret: [{ name: "db", data: [{ secretKey: "DB", secret: "db" }] }] }] }));
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments", secrets: [{ name: "db" }], externalSecret: [{ name: "db", data: [{ secretKey: "DB", secret: "db" }] }] }] }));
         await assert.rejects(rpc(port, "construct", request), /teams\[0\]\.externalSecret: is not a known field \(a typo\?\)/);
         assert.strictEqual(engine.registered.length, before);
     });
@@ -322,6 +324,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
                 clusters: [
                     {
                         clusterName: "prod-eu",
+                        installPodIdentityAgent: true,
                         clusterArn: `arn:aws:eks:${region}:${CLUSTERS}:cluster/prod-eu`,
                         account: account(CLUSTERS),
                         teams: [{ namespace: "payments", secrets: [{ name: "db-password" }] }],
@@ -373,7 +376,7 @@ describe("the multi-language package (provider/, PulumiPlugin.yaml)", function (
         const [awsRef, k8sRef] = [`${awsUrn}::eu-provider-id`, `${k8sUrn}::prod-provider-id`];
         const request = constructRequest(engine, "platform-python", TOKEN, "withproviders");
         request.getProvidersMap().set("aws", awsRef).set("kubernetes", k8sRef);
-        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }] }] }));
+        request.setInputs(Struct.fromJavaScript({ clusterName: "prod-eu", installPodIdentityAgent: true, clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db" }] }] }));
         const start = engine.registered.length;
         await rpc(port, "construct", request);
         const children = engine.registered.slice(start).filter((r) => r.custom);

@@ -64,7 +64,7 @@ describe("the grant surface categories, the IAM evaluator first", function () {
     this.timeout(120_000);
 
     before(async () => {
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments"), team("search")] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments"), team("search")] }));
         base = run.resources;
         input = { kind: "state", source: "test", resources: base, undecidable: [], notes: [] };
         assert.ok(planFromInput(input).account.accountId === ACCOUNT, "the offline account is the one these requests name");

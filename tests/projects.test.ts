@@ -191,7 +191,7 @@ describe("Pulumi.yaml files as the Pulumi CLI 3.248 loads them", () => {
 
     it("the stack program says to add --type string when `pulumi config set --path` stored a number", () => {
         // pulumi config set --path 'teams[0].secrets[0].name' 2024 stores the number 2024 (DESIGN.md, Packaging).
-        const parsed = parseStackConfig({ clusterName: "dev", teams: [{ namespace: "payments", secrets: [{ name: 2024 }] }] });
+        const parsed = parseStackConfig({ clusterName: "dev", installPodIdentityAgent: true, teams: [{ namespace: "payments", secrets: [{ name: 2024 }] }] });
         assert.deepStrictEqual(parsed.problems.map((p) => p.path), ["teams[0].secrets[0].name"]);
         assert.match(parsed.problems[0].message, /is 2024, a number, but must be a string: .*--type string 'teams\[0\]\.secrets\[0\]\.name' 2024/);
     });

@@ -14,7 +14,7 @@ export const TEAM_TAGS = (namespace: string) => ({ "kubernetes-namespace": names
 
 export async function judgedStack(extra: () => void, options: { teams?: TeamSpec[]; config?: Record<string, string>; args?: Partial<EksSecretsAbacArgs> } = {}): Promise<{ report: PrincipalReport; resources: StackInput["resources"] }> {
     const run = await runOffline(() => {
-        new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: options.teams ?? [team("payments"), team("search")], ...options.args });
+        new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: options.teams ?? [team("payments"), team("search")], ...options.args });
         extra();
     });
     const plan = planFromInput({ kind: "program", source: "test", resources: run.resources, undecidable: [], notes: [], config: options.config ?? {} });

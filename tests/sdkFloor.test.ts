@@ -20,14 +20,14 @@ describe("the benchmark's SDK floor", () => {
     });
 
     it("registers the program's custom resources, type by type, with no component", async () => {
-        const program = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: benchTeams(3) }));
+        const program = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: benchTeams(3) }));
         const sdk = await runOffline(() => floor.floorProgram(3));
         assert.deepEqual(sdk.countsByType(), program.countsByType());
         assert.equal(sdk.resources.filter((r) => !r.custom).length, 0);
     });
 
     it("with team components, parents each team's resources by one component, as the program's Team does", async () => {
-        const program = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: benchTeams(3) }));
+        const program = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: benchTeams(3) }));
         const sdk = await runOffline(() => floor.floorProgram(3, true));
         const teams = (run: { resources: { custom: boolean; type: string }[] }) => run.resources.filter((r) => !r.custom && r.type.endsWith(":Team")).length;
         assert.equal(teams(sdk), teams(program));

@@ -43,6 +43,7 @@ describe("the stack program under the offline plan", () => {
     it("reads a secret's initial value from a secret config key", async () => {
         const file = stackFile(`config:
   eks-secrets-abac:clusterName: dev
+  eks-secrets-abac:installPodIdentityAgent: true
   eks-secrets-abac:teams:
     - namespace: payments
       secrets:
@@ -60,6 +61,7 @@ describe("the stack program under the offline plan", () => {
     it("refuses a config with a bad team, naming each entry, and runs nothing", async () => {
         const file = stackFile(`config:
   eks-secrets-abac:clusterName: dev
+  eks-secrets-abac:installPodIdentityAgent: true
   eks-secrets-abac:teams:
     - namespace: Payments_Team
     - namespace: kube-system
@@ -112,7 +114,7 @@ describe("the plan's verdict", () => {
 describe("the plan's access matrix on a large config", () => {
     it("decides isolation by the proof for any number of teams above the limit, and evaluates every pair below it", async () => {
         const teams = Array.from({ length: 20 }, (_, i) => ({ namespace: `team-${i}`, secrets: [{ name: "a" }, { name: "b" }] }));
-        const result = await buildPlan(stackFile(YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": teams } })));
+        const result = await buildPlan(stackFile(YAML.stringify({ config: { "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": teams } })));
         assert.ok(result.ok);
         const proved = await judgePlan(result.plan, undefined, { matrixLimit: 2000 });
         const provedRun = proved.isolation[0].run!;

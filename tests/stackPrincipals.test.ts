@@ -39,7 +39,7 @@ function inputOf(resources: StackInput["resources"], config: Record<string, stri
 /** The component's two-team stack plus `extra` declared beside it, judged as `plan` judges a program. */
 async function judged(extra: () => void, options: { config?: Record<string, string>; teams?: ReturnType<typeof team>[] } = {}): Promise<PrincipalReport> {
     const run = await runOffline(() => {
-        new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: options.teams ?? [team("payments"), team("search")] });
+        new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: options.teams ?? [team("payments"), team("search")] });
         extra();
     });
     const plan = planFromInput(inputOf(run.resources, options.config));
@@ -282,7 +282,7 @@ describe("every principal of the stack (cli/src/checker/checks/stackPrincipals.t
 
     it("judgeStack (program, preview or state input) fails the verdict on such a role and keeps the shared role's matrix apart", async () => {
         const run = await runOffline(() => {
-            new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments"), team("search")] });
+            new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments"), team("search")] });
             const ci = new aws.iam.Role("ci", { name: "ci", assumeRolePolicy: TRUST });
             new aws.iam.RolePolicy("ci-read", { role: ci.name, policy: doc(READ_ALL) });
         });
@@ -349,7 +349,7 @@ describe("trustedReaders in the stack config (components/lib/trustedReaders.ts)"
     });
 
     it("the stack config refuses unknown fields and bad entries before anything deploys", () => {
-        const parsed = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespace: "payments" }], trustedReaders: [{ principal: "sre", reason: "", why: "x" }] });
+        const parsed = parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments" }], trustedReaders: [{ principal: "sre", reason: "", why: "x" }] });
         assert.deepStrictEqual(parsed.problems.map((p) => p.path).sort(), ["trustedReaders[0].reason", "trustedReaders[0].why"]);
     });
 

@@ -35,7 +35,7 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
 
     for (const allowNamespacedSecretStores of [false, true]) {
         it(`a team with parameters: both ClusterSecretStores are admitted (allowNamespacedSecretStores ${allowNamespacedSecretStores})`, async () => {
-            const { run, verdict } = await judged({ clusterName: "prod-eu", teams: [withParameters, team("search")], allowNamespacedSecretStores });
+            const { run, verdict } = await judged({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [withParameters, team("search")], allowNamespacedSecretStores });
             const stores = kubeObjectsOf(run.resources).filter((o) => o.kind === "ClusterSecretStore").map((o) => o.metadata.name);
             assert.deepStrictEqual(stores.sort(), ["team-parameters", "team-secrets"]);
             assert.deepStrictEqual(verdict.problems, []);
@@ -46,6 +46,7 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
     it("every option at once (parameters, CSI, generators, egress policy, custom store names): no refusal, schema error or bad name", async () => {
         const { verdict } = await judged({
             clusterName: "prod-eu",
+            installPodIdentityAgent: true,
             teams: [withParameters, withCsi],
             storeName: "abac-secrets",
             parameterStoreName: "abac-parameters",
@@ -59,6 +60,7 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
     it("fault domains: each domain's stores (parameters too) name their controller and pass the stack's own policies", async () => {
         const { run, verdict } = await judged({
             clusterName: "prod-eu",
+            installPodIdentityAgent: true,
             esoControllers: [{ name: "noisy" }],
             teams: [withParameters, { ...team("batch"), controller: "noisy", parameters: [{ name: "token" }], externalSecrets: [{ name: "app", data: [{ secretKey: "T", parameter: "token" }] }] }],
         });
@@ -74,7 +76,7 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
     });
 
     it("a store of the same shape under another name is still refused (the check can fail)", async () => {
-        const { run } = await judged({ clusterName: "prod-eu", teams: [withParameters] });
+        const { run } = await judged({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [withParameters] });
         const store = run.resources.find((r) => r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore" && r.inputs.metadata.name === "team-parameters")!;
         const shadow = { ...store, name: "shadow", inputs: { ...store.inputs, metadata: { name: "shadow-parameters" } } };
         const problems = judgeKube([...run.resources, shadow], kinds).problems;
@@ -83,7 +85,7 @@ describe("system: every Kubernetes object of the stack passes the stack's own ad
     });
 
     it("an object of a kind nobody classified fails instead of passing unseen", async () => {
-        const { run } = await judged({ clusterName: "prod-eu", teams: [team("payments")] });
+        const { run } = await judged({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] });
         const odd = { type: "kubernetes:example.com/v1:Widget", name: "w", custom: true, inputs: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }, state: {} };
         assert.throws(() => judgeKube([...run.resources, odd], kinds), /Widget is not classified/);
     });

@@ -22,7 +22,7 @@ function args(count: number, trustPolicyQuota?: number): CrossAccountSecretsAbac
     return {
         secretsAccount: account("111122223333"),
         trustPolicyQuota,
-        clusters: Array.from({ length: count }, (_, i) => ({ clusterName: nameOf(i), account: account(ACCOUNTS[i % 2]), secretNamePrefix: `${nameOf(i)}/`, teams: [team("payments")] })),
+        clusters: Array.from({ length: count }, (_, i) => ({ clusterName: nameOf(i), installPodIdentityAgent: true, account: account(ACCOUNTS[i % 2]), secretNamePrefix: `${nameOf(i)}/`, teams: [team("payments")] })),
     };
 }
 const ADMIN = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:*", Resource: "*" }] };

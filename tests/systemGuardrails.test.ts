@@ -43,7 +43,7 @@ describe("system: guardrails over the stack's real role names, with CSI teams", 
     const podSession = (namespace: string) => ({ role: csi, tags: podTags("aws", OFFLINE.region, OFFLINE.accountId, "prod-eu", namespace, "api"), identity: csi.inline });
 
     before(async () => {
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [payments, search] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [payments, search] }));
         iam = stackIam(run.resources);
         csi = iam.associations.find((a) => a.namespace === "search")!.role;
     });

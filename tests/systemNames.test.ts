@@ -33,7 +33,7 @@ describe("system: names that become Kubernetes and Helm names", function () {
 
     it(`the longest accepted component name (${COMPONENT_NAME_MAX}) gives valid Kubernetes names and a Helm release name within 53`, async () => {
         const name = `a${"b".repeat(COMPONENT_NAME_MAX - 2)}9`;
-        const run = await runOffline(() => new EksSecretsAbac(name, { clusterName: "prod-eu", teams: [team("payments")] }));
+        const run = await runOffline(() => new EksSecretsAbac(name, { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] }));
         assert.deepStrictEqual(judgeKube(run.resources, kinds).problems, []);
     });
 
@@ -43,14 +43,14 @@ describe("system: names that become Kubernetes and Helm names", function () {
         ["a trailing '-'", "prod-"],
     ] as const) {
         it(`refuses a component name with ${why}, naming the entry, before declaring anything`, async () => {
-            const problems = await refusal(() => new EksSecretsAbac(name, { clusterName: "prod-eu", teams: [team("payments")] }));
+            const problems = await refusal(() => new EksSecretsAbac(name, { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] }));
             assert.strictEqual(problems.length, 1, problems.join("\n"));
             assert.match(problems[0], new RegExp(`^name: makes the component's name \`${name}\`, which names Kubernetes objects .* at most ${COMPONENT_NAME_MAX} lowercase letters`));
         });
     }
 
     it("the judge itself refuses what the API server and Helm would (so the first test can fail)", async () => {
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments")] }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] }));
         const renamed = run.resources.map((r) => (r.type.includes("ValidatingAdmissionPolicy") ? { ...r, inputs: { ...r.inputs, metadata: { name: "Prod_EU-guard" } } } : r));
         assert.ok(judgeKube(renamed, kinds).problems.some((p) => /metadata.name is not a valid DNS-1123 name/.test(p)));
         const long = run.resources.map((r) => (r.type === "kubernetes:helm.sh/v3:Release" ? { ...r, name: `${"x".repeat(33)}-eso-release` } : r));
@@ -63,8 +63,8 @@ describe("system: names that become Kubernetes and Helm names", function () {
                 new CrossAccountSecretsAbac("org", {
                     secretsAccount: account("111122223333"),
                     clusters: [
-                        { clusterName: "prod-eu", account: account("222233334444"), teams: [team("payments")] },
-                        { clusterName: "Prod_EU", account: account("333344445555"), teams: [team("search")], secretNamePrefix: "x/" },
+                        { clusterName: "prod-eu", installPodIdentityAgent: true, account: account("222233334444"), teams: [team("payments")] },
+                        { clusterName: "Prod_EU", installPodIdentityAgent: true, account: account("333344445555"), teams: [team("search")], secretNamePrefix: "x/" },
                     ],
                 }),
         );

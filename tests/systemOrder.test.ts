@@ -9,7 +9,8 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, associationCreatedTag, associationIsNew, DEPLOYMENT_ID, EksSecretsAbac } from "../components";
+import { ASSOCIATION_ANNOTATION, ASSOCIATION_PROPAGATION_SECONDS, associationCreatedTag, associationIsNew, ConfigValidationError, CrossAccountSecretsAbac, DEPLOYMENT_ID, EksSecretsAbac, EksSecretsAbacArgs } from "../components";
+import { parseStackConfig } from "../components/lib/stackConfig";
 import { runOffline, team } from "./helpers";
 
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
@@ -29,7 +30,7 @@ async function timed(seconds: string, edit: (props: Record<string, any>) => Reco
     ];
     try {
         const started = Date.now();
-        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [team("payments")] }, { transformations }));
+        const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] }, { transformations }));
         return { run, ms: Date.now() - started, options };
     } finally {
         process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = previous;
@@ -78,5 +79,83 @@ describe("system: the ESO release starts after the Pod Identity association take
         );
         const release = run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "prod-eso-release")!;
         assert.strictEqual(release.inputs.values.podAnnotations?.[ASSOCIATION_ANNOTATION], undefined);
+    });
+});
+
+const ADDON = "aws:eks/addon:Addon";
+const IRSA_OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
+
+/** The stack's resources, or the validation error that stopped it before anything was declared. */
+async function declared(build: () => unknown): Promise<{ error?: ConfigValidationError; types: string[]; addons: Record<string, any>[] }> {
+    const run = await runOffline(() => {
+        try {
+            build();
+            return undefined;
+        } catch (e) {
+            if (e instanceof ConfigValidationError) return e;
+            throw e;
+        }
+    });
+    return { error: run.result, types: run.resources.map((r) => r.type), addons: run.resources.filter((r) => r.type === ADDON).map((r) => r.inputs) };
+}
+
+// Creating the add-on where EKS already has it fails mid-deployment with
+// "ResourceInUseException: Addon already exists" (resolveConflictsOnCreate
+// covers self-managed objects only), and EKS Auto Mode runs the agent built
+// in: no default can be right for both a new and an existing cluster.
+describe("system: the Pod Identity agent is an explicit choice", function () {
+    this.timeout(120_000);
+    const args = (extra: Partial<EksSecretsAbacArgs>): EksSecretsAbacArgs => ({ clusterName: "prod-eu", teams: [team("payments")], ...extra });
+
+    it("unset with Pod Identity, the stack is refused before anything is declared, naming the option and the call that tells which", async () => {
+        const { error, types } = await declared(() => new EksSecretsAbac("prod", args({})));
+        assert.ok(error instanceof ConfigValidationError, "an unset choice must stop the stack");
+        assert.deepStrictEqual(error.problems.map((p) => p.path), ["installPodIdentityAgent"]);
+        assert.match(error.problems[0].message, /aws eks describe-addon --cluster-name prod-eu --addon-name eks-pod-identity-agent/);
+        assert.match(error.problems[0].message, /Set true .*set false/);
+        assert.match(error.message, /nothing was deployed/);
+        assert.deepStrictEqual(types, []);
+    });
+
+    it("true installs the eks-pod-identity-agent add-on on the named cluster; false declares no add-on and keeps the rest of the stack", async () => {
+        const installed = await declared(() => new EksSecretsAbac("prod", args({ installPodIdentityAgent: true })));
+        assert.strictEqual(installed.error, undefined);
+        assert.deepStrictEqual(
+            installed.addons.map((a) => [a.clusterName, a.addonName]),
+            [["prod-eu", "eks-pod-identity-agent"]],
+        );
+        const existing = await declared(() => new EksSecretsAbac("prod", args({ installPodIdentityAgent: false })));
+        assert.strictEqual(existing.error, undefined);
+        assert.deepStrictEqual(existing.addons, []);
+        // Everything but the add-on is the same stack: the association and the release are still there.
+        assert.deepStrictEqual(existing.types.slice().sort(), installed.types.filter((t) => t !== ADDON && t !== "eks-secrets-abac:index:PodIdentityAgent").sort());
+    });
+
+    it("with IRSA there is no agent to choose: unset is accepted, true is refused", async () => {
+        const irsa = { identity: "irsa", oidcProviderArn: IRSA_OIDC };
+        const unset = await declared(() => new EksSecretsAbac("prod", args(irsa)));
+        assert.strictEqual(unset.error, undefined);
+        assert.deepStrictEqual(unset.addons, []);
+        const wrong = await declared(() => new EksSecretsAbac("prod", args({ ...irsa, installPodIdentityAgent: true })));
+        assert.deepStrictEqual(wrong.error?.problems.map((p) => p.path), ["installPodIdentityAgent"]);
+    });
+
+    it("across accounts the choice is per cluster, and every cluster without it is named at once", async () => {
+        const account = { accountId: "111122223333", region: "eu-west-1" };
+        const secretsAccount = { accountId: "444455556666", region: "eu-west-1" };
+        const cluster = (clusterName: string, installPodIdentityAgent?: boolean) => ({ clusterName, secretNamePrefix: `${clusterName}/`, account, installPodIdentityAgent, teams: [team("payments")] });
+        const { error, types } = await declared(
+            () => new CrossAccountSecretsAbac("org", { secretsAccount, clusters: [cluster("prod-eu"), cluster("staging-eu", false), cluster("dev-eu")] }),
+        );
+        assert.ok(error instanceof ConfigValidationError);
+        assert.deepStrictEqual(error.problems.map((p) => p.path), ["clusters[0].installPodIdentityAgent", "clusters[2].installPodIdentityAgent"]);
+        assert.match(error.problems[1].message, /--cluster-name dev-eu/);
+        assert.deepStrictEqual(types, []);
+    });
+
+    it("the stack config (Pulumi.yaml declares it without a default) refuses a stack that does not set it", () => {
+        const { problems } = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespace: "payments" }] });
+        assert.deepStrictEqual(problems.map((p) => p.path), ["installPodIdentityAgent"]);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: false, teams: [{ namespace: "payments" }] }).problems, []);
     });
 });

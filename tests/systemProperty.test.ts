@@ -107,6 +107,8 @@ const options = fc.record({
     allowedGenerators: fc.subarray(["ECRAuthorizationToken", "STSSessionToken", "Webhook"]),
     helmValues: fc.constantFrom(undefined, { replicaCount: 2 }, { resources: { limits: { memory: "512Mi" } } }),
     guardrails: fc.boolean(),
+    // The Pod Identity agent choice; now and then left out, which Pod Identity refuses.
+    installPodIdentityAgent: fc.oneof({ weight: 9, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constant(undefined) }),
 });
 
 /** A component name: valid of every length (1..32), or one Kubernetes or Helm would refuse. */
@@ -168,11 +170,12 @@ function crossArgs(c: Extract<Config, { kind: "cross" }>): CrossAccountSecretsAb
 function program(c: Config): () => unknown {
     const teams = teamsOf(c);
     if (c.kind === "single") {
-        const irsa = c.irsa && !teams.some((t) => t.csi !== undefined);
+        const irsa = irsaOf(c);
         const args: EksSecretsAbacArgs = {
             clusterName: c.cluster,
             ...clusterArgs(c, teams),
-            ...(irsa ? { identity: "irsa", oidcProviderArn: `arn:aws:iam::${OFFLINE.accountId}:oidc-provider/oidc.eks.${OFFLINE.region}.amazonaws.com/id/ABCDEF0123456789` } : {}),
+            // An IRSA cluster has no agent to choose.
+            ...(irsa ? { installPodIdentityAgent: undefined, identity: "irsa", oidcProviderArn: `arn:aws:iam::${OFFLINE.accountId}:oidc-provider/oidc.eks.${OFFLINE.region}.amazonaws.com/id/ABCDEF0123456789` } : {}),
         };
         return () => new EksSecretsAbac(c.name, args);
     }
@@ -269,7 +272,11 @@ function assertReads(c: Config, iam: StackIam, org: OrgPolicies, resources: Reco
 const K8S_NAME = (n: string) => n.length <= 32 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n);
 
 /** The refusal a configuration must get, written from the Kubernetes and Helm name rules, or undefined when it is valid. */
+/** Whether the stack runs on IRSA (no Pod Identity agent to choose). */
+const irsaOf = (c: Config) => c.kind === "single" && c.irsa && !teamsOf(c).some((t) => t.csi !== undefined);
+
 function expectedRefusal(c: Config): RegExp | undefined {
+    if (c.options.installPodIdentityAgent === undefined && !irsaOf(c)) return c.kind === "single" ? /^installPodIdentityAgent: is missing/ : /^clusters\[0\]\.installPodIdentityAgent: is missing/;
     if (c.kind === "single") {
         if (!K8S_NAME(c.name)) return /^name: makes the component's name/;
         // An extra controller's release is auto-named `<name>-eso-<controller>-release-<8>`: Helm allows 53.
@@ -308,6 +315,10 @@ async function property(c: Config): Promise<void> {
         const annotation = release.inputs.values?.podAnnotations?.[ASSOCIATION_ANNOTATION];
         if (associations.length > 0) assert.ok(associations.some((a) => a.state.associationId === annotation), `${release.name} starts without waiting for the Pod Identity association`);
     }
+    // The agent add-on exactly where the stack chose it, once per cluster.
+    const addons = resources.filter((r) => r.type === "aws:eks/addon:Addon").map((r) => `${r.inputs.clusterName}/${r.inputs.addonName}`);
+    const clusterNames = c.kind === "single" ? [c.cluster] : c.clusters.map(([n]) => n);
+    assert.deepStrictEqual(addons.sort(), c.options.installPodIdentityAgent === true && !irsaOf(c) ? clusterNames.map((n) => `${n}/eks-pod-identity-agent`).sort() : []);
     // b. Quotas.
     assert.deepStrictEqual(quotaProblems(resources), []);
     // c. Reads, with the guardrails when the stack has them.

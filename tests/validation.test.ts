@@ -88,6 +88,7 @@ describe("validation of the arguments", () => {
     it("lists every problem of a bad config at once, and the component declares nothing", async () => {
         const bad: EksSecretsAbacArgs = {
             clusterName: "prod-eu",
+            installPodIdentityAgent: true,
             teams: [team("Payments_Team"), team("search"), team("search"), team("kube-system")],
         };
         const run = await runOffline(() => {
@@ -129,13 +130,13 @@ describe("validation of the arguments", () => {
         const original = console.warn;
         console.warn = (msg: string) => warnings.push(msg);
         try {
-            const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", teams: [] }));
+            const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [] }));
             assert.ok(run.ofType("kubernetes:helm.sh/v3:Release").length === 1);
         } finally {
             console.warn = original;
         }
         assert.ok(warnings.some((w) => /teams is empty/.test(w)), warnings.join("\n"));
-        assert.deepStrictEqual(validateArgs({ clusterName: "prod-eu", teams: [] }), []);
+        assert.deepStrictEqual(validateArgs({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [] }), []);
     });
 
     it("compares chart versions numerically", () => {
@@ -147,7 +148,7 @@ describe("validation of the arguments", () => {
 
 describe("stack config shape", () => {
     it("names an unknown field and lists the allowed ones", () => {
-        const { problems } = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespce: "payments" }] });
+        const { problems } = parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespce: "payments" }] });
         assert.deepStrictEqual(problems, [
             { path: "teams[0].namespace", message: "is required but missing" },
             { path: "teams[0].namespce", message: "is not a known field (a typo?); allowed here: namespace, createNamespace, secrets, parameters, externalSecrets, csi, controller" },
@@ -163,7 +164,7 @@ describe("stack config shape", () => {
     });
 
     it("takes controllerEgressPolicy as a boolean, and with it refuses helmValues that replace the controller's NetworkPolicy", () => {
-        const base = { clusterName: "prod-eu", teams: [{ namespace: "payments" }] };
+        const base = { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments" }] };
         assert.deepStrictEqual(parseStackConfig({ ...base, controllerEgressPolicy: true }).problems, []);
         assert.deepStrictEqual(parseStackConfig({ ...base, controllerEgressPolicy: "true" }).problems, [{ path: "controllerEgressPolicy", message: "must be of type boolean" }]);
         const replaced = parseStackConfig({ ...base, controllerEgressPolicy: true, helmValues: { networkPolicy: { egress: [{}] } } }).problems;
@@ -173,7 +174,7 @@ describe("stack config shape", () => {
     });
 
     it("passes a valid config through unchanged", () => {
-        const raw = { clusterName: "prod-eu", teams: [{ namespace: "payments", secrets: [{ name: "db", valueFromConfig: "dbPassword" }] }] };
+        const raw = { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments", secrets: [{ name: "db", valueFromConfig: "dbPassword" }] }] };
         assert.deepStrictEqual(parseStackConfig(raw), { config: raw, problems: [] });
     });
 });
@@ -181,7 +182,7 @@ describe("stack config shape", () => {
 describe("validation of allowedGenerators", () => {
     it("accepts generator kinds that may be admitted, and the always-admitted ones", () => {
         assert.deepStrictEqual(problemsOf((a) => ({ ...a, allowedGenerators: ["Webhook", "VaultDynamicSecret", "Password"] })), []);
-        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", teams: [], allowedGenerators: ["ECRAuthorizationToken"] }).problems, []);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [], allowedGenerators: ["ECRAuthorizationToken"] }).problems, []);
     });
 
     it("refuses an unknown kind, naming the valid ones and the kind meant", () => {
@@ -198,7 +199,7 @@ describe("validation of allowedGenerators", () => {
     });
 
     it("refuses a value that is not a list, in the stack config", () => {
-        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", teams: [], allowedGenerators: "Webhook" }).problems.map((p) => p.path), ["allowedGenerators"]);
+        assert.deepStrictEqual(parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [], allowedGenerators: "Webhook" }).problems.map((p) => p.path), ["allowedGenerators"]);
     });
 });
 
@@ -257,7 +258,7 @@ describe("validation of the CSI delivery mode (teams[].csi)", () => {
     it("refuses a Fargate-only cluster, and an IRSA cluster, once any team uses csi", () => {
         const irsaArn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
         assert.match(csiProblems(csiArgs({ fargateOnly: true })).join("\n"), /^teams\[0\]\.csi: is set, and fargateOnly is true: .*DaemonSets, which Fargate does not run/m);
-        assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true, identity: "irsa", oidcProviderArn: irsaArn }), [], "without csi, on IRSA, fargateOnly changes nothing");
+        assert.deepStrictEqual(csiProblems(twoTeamArgs({ fargateOnly: true, identity: "irsa", oidcProviderArn: irsaArn })), [], "without csi, on IRSA, fargateOnly changes nothing");
         assert.deepStrictEqual(csiProblems({ ...twoTeamArgs(), fargateOnly: true }).map((p) => p.split(":")[0]), ["fargateOnly"], "Pod Identity does not serve ESO on Fargate either");
         const irsa = csiProblems(csiArgs({ identity: "irsa", oidcProviderArn: irsaArn }));
         assert.deepStrictEqual(irsa.map((p) => p.split(":")[0]), ["teams[0].csi"]);
@@ -273,7 +274,7 @@ describe("validation of the CSI delivery mode (teams[].csi)", () => {
 
     it("lists every csi problem at once, and the config shape refuses unknown csi fields", () => {
         assert.strictEqual(csiProblems(csiArgs({ fargateOnly: true }, { serviceAccounts: [], secretProviderClasses: [{ name: "X", objects: [] }] })).length, 5);
-        const shape = parseStackConfig({ clusterName: "prod-eu", teams: [{ namespace: "payments", csi: { serviceAccounts: ["app"], secretProviderClass: [] } }] }).problems;
+        const shape = parseStackConfig({ clusterName: "prod-eu", installPodIdentityAgent: true, teams: [{ namespace: "payments", csi: { serviceAccounts: ["app"], secretProviderClass: [] } }] }).problems;
         assert.deepStrictEqual(shape.map((p) => p.path), ["teams[0].csi.secretProviderClass"]);
     });
 });

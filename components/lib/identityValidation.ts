@@ -6,6 +6,7 @@ import { CLUSTER_IDENTITIES, ClusterIdentity, IRSA_ROLE_ANNOTATION, OIDC_PROVIDE
 import type { Problem } from "./validate";
 
 export interface IdentityArgs {
+    clusterName?: unknown;
     identity?: string;
     oidcProviderArn?: string;
     installPodIdentityAgent?: boolean;
@@ -48,6 +49,15 @@ export function identityProblems(args: IdentityArgs): Problem[] {
             add(`helmValues.serviceAccount.annotations.${IRSA_ROLE_ANNOTATION}`, `is ${quote(annotation)}: with identity irsa the component sets it to the controller role; remove it`);
         }
     } else {
+        if (args.installPodIdentityAgent === undefined) {
+            const cluster = typeof args.clusterName === "string" && args.clusterName !== "" ? args.clusterName : "<cluster>";
+            add(
+                "installPodIdentityAgent",
+                "is missing: EKS Pod Identity needs its agent on the cluster. Set true to install the eks-pod-identity-agent add-on (a new cluster); " +
+                    `set false if the cluster has the agent already (\`aws eks describe-addon --cluster-name ${cluster} --addon-name eks-pod-identity-agent\` succeeds, or EKS Auto Mode, which runs it built in). ` +
+                    "Creating the add-on where it exists fails the deployment with ResourceInUseException",
+            );
+        }
         if (args.oidcProviderArn !== undefined) {
             add("oidcProviderArn", "is set, and identity is podIdentity: set identity: irsa to use IRSA, or remove oidcProviderArn");
         }

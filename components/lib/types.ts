@@ -143,9 +143,12 @@ export interface EksSecretsAbacArgs {
     /** The cluster's IAM OIDC provider ARN; required with `identity: "irsa"`. */
     readonly oidcProviderArn?: string;
     /**
-     * Install the `eks-pod-identity-agent` add-on. `false` when the cluster
-     * has it already (as EKS Auto Mode clusters do).
-     * @default true
+     * Install the `eks-pod-identity-agent` EKS add-on: `true` on a cluster
+     * without the agent (a new one); `false` when the cluster has it already
+     * (`aws eks describe-addon --addon-name eks-pod-identity-agent` succeeds,
+     * or EKS Auto Mode), where creating it fails with ResourceInUseException.
+     * Required with Pod Identity: no default fits both; unset, the component
+     * refuses the stack before declaring anything. Leave it unset with IRSA.
      */
     readonly installPodIdentityAgent?: boolean;
     /** Add-on version. @default the one EKS picks for the cluster */

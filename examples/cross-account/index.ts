@@ -6,6 +6,8 @@ interface ClusterConfig {
     kubeconfigContext: string;
     /** Prefix of the cluster's secret and parameter names in the shared secrets account. */
     secretNamePrefix: string;
+    /** true installs the eks-pod-identity-agent add-on; false when the cluster has it already. */
+    installPodIdentityAgent: boolean;
     teams: TeamSpec[];
 }
 
@@ -31,6 +33,7 @@ const abac = new CrossAccountSecretsAbac("org", {
         secretNamePrefix: c.secretNamePrefix,
         account: clusterAccount,
         kubeconfigContext: c.kubeconfigContext,
+        installPodIdentityAgent: c.installPodIdentityAgent,
         teams: c.teams,
     })),
 });

@@ -9,6 +9,9 @@ const config = new pulumi.Config();
 const abac = new EksSecretsAbac("platform", {
     clusterName: config.require("clusterName"),
     teams: teamsFromConfig(config),
+    // true installs the eks-pod-identity-agent add-on; false when the cluster
+    // has it already (see examples/existing-cluster).
+    installPodIdentityAgent: config.requireBoolean("installPodIdentityAgent"),
 });
 
 export const csiRoleArn = abac.csiRoleArn;

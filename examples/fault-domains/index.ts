@@ -9,6 +9,9 @@ const abac = new EksSecretsAbac("platform", {
     clusterName: config.require("clusterName"),
     esoControllers: config.getObject<EsoControllerSpec[]>("esoControllers") ?? [],
     teams: teamsFromConfig(config),
+    // true installs the eks-pod-identity-agent add-on; false when the cluster
+    // has it already (see examples/existing-cluster).
+    installPodIdentityAgent: config.requireBoolean("installPodIdentityAgent"),
 });
 
 export const abacRoleArn = abac.abacRoleArn;

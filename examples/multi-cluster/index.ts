@@ -7,6 +7,8 @@ interface ClusterConfig {
     name: string;
     kubeconfigContext: string;
     secretNamePrefix: string;
+    /** true installs the eks-pod-identity-agent add-on; false when the cluster has it already. */
+    installPodIdentityAgent: boolean;
     teams: TeamSpec[];
 }
 
@@ -41,7 +43,13 @@ const stacks = clusters.map(
     (c, i) =>
         new EksSecretsAbac(
             c.name,
-            { clusterName: c.name, secretNamePrefix: c.secretNamePrefix, teams: c.teams, sharedRole: shared[groups.groupOf[i]] },
+            {
+                clusterName: c.name,
+                secretNamePrefix: c.secretNamePrefix,
+                installPodIdentityAgent: c.installPodIdentityAgent,
+                teams: c.teams,
+                sharedRole: shared[groups.groupOf[i]],
+            },
             { providers: { kubernetes: new k8s.Provider(c.name, { context: c.kubeconfigContext }) } },
         ),
 );

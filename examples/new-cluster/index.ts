@@ -25,6 +25,8 @@ const abac = new EksSecretsAbac(
         clusterName,
         // Known only once the cluster exists: no lookup by name.
         clusterArn: cluster.eksCluster.arn,
+        // A cluster this program creates has no Pod Identity agent yet.
+        installPodIdentityAgent: true,
         teams: teamsFromConfig(config),
     },
     { dependsOn: [cluster], providers: { kubernetes: provider } },

@@ -45,7 +45,7 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 
 function stackFile(teams: number, dir: string): string {
     const file = path.join(dir, `Pulumi.bench-${teams}.yaml`);
-    fs.writeFileSync(file, YAML.stringify({ config: { "aws:region": "eu-west-1", "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:teams": benchTeams(teams) } }));
+    fs.writeFileSync(file, YAML.stringify({ config: { "aws:region": "eu-west-1", "eks-secrets-abac:clusterName": "prod-eu", "eks-secrets-abac:installPodIdentityAgent": true, "eks-secrets-abac:teams": benchTeams(teams) } }));
     return file;
 }
 
