@@ -55,7 +55,9 @@ async function startPlugin(pluginDir: string, engineAddress: string): Promise<{ 
     const pwd = fs.mkdtempSync(path.join(os.tmpdir(), "eks-secrets-abac-python-"));
     const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [pluginDir] });
     assert.ok(runPlugin.startsWith(pluginDir), `run-plugin comes from the plugin's own dependencies, not ${runPlugin}`);
-    const started = await startPluginProcess(runPlugin, [pluginDir, engineAddress], pwd);
+    // Construct runs as in `pulumi up` (not a preview), so each new Pod Identity association would wait its
+    // 20 s propagation (tests/systemOrder.test.ts proves that wait); the documented knob turns it off here.
+    const started = await startPluginProcess(runPlugin, [pluginDir, engineAddress], pwd, { EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS: "0" });
     started.child.on("exit", () => fs.rmSync(pwd, { recursive: true, force: true }));
     return started;
 }

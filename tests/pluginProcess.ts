@@ -12,8 +12,9 @@ process.on("exit", () => {
     for (const child of running) child.kill();
 });
 
-export async function startPluginProcess(runner: string, args: string[], cwd: string): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(process.execPath, [runner, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+/** `env`: variables set for the plugin on top of this process's environment (the CLI passes its own environment on). */
+export async function startPluginProcess(runner: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [runner, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     running.add(child);
     child.on("exit", () => running.delete(child));
     let stderr = "";

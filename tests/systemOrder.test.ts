@@ -33,7 +33,9 @@ async function timed(seconds: string, edit: (props: Record<string, any>) => Reco
         const run = await runOffline(() => new EksSecretsAbac("prod", { clusterName: "prod-eu", installPodIdentityAgent: true, teams: [team("payments")] }, { transformations }));
         return { run, ms: Date.now() - started, options };
     } finally {
-        process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = previous;
+        // Assigning undefined would store the string "undefined", which the component reads as no number: the 20 s default.
+        if (previous === undefined) delete process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS;
+        else process.env.EKS_SECRETS_ABAC_ASSOCIATION_WAIT_SECONDS = previous;
     }
 }
 
