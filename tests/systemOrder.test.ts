@@ -126,6 +126,9 @@ describe("system: the Pod Identity agent is an explicit choice", function () {
             installed.addons.map((a) => [a.clusterName, a.addonName]),
             [["prod-eu", "eks-pod-identity-agent"]],
         );
+        // A version for an agent the stack does not install would be silently ignored: refused instead.
+        const versioned = await declared(() => new EksSecretsAbac("prod", args({ installPodIdentityAgent: false, podIdentityAgentVersion: "v1.3.4-eksbuild.1" })));
+        assert.deepStrictEqual(versioned.error?.problems.map((p) => p.path), ["podIdentityAgentVersion"]);
         const existing = await declared(() => new EksSecretsAbac("prod", args({ installPodIdentityAgent: false })));
         assert.strictEqual(existing.error, undefined);
         assert.deepStrictEqual(existing.addons, []);

@@ -58,6 +58,9 @@ export function identityProblems(args: IdentityArgs): Problem[] {
                     "Creating the add-on where it exists fails the deployment with ResourceInUseException",
             );
         }
+        if (args.installPodIdentityAgent === false && args.podIdentityAgentVersion !== undefined) {
+            add("podIdentityAgentVersion", "is set, and installPodIdentityAgent is false: the component installs no agent, so the version would change nothing; remove it, or set installPodIdentityAgent: true");
+        }
         if (args.oidcProviderArn !== undefined) {
             add("oidcProviderArn", "is set, and identity is podIdentity: set identity: irsa to use IRSA, or remove oidcProviderArn");
         }
