@@ -272,6 +272,30 @@ describe("Kubernetes readers through the charts' RBAC, decided by the check", fu
         assert.strictEqual(nearMiss.ok, false);
     });
 
+    it("LEAK: extraObjects bind secret read to the Kubernetes group ops; trustedReaders `ops` (an IAM name) does not trust it, `kubernetes:group:ops` does; NEAR MISS: the user ops stays BLOCKED under the group's entry", async () => {
+        const extraObjects = (subject: { kind: string; name: string }) => [
+            { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "ops-secrets" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] },
+            { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "ops-secrets" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ops-secrets" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", ...subject }] },
+        ];
+        const stack = async (subject: { kind: string; name: string }) => named((await judgedStack(() => undefined, { args: { helmValues: { extraObjects: extraObjects(subject) } } })).resources as Resources);
+        const trusting = (principal: string) => ({ [TRUSTED]: JSON.stringify([{ principal, reason: "the ops team's break-glass" }]) });
+        const group = await stack({ kind: "Group", name: "ops" });
+        // RBAC ("Referring to subjects"): a Group subject is every user the authenticator puts in that group, not an IAM role named ops.
+        const bare = judge(group, trusting("ops"));
+        assert.deepStrictEqual(reached(bare), ["Group ops -> Secrets of namespace payments", "Group ops -> Secrets of namespace search"]);
+        assert.strictEqual(bare.ok, false);
+        assert.deepStrictEqual(bare.unmatchedTrustedReaders.map((r) => r.principal), ["ops"]);
+        const named_ = judge(group, trusting("kubernetes:group:ops"));
+        assert.deepStrictEqual(reached(named_), []);
+        assert.deepStrictEqual(named_.trusted.map((f) => f.principal), ["Group ops", "Group ops"]);
+        assert.deepStrictEqual(named_.unmatchedTrustedReaders, []);
+        assert.strictEqual(named_.ok, true);
+        const user = judge(await stack({ kind: "User", name: "ops" }), trusting("kubernetes:group:ops"));
+        assert.deepStrictEqual(reached(user), ["User ops -> Secrets of namespace payments", "User ops -> Secrets of namespace search"]);
+        assert.strictEqual(user.ok, false);
+        assert.strictEqual(judge(await stack({ kind: "User", name: "ops" }), trusting("kubernetes:user:ops")).ok, true);
+    });
+
     it("NOT DECIDED: a value that changes the chart's RBAC outside the table (commonLabels, rbac.create: false), a chart version not in it, a templated extraObject, a binding of a role nobody declares; a value equal to the chart's default is the default (OK)", async () => {
         const base = named((await judgedStack(() => undefined)).resources as Resources);
         const eso = base.find((r) => r.type === RELEASE && /external-secrets$/.test(String(r.inputs.chart)))!;
@@ -346,5 +370,21 @@ describe("trustedReaders naming a Kubernetes service account (components/lib/tru
         assert.match(problems[2], /trustedReaders\[2\]\.principal: .*service account name `Velero_SA`/);
         assert.match(problems[3], /trustedReaders\[3\]\.principal: .*a group of service accounts would trust every account in it/);
         assert.match(problems[4], /trustedReaders\[4\]\.principal: .*wildcards/);
+    });
+
+    it("accepts kubernetes:user:<name> and kubernetes:group:<name>; refuses an empty name and the groups of everyone, each with the fix", () => {
+        assert.deepStrictEqual(validateTrustedReaders([{ principal: "kubernetes:user:alice@example.com", reason: "on-call" }, { principal: "kubernetes:group:ops", reason: "on-call" }]), []);
+        const problems = validateTrustedReaders([
+            { principal: "kubernetes:group:", reason: "x-y" },
+            { principal: "kubernetes:group:system:authenticated", reason: "x-y" },
+            { principal: "kubernetes:group:system:serviceaccounts:velero", reason: "x-y" },
+            { principal: "kubernetes:user:ops", reason: "x-y" },
+            { principal: "kubernetes:user:ops", reason: "x-y" },
+        ]).map((p) => `${p.path}: ${p.message}`);
+        assert.strictEqual(problems.length, 4, problems.join("\n"));
+        assert.match(problems[0], /trustedReaders\[0\]\.principal: .*name the Kubernetes group after the prefix/);
+        assert.match(problems[1], /trustedReaders\[1\]\.principal: .*every authenticated caller or every service account/);
+        assert.match(problems[2], /trustedReaders\[2\]\.principal: .*every authenticated caller or every service account/);
+        assert.match(problems[3], /trustedReaders\[4\]\.principal: .*again \(also trustedReaders\[3\]\)/);
     });
 });

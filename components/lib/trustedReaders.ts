@@ -12,7 +12,10 @@ export interface TrustedReader {
     /**
      * The role or user: its name, or its IAM ARN; or a Kubernetes service
      * account as the API server names it, `system:serviceaccount:<namespace>:<name>`
-     * (that one account only: another of the same namespace is still reported).
+     * (that one account only: another of the same namespace is still reported);
+     * or a Kubernetes user or group as `kubernetes:user:<name>`,
+     * `kubernetes:group:<name>`. A bare name never trusts a Kubernetes user
+     * or group: `ops` the IAM role is not `ops` the Kubernetes group.
      */
     readonly principal: string;
     /** Why it may read every team's secrets, as the report prints it. */
@@ -38,6 +41,24 @@ const SA_PREFIX = "system:serviceaccount:";
 
 /** The user name the API server gives a service account's token ("Referring to subjects", kubernetes.io/docs/reference/access-authn-authz/rbac/). */
 export const serviceAccountUsername = (namespace: string, name: string) => `${SA_PREFIX}${namespace}:${name}`;
+
+const K8S_USER_PREFIX = "kubernetes:user:";
+const K8S_GROUP_PREFIX = "kubernetes:group:";
+/** Groups every authenticated caller, or every service account, belongs to (kubernetes.io/docs/reference/access-authn-authz/rbac/, "Default roles and role bindings"). */
+const EVERYONE_GROUP = /^system:(authenticated|unauthenticated|serviceaccounts)(:|$)/;
+
+/**
+ * The trusted-reader names of an RBAC subject: a service account as its
+ * token's user name; a user as `kubernetes:user:<name>` (and, when that name
+ * is a service account's user name, as that service account); a group as
+ * `kubernetes:group:<name>`. Never a bare name, which names IAM principals.
+ */
+export function subjectTrustNames(subject: { kind: string; name: string; namespace?: string }): string[] {
+    if (subject.kind === "ServiceAccount") return [serviceAccountUsername(subject.namespace ?? "", subject.name)];
+    if (subject.kind === "User") return [`${K8S_USER_PREFIX}${subject.name}`, ...(subject.name.startsWith(SA_PREFIX) ? [subject.name] : [])];
+    if (subject.kind === "Group") return [`${K8S_GROUP_PREFIX}${subject.name}`];
+    return [];
+}
 
 /** Why a `system:serviceaccount:` entry is malformed, or undefined when it names one service account. */
 function serviceAccountProblem(principal: string): string | undefined {
@@ -65,12 +86,19 @@ export function validateTrustedReaders(value: unknown): Problem[] {
             problems.push({ path: `${at}.principal`, message: "is missing: name the role or user (its name, or its IAM ARN `arn:aws:iam::<account>:role/<name>`), or a Kubernetes service account as `system:serviceaccount:<namespace>:<name>`" });
         } else if (/[*?]/.test(principal)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a trusted reader is one principal, named exactly; wildcards would trust every matching role` });
+        } else if (principal.startsWith(K8S_USER_PREFIX) || principal.startsWith(K8S_GROUP_PREFIX)) {
+            const group = principal.startsWith(K8S_GROUP_PREFIX);
+            const name = principal.slice((group ? K8S_GROUP_PREFIX : K8S_USER_PREFIX).length);
+            if (name.trim() === "") problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: name the Kubernetes ${group ? "group" : "user"} after the prefix, e.g. \`${group ? K8S_GROUP_PREFIX : K8S_USER_PREFIX}ops\`` });
+            else if (group && EVERYONE_GROUP.test(name)) problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: that group holds every authenticated caller or every service account; name the one user, group or service account that reads` });
+            else if (seen.has(principal)) problems.push({ path: `${at}.principal`, message: `is \`${principal}\` again (also trustedReaders[${seen.get(principal)}]): list each principal once` });
+            else seen.set(principal, i);
         } else if (principal.startsWith(SA_PREFIX) && serviceAccountProblem(principal) !== undefined) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: it ${serviceAccountProblem(principal)}` });
         } else if (/^system:serviceaccounts?(:|$)/.test(principal) && !principal.startsWith(SA_PREFIX)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a group of service accounts would trust every account in it; name one service account as \`system:serviceaccount:<namespace>:<name>\`` });
         } else if (!principal.startsWith(SA_PREFIX) && (principal.startsWith("arn:") ? !IAM_ARN.test(principal) : !IAM_NAME.test(principal))) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-), an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>), or a Kubernetes service account as system:serviceaccount:<namespace>:<name>` });
+            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-), an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>), a Kubernetes service account as system:serviceaccount:<namespace>:<name>, or a Kubernetes user or group as kubernetes:user:<name>, kubernetes:group:<name>` });
         } else if (seen.has(principal)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\` again (also trustedReaders[${seen.get(principal)}]): list each principal once` });
         } else {

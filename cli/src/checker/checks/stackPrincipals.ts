@@ -25,7 +25,7 @@ import type { IamDocument } from "./managedPolicies";
 import { classify, notEvaluatedResources, rbacUndecided } from "./grantSurface";
 import { Account, causeOf, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target, Undecided } from "./principalDocuments";
 import { judgeReach, ReachKind } from "./reach";
-import { serviceAccountUsername } from "../../../../components/lib/trustedReaders";
+import { subjectTrustNames } from "../../../../components/lib/trustedReaders";
 
 export type { Account, PrincipalKind, Undecided };
 
@@ -351,10 +351,11 @@ export function judgePrincipals(declared: StackResource[], options: PrincipalOpt
     undecided.push(...reach.undecided.map((u) => ({ ...u, cause: causeOf(u.reason) })));
     const notEvaluated = undecided.filter((u) => u.cause === "not evaluated");
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
-    // A trusted Kubernetes subject is held when a finding about it was trusted (reach/rbac.ts names service accounts `ServiceAccount <ns>/<name>`).
+    // A trusted Kubernetes subject is held when a finding about it was trusted (reach/rbac.ts names subjects `ServiceAccount <ns>/<name>`, `User <name>`, `Group <name>`).
     for (const f of trustedReads.filter((x) => x.kind === "kubernetes subject")) {
         const sa = /^ServiceAccount ([^/]+)\/(.+)$/.exec(f.principal);
-        names.add(sa ? serviceAccountUsername(sa[1], sa[2]) : f.principal.replace(/^(User|Group) /, ""));
+        const other = /^(User|Group) (.+)$/.exec(f.principal);
+        for (const n of sa ? subjectTrustNames({ kind: "ServiceAccount", namespace: sa[1], name: sa[2] }) : other ? subjectTrustNames({ kind: other[1], name: other[2] }) : [f.principal]) names.add(n);
     }
     return {
         evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),

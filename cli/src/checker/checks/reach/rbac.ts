@@ -33,7 +33,7 @@ import { list, value } from "../principalDocuments";
 import type { ReadFinding } from "../stackPrincipals";
 import { esoControllers } from "./sessions";
 import { chartControllers, chartRbac, RBAC_KINDS, RbacObject, RbacRule } from "./chartRbac";
-import { serviceAccountUsername } from "../../../../../components/lib/trustedReaders";
+import { subjectTrustNames } from "../../../../../components/lib/trustedReaders";
 import { ofType, ReachContext, reachFinding, trustedReason } from "./context";
 
 const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
@@ -187,8 +187,9 @@ export function rbacReads(resources: StackResource[], ctx: ReachContext): { read
                     { name: `Secrets of namespace ${ns}`, kind: "kubernetes secret", namespace: ns },
                     [`${who}`, `${where} binds ${ref.kind} ${ref.name}`, `${verbs.join("/")} on secrets${names.length > 0 ? ` named ${names.join(", ")}` : ""}`, `the Secrets ESO writes in ${ns} (team ${ns}'s values)`],
                 );
-                // A trusted reader names a service account only as `system:serviceaccount:<ns>:<name>`, a user or group by its name.
-                const reason = trustedReason(ctx, ...(s.kind === "ServiceAccount" ? [serviceAccountUsername(s.namespace ?? "", s.name)] : [s.name]));
+                // A trusted reader names a service account as `system:serviceaccount:<ns>:<name>`, a user or group as
+                // `kubernetes:user:<name>` or `kubernetes:group:<name>`: never by a bare name, which names IAM principals.
+                const reason = trustedReason(ctx, ...subjectTrustNames(s));
                 out.push(reason !== undefined ? { ...f, trustedReason: reason } : f);
             }
         }
