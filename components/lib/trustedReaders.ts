@@ -72,6 +72,32 @@ function serviceAccountProblem(principal: string): string | undefined {
 }
 const IAM_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/([\w+=,.@/-]+)$/;
 
+/** Why an entry's `principal` names no one principal, with the fix; undefined when it does. */
+function principalProblem(principal: unknown): string | undefined {
+    if (typeof principal !== "string" || principal.trim() === "") {
+        return "is missing: name the role or user (its name, or its IAM ARN `arn:aws:iam::<account>:role/<name>`), or a Kubernetes service account as `system:serviceaccount:<namespace>:<name>`";
+    }
+    if (/[*?]/.test(principal)) return `is \`${principal}\`: a trusted reader is one principal, named exactly; wildcards would trust every matching role`;
+    if (principal.startsWith(K8S_USER_PREFIX) || principal.startsWith(K8S_GROUP_PREFIX)) {
+        const prefix = principal.startsWith(K8S_GROUP_PREFIX) ? K8S_GROUP_PREFIX : K8S_USER_PREFIX;
+        const name = principal.slice(prefix.length);
+        if (name.trim() === "") return `is \`${principal}\`: name the Kubernetes ${prefix === K8S_GROUP_PREFIX ? "group" : "user"} after the prefix, e.g. \`${prefix}ops\``;
+        if (prefix === K8S_GROUP_PREFIX && EVERYONE_GROUP.test(name)) return `is \`${principal}\`: that group holds every authenticated caller or every service account; name the one user, group or service account that reads`;
+        return undefined;
+    }
+    if (principal.startsWith(SA_PREFIX)) {
+        const problem = serviceAccountProblem(principal);
+        return problem === undefined ? undefined : `is \`${principal}\`: it ${problem}`;
+    }
+    if (/^system:serviceaccounts?(:|$)/.test(principal)) {
+        return `is \`${principal}\`: a group of service accounts would trust every account in it; name one service account as \`system:serviceaccount:<namespace>:<name>\``;
+    }
+    if (principal.startsWith("arn:") ? !IAM_ARN.test(principal) : !IAM_NAME.test(principal)) {
+        return `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-), an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>), a Kubernetes service account as system:serviceaccount:<namespace>:<name>, or a Kubernetes user or group as kubernetes:user:<name>, kubernetes:group:<name>`;
+    }
+    return undefined;
+}
+
 /** Every problem of `trustedReaders`, each naming the entry, the value and the fix. */
 export function validateTrustedReaders(value: unknown): Problem[] {
     if (value === undefined) return [];
@@ -82,23 +108,9 @@ export function validateTrustedReaders(value: unknown): Problem[] {
         const at = `trustedReaders[${i}]`;
         const principal = entry?.principal;
         const reason = entry?.reason;
-        if (typeof principal !== "string" || principal.trim() === "") {
-            problems.push({ path: `${at}.principal`, message: "is missing: name the role or user (its name, or its IAM ARN `arn:aws:iam::<account>:role/<name>`), or a Kubernetes service account as `system:serviceaccount:<namespace>:<name>`" });
-        } else if (/[*?]/.test(principal)) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a trusted reader is one principal, named exactly; wildcards would trust every matching role` });
-        } else if (principal.startsWith(K8S_USER_PREFIX) || principal.startsWith(K8S_GROUP_PREFIX)) {
-            const group = principal.startsWith(K8S_GROUP_PREFIX);
-            const name = principal.slice((group ? K8S_GROUP_PREFIX : K8S_USER_PREFIX).length);
-            if (name.trim() === "") problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: name the Kubernetes ${group ? "group" : "user"} after the prefix, e.g. \`${group ? K8S_GROUP_PREFIX : K8S_USER_PREFIX}ops\`` });
-            else if (group && EVERYONE_GROUP.test(name)) problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: that group holds every authenticated caller or every service account; name the one user, group or service account that reads` });
-            else if (seen.has(principal)) problems.push({ path: `${at}.principal`, message: `is \`${principal}\` again (also trustedReaders[${seen.get(principal)}]): list each principal once` });
-            else seen.set(principal, i);
-        } else if (principal.startsWith(SA_PREFIX) && serviceAccountProblem(principal) !== undefined) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: it ${serviceAccountProblem(principal)}` });
-        } else if (/^system:serviceaccounts?(:|$)/.test(principal) && !principal.startsWith(SA_PREFIX)) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: a group of service accounts would trust every account in it; name one service account as \`system:serviceaccount:<namespace>:<name>\`` });
-        } else if (!principal.startsWith(SA_PREFIX) && (principal.startsWith("arn:") ? !IAM_ARN.test(principal) : !IAM_NAME.test(principal))) {
-            problems.push({ path: `${at}.principal`, message: `is \`${principal}\`: give a role or user name (letters, digits and +=,.@_-), an IAM role or user ARN (arn:aws:iam::<12-digit account>:role/<name>), a Kubernetes service account as system:serviceaccount:<namespace>:<name>, or a Kubernetes user or group as kubernetes:user:<name>, kubernetes:group:<name>` });
+        const problem = principalProblem(principal);
+        if (problem !== undefined) {
+            problems.push({ path: `${at}.principal`, message: problem });
         } else if (seen.has(principal)) {
             problems.push({ path: `${at}.principal`, message: `is \`${principal}\` again (also trustedReaders[${seen.get(principal)}]): list each principal once` });
         } else {

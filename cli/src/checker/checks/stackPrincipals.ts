@@ -25,7 +25,6 @@ import type { IamDocument } from "./managedPolicies";
 import { classify, notEvaluatedResources, rbacUndecided } from "./grantSurface";
 import { Account, causeOf, collectPrincipals, collectTargets, Labeled, list, Principal, PrincipalKind, Target, Undecided } from "./principalDocuments";
 import { judgeReach, ReachKind } from "./reach";
-import { subjectTrustNames } from "../../../../components/lib/trustedReaders";
 
 export type { Account, PrincipalKind, Undecided };
 
@@ -51,6 +50,8 @@ export interface ReadFinding {
     note?: string;
     /** Set when the config names the principal as a trusted reader. */
     trustedReason?: string;
+    /** The trusted reader's `principal`, as the config writes it, that this finding matched. */
+    trustedBy?: string;
     /** A way to the value other than the principal's own read (cli/src/checker/checks/reach): each step from the principal to the value. */
     path?: string[];
 }
@@ -351,12 +352,8 @@ export function judgePrincipals(declared: StackResource[], options: PrincipalOpt
     undecided.push(...reach.undecided.map((u) => ({ ...u, cause: causeOf(u.reason) })));
     const notEvaluated = undecided.filter((u) => u.cause === "not evaluated");
     const names = new Set(evaluatedPrincipals.flatMap((p) => [p.name, p.arn]));
-    // A trusted Kubernetes subject is held when a finding about it was trusted (reach/rbac.ts names subjects `ServiceAccount <ns>/<name>`, `User <name>`, `Group <name>`).
-    for (const f of trustedReads.filter((x) => x.kind === "kubernetes subject")) {
-        const sa = /^ServiceAccount ([^/]+)\/(.+)$/.exec(f.principal);
-        const other = /^(User|Group) (.+)$/.exec(f.principal);
-        for (const n of sa ? subjectTrustNames({ kind: "ServiceAccount", namespace: sa[1], name: sa[2] }) : other ? subjectTrustNames({ kind: other[1], name: other[2] }) : [f.principal]) names.add(n);
-    }
+    // A trusted reader is held when a way to a value matched it (a Kubernetes subject, for instance).
+    for (const f of trustedReads) if (f.trustedBy !== undefined) names.add(f.trustedBy);
     return {
         evaluated: evaluatedPrincipals.map((p) => ({ name: p.name, kind: p.kind, arn: p.arn, documents: [...p.policies.map((d) => d.label), ...(p.boundary ? [`boundary ${p.boundary.label}`] : [])] })),
         expected: options.sharedRoles,

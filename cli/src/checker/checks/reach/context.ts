@@ -31,7 +31,11 @@ export interface ReachResult {
     undecided: { principal: string; reason: string }[];
 }
 
-export const trustedReason = (ctx: ReachContext, ...names: string[]) => ctx.trusted.find((r) => names.includes(r.principal))?.reason;
+/** What a finding carries when the config trusts one of `names`: the reason, and the entry it matched. */
+export function trustedBy(ctx: ReachContext, ...names: string[]): Pick<ReadFinding, "trustedReason" | "trustedBy"> {
+    const r = ctx.trusted.find((t) => names.includes(t.principal));
+    return r === undefined ? {} : { trustedReason: r.reason, trustedBy: r.principal };
+}
 
 /**
  * Whether any Allow of the documents can cover the action at all (Action or
@@ -51,7 +55,6 @@ export function mayAllow(docs: Labeled[], action: string): boolean {
 
 /** A finding of a way to a value: the path's steps end with the value. */
 export function reachFinding(ctx: ReachContext, who: { name: string; kind: ReadFinding["kind"]; arn: string }, action: string, t: { name: string; kind: ReadFinding["targetKind"]; namespace: string }, path: string[], note?: string): ReadFinding {
-    const reason = trustedReason(ctx, who.name, who.arn);
     return {
         principal: who.name,
         kind: who.kind,
@@ -63,7 +66,7 @@ export function reachFinding(ctx: ReachContext, who: { name: string; kind: ReadF
         statement: `path: ${path.join(" -> ")}`,
         path,
         ...(note ? { note } : {}),
-        ...(reason !== undefined ? { trustedReason: reason } : {}),
+        ...trustedBy(ctx, who.name, who.arn),
     };
 }
 

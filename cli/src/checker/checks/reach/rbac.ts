@@ -34,7 +34,7 @@ import type { ReadFinding } from "../stackPrincipals";
 import { esoControllers } from "./sessions";
 import { chartControllers, chartRbac, RBAC_KINDS, RbacObject, RbacRule } from "./chartRbac";
 import { subjectTrustNames } from "../../../../../components/lib/trustedReaders";
-import { ofType, ReachContext, reachFinding, trustedReason } from "./context";
+import { ofType, ReachContext, reachFinding, trustedBy } from "./context";
 
 const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
 const READ_VERBS = ["get", "list", "watch"];
@@ -189,8 +189,7 @@ export function rbacReads(resources: StackResource[], ctx: ReachContext): { read
                 );
                 // A trusted reader names a service account as `system:serviceaccount:<ns>:<name>`, a user or group as
                 // `kubernetes:user:<name>` or `kubernetes:group:<name>`: never by a bare name, which names IAM principals.
-                const reason = trustedReason(ctx, ...subjectTrustNames(s));
-                out.push(reason !== undefined ? { ...f, trustedReason: reason } : f);
+                out.push({ ...f, ...trustedBy(ctx, ...subjectTrustNames(s)) });
             }
         }
     }
